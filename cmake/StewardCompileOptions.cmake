@@ -1,0 +1,12 @@
+# Options every target of our own gets: strict warnings as errors, optional sanitizers.
+add_library(steward_compile_options INTERFACE)
+target_compile_options(steward_compile_options INTERFACE
+  -Wall -Wextra -Wpedantic -Werror
+  -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Woverloaded-virtual
+  -Wconversion -Wsign-conversion -Wnull-dereference -Wformat=2 -Wimplicit-fallthrough)
+
+if(STEWARD_SANITIZE)
+  target_compile_options(steward_compile_options INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(steward_compile_options INTERFACE -fsanitize=address,undefined)
+endif()
