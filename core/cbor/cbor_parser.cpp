@@ -138,9 +138,14 @@ private:
             // Each item takes at least one byte: a declared count beyond what is left is a lie.
             const std::uint64_t left = input_.size() - offset_;
             const std::uint64_t needed = kind == Frame::Kind::Map ? declared * 2 : declared;
-            if (declared > left || needed > left) {
-                fail(DecodeErrorKind::TooLarge, "declares " + std::to_string(declared) + " entries with " +
-                                                    std::to_string(left) + " bytes left");
+            if (declared > limits_.maxItems) {
+                fail(DecodeErrorKind::TooLarge, "declares " + std::to_string(declared) + " entries, over the limit of " +
+                                                    std::to_string(limits_.maxItems));
+                return;
+            }
+            if (needed > left) {
+                fail(DecodeErrorKind::Truncated, "declares " + std::to_string(declared) + " entries with " +
+                                                     std::to_string(left) + " bytes left");
                 return;
             }
             if (declared == 0) {

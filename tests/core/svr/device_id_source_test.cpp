@@ -1,0 +1,37 @@
+#include <gtest/gtest.h>
+
+#include "steward/svr/device_id_source.hpp"
+
+using namespace steward::core;
+
+namespace {
+
+TEST(DeviceIdSource, SameSeedSameUuid) {
+    DeviceIdSource a;
+    DeviceIdSource b;
+    a.setSeed("00:11:22:33:44:55");
+    b.setSeed("00:11:22:33:44:55");
+    EXPECT_EQ(a.issue(), b.issue());
+    EXPECT_EQ(a.issue().toString(), "66fd6ef8-31e4-ec98-9570-30be94189a78");
+}
+
+TEST(DeviceIdSource, UnseededIsRandom) {
+    DeviceIdSource a;
+    EXPECT_FALSE(a.seeded());
+    EXPECT_NE(a.issue(), a.issue());
+}
+
+TEST(DeviceIdSource, SeedMustComeBeforeTheStackStarts) {
+    DeviceIdSource a;
+    a.issue();
+    EXPECT_THROW(a.setSeed("00:11:22:33:44:55"), std::logic_error);
+}
+
+TEST(DeviceIdSource, SeedLengthChecked) {
+    DeviceIdSource a;
+    EXPECT_THROW(a.setSeed("short"), std::invalid_argument);
+    EXPECT_THROW(a.setSeed(std::string(65, 'x')), std::invalid_argument);
+    EXPECT_FALSE(a.seeded());
+}
+
+}  // namespace
