@@ -10,3 +10,13 @@ if(STEWARD_SANITIZE)
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(steward_compile_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+if(STEWARD_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "STEWARD_FUZZ needs clang (configure with CXX=clang++)")
+  endif()
+  # Coverage instrumentation for our code; the fuzz targets link libFuzzer's main.
+  target_compile_options(steward_compile_options INTERFACE
+    -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(steward_compile_options INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine, builds Steward and runs every test:
+#   1. the main build (warnings are errors) with every unit and integration test under ctest;
+#   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer running the unit tests;
+#   3. the libFuzzer targets, briefly.
+# Options: --quick skips 2 and 3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+scripts/install-deps.sh
+jobs="$(nproc)"
+passed=0
+failed=0
+
+run_ctest() {  # run_ctest BUILD_DIR [ctest args...]
+  local dir="$1"; shift
+  local log; log="$(mktemp)"
+  local rc=0
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@" 2>&1 | tee "$log" || rc=$?
+  local line; line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1 || true)
+  rm -f "$log"
+  if [ -z "$line" ]; then echo "test.sh: ctest in $dir produced no summary" >&2; return 1; fi
+  local total fail
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  fail=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
+  passed=$((passed + total - fail))
+  failed=$((failed + fail))
+  return "$rc"
+}
+
+echo "== main build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$jobs"
+status=0
+run_ctest build || status=1
+
+if [ "$quick" -eq 0 ]; then
+  echo "== AddressSanitizer + UBSan build: unit tests"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSTEWARD_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_ctest build-asan -L unit || status=1
+
+  echo "== fuzzers"
+  scripts/fuzz.sh || status=1
+fi
+
+echo "tests: $passed passed, $failed failed"
+exit "$status"
