@@ -94,7 +94,7 @@ std::string ObjectReader::childPath(std::string_view key) const { return path_ +
 
 const CborValue& ObjectReader::require(std::string_view key) const {
     const CborValue* v = value_.find(key);
-    if (v == nullptr) throw DecodeError(DecodeErrorKind::MissingProperty, childPath(key), "required");
+    if (v == nullptr) throw DecodeError(DecodeErrorKind::MissingProperty, childPath(key), "");
     return *v;
 }
 
