@@ -1,6 +1,8 @@
 // EndpointCore: DTLS sessions — handshakes, PSK selection, events, closing, key material.
 #include <openssl/crypto.h>
 
+#include <cstdio>
+
 #include "steward/crypto/random.hpp"
 #include "transport/address.hpp"
 #include "transport/endpoint_callbacks.hpp"
@@ -14,6 +16,12 @@ namespace {
 
 PskBytes bytesOf(const std::uint8_t* data, std::size_t length) {
     return data != nullptr ? PskBytes(data, data + length) : PskBytes();
+}
+
+void debugLog(const SessionRecord* record, const std::string& what) {
+    if (!transportLogEnabled(TransportLogLevel::Debug)) return;
+    transportLog(TransportLogLevel::Debug,
+                 "DTLS session " + (record != nullptr ? std::to_string(record->id) : std::string("(untracked)")) + ": " + what);
 }
 
 std::string describe(const PeerInfo& peer) {
@@ -64,9 +72,11 @@ PeerInfo EndpointCore::plainPeer(const coap_session_t* session) const {
 }
 
 void EndpointCore::emit(SessionEventType type, const SessionRecord& record, const std::string& detail) {
-    transportLog(type == SessionEventType::Failed ? TransportLogLevel::Info : TransportLogLevel::Debug,
-                 "DTLS session " + std::to_string(record.id) + " " + describe(record.info) + ": " +
-                     std::string(toString(type)) + (detail.empty() ? "" : " (" + detail + ")"));
+    const auto level = type == SessionEventType::Failed ? TransportLogLevel::Info : TransportLogLevel::Debug;
+    if (transportLogEnabled(level)) {
+        transportLog(level, "DTLS session " + std::to_string(record.id) + " " + describe(record.info) + ": " +
+                                std::string(toString(type)) + (detail.empty() ? "" : " (" + detail + ")"));
+    }
     if (!options_.onSessionEvent) return;
     SessionEvent event;
     event.type = type;
@@ -124,6 +134,11 @@ void EndpointCore::finishRecord(SessionRecord& record, SessionEventType type, Tr
 }
 
 void EndpointCore::onEvent(coap_session_t* session, coap_event_t event) {
+    debugLog(recordOf(session), "libcoap event 0x" + [event] {
+        char text[8];
+        std::snprintf(text, sizeof(text), "%04x", static_cast<unsigned>(event));
+        return std::string(text);
+    }());
     switch (event) {
         case COAP_EVENT_DTLS_CONNECTED: {
             SessionRecord* record = adoptServerSession(session);
@@ -167,6 +182,7 @@ const coap_bin_const_t* EndpointCore::onClientIdentity(coap_session_t* session, 
     if (record == nullptr || !options_.serverPsk) return nullptr;
     record->keyExchangeReached = true;
     record->info.pskIdentity = identity != nullptr ? bytesOf(identity->s, identity->length) : PskBytes();
+    debugLog(record, "client identity received (" + std::to_string(record->info.pskIdentity.size()) + " bytes)");
     std::optional<PskBytes> key;
     try {
         key = options_.serverPsk->keyForIdentity(record->info.pskIdentity);
@@ -193,9 +209,13 @@ const coap_bin_const_t* EndpointCore::onClientIdentity(coap_session_t* session, 
 
 const coap_dtls_cpsk_info_t* EndpointCore::onServerHint(coap_session_t* session, const coap_str_const_t* hint) {
     SessionRecord* record = recordOf(session);
-    if (record == nullptr || !record->clientPsk) return nullptr;
+    if (record == nullptr || !record->clientPsk) {
+        transportLog(TransportLogLevel::Warning, "PSK hint callback for a session this endpoint does not track");
+        return nullptr;
+    }
     record->keyExchangeReached = true;
     record->info.pskHint = hint != nullptr ? bytesOf(hint->s, hint->length) : PskBytes();
+    debugLog(record, "server hint received (" + std::to_string(record->info.pskHint.size()) + " bytes)");
     std::optional<ClientPskCredentials> credentials;
     try {
         credentials = record->clientPsk(record->info.pskHint);
@@ -267,6 +287,7 @@ void EndpointCore::startHandshake(const coap_address_t& peer, ClientPskLookup ps
     record->ownsReference = true;
     record->connectWaiter = std::move(promise);
     coap_session_set_app_data(session, record.get());
+    debugLog(record.get(), "handshake started " + describe(record->info));
     records_.emplace(record->id, std::move(record));
 }
 

@@ -21,5 +21,7 @@ void applyLibcoapLogLevel(TransportLogLevel level);
 
 // Sends one line to the transport log sink (if `level` passes the configured level).
 void transportLog(TransportLogLevel level, std::string_view message);
+// Whether a message at `level` would be logged (to skip building it).
+bool transportLogEnabled(TransportLogLevel level);
 
 }  // namespace steward::core::detail

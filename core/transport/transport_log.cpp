@@ -54,8 +54,12 @@ TransportLogLevel transportLogLevel() { return currentLevel.load(); }
 
 namespace detail {
 
+bool transportLogEnabled(TransportLogLevel level) {
+    return static_cast<int>(level) <= static_cast<int>(currentLevel.load());
+}
+
 void transportLog(TransportLogLevel level, std::string_view message) {
-    if (static_cast<int>(level) > static_cast<int>(currentLevel.load())) return;
+    if (!transportLogEnabled(level)) return;
     std::shared_ptr<const TransportLogSink> sink;
     {
         const std::lock_guard guard(sinkLock());
