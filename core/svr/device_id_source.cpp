@@ -1,5 +1,6 @@
 #include "steward/svr/device_id_source.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace steward::core {
@@ -18,7 +19,14 @@ void DeviceIdSource::setSeed(std::string_view seed) {
 
 Uuid DeviceIdSource::issue() {
     issued_ = true;
-    return seed_ ? Uuid::fromSeed(*seed_) : Uuid::random();
+    if (seed_) return Uuid::fromSeed(*seed_);
+    // DTLS PSK identities are C strings in the TLS library, and OCF uses the raw UUID as the
+    // identity: a 0x00 byte would make the device unreachable over DTLS. Random ids avoid it
+    // (about 6% of draws); a seeded id is what the seed says, and the device warns about it.
+    for (;;) {
+        const Uuid id = Uuid::random();
+        if (std::find(id.bytes().begin(), id.bytes().end(), std::uint8_t{0}) == id.bytes().end()) return id;
+    }
 }
 
 }  // namespace steward::core
