@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine, builds Steward and runs the main job.
-# Today the main job is the device side's foundation: create a new device's security database
-# (SVR DB) with a seeded UUID, give it an ACE and a pairwise PSK with the SVR DB editor, show it,
-# then reset it to its reset profile and show that the UUID survived.
+# Today the main job is the device side: (1) create a device's security database (SVR DB) with a
+# seeded UUID, edit and reset it with the SVR DB editor; (2) run real secure sample devices on
+# loopback (two Just-Works, one Random-PIN) and discover them from the gateway side: all, unowned,
+# and what a plain CoAP client (Debian's coap-client) sees of one.
 # Usage: scripts/demo.sh [DIR]   (DIR keeps the database; default: a fresh temp dir)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target steward-svrdb
+cmake --build build -j "$(nproc)" --target steward-svrdb steward-device steward
 
 dir="${1:-$(mktemp -d)}"
 mkdir -p "$dir"
@@ -40,3 +41,38 @@ step "local reset: back to the reset profile, same UUID"
 
 echo
 echo "database kept at $db (inspect it with: $svrdb $db)"
+
+step "start three secure sample devices on loopback (steward-device --count 2, and one Random-PIN)"
+device=build/tools/device/steward-device
+"$device" --count 2 --svrdb-dir "$dir/devices" --uuid-seed demo-light --json >"$dir/devices.log" 2>&1 &
+jw_pid=$!
+"$device" --svrdb "$dir/hall.svrdb" --otm randompin --name "Hall light" --json >"$dir/hall.log" 2>&1 &
+rdp_pid=$!
+trap 'kill $jw_pid $rdp_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  [ "$(grep -c '"event":"ready"' "$dir/devices.log" "$dir/hall.log" | awk -F: '{s+=$2} END {print s}')" -ge 3 ] && break
+  sleep 0.1
+done
+targets=()
+for port in $(grep -ho '"port":"[0-9]*"' "$dir/devices.log" "$dir/hall.log" | grep -o '[0-9]*'); do
+  targets+=(--unicast "127.0.0.1:$port")
+done
+grep -h '"event":"ready"' "$dir/devices.log" "$dir/hall.log"
+
+step "discover all devices (unicast to loopback: the demo never multicasts on the machine's network)"
+build/tools/cli/steward discover "${targets[@]}"
+
+step "discover unowned devices, as JSON for scripts"
+build/tools/cli/steward discover "${targets[@]}" --scope unowned --json
+
+step "a foreign CoAP client reads a device's resource directory"
+first_port=$(grep -ho '"port":"[0-9]*"' "$dir/devices.log" | head -1 | grep -o '[0-9]*')
+coap-client-openssl -B 5 -m get "coap://127.0.0.1:$first_port/oic/d" | strings | head -5
+
+step "an unauthorised GET of the light is refused"
+coap-client-openssl -B 5 -m get "coap://127.0.0.1:$first_port/a/light" || true
+
+kill $jw_pid $rdp_pid
+wait $jw_pid $rdp_pid 2>/dev/null || true
+echo
+echo "device logs in $dir/devices.log and $dir/hall.log"

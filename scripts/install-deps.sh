@@ -7,7 +7,7 @@ PACKAGES=(
   # toolchain
   build-essential cmake pkg-config git clang libclang-rt-dev
   # libraries
-  libpoco-dev libssl-dev libcoap3-dev libcbor-dev libmosquitto-dev
+  libpoco-dev libssl-dev libcoap3-dev libcoap3-bin libcbor-dev libmosquitto-dev
   libavahi-client-dev libyaml-cpp-dev libargon2-dev
   # tests
   libgtest-dev libgmock-dev

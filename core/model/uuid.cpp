@@ -41,6 +41,15 @@ Uuid Uuid::random() {
     return Uuid(b);
 }
 
+Uuid Uuid::randomPskUsable() {
+    for (;;) {  // about 6% of draws contain a zero byte
+        const Uuid id = random();
+        if (id.isPskUsable()) return id;
+    }
+}
+
+bool Uuid::isPskUsable() const { return std::find(bytes_.begin(), bytes_.end(), std::uint8_t{0}) == bytes_.end(); }
+
 Uuid Uuid::fromSeed(std::span<const std::uint8_t> seed) {
     if (seed.size() < 8 || seed.size() > 64) {
         throw std::invalid_argument("a UUID seed must be 8 to 64 bytes, got " + std::to_string(seed.size()));

@@ -20,13 +20,8 @@ void DeviceIdSource::setSeed(std::string_view seed) {
 Uuid DeviceIdSource::issue() {
     issued_ = true;
     if (seed_) return Uuid::fromSeed(*seed_);
-    // DTLS PSK identities are C strings in the TLS library, and OCF uses the raw UUID as the
-    // identity: a 0x00 byte would make the device unreachable over DTLS. Random ids avoid it
-    // (about 6% of draws); a seeded id is what the seed says, and the device warns about it.
-    for (;;) {
-        const Uuid id = Uuid::random();
-        if (std::find(id.bytes().begin(), id.bytes().end(), std::uint8_t{0}) == id.bytes().end()) return id;
-    }
+    // A seeded id is what the seed says (the device warns if it cannot be a PSK identity).
+    return Uuid::randomPskUsable();
 }
 
 }  // namespace steward::core

@@ -185,6 +185,8 @@ void CoapEndpoint::closeSession(Session& session) {
     session.owner_.reset();
 }
 
+bool CoapEndpoint::setIdentityHint(PskBytes hint) { return core_->setIdentityHint(std::move(hint)); }
+
 std::optional<TlsKeyMaterial> CoapEndpoint::tlsKeyMaterial(SessionId session) const {
     if (session == 0) return std::nullopt;
     return core_->keyMaterial(session);

@@ -83,17 +83,8 @@ EndpointCore::EndpointCore(EndpointOptions options) : options_(std::move(options
         if (options_.serverSessionIdleSeconds != 0) {
             coap_context_set_session_timeout(context_, options_.serverSessionIdleSeconds);
         }
-        if (options_.serverPsk) {
-            coap_dtls_spsk_t setup{};
-            setup.version = COAP_DTLS_SPSK_SETUP_VERSION;
-            setup.validate_id_call_back = serverIdentityCallback;
-            auto& hint = options_.serverPsk->identityHint;
-            // libcoap keeps this pointer for the context's lifetime; options_ never changes.
-            setup.psk_info.hint.s = hint.empty() ? nullptr : hint.data();
-            setup.psk_info.hint.length = hint.size();
-            if (coap_context_set_psk2(context_, &setup) != 1) {
-                fail(TransportErrorCode::SendFailed, "libcoap refused the server PSK set-up");
-            }
+        if (options_.serverPsk && !installServerPsk()) {
+            fail(TransportErrorCode::SendFailed, "libcoap refused the server PSK set-up");
         }
         if (options_.udpPort) udpPort_ = boundPort(listen(context_, *bind, *options_.udpPort, COAP_PROTO_UDP, "CoAP"));
         if (options_.dtlsPort) {
@@ -111,6 +102,31 @@ EndpointCore::EndpointCore(EndpointOptions options) : options_(std::move(options
         wakeFd_ = -1;
         throw;
     }
+}
+
+bool EndpointCore::installServerPsk() {
+    coap_dtls_spsk_t setup{};
+    setup.version = COAP_DTLS_SPSK_SETUP_VERSION;
+    setup.validate_id_call_back = serverIdentityCallback;
+    auto& hint = options_.serverPsk->identityHint;
+    // libcoap keeps this pointer until the next call here, which replaces it with the new one.
+    setup.psk_info.hint.s = hint.empty() ? nullptr : hint.data();
+    setup.psk_info.hint.length = hint.size();
+    return coap_context_set_psk2(context_, &setup) == 1;
+}
+
+bool EndpointCore::setIdentityHint(PskBytes hint) {
+    if (!options_.serverPsk || !isUsablePskName(hint)) return false;
+    return call<bool>(
+        [this, &hint]() {
+            PskBytes previous = std::move(options_.serverPsk->identityHint);
+            options_.serverPsk->identityHint = std::move(hint);
+            if (installServerPsk()) return true;
+            options_.serverPsk->identityHint = std::move(previous);
+            installServerPsk();
+            return false;
+        },
+        false);
 }
 
 EndpointCore::~EndpointCore() {

@@ -118,6 +118,7 @@ public:
 
     // Inline on the I/O thread, posted and waited for elsewhere.
     std::optional<TlsKeyMaterial> keyMaterial(SessionId id);
+    bool setIdentityHint(PskBytes hint);
     std::optional<PeerInfo> sessionInfo(SessionId id);
 
     // libcoap callbacks, entered through the static trampolines in endpoint_callbacks.cpp.
@@ -140,6 +141,7 @@ private:
     R call(Fn fn, R fallback);
 
     void run();
+    bool installServerPsk();  // on the I/O thread (or in the constructor), libcoap lock held
     static void refuseCrossEndpointCall();
     void runTasks();
     void teardown();

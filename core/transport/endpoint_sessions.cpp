@@ -67,6 +67,7 @@ PeerInfo EndpointCore::plainPeer(const coap_session_t* session) const {
     const auto remote = describeAddress(coap_session_get_addr_remote(session));
     peer.remoteAddress = remote.host;
     peer.remotePort = remote.port;
+    peer.localAddress = describeAddress(coap_session_get_addr_local(session)).host;
     peer.role = coap_session_get_type(session) == COAP_SESSION_TYPE_CLIENT ? SessionRole::Client : SessionRole::Server;
     return peer;
 }

@@ -5,6 +5,7 @@
 #include "core/model/sample_resources.hpp"
 #include "steward/model/resource_codec.hpp"
 #include "steward/svr/svr_file_format.hpp"
+#include "steward/transport/coap_wire.hpp"
 #include "steward/util/atomic_file.hpp"
 
 using namespace steward::core;
@@ -17,6 +18,22 @@ int main(int argc, char** argv) {
     const std::filesystem::path out = argv[1];
     const SecurityResources r = steward::test::sampleResources();
     const SecurityResources factory;
+    // Discovery on the wire: the probe, a doxm answer, a piggybacked 4.04 and an empty ACK.
+    CoapRequest probe = CoapRequest::get("/oic/sec/doxm");
+    probe.query = {"owned=FALSE"};
+    probe.confirmable = false;
+    CoapResponse answer = CoapResponse::withPayload(CoapCode::Content, encodeDoxm(r.doxm));
+    answer.otherOptions = {{23, {0x06}}, {2000, {1, 2, 3}}};
+    CoapWireMessage ack;
+    ack.type = CoapMessageType::Acknowledgement;
+    ack.messageId = 0x1234;
+    const std::vector<Bytes> coapWire = {
+        encodeCoapMessage(requestToWire(probe, 0x1234, {1, 2, 3, 4, 5, 6, 7, 8})),
+        encodeCoapMessage(requestToWire(CoapRequest::post("/oic/sec/pstat", encodePstat(r.pstat)), 7, {9})),
+        encodeCoapMessage(responseToWire(answer, CoapMessageType::NonConfirmable, 0x4321, {1, 2})),
+        encodeCoapMessage(responseToWire(CoapResponse::withCode(CoapCode::NotFound), CoapMessageType::Acknowledgement, 5, {})),
+        encodeCoapMessage(ack),
+    };
     const std::vector<std::pair<std::string, std::vector<Bytes>>> seeds = {
         {"doxm", {encodeDoxm(r.doxm), encodeDoxm(factory.doxm)}},
         {"pstat", {encodePstat(r.pstat), encodePstat(factory.pstat)}},
@@ -26,6 +43,7 @@ int main(int argc, char** argv) {
         {"dpairing", {encodeDpairing(*r.dpairing)}},
         {"svrdb", {encodeSvrDocument(SvrDocument{r, r})}},
         {"cbor", {encodeAcl2(r.acl), encodeCred(r.cred, PrivateData::Include)}},
+        {"coap_wire", coapWire},
     };
     for (const auto& [name, items] : seeds) {
         std::filesystem::create_directories(out / name);

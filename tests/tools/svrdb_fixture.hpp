@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "support/temp_dir.hpp"
-#include "tools/process_runner.hpp"
+#include "process_runner.hpp"
 
 namespace steward::test {
 

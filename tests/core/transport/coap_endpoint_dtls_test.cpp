@@ -387,3 +387,29 @@ TEST(CoapTransportDtls, LogSinkReceivesLibraryMessages) {
 }
 
 }  // namespace
+
+namespace steward::core {
+namespace {
+
+// An OCF device changes its hint when it is owned ("oic.sec.doxm.rdp:" + UUID -> UUID); the
+// next handshake must carry the new one, with no restart of the listener.
+TEST(CoapTransportDtlsHint, ANewHintAppliesToTheNextHandshake) {
+    DtlsPair pair;
+    const PskBytes newHint = bytes("device-owned-hint");
+    HintLog before;
+    auto first = pair.client->openSession(pair.serverAddress(), before.lookup(kGatewayIdentity, kOwnerKey), 3s);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(before.snapshot(), std::vector<PskBytes>{kDeviceHint});
+
+    ASSERT_TRUE(pair.server->setIdentityHint(newHint));
+    for (int i = 0; i < 2; ++i) {
+        HintLog after;
+        auto next = pair.client->openSession(pair.serverAddress(), after.lookup(kGatewayIdentity, kOwnerKey), 3s);
+        ASSERT_TRUE(next.ok()) << next.error().message;
+        EXPECT_EQ(after.snapshot(), std::vector<PskBytes>{newHint}) << "handshake " << i;
+    }
+    EXPECT_FALSE(pair.server->setIdentityHint(PskBytes{'a', 0, 'b'}));  // unusable: refused, old one kept
+}
+
+}  // namespace
+}  // namespace steward::core

@@ -23,6 +23,10 @@ public:
     // 16 fresh bytes from the OS's CSPRNG, with no version or variant bits set
     // (IoTivity's OCGenerateUuid does the same; devices must not rely on them).
     static Uuid random();
+    // As random(), but without 0x00 bytes: OCF uses the raw UUID as DTLS PSK identity, which the
+    // TLS library handles as a C string. Use it for every UUID Steward issues (devices, gateways).
+    static Uuid randomPskUsable();
+    bool isPskUsable() const;
     // First 16 bytes of SHA-256(seed). Throws std::invalid_argument unless 8 <= seed size <= 64.
     static Uuid fromSeed(std::span<const std::uint8_t> seed);
 

@@ -62,6 +62,7 @@ struct PeerInfo {
     bool secure = false;            // DTLS
     std::string remoteAddress;      // numeric, e.g. "127.0.0.1" or "::1" (no brackets)
     std::uint16_t remotePort = 0;
+    std::string localAddress;       // numeric address the request arrived at (a device puts it in its eps)
     PskBytes pskIdentity;           // DTLS: the client's PSK identity (ours when role == Client)
     PskBytes pskHint;               // DTLS: the server's identity hint (ours when role == Server)
     std::string cipher;             // DTLS, once established: OpenSSL suite name
@@ -214,6 +215,11 @@ public:
     // handler passes peer.sessionId). nullopt if the session is unknown, closed or not secure.
     std::optional<TlsKeyMaterial> tlsKeyMaterial(SessionId session) const;
     std::optional<TlsKeyMaterial> tlsKeyMaterial(const Session& session) const { return tlsKeyMaterial(session.id()); }
+    // Replaces the PSK identity hint sent to DTLS clients from the next handshake on (an OCF
+    // device sends another hint once owned). Runs inline on the I/O thread, so a handler may call
+    // it. False if the endpoint has no DTLS listener, the hint is unusable (see psk.hpp) or the
+    // endpoint is shutting down.
+    bool setIdentityHint(PskBytes hint);
     // Current view of a session; nullopt once it is closed.
     std::optional<PeerInfo> sessionInfo(SessionId session) const;
 

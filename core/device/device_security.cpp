@@ -1,0 +1,309 @@
+// The device's security engine: sessions, PSKs, the ownership session's life, request handling.
+#include "steward/device/device_security.hpp"
+
+#include <algorithm>
+
+#include "steward/crypto/ocf_kdf.hpp"
+#include "steward/crypto/random.hpp"
+#include "steward/device/dos_transitions.hpp"
+#include "steward/device/svr_updates.hpp"
+#include "steward/model/resource_codec.hpp"
+
+namespace steward::core {
+namespace {
+
+bool bytesEqual(std::span<const std::uint8_t> a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
+                                              [](std::uint8_t x, char y) { return x == static_cast<std::uint8_t>(y); });
+}
+
+std::optional<Uuid> uuidFromRaw(std::span<const std::uint8_t> bytes) {
+    if (bytes.size() != 16) return std::nullopt;
+    Uuid::Bytes raw{};
+    std::copy(bytes.begin(), bytes.end(), raw.begin());
+    return Uuid(raw);
+}
+
+const Cred* pskFor(const CredResource& cred, const Uuid& subject) {
+    for (const auto& c : cred.creds) {
+        if (c.credtype == credtype::kSymmetricPairwise && !c.subjectuuid.wildcard && c.subjectuuid.uuid == subject &&
+            c.privatedata && !c.privatedata->data.empty()) {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+std::string_view otmLabel(int oxmsel) { return oxmsel == oxm::kRandomPin ? kRandomPinLabel : kJustWorksLabel; }
+
+bool offersRandomPin(const Doxm& d) { return std::find(d.oxms.begin(), d.oxms.end(), oxm::kRandomPin) != d.oxms.end(); }
+
+std::string peerText(const PeerInfo& p) { return p.remoteAddress + ":" + std::to_string(p.remotePort); }
+
+}  // namespace
+
+std::string generatePin() {
+    std::string pin;
+    while (pin.size() < 8) {
+        // Rejection sampling keeps the digits uniform.
+        const auto b = randomBytes(1)[0];
+        if (b < 250) pin.push_back(static_cast<char>('0' + b % 10));
+    }
+    return pin;
+}
+
+DeviceSecurity::DeviceSecurity(SvrDatabase database, DeviceSecurityHooks hooks, DeviceSecurityOptions options)
+    : db_(std::move(database)), hooks_(std::move(hooks)), options_(options) {
+    if (db_.resources().pstat.dos.state == DosState::Reset) {
+        resetLocked("the database was left in RESET (interrupted reset)");
+    }
+}
+
+void DeviceSecurity::log(const std::string& line) const {
+    if (hooks_.log) hooks_.log(line);
+}
+
+std::string DeviceSecurity::describeState() const {
+    const auto& r = db_.resources();
+    return std::string(dosStateName(r.pstat.dos.state)) + (r.doxm.owned ? ", owned by " + r.doxm.devowneruuid.toString() : ", unowned");
+}
+
+Uuid DeviceSecurity::deviceId() const {
+    const std::lock_guard lock(mutex_);
+    return db_.resources().doxm.deviceuuid;
+}
+
+SecurityResources DeviceSecurity::snapshot() const {
+    const std::lock_guard lock(mutex_);
+    return db_.resources();
+}
+
+bool DeviceSecurity::ownershipSessionOpen() const {
+    const std::lock_guard lock(mutex_);
+    return docSession_ != 0;
+}
+
+PskBytes DeviceSecurity::identityHint() const {
+    const std::lock_guard lock(mutex_);
+    const auto& r = db_.resources();
+    // A UUID with a 0x00 byte cannot travel as a hint (see psk.hpp): send none rather than a
+    // truncated one; clients that pick their key by identity, as Steward's do, still connect.
+    if (!r.doxm.deviceuuid.isPskUsable()) return {};
+    if (r.pstat.dos.state == DosState::Rfotm && offersRandomPin(r.doxm)) return randomPinHint(r.doxm.deviceuuid);
+    return {r.doxm.deviceuuid.bytes().begin(), r.doxm.deviceuuid.bytes().end()};
+}
+
+std::optional<PskBytes> DeviceSecurity::keyForIdentity(std::span<const std::uint8_t> identity) {
+    const std::lock_guard lock(mutex_);
+    const auto& r = db_.resources();
+    if (r.pstat.dos.state == DosState::Rfotm) {
+        if (docSession_ != 0) {
+            log("refused a DTLS client: an ownership session is already open");
+            return std::nullopt;
+        }
+        if (r.doxm.oxmsel == oxm::kJustWorks && bytesEqual(identity, kJustWorksLabel)) return justWorksPsk(r.doxm.deviceuuid);
+        if (r.doxm.oxmsel == oxm::kRandomPin && bytesEqual(identity, kRandomPinLabel)) {
+            if (std::chrono::steady_clock::now() < pinLockedUntil_) {
+                log("refused a Random-PIN session: backing off after " + std::to_string(pinFailures_) + " failed attempts");
+                return std::nullopt;
+            }
+            if (currentPin_.empty()) return std::nullopt;
+            return derivePinPsk(currentPin_, r.doxm.deviceuuid);
+        }
+        log("refused a DTLS client in RFOTM: its identity does not match the selected method (oxmsel " +
+            std::to_string(r.doxm.oxmsel) + ")");
+        return std::nullopt;
+    }
+    const auto subject = uuidFromRaw(identity);
+    const Cred* cred = subject ? pskFor(r.cred, *subject) : nullptr;
+    if (cred == nullptr) {
+        log("refused a DTLS client: no credential for its identity");
+        return std::nullopt;
+    }
+    return cred->privatedata->data;
+}
+
+void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
+    if (event.peer.role != SessionRole::Server) return;
+    const std::lock_guard lock(mutex_);
+    const auto& r = db_.resources();
+    const bool otmIdentity = bytesEqual(event.peer.pskIdentity, kJustWorksLabel) ||
+                             bytesEqual(event.peer.pskIdentity, kRandomPinLabel);
+    switch (event.type) {
+        case SessionEventType::Established:
+            if (r.pstat.dos.state == DosState::Rfotm && otmIdentity && docSession_ == 0) {
+                docSession_ = event.peer.sessionId;
+                pinFailures_ = 0;
+                log("ownership session opened from " + peerText(event.peer) + " (" + std::string(otmLabel(r.doxm.oxmsel)) +
+                    ", " + event.peer.cipher + ")");
+            } else {
+                log("DTLS session from " + peerText(event.peer) + " established");
+            }
+            break;
+        case SessionEventType::Failed:
+            if (bytesEqual(event.peer.pskIdentity, kRandomPinLabel) && r.pstat.dos.state == DosState::Rfotm) {
+                ++pinFailures_;
+                std::string line = "Random-PIN handshake from " + peerText(event.peer) + " failed (wrong PIN?), " +
+                                   std::to_string(pinFailures_) + " in a row";
+                if (pinFailures_ >= options_.pinFailuresBeforeBackoff) {
+                    auto wait = options_.pinBackoff * (1 << std::min(pinFailures_ - options_.pinFailuresBeforeBackoff, 10));
+                    wait = std::min(wait, options_.pinBackoffMax);
+                    pinLockedUntil_ = std::chrono::steady_clock::now() + wait;
+                    line += "; refusing PIN sessions for " + std::to_string(wait.count() / 1000) + " s";
+                }
+                log(line);
+            }
+            break;
+        case SessionEventType::Closed:
+            if (event.peer.sessionId == docSession_) {
+                docSession_ = 0;
+                currentPin_.clear();
+                if (db_.resources().pstat.dos.state == DosState::Rfotm) {
+                    resetLocked("the ownership session closed before the transfer finished");
+                } else {
+                    log("ownership transfer complete: " + describeState());
+                }
+            }
+            break;
+    }
+}
+
+std::optional<Uuid> DeviceSecurity::authenticatedPeer(const PeerInfo& peer) const {
+    if (!peer.secure) return std::nullopt;
+    if (peer.sessionId == docSession_ && docSession_ != 0) return db_.resources().doxm.devowneruuid;
+    return uuidFromRaw(peer.pskIdentity);
+}
+
+AccessDecision DeviceSecurity::authorize(const CoapRequest& request, const PeerInfo& peer) const {
+    const std::lock_guard lock(mutex_);
+    AccessRequest a;
+    a.method = request.method;
+    a.path = normalisePath(request.path);
+    a.secure = peer.secure;
+    a.ownershipSession = peer.secure && docSession_ != 0 && peer.sessionId == docSession_;
+    a.peer = authenticatedPeer(peer);
+    return checkAccess(db_.resources(), docSession_ != 0, a);
+}
+
+CoapResponse DeviceSecurity::get(const CoapRequest& request, ResourceClass c) const {
+    const auto& r = db_.resources();
+    switch (c) {
+        case ResourceClass::Doxm: {
+            if (auto owned = queryValue(request.query, "owned")) {
+                std::string v = *owned;
+                std::transform(v.begin(), v.end(), v.begin(), [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
+                // A discovery filter that does not match: 4.04, which multicast listeners suppress.
+                if ((v == "true") != r.doxm.owned || (v != "true" && v != "false")) return CoapResponse::withCode(CoapCode::NotFound);
+            }
+            return CoapResponse::withPayload(CoapCode::Content, encodeDoxm(r.doxm));
+        }
+        case ResourceClass::Pstat: return CoapResponse::withPayload(CoapCode::Content, encodePstat(r.pstat));
+        case ResourceClass::Cred: return CoapResponse::withPayload(CoapCode::Content, encodeCred(r.cred, PrivateData::Omit));
+        case ResourceClass::Acl2: return CoapResponse::withPayload(CoapCode::Content, encodeAcl2(r.acl));
+        case ResourceClass::Pconf:
+            if (!r.pconf) return CoapResponse::withCode(CoapCode::NotFound);
+            return CoapResponse::withPayload(CoapCode::Content, encodePconf(*r.pconf, PrivateData::Omit));
+        case ResourceClass::Dpairing:
+            if (!r.dpairing) return CoapResponse::withCode(CoapCode::NotFound);
+            return CoapResponse::withPayload(CoapCode::Content, encodeDpairing(*r.dpairing));
+        default: return CoapResponse::withCode(CoapCode::NotFound);
+    }
+}
+
+CoapResponse DeviceSecurity::store(const SecurityResources& updated, CoapCode code) {
+    try {
+        db_.replace(updated);
+    } catch (const std::exception& e) {
+        log(std::string("could not store the security database: ") + e.what());
+        return CoapResponse::withCode(CoapCode::InternalServerError);
+    }
+    return CoapResponse::withCode(code);
+}
+
+CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, const PeerInfo& peer) {
+    const std::lock_guard lock(mutex_);
+    const auto c = classifyResource(normalisePath(request.path));
+    if (request.method == CoapMethod::Get) return get(request, c);
+
+    const DosState before = db_.resources().pstat.dos.state;
+    if (before == DosState::Rfnop && (c == ResourceClass::Cred || c == ResourceClass::Acl2)) {
+        log("refused " + std::string(toString(request.method)) + " " + request.path + " in RFNOP (move to RFPRO first)");
+        return CoapResponse::withCode(CoapCode::Forbidden);
+    }
+    UpdateContext ctx;
+    ctx.secure = peer.secure;
+    ctx.ownershipSession = peer.secure && docSession_ != 0 && peer.sessionId == docSession_;
+    ctx.deriveOwnerPsk = [&](const Uuid& owner) -> std::optional<std::vector<std::uint8_t>> {
+        if (!hooks_.keyMaterial) return std::nullopt;
+        const auto km = hooks_.keyMaterial(docSession_);
+        if (!km) return std::nullopt;
+        const SessionSecrets secrets{km->masterSecret, km->serverRandom, km->clientRandom};
+        return deriveSessionBoundPsk(secrets, otmLabel(db_.resources().doxm.oxmsel), owner, db_.resources().doxm.deviceuuid);
+    };
+
+    SecurityResources updated = db_.resources();
+    UpdateOutcome outcome;
+    const bool post = request.method == CoapMethod::Post || request.method == CoapMethod::Put;
+    switch (c) {
+        case ResourceClass::Doxm: outcome = post ? postDoxm(updated, request.payload, ctx) : UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}}; break;
+        case ResourceClass::Pstat: outcome = post ? postPstat(updated, request.payload, ctx) : UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}}; break;
+        case ResourceClass::Cred: outcome = post ? postCred(updated, request.payload, ctx) : deleteCred(updated, request.query); break;
+        case ResourceClass::Acl2: outcome = post ? postAcl2(updated, request.payload, ctx) : deleteAcl2(updated, request.query); break;
+        default:
+            // pconf/dpairing writes belong to Direct Pairing, which this device does not offer.
+            outcome = UpdateOutcome{CoapCode::MethodNotAllowed, "direct pairing is not enabled on this device", {}, {}};
+            break;
+    }
+    if (!outcome.ok()) {
+        log("refused " + std::string(toString(request.method)) + " " + request.path + " from " + peerText(peer) + ": " +
+            outcome.reason + " (" + outcome.code.toString() + ")");
+        return CoapResponse::withCode(outcome.code);
+    }
+    auto response = store(updated, outcome.code);
+    if (!response.code.isSuccess()) return response;
+    if (outcome.selectedOxm) {
+        log("ownership method selected: " + std::string(oxm::name(*outcome.selectedOxm)));
+        if (*outcome.selectedOxm == oxm::kRandomPin) {
+            currentPin_ = generatePin();
+            if (hooks_.showPin) hooks_.showPin(currentPin_);
+        }
+    }
+    if (outcome.newState && *outcome.newState != before) {
+        log("state " + std::string(dosStateName(before)) + " -> " + std::string(dosStateName(*outcome.newState)));
+        if (*outcome.newState == DosState::Reset) {
+            resetDue_ = std::chrono::steady_clock::now() + options_.resetDelay;
+        }
+    }
+    return response;
+}
+
+void DeviceSecurity::runDueWork(std::chrono::steady_clock::time_point now) {
+    const std::lock_guard lock(mutex_);
+    if (resetDue_ && now >= *resetDue_) {
+        resetDue_.reset();
+        resetLocked("reset requested over the network (pstat dos.s=0)");
+    }
+}
+
+std::optional<std::chrono::steady_clock::time_point> DeviceSecurity::nextDueWork() const {
+    const std::lock_guard lock(mutex_);
+    return resetDue_;
+}
+
+void DeviceSecurity::reset(const std::string& why) {
+    const std::lock_guard lock(mutex_);
+    resetLocked(why);
+}
+
+void DeviceSecurity::resetLocked(const std::string& why) {
+    try {
+        db_.reset();
+        currentPin_.clear();
+        pinFailures_ = 0;
+        log("reset (" + why + "): back to the reset profile, " + describeState());
+    } catch (const std::exception& e) {
+        log(std::string("reset failed: ") + e.what());
+    }
+}
+
+}  // namespace steward::core

@@ -1,0 +1,88 @@
+#pragma once
+// A device's security engine: its SVR DB, the ownership-transfer session (DOC), PSK selection for
+// DTLS peers, access control and the security resources' request handling. The device program
+// (tools/device) wires its CoAP listeners to it; it holds no sockets itself.
+//
+// Thread-safe: the plain listener and the DTLS endpoint call it from their own threads.
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "steward/device/access_policy.hpp"
+#include "steward/svr/svr_database.hpp"
+#include "steward/transport/coap_endpoint.hpp"
+
+namespace steward::core {
+
+struct DeviceSecurityHooks {
+    // One line per state change ("ownership session opened from 127.0.0.1:40000 (oic.sec.doxm.jw)").
+    std::function<void(const std::string& line)> log;
+    // Random PIN: show this PIN to the user (the seed's sample server prints it).
+    std::function<void(const std::string& pin)> showPin;
+    // The TLS secrets of one of the device's DTLS sessions (for the owner PSK).
+    std::function<std::optional<TlsKeyMaterial>(SessionId)> keyMaterial;
+};
+
+struct DeviceSecurityOptions {
+    // A network POST of pstat dos.s=0 is answered first and the reset runs this much later.
+    std::chrono::milliseconds resetDelay{2000};
+    // Random PIN: after this many failed handshakes in a row, refuse PIN sessions for a while,
+    // doubling with each further failure up to the maximum.
+    int pinFailuresBeforeBackoff = 3;
+    std::chrono::milliseconds pinBackoff{5000};
+    std::chrono::milliseconds pinBackoffMax{120000};
+};
+
+class DeviceSecurity {
+public:
+    DeviceSecurity(SvrDatabase database, DeviceSecurityHooks hooks, DeviceSecurityOptions options = {});
+
+    Uuid deviceId() const;
+    SecurityResources snapshot() const;
+    bool ownershipSessionOpen() const;
+    // The PSK identity hint the DTLS listener must send now: the raw UUID, or in RFOTM on a
+    // Random-PIN device "oic.sec.doxm.rdp:" + raw UUID. Changes only when ownership starts or ends.
+    PskBytes identityHint() const;
+
+    // DTLS server: the key for a client identity, or nullopt to refuse the handshake.
+    std::optional<PskBytes> keyForIdentity(std::span<const std::uint8_t> identity);
+    void onSessionEvent(const SessionEvent& event);
+
+    // Access control for any resource of the device.
+    AccessDecision authorize(const CoapRequest& request, const PeerInfo& peer) const;
+    // GET/POST/DELETE on /oic/sec/*; call after authorize() granted.
+    CoapResponse handleSecurityRequest(const CoapRequest& request, const PeerInfo& peer);
+
+    // Work that is due at a time (the delayed reset): runs it if due and tells when next.
+    void runDueWork(std::chrono::steady_clock::time_point now);
+    std::optional<std::chrono::steady_clock::time_point> nextDueWork() const;
+
+    // Local reset (steward-device --reset, or the device's own decision): restores the reset profile.
+    void reset(const std::string& why);
+
+private:
+    std::optional<Uuid> authenticatedPeer(const PeerInfo& peer) const;
+    CoapResponse get(const CoapRequest& request, ResourceClass c) const;
+    CoapResponse store(const SecurityResources& updated, CoapCode code);
+    void resetLocked(const std::string& why);
+    void log(const std::string& line) const;
+    std::string describeState() const;
+
+    mutable std::mutex mutex_;
+    SvrDatabase db_;
+    DeviceSecurityHooks hooks_;
+    DeviceSecurityOptions options_;
+    SessionId docSession_ = 0;
+    std::string currentPin_;
+    int pinFailures_ = 0;
+    std::chrono::steady_clock::time_point pinLockedUntil_{};
+    std::optional<std::chrono::steady_clock::time_point> resetDue_;
+};
+
+// A fresh 8-digit PIN from the CSPRNG.
+std::string generatePin();
+
+}  // namespace steward::core

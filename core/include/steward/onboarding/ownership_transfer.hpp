@@ -1,0 +1,48 @@
+#pragma once
+// The gateway side of an ownership transfer, in the order and with the payloads of
+// ocf-security.md ("Ownership transfer"): select the method over plain CoAP, open the method's
+// DTLS session, make the gateway the owner one property per POST, derive the owner PSK from the
+// session, move pstat to RFNOP, close, and verify with the owner credential. The OTM plugins wrap
+// this; it works with any device that follows the note, not only steward-device.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "steward/model/acl2.hpp"
+#include "steward/model/uuid.hpp"
+#include "steward/transport/coap_endpoint.hpp"
+
+namespace steward::core {
+
+enum class OwnershipMethod { JustWorks = 0, RandomPin = 1 };
+
+struct OwnershipRequest {
+    Uuid gatewayId;
+    OwnershipMethod method = OwnershipMethod::JustWorks;
+    PeerAddress plain;   // the device's plain CoAP address (discovery)
+    PeerAddress secure;  // its DTLS address (the coaps ep)
+    // Random PIN: asked once the device shows its PIN; nullopt abandons the transfer.
+    std::function<std::optional<std::string>(const Uuid& device)> pin;
+    // ACEs the gateway gives itself in step 14; empty: full access to every resource.
+    std::vector<Ace> gatewayAces;
+    std::chrono::milliseconds stepTimeout{5000};
+    std::function<void(const std::string& step)> progress;  // one line per step, for logs
+};
+
+struct OwnershipResult {
+    bool ok = false;
+    std::string failedStep;      // e.g. "POST /oic/sec/pstat {om:4}"
+    std::string error;           // why, for the user
+    Uuid deviceId;               // as read in step 1
+    std::vector<std::uint8_t> ownerPsk;  // on success: the credential for later owner sessions
+    std::string cipher;          // the suite of the ownership session
+};
+
+OwnershipResult transferOwnership(CoapEndpoint& endpoint, const OwnershipRequest& request);
+
+// Client PSK lookup for an owner (or pairwise) session: identity = our raw UUID, key = `psk`.
+ClientPskLookup ownerSessionPsk(const Uuid& self, std::vector<std::uint8_t> psk);
+
+}  // namespace steward::core

@@ -1,0 +1,210 @@
+// The ownership transfer's sixteen steps. Any answer >= 4.00 aborts: the session is closed and the
+// half-made owner credential forgotten (the device resets itself when the session closes in RFOTM).
+#include "steward/onboarding/ownership_transfer.hpp"
+
+#include <openssl/crypto.h>
+
+#include "cbor/object_reader.hpp"
+#include "steward/cbor/cbor_value.hpp"
+#include "steward/crypto/ocf_kdf.hpp"
+#include "steward/model/resource_codec.hpp"
+
+namespace steward::core {
+namespace {
+
+struct StepFailure {
+    std::string step;
+    std::string error;
+};
+
+std::vector<std::uint8_t> encodeMap(std::vector<CborValue::Pair> entries) {
+    return encodeCbor(CborValue::map(std::move(entries)));
+}
+
+std::string describe(const TransportError& e) { return std::string(toString(e.code)) + ": " + e.message; }
+
+class Transfer {
+public:
+    Transfer(CoapEndpoint& endpoint, const OwnershipRequest& request) : endpoint_(endpoint), request_(request) {}
+
+    OwnershipResult run() {
+        OwnershipResult result;
+        try {
+            runSteps(result);
+            result.ok = true;
+        } catch (const StepFailure& f) {
+            result.failedStep = f.step;
+            result.error = f.error;
+            if (!result.ownerPsk.empty()) OPENSSL_cleanse(result.ownerPsk.data(), result.ownerPsk.size());
+            result.ownerPsk.clear();
+        }
+        if (session_.valid()) endpoint_.closeSession(session_);
+        return result;
+    }
+
+private:
+    void progress(const std::string& step) const {
+        if (request_.progress) request_.progress(step);
+    }
+
+    CoapResponse expectSuccess(const std::string& step, TransportResult<CoapResponse> answer,
+                               bool tolerateNotFound = false) const {
+        if (!answer) throw StepFailure{step, describe(answer.error())};
+        const auto& r = answer.value();
+        if (tolerateNotFound && r.code == CoapCode::NotFound) return r;
+        if (!r.code.isSuccess()) throw StepFailure{step, "the device answered " + r.code.describe()};
+        return r;
+    }
+
+    CoapResponse secureRequest(const std::string& step, const CoapRequest& req, bool tolerateNotFound = false) {
+        progress(step);
+        return expectSuccess(step, endpoint_.request(session_, req, request_.stepTimeout), tolerateNotFound);
+    }
+
+    void post(const std::string& step, const std::string& path, std::vector<CborValue::Pair> body) {
+        secureRequest(step, CoapRequest::post(path, encodeMap(std::move(body))));
+    }
+
+    void runSteps(OwnershipResult& result) {
+        const int method = static_cast<int>(request_.method);
+        const auto label = request_.method == OwnershipMethod::RandomPin ? kRandomPinLabel : kJustWorksLabel;
+        const CborValue gw = uuidValue(request_.gatewayId);
+
+        // 1. Read doxm: the method must be offered, the device unowned. Its UUID may be new after
+        //    a failed attempt, so it is read every time.
+        progress("GET /oic/sec/doxm");
+        const auto doxmAnswer = expectSuccess("GET /oic/sec/doxm",
+                                              endpoint_.request(request_.plain, CoapRequest::get("/oic/sec/doxm"), request_.stepTimeout));
+        Doxm doxm;
+        try {
+            doxm = decodeDoxm(doxmAnswer.payload);
+        } catch (const DecodeError& e) {
+            throw StepFailure{"GET /oic/sec/doxm", std::string("malformed doxm: ") + e.what()};
+        }
+        if (doxm.owned) throw StepFailure{"GET /oic/sec/doxm", "the device is already owned by " + doxm.devowneruuid.toString()};
+        if (std::find(doxm.oxms.begin(), doxm.oxms.end(), method) == doxm.oxms.end()) {
+            throw StepFailure{"GET /oic/sec/doxm", "the device does not offer " + std::string(label)};
+        }
+        const Uuid device = doxm.deviceuuid;
+        result.deviceId = device;
+
+        // 2. Select the method (Random PIN: the device now shows a fresh PIN).
+        progress("POST /oic/sec/doxm {oxmsel}");
+        expectSuccess("POST /oic/sec/doxm {oxmsel}",
+                      endpoint_.request(request_.plain,
+                                        CoapRequest::post("/oic/sec/doxm", encodeMap({entry("oxmsel", CborValue::unsignedInt(static_cast<std::uint64_t>(method)))})),
+                                        request_.stepTimeout));
+
+        // 3. The method's DTLS session, kept open to the end.
+        ClientPskCredentials otm;
+        otm.identity = labelIdentity(label);
+        if (request_.method == OwnershipMethod::RandomPin) {
+            if (!request_.pin) throw StepFailure{"PIN", "no PIN source for a Random-PIN transfer"};
+            auto pin = request_.pin(device);
+            if (!pin) throw StepFailure{"PIN", "no PIN was entered in time"};
+            otm.key = derivePinPsk(*pin, device);
+            OPENSSL_cleanse(pin->data(), pin->size());
+        } else {
+            otm.key = justWorksPsk(device);
+        }
+        progress("DTLS handshake (" + std::string(label) + ")");
+        auto opened = endpoint_.openSession(request_.secure, fixedClientPsk(otm), request_.stepTimeout);
+        OPENSSL_cleanse(otm.key.data(), otm.key.size());
+        if (!opened) {
+            throw StepFailure{"DTLS handshake", describe(opened.error()) +
+                                                    (request_.method == OwnershipMethod::RandomPin ? " (wrong PIN?)" : "")};
+        }
+        session_ = std::move(opened.value());
+        result.cipher = session_.info().cipher;
+
+        post("POST /oic/sec/pstat {om:4}", "/oic/sec/pstat", {entry("om", CborValue::unsignedInt(4))});
+        post("POST /oic/sec/doxm {devowneruuid}", "/oic/sec/doxm", {entry("devowneruuid", gw)});
+        // 5 (assign a new deviceuuid) is skipped: the device keeps its own, stable UUID.
+        post("POST /oic/sec/doxm {rowneruuid}", "/oic/sec/doxm", {entry("rowneruuid", gw)});
+        post("POST /oic/sec/acl2 {rowneruuid}", "/oic/sec/acl2", {entry("rowneruuid", gw)});
+        post("POST /oic/sec/pstat {rowneruuid}", "/oic/sec/pstat", {entry("rowneruuid", gw)});
+
+        // 9. The owner PSK, derived here from the session before the device is told to do the same.
+        const auto secrets = endpoint_.tlsKeyMaterial(session_);
+        if (!secrets) throw StepFailure{"owner PSK", "the session's TLS secrets are unavailable"};
+        result.ownerPsk = deriveSessionBoundPsk({secrets->masterSecret, secrets->serverRandom, secrets->clientRandom},
+                                                label, request_.gatewayId, device);
+        const CborValue ownerCred = CborValue::map({
+            entry("credtype", CborValue::unsignedInt(1)),
+            entry("subjectuuid", gw),
+            entry("privatedata", CborValue::map({entry("encoding", CborValue::text("oic.sec.encoding.raw")),
+                                                 entry("data", CborValue::bytes({}))})),
+        });
+        post("POST /oic/sec/cred {owner credential}", "/oic/sec/cred",
+             {entry("creds", CborValue::array({ownerCred})), entry("rowneruuid", gw)});
+        secureRequest("POST /oic/sec/sdi", CoapRequest::post("/oic/sec/sdi", encodeMap({})), true);
+        post("POST /oic/sec/doxm {owned:true}", "/oic/sec/doxm", {entry("owned", CborValue::boolean(true))});
+        post("POST /oic/sec/pstat {dos:RFPRO}", "/oic/sec/pstat",
+             {entry("dos", CborValue::map({entry("s", CborValue::unsignedInt(2))}))});
+        secureRequest("DELETE /oic/sec/acl2", CoapRequest::del("/oic/sec/acl2"));
+        post("POST /oic/sec/acl2 {gateway ACEs}", "/oic/sec/acl2", {entry("aclist2", initialAces())});
+        post("POST /oic/sec/pstat {dos:RFNOP}", "/oic/sec/pstat",
+             {entry("dos", CborValue::map({entry("s", CborValue::unsignedInt(3))}))});
+
+        // 16. Close, then prove the owner credential works.
+        endpoint_.closeSession(session_);
+        progress("verify with the owner credential");
+        auto owner = endpoint_.openSession(request_.secure, ownerSessionPsk(request_.gatewayId, result.ownerPsk),
+                                           request_.stepTimeout);
+        if (!owner) throw StepFailure{"verify", "the owner credential was refused: " + describe(owner.error())};
+        session_ = std::move(owner.value());
+        const auto check = secureRequest("verify GET /oic/sec/doxm", CoapRequest::get("/oic/sec/doxm"));
+        try {
+            const auto after = decodeDoxm(check.payload);
+            if (!after.owned || after.devowneruuid != request_.gatewayId) throw StepFailure{"verify", "the device does not report us as its owner"};
+        } catch (const DecodeError& e) {
+            throw StepFailure{"verify", std::string("malformed doxm: ") + e.what()};
+        }
+    }
+
+    CborValue initialAces() const {
+        Acl2 acl;
+        acl.aclist2 = request_.gatewayAces;
+        if (acl.aclist2.empty()) {
+            Ace gateway;
+            gateway.subject = request_.gatewayId;
+            AceResource all;
+            all.wc = Wildcard::All;
+            gateway.resources = {all};
+            gateway.permission = permission::kAll;
+            acl.aclist2.push_back(gateway);
+        }
+        Ace discovery;  // anonymous reads of the discovery resources, so the device stays findable
+        discovery.subject = ConnType::AnonClear;
+        for (const char* href : {"/oic/res", "/oic/d", "/oic/p"}) {
+            AceResource r;
+            r.href = href;
+            discovery.resources.push_back(r);
+        }
+        discovery.permission = permission::kRead;
+        acl.aclist2.push_back(discovery);
+        int id = 1;
+        for (auto& ace : acl.aclist2) ace.aceid = id++;
+        const CborValue full = acl2ToCbor(acl);
+        return *full.find("aclist2");
+    }
+
+    CoapEndpoint& endpoint_;
+    const OwnershipRequest& request_;
+    Session session_;
+};
+
+}  // namespace
+
+OwnershipResult transferOwnership(CoapEndpoint& endpoint, const OwnershipRequest& request) {
+    return Transfer(endpoint, request).run();
+}
+
+ClientPskLookup ownerSessionPsk(const Uuid& self, std::vector<std::uint8_t> psk) {
+    ClientPskCredentials c;
+    c.identity.assign(self.bytes().begin(), self.bytes().end());
+    c.key = std::move(psk);
+    return fixedClientPsk(std::move(c));
+}
+
+}  // namespace steward::core

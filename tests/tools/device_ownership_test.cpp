@@ -1,0 +1,200 @@
+// steward-device as a real process, onboarded by the gateway-side transfer over loopback:
+// Just-Works and Random PIN end to end, the device's refusals before and after, restarts.
+#include <gtest/gtest.h>
+
+#include "cbor/object_reader.hpp"
+#include "device_fixture.hpp"
+#include "steward/cbor/cbor_value.hpp"
+#include "steward/crypto/ocf_kdf.hpp"
+#include "steward/model/resource_codec.hpp"
+#include "steward/onboarding/ownership_transfer.hpp"
+#include "support/temp_dir.hpp"
+
+namespace steward::test {
+namespace {
+
+using namespace std::chrono_literals;
+using core::CoapCode;
+using core::CoapRequest;
+
+class DeviceOwnership : public ::testing::Test {
+protected:
+    core::EndpointOptions clientOptions() {
+        core::EndpointOptions o;
+        o.udpPort = std::nullopt;
+        return o;
+    }
+
+    core::OwnershipRequest request(const DeviceAddress& d, core::OwnershipMethod method = core::OwnershipMethod::JustWorks) {
+        core::OwnershipRequest r;
+        r.gatewayId = gateway;
+        r.method = method;
+        r.plain = d.plain();
+        r.secure = d.secure();
+        r.stepTimeout = 3s;
+        return r;
+    }
+
+    CoapCode plainGet(const DeviceAddress& d, const std::string& path) {
+        auto answer = client.request(d.plain(), CoapRequest::get(path), 3s);
+        EXPECT_TRUE(answer.ok()) << (answer.ok() ? "" : answer.error().message);
+        return answer.ok() ? answer.value().code : CoapCode::InternalServerError;
+    }
+
+    core::Doxm readDoxm(const DeviceAddress& d) {
+        auto answer = client.request(d.plain(), CoapRequest::get("/oic/sec/doxm"), 3s);
+        EXPECT_TRUE(answer.ok());
+        return core::decodeDoxm(answer.value().payload);
+    }
+
+    TempDir dir;
+    core::Uuid gateway = core::Uuid::parse("2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f").value();
+    core::CoapEndpoint client{clientOptions()};
+};
+
+TEST_F(DeviceOwnership, JustWorksTransferMakesTheGatewayTheOwner) {
+    auto running = startDevices({"--svrdb", (dir / "jw.dat").string()});
+    const auto& device = running[0];
+    EXPECT_EQ(plainGet(device, "/a/light"), CoapCode::Unauthorized);
+
+    const auto result = core::transferOwnership(client, request(device));
+    ASSERT_TRUE(result.ok) << result.failedStep << ": " << result.error << "\n" << running.process->output();
+    EXPECT_EQ(result.deviceId, device.id);
+    EXPECT_EQ(result.ownerPsk.size(), 16U);
+
+    const auto doxm = readDoxm(device);  // anyone may read doxm: owned discovery depends on it
+    EXPECT_TRUE(doxm.owned);
+    EXPECT_EQ(doxm.devowneruuid, gateway);
+    EXPECT_EQ(plainGet(device, "/oic/sec/pstat"), CoapCode::Unauthorized);
+    EXPECT_EQ(plainGet(device, "/oic/d"), CoapCode::Content);  // the anon-clear ACE of step 14
+    EXPECT_EQ(plainGet(device, "/a/light"), CoapCode::Unauthorized);
+
+    // The owner reaches the light over its own credential.
+    auto session = client.openSession(device.secure(), core::ownerSessionPsk(gateway, result.ownerPsk), 3s);
+    ASSERT_TRUE(session.ok()) << session.error().message;
+    auto light = client.request(session.value(), CoapRequest::get("/a/light"), 3s);
+    ASSERT_TRUE(light.ok());
+    EXPECT_EQ(light.value().code, CoapCode::Content);
+
+    EXPECT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("ownership transfer complete") != std::string::npos; }, 5s));
+}
+
+TEST_F(DeviceOwnership, SecondGatewayCannotTakeAnOwnedDevice) {
+    auto running = startDevices({"--svrdb", (dir / "jw.dat").string()});
+    ASSERT_TRUE(core::transferOwnership(client, request(running[0])).ok);
+    auto other = request(running[0]);
+    other.gatewayId = core::Uuid::randomPskUsable();
+    const auto second = core::transferOwnership(client, other);
+    EXPECT_FALSE(second.ok);
+    EXPECT_NE(second.error.find("already owned"), std::string::npos) << second.error;
+    // Nor can it open a session with the public Just-Works key any more.
+    core::ClientPskCredentials jw{core::labelIdentity(core::kJustWorksLabel), core::justWorksPsk(running[0].id)};
+    EXPECT_FALSE(client.openSession(running[0].secure(), core::fixedClientPsk(jw), 2s).ok());
+}
+
+TEST_F(DeviceOwnership, RandomPinWrongPinFailsThenTheShownPinWorks) {
+    auto running = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin"});
+    const auto& device = running[0];
+    std::size_t from = 0;
+
+    auto wrong = request(device, core::OwnershipMethod::RandomPin);
+    wrong.stepTimeout = 2s;
+    wrong.pin = [&](const core::Uuid&) -> std::optional<std::string> {
+        auto shown = waitForPin(*running.process, from);
+        if (!shown) return std::nullopt;
+        return *shown == "00000000" ? std::string("11111111") : std::string("00000000");
+    };
+    const auto failed = core::transferOwnership(client, wrong);
+    EXPECT_FALSE(failed.ok);
+    EXPECT_EQ(failed.failedStep, "DTLS handshake") << failed.error;
+    EXPECT_FALSE(readDoxm(device).owned);
+
+    auto right = request(device, core::OwnershipMethod::RandomPin);
+    right.pin = [&](const core::Uuid&) { return waitForPin(*running.process, from); };
+    const auto result = core::transferOwnership(client, right);
+    ASSERT_TRUE(result.ok) << result.failedStep << ": " << result.error << "\n" << running.process->output();
+    EXPECT_TRUE(readDoxm(device).owned);
+}
+
+TEST_F(DeviceOwnership, RepeatedWrongPinsMakeTheDeviceBackOff) {
+    auto running = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin"});
+    std::size_t from = 0;
+    for (int i = 0; i < 3; ++i) {
+        auto wrong = request(running[0], core::OwnershipMethod::RandomPin);
+        wrong.stepTimeout = 1500ms;
+        wrong.pin = [&](const core::Uuid&) -> std::optional<std::string> {
+            auto shown = waitForPin(*running.process, from);
+            return shown ? std::optional<std::string>(*shown == "99999999" ? "88888888" : "99999999") : std::nullopt;
+        };
+        EXPECT_FALSE(core::transferOwnership(client, wrong).ok);
+    }
+    EXPECT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("refusing PIN sessions") != std::string::npos; }, 5s))
+        << running.process->output();
+    // Even the right PIN is refused while the device backs off.
+    auto right = request(running[0], core::OwnershipMethod::RandomPin);
+    right.stepTimeout = 1500ms;
+    right.pin = [&](const core::Uuid&) { return waitForPin(*running.process, from); };
+    EXPECT_FALSE(core::transferOwnership(client, right).ok);
+}
+
+TEST_F(DeviceOwnership, RestartKeepsUuidOwnershipAndOwnerCredential) {
+    const auto db = (dir / "keep.dat").string();
+    core::OwnershipResult result;
+    core::Uuid id;
+    {
+        auto running = startDevices({"--svrdb", db, "--uuid-seed", "kitchen-light-01"});
+        id = running[0].id;
+        result = core::transferOwnership(client, request(running[0]));
+        ASSERT_TRUE(result.ok) << result.error;
+        EXPECT_EQ(running.process->stop(), 0) << running.process->output();
+    }
+    auto again = startDevices({"--svrdb", db});
+    EXPECT_EQ(again[0].id, id);
+    EXPECT_TRUE(readDoxm(again[0]).owned);
+    auto session = client.openSession(again[0].secure(), core::ownerSessionPsk(gateway, result.ownerPsk), 3s);
+    EXPECT_TRUE(session.ok());
+}
+
+TEST_F(DeviceOwnership, SessionClosedBeforeTheEndResetsTheDevice) {
+    auto running = startDevices({"--svrdb", (dir / "half.dat").string()});
+    const auto& device = running[0];
+    auto sel = client.request(device.plain(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("oxmsel", core::CborValue::unsignedInt(0))}))), 3s);
+    ASSERT_TRUE(sel.ok());
+    ASSERT_EQ(sel.value().code, CoapCode::Changed);
+    core::ClientPskCredentials jw{core::labelIdentity(core::kJustWorksLabel), core::justWorksPsk(device.id)};
+    auto session = client.openSession(device.secure(), core::fixedClientPsk(jw), 3s);
+    ASSERT_TRUE(session.ok());
+    // While the ownership session is open, unsecured requests are refused.
+    EXPECT_EQ(plainGet(device, "/oic/d"), CoapCode::Unauthorized);
+    auto owner = client.request(session.value(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("devowneruuid", core::uuidValue(gateway))}))), 3s);
+    ASSERT_TRUE(owner.ok());
+    EXPECT_EQ(owner.value().code, CoapCode::Changed);
+    client.closeSession(session.value());
+
+    ASSERT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("reset (") != std::string::npos; }, 5s))
+        << running.process->output();
+    const auto doxm = readDoxm(device);
+    EXPECT_FALSE(doxm.owned);
+    EXPECT_TRUE(doxm.devowneruuid.isNil());
+    EXPECT_EQ(doxm.oxmsel, core::oxm::kSelf);
+    EXPECT_EQ(doxm.deviceuuid, device.id);
+}
+
+TEST_F(DeviceOwnership, NetworkResetComesBackUnownedWithTheSameUuid) {
+    auto running = startDevices({"--svrdb", (dir / "reset.dat").string()});
+    const auto result = core::transferOwnership(client, request(running[0]));
+    ASSERT_TRUE(result.ok) << result.error;
+    auto session = client.openSession(running[0].secure(), core::ownerSessionPsk(gateway, result.ownerPsk), 3s);
+    ASSERT_TRUE(session.ok());
+    auto reset = client.request(session.value(), CoapRequest::post("/oic/sec/pstat", core::encodeCbor(core::CborValue::map({core::entry("dos", core::CborValue::map({core::entry("s", core::CborValue::unsignedInt(0))}))}))), 3s);
+    ASSERT_TRUE(reset.ok());
+    EXPECT_EQ(reset.value().code, CoapCode::Changed);
+    ASSERT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("reset (reset requested") != std::string::npos; }, 6s))
+        << running.process->output();
+    const auto doxm = readDoxm(running[0]);
+    EXPECT_FALSE(doxm.owned);
+    EXPECT_EQ(doxm.deviceuuid, running[0].id);
+}
+
+}  // namespace
+}  // namespace steward::test

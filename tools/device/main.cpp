@@ -1,0 +1,87 @@
+// steward-device: one or many secure sample devices until SIGINT/SIGTERM.
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include "device_instance.hpp"
+#include "errors.hpp"
+#include "steward/svr/svr_database.hpp"
+
+namespace {
+
+using steward::tools::DeviceInstance;
+using steward::tools::DeviceOptions;
+using steward::tools::EventLog;
+using steward::tools::InstanceConfig;
+
+std::vector<InstanceConfig> instanceConfigs(const DeviceOptions& o) {
+    std::vector<InstanceConfig> out;
+    for (int i = 1; i <= o.count; ++i) {
+        InstanceConfig c;
+        c.index = i;
+        c.svrdbFile = o.count == 1 && o.svrdbDir.empty()
+                          ? o.svrdb
+                          : (std::filesystem::path(o.svrdbDir) / ("device-" + std::to_string(i) + ".dat")).string();
+        if (o.uuidSeed) c.uuidSeed = o.count == 1 ? *o.uuidSeed : *o.uuidSeed + "-" + std::to_string(i);
+        c.name = o.count == 1 ? o.name : o.name + " " + std::to_string(i);
+        c.otm = o.otm;
+        c.bindAddress = o.bindAddress;
+        c.port = o.port;
+        c.securePort = o.securePort;
+        c.multicastInterfaces = o.multicastInterfaces;
+        c.multicastJitter = std::chrono::milliseconds(o.multicastJitterMs);
+        c.verbose = o.verbose;
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+int resetDatabases(const DeviceOptions& o, EventLog& log) {
+    for (const auto& c : instanceConfigs(o)) {
+        auto db = steward::core::SvrDatabase::open(c.svrdbFile);
+        db.reset();
+        log.event(c.index, "reset", "restored the reset profile of " + c.svrdbFile,
+                  {{"uuid", db.resources().doxm.deviceuuid.toString()}});
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    DeviceOptions options;
+    try {
+        auto parsed = steward::tools::parseDeviceOptions({argv + 1, argv + argc});
+        if (!parsed) return 0;
+        options = *parsed;
+    } catch (const steward::tools::UsageError& e) {
+        std::cerr << "steward-device: " << e.what() << " (see steward-device --help)\n";
+        return 2;
+    }
+    EventLog log(std::cout, options.json);
+    try {
+        if (options.reset) return resetDatabases(options, log);
+        if (!options.svrdbDir.empty()) std::filesystem::create_directories(options.svrdbDir);
+
+        // Block the stop signals before any thread starts, so that only sigwait() sees them.
+        sigset_t stopSignals;
+        sigemptyset(&stopSignals);
+        sigaddset(&stopSignals, SIGINT);
+        sigaddset(&stopSignals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+        std::signal(SIGPIPE, SIG_IGN);
+
+        std::vector<std::unique_ptr<DeviceInstance>> devices;
+        for (auto& config : instanceConfigs(options)) devices.push_back(std::make_unique<DeviceInstance>(std::move(config), log));
+
+        int signal = 0;
+        sigwait(&stopSignals, &signal);
+        log.event(0, "stopping", std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+        devices.clear();
+        log.event(0, "stopped", "all devices stopped");
+        return 0;
+    } catch (const std::exception& e) {
+        log.event(0, "error", e.what());
+        return 1;
+    }
+}
