@@ -13,7 +13,7 @@ fi
 jobs="$(nproc)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DSTEWARD_FUZZ=ON -DSTEWARD_BUILD_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-targets=$(sed -n 's/^set(STEWARD_FUZZ_DECODERS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)
+targets="$(sed -n 's/^set(STEWARD_FUZZ_DECODERS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt) $(sed -n 's/^set(STEWARD_FUZZ_OTHER_TARGETS \(.*\))$/\1/p' tests/fuzz/CMakeLists.txt)"
 build_targets=(fuzz_seed_corpus)
 for t in $targets; do build_targets+=("fuzz_$t"); done
 cmake --build build-fuzz -j "$jobs" --target "${build_targets[@]}"
@@ -23,7 +23,7 @@ trap 'rm -rf "$work"' EXIT
 build-fuzz/tests/fuzz/fuzz_seed_corpus "$work/seeds" >/dev/null
 
 status=0
-printf '%-10s %12s %8s  %s\n' target executions seconds result
+printf '%-16s %12s %8s  %s\n' target executions seconds result
 for t in $targets; do
   mkdir -p "$work/corpus/$t"
   log="$work/$t.log"
@@ -35,7 +35,7 @@ for t in $targets; do
     status=1
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  printf '%-10s %12s %8s  %s\n' "$t" "${execs:-?}" "$seconds" "$result"
+  printf '%-16s %12s %8s  %s\n' "$t" "${execs:-?}" "$seconds" "$result"
   if [ "$result" = FAILED ]; then
     grep -E 'ERROR|SUMMARY|#[0-9]+ 0x' "$log" | head -30 || true
     for a in "$work"/crash-* "$work"/leak-* "$work"/timeout-*; do

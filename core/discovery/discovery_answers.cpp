@@ -46,13 +46,6 @@ std::vector<std::uint8_t> addressBytes(const std::string& text) {
     return {};
 }
 
-// A zone as an interface index: "eth0" or "2"; 0 if unknown.
-unsigned zoneIndex(const std::string& zone) {
-    unsigned index = 0;
-    const auto [end, ec] = std::from_chars(zone.data(), zone.data() + zone.size(), index);
-    if (ec == std::errc() && end == zone.data() + zone.size()) return index;
-    return if_nametoindex(zone.c_str());
-}
 
 std::pair<std::string, std::string> splitZone(std::string_view host) {
     const auto percent = host.find('%');
@@ -123,14 +116,46 @@ std::optional<LinkEndpoint> parseLinkEndpoint(std::string_view ep) {
 }
 
 bool sameHost(std::string_view epHost, std::string_view answeringHost) {
-    const auto [epAddress, epZone] = splitZone(epHost);
-    const auto [address, zone] = splitZone(answeringHost);
+    // A zone in a device's ep names the *device's* interface, which means nothing here; the
+    // address is what must match (and the answering address carries our own zone).
+    const auto epAddress = splitZone(epHost).first;
+    const auto address = splitZone(answeringHost).first;
     const auto bytes = addressBytes(epAddress);
-    if (bytes.empty() || bytes != addressBytes(address)) return false;
-    if (epZone.empty() || epZone == zone) return true;
-    const unsigned index = zoneIndex(epZone);
-    return index != 0 && index == zoneIndex(zone);
+    return !bytes.empty() && bytes == addressBytes(address);
 }
+
+namespace {
+
+// Reads the doxm link's endpoints into `out`. `named`: the device the link belongs to (its
+// anchor, or the enclosing "di" in the OIC 1.1 form); the caller checks it.
+void readDoxmLink(const ObjectReader& link, std::string_view answeringHost, SecureLink& out) {
+    link.forEach("eps", false, [&](const CborValue& item, const std::string& path) {
+        const std::string ep = ObjectReader(item, path).text("ep");
+        const auto parsed = parseLinkEndpoint(ep);
+        if (!parsed) {
+            out.refused.push_back(path + " \"" + ep + "\": not a numeric coap/coaps endpoint");
+        } else if (!sameHost(parsed->host, answeringHost)) {
+            out.refused.push_back(path + " \"" + ep + "\": not the answering address " + std::string(answeringHost));
+        } else if (std::find(out.endpoints.begin(), out.endpoints.end(), ep) == out.endpoints.end()) {
+            out.endpoints.push_back(ep);
+            if (parsed->scheme == "coaps" && !out.securePort) out.securePort = parsed->port;
+        }
+    });
+    // OIC 1.1 (IoTivity 1.x) has no eps: p {sec: true, port: N} names the secure port on the
+    // answering address.
+    if (!out.securePort && link.find("p") != nullptr) {
+        const ObjectReader policy = link.object("p");
+        if (policy.optBoolean("sec").value_or(false)) {
+            if (auto port = policy.optInteger("port", 1, 0xFFFF)) out.securePort = static_cast<std::uint16_t>(*port);
+        }
+    }
+}
+
+void checkNamedDevice(const std::optional<Uuid>& named, const Uuid& device, const std::string& what) {
+    if (*named != device) lie("/oic/res answer: the doxm link's " + what + " names " + named->toString() + ", not " + device.toString());
+}
+
+}  // namespace
 
 SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::string_view answeringHost) {
     requireContent(response, "/oic/res answer");
@@ -142,29 +167,28 @@ SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::
     bool found = false;
     decoding("/oic/res answer", [&] {
         for (std::size_t i = 0; i < root.items().size() && !found; ++i) {
-            const ObjectReader link(root.items()[i], "res[" + std::to_string(i) + "]");
-            if (link.optText("href") != std::string(kDoxmHref)) continue;
+            const ObjectReader item(root.items()[i], "res[" + std::to_string(i) + "]");
+            if (item.find("links") != nullptr && item.find("href") == nullptr) {
+                // OIC 1.1 form: [{di, links: [...]}], the device named once for all its links.
+                const Uuid di = item.uuid("di");
+                item.forEach("links", true, [&](const CborValue& l, const std::string& path) {
+                    const ObjectReader link(l, path);
+                    if (found || link.optText("href") != std::string(kDoxmHref)) return;
+                    found = true;
+                    checkNamedDevice(di, device, "di");
+                    readDoxmLink(link, answeringHost, out);
+                });
+                continue;
+            }
+            if (item.optText("href") != std::string(kDoxmHref)) continue;
             found = true;
-            const std::string anchor = link.text("anchor");
+            const std::string anchor = item.text("anchor");
             const auto named = anchor.starts_with(kAnchorScheme)
                                    ? Uuid::parse(std::string_view(anchor).substr(kAnchorScheme.size()))
                                    : std::nullopt;
-            if (!named) reject("/oic/res answer: " + link.childPath("anchor") + " \"" + anchor + "\" is not ocf://<uuid>");
-            if (*named != device) {
-                lie("/oic/res answer: the doxm link's anchor names " + named->toString() + ", not " + device.toString());
-            }
-            link.forEach("eps", false, [&](const CborValue& item, const std::string& path) {
-                const std::string ep = ObjectReader(item, path).text("ep");
-                const auto parsed = parseLinkEndpoint(ep);
-                if (!parsed) {
-                    out.refused.push_back(path + " \"" + ep + "\": not a numeric coap/coaps endpoint");
-                } else if (!sameHost(parsed->host, answeringHost)) {
-                    out.refused.push_back(path + " \"" + ep + "\": not the answering address " + std::string(answeringHost));
-                } else if (std::find(out.endpoints.begin(), out.endpoints.end(), ep) == out.endpoints.end()) {
-                    out.endpoints.push_back(ep);
-                    if (parsed->scheme == "coaps" && !out.securePort) out.securePort = parsed->port;
-                }
-            });
+            if (!named) reject("/oic/res answer: " + item.childPath("anchor") + " \"" + anchor + "\" is not ocf://<uuid>");
+            checkNamedDevice(named, device, "anchor");
+            readDoxmLink(item, answeringHost, out);
         }
         return 0;
     });

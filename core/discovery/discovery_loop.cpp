@@ -19,6 +19,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr auto kResendInterval = std::chrono::milliseconds(500);
+// Unicast requests awaiting their first answer at any time. A burst of hundreds would make as
+// many answers arrive at once and overflow the socket's receive buffer (each small datagram
+// costs kilobytes of it), which then costs a whole resend interval.
+constexpr std::size_t kMaxInFlight = 32;
 constexpr std::uint16_t kCoapPort = 5683;
 constexpr const char* kGroupV4 = "224.0.1.187";
 constexpr const char* kGroupV6 = "ff02::158";  // link-local scope: answers come from neighbours only
@@ -50,6 +54,7 @@ struct Pending {
     Uuid device;                // follow-ups only
     bool multicast = false;
     bool done = false;  // answered or abandoned: no more sends, and a follow-up takes no more answers
+    bool sent = false;
     Clock::time_point nextSend{};
 };
 
@@ -129,16 +134,27 @@ private:
     }
 
     Clock::time_point nextSendTime() const {
+        // Requests held back by the in-flight window are not due: an answer wakes the loop.
         Clock::time_point next = Clock::time_point::max();
+        const auto inFlight = static_cast<std::size_t>(
+            std::count_if(pending_.begin(), pending_.end(), [](const Pending& p) { return p.sent && !p.done && !p.multicast; }));
         for (const auto& p : pending_) {
-            if (!p.done) next = std::min(next, p.nextSend);
+            if (p.done || (!p.sent && !p.multicast && inFlight >= kMaxInFlight)) continue;
+            next = std::min(next, p.nextSend);
         }
         return next;
     }
 
     void sendDue(Clock::time_point now) {
+        std::size_t inFlight = static_cast<std::size_t>(
+            std::count_if(pending_.begin(), pending_.end(), [](const Pending& p) { return p.sent && !p.done && !p.multicast; }));
         for (auto& p : pending_) {
             if (p.done || p.nextSend > now) continue;
+            if (!p.sent && !p.multicast) {
+                if (inFlight >= kMaxInFlight) continue;  // waits for an answer to make room
+                ++inFlight;
+            }
+            p.sent = true;
             // A multicast probe goes out once: devices answer it after a jitter of up to 2 s.
             p.nextSend = p.multicast ? Clock::time_point::max() : now + kResendInterval;
             // Each resend is a new message (a device may drop a repeated message ID as a
@@ -225,6 +241,9 @@ private:
     }
 
     void onDoxm(const CoapResponse& response, const PeerAddress& from, UdpSocket& socket) {
+        // 4.04 to an owned= filter means "not in that scope" (multicast listeners stay silent
+        // instead); only unicast probes see it, and it is no fault of the device.
+        if (response.code == CoapCode::NotFound && options_.scope != DiscoveryScope::All) return;
         const std::string source = describePeer(from);
         Doxm doxm;
         try {

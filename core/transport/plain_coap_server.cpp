@@ -229,7 +229,7 @@ private:
         peer.secure = false;
         peer.remoteAddress = datagram.from.host;
         peer.remotePort = datagram.from.port;
-        peer.localAddress = options_.bindAddress;
+        peer.localAddress = datagram.localAddress.empty() ? options_.bindAddress : datagram.localAddress;
         try {
             return handler_(request, peer);
         } catch (const std::exception& e) {

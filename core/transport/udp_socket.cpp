@@ -273,10 +273,21 @@ std::optional<Datagram> UdpSocket::receive(std::chrono::milliseconds timeout) {
                 in_pktinfo info{};
                 std::memcpy(&info, CMSG_DATA(c), sizeof(info));
                 datagram.interfaceIndex = static_cast<unsigned>(info.ipi_ifindex);
+                sockaddr_storage local{};
+                auto* v4 = reinterpret_cast<sockaddr_in*>(&local);
+                v4->sin_family = AF_INET;
+                v4->sin_addr = info.ipi_addr;
+                datagram.localAddress = describe(local).host;
             } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
                 in6_pktinfo info{};
                 std::memcpy(&info, CMSG_DATA(c), sizeof(info));
                 datagram.interfaceIndex = info.ipi6_ifindex;
+                sockaddr_storage local{};
+                auto* v6 = reinterpret_cast<sockaddr_in6*>(&local);
+                v6->sin6_family = AF_INET6;
+                v6->sin6_addr = info.ipi6_addr;
+                if (IN6_IS_ADDR_LINKLOCAL(&info.ipi6_addr)) v6->sin6_scope_id = info.ipi6_ifindex;
+                datagram.localAddress = describe(local).host;
             }
         }
         return datagram;

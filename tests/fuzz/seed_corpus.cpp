@@ -34,7 +34,25 @@ int main(int argc, char** argv) {
         encodeCoapMessage(responseToWire(CoapResponse::withCode(CoapCode::NotFound), CoapMessageType::Acknowledgement, 5, {})),
         encodeCoapMessage(ack),
     };
+    // Device requests: a selector byte (state/session bits) then a request datagram.
+    const auto deviceRequest = [](std::uint8_t selector, const CoapRequest& request) {
+        Bytes b{selector};
+        const auto wire = encodeCoapMessage(requestToWire(request, 1, {7}));
+        b.insert(b.end(), wire.begin(), wire.end());
+        return b;
+    };
+    CoapRequest deleteAce = CoapRequest::del("/oic/sec/acl2");
+    deleteAce.query = {"aceid=1"};
+    const std::vector<Bytes> deviceRequests = {
+        deviceRequest(0x00, CoapRequest::post("/oic/sec/doxm", encodeDoxm(factory.doxm))),
+        deviceRequest(0x06, CoapRequest::post("/oic/sec/pstat", encodePstat(r.pstat))),
+        deviceRequest(0x06, CoapRequest::post("/oic/sec/cred", encodeCred(r.cred, PrivateData::Include))),
+        deviceRequest(0x0B, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))),
+        deviceRequest(0x0B, deleteAce),
+        deviceRequest(0x02, CoapRequest::get("/a/light")),
+    };
     const std::vector<std::pair<std::string, std::vector<Bytes>>> seeds = {
+        {"device_requests", deviceRequests},
         {"doxm", {encodeDoxm(r.doxm), encodeDoxm(factory.doxm)}},
         {"pstat", {encodePstat(r.pstat), encodePstat(factory.pstat)}},
         {"cred", {encodeCred(r.cred, PrivateData::Include), encodeCred(r.cred, PrivateData::Omit)}},

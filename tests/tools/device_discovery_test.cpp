@@ -20,7 +20,7 @@ std::set<std::string> ids(const core::DiscoveryResult& r) {
     return out;
 }
 
-TEST(DeviceDiscovery, FindsAllUnownedAndOwnedDevicesByUnicast) {
+TEST(DeviceProcessDiscovery, FindsAllUnownedAndOwnedDevicesByUnicast) {
     TempDir dir;
     auto jw = startDevices({"--count", "2", "--svrdb-dir", (dir / "jw").string()}, 2);
     auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin", "--name", "Hall light"});
@@ -64,7 +64,7 @@ TEST(DeviceDiscovery, FindsAllUnownedAndOwnedDevicesByUnicast) {
     EXPECT_TRUE(core::discoverDevices(options).devices.empty());
 }
 
-TEST(DeviceDiscovery, ASilentAddressDoesNotHideTheOthers) {
+TEST(DeviceProcessDiscovery, ASilentAddressDoesNotHideTheOthers) {
     TempDir dir;
     auto running = startDevices({"--svrdb", (dir / "d.dat").string()});
     core::DiscoveryOptions options;

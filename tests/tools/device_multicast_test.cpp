@@ -66,5 +66,40 @@ TEST(DeviceMulticast, DiscoveryFindsDevicesAcrossTheVethPair) {
     EXPECT_EQ(devices.stop(), 0) << devices.output();
 }
 
+// The same over IPv6: a device bound to "::" joins ff02::158 on v1 and advertises its link-local
+// address (without its own zone) in its endpoints.
+TEST(DeviceMulticast, DiscoveryOverIpv6LinkLocal) {
+    if (auto why = NetworkNamespace::unavailableReason()) GTEST_SKIP() << *why;
+    TempDir dir;
+    NetworkNamespace ns;
+    auto prefix = ns.execPrefix();
+    std::vector<std::string> args(prefix.begin() + 1, prefix.end());
+    for (std::string a : {std::string(STEWARD_DEVICE_BIN), std::string("--json"), std::string("--bind"), std::string("::"),
+                          std::string("--multicast-if"), std::string("v1"), std::string("--multicast-jitter-ms"),
+                          std::string("200"), std::string("--svrdb"), (dir / "d.dat").string()}) {
+        args.push_back(a);
+    }
+    BackgroundProcess device(prefix.front(), args);
+    const auto ready = device.waitForLine([](const std::string& l) { return isEvent(l, "ready"); }, 10s);
+    ASSERT_TRUE(ready) << device.output();
+    const auto id = parseEventLine(ready->second)->getValue<std::string>("uuid");
+    const auto securePort = parseEventLine(ready->second)->getValue<std::string>("secure_port");
+
+    std::vector<std::string> discover(prefix.begin() + 1, prefix.end());
+    for (std::string a : {std::string(STEWARD_CLI_BIN), std::string("discover"), std::string("--multicast-if"), std::string("v0"),
+                          std::string("--timeout"), std::string("1500"), std::string("--json")}) {
+        discover.push_back(a);
+    }
+    const auto result = runProcess(prefix.front(), discover, "", 20s);
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    const auto found = Poco::JSON::Parser().parse(result.out).extract<Poco::JSON::Array::Ptr>();
+    ASSERT_EQ(found->size(), 1U) << result.out << result.err;
+    const auto d = found->getObject(0);
+    EXPECT_EQ(d->getValue<std::string>("uuid"), id);
+    EXPECT_TRUE(d->getValue<std::string>("address").starts_with("fe80::")) << result.out;
+    EXPECT_EQ(std::to_string(d->getValue<int>("secure_port")), securePort) << result.out;
+    EXPECT_EQ(device.stop(), 0) << device.output();
+}
+
 }  // namespace
 }  // namespace steward::test

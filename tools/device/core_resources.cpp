@@ -38,7 +38,9 @@ std::vector<LinkSpec> links(const DeviceDescription& device, bool directPairing)
 }
 
 std::string hostPart(const std::string& address) {
-    return address.find(':') != std::string::npos ? "[" + address + "]" : address;
+    // An IPv6 zone ("%eth0") names our own interface and means nothing to the client: left out.
+    if (address.find(':') == std::string::npos) return address;
+    return "[" + address.substr(0, address.find('%')) + "]";
 }
 
 CborValue endpoint(const std::string& scheme, const std::string& address, std::uint16_t port) {

@@ -59,7 +59,8 @@ TEST(DiscoveryAnswers, ComparesHostsAsAddresses) {
     EXPECT_TRUE(sameHost("0:0::1", "::1"));
     EXPECT_TRUE(sameHost("fe80::1", "fe80::1%lo"));  // a zone-less ep names any zone
     EXPECT_TRUE(sameHost("fe80::1%lo", "fe80::1%lo"));
-    EXPECT_FALSE(sameHost("fe80::1%no-such-if0", "fe80::1%lo"));
+    // The device's own interface name means nothing to us: the address decides.
+    EXPECT_TRUE(sameHost("fe80::1%wlan0", "fe80::1%lo"));
     EXPECT_FALSE(sameHost("127.0.0.2", "127.0.0.1"));
     EXPECT_FALSE(sameHost("::ffff:127.0.0.1", "127.0.0.1"));
     EXPECT_FALSE(sameHost("not an address", "not an address"));
@@ -79,6 +80,28 @@ TEST(DiscoveryAnswers, ReadsTheDoxmLinkOfOicRes) {
     ASSERT_EQ(secure.refused.size(), 2u);
     EXPECT_THAT(secure.refused[0], HasSubstr("not the answering address"));
     EXPECT_THAT(secure.refused[1], HasSubstr("gopher"));
+}
+
+// IoTivity 1.x devices answer in the OIC 1.1 form: the device named once ("di") for all its
+// links, and the secure port in p {sec, port} instead of eps.
+TEST(DiscoveryAnswers, ReadsTheOic11NestedForm) {
+    const auto nested = [](const Uuid& di) {
+        return content(CborValue::array({CborValue::map({
+            entry("di", uuidValue(di)),
+            entry("links", CborValue::array({
+                               CborValue::map({entry("href", CborValue::text("/oic/d"))}),
+                               CborValue::map({entry("href", CborValue::text("/oic/sec/doxm")),
+                                               entry("rt", CborValue::array({CborValue::text("oic.r.doxm")})),
+                                               entry("p", CborValue::map({entry("bm", CborValue::unsignedInt(1)),
+                                                                          entry("sec", CborValue::boolean(true)),
+                                                                          entry("port", CborValue::unsignedInt(49152))}))}),
+                           })),
+        })}));
+    };
+    const auto secure = readResAnswer(nested(kDevice), kDevice, "127.0.0.1");
+    EXPECT_EQ(secure.securePort, 49152);
+    EXPECT_THAT(rejection([&] { readResAnswer(nested(kOther), kDevice, "127.0.0.1"); }),
+                HasSubstr("lying: /oic/res answer: the doxm link's di names " + kOther.toString()));
 }
 
 TEST(DiscoveryAnswers, RefusesOrCatchesLiesInOicRes) {

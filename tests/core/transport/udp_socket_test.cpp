@@ -42,6 +42,8 @@ void exchange(UdpSocket& a, UdpSocket& b, const std::string& host) {
     EXPECT_EQ(got->bytes, hello);
     EXPECT_EQ(got->from.port, a.localPort());
     EXPECT_EQ(got->interfaceIndex, if_nametoindex("lo"));
+    // Where it was sent: what a wildcard-bound device advertises in its endpoints.
+    EXPECT_EQ(got->localAddress, host.starts_with('[') ? host.substr(1, host.size() - 2) : host);
 
     // And back, to the address the datagram came from.
     b.sendTo(got->from, Bytes{1});

@@ -31,6 +31,9 @@ struct Datagram {
     // "%ifname" (or "%index" if the interface has no name any more).
     PeerAddress from;
     unsigned interfaceIndex = 0;  // the interface it arrived on; 0 if the OS did not say
+    // The address it was sent to (ours, or a multicast group), as `from.host` is written; empty if
+    // the OS did not say. A device bound to a wildcard names this address in its endpoints.
+    std::string localAddress;
 };
 
 class UdpSocket {
