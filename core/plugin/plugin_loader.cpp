@@ -75,12 +75,15 @@ PluginLoadReport PluginLoader::load(const std::filesystem::path& file) {
         dlclose(probe);
         return fail("its ABI record is missing");
     }
+    // Copied out now: the record lives in the library, which a refusal unloads.
     report.name = abi->pluginName != nullptr ? abi->pluginName : "";
     report.version = abi->pluginVersion != nullptr ? abi->pluginVersion : "";
     const std::string key = abi->buildKey != nullptr ? abi->buildKey : "";
-    if (abi->abiVersion != STEWARD_PLUGIN_ABI_VERSION) {
+    const int abiVersion = abi->abiVersion;
+    abi = nullptr;
+    if (abiVersion != STEWARD_PLUGIN_ABI_VERSION) {
         dlclose(probe);
-        return fail("plugin ABI version " + std::to_string(abi->abiVersion) + ", this host speaks " +
+        return fail("plugin ABI version " + std::to_string(abiVersion) + ", this host speaks " +
                     std::to_string(STEWARD_PLUGIN_ABI_VERSION));
     }
     if (key != hostBuildKey()) {
