@@ -54,8 +54,12 @@ std::string generatePin() {
 
 DeviceSecurity::DeviceSecurity(SvrDatabase database, DeviceSecurityHooks hooks, DeviceSecurityOptions options)
     : db_(std::move(database)), hooks_(std::move(hooks)), options_(options) {
-    if (db_.resources().pstat.dos.state == DosState::Reset) {
+    const auto& r = db_.resources();
+    if (r.pstat.dos.state == DosState::Reset) {
         resetLocked("the database was left in RESET (interrupted reset)");
+    } else if (r.pstat.dos.state == DosState::Rfotm && (r.doxm.owned || !r.doxm.devowneruuid.isNil())) {
+        // Stopped in the middle of an ownership transfer: the session that carried it is gone.
+        resetLocked("an ownership transfer was interrupted");
     }
 }
 
@@ -133,6 +137,7 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
         case SessionEventType::Established:
             if (r.pstat.dos.state == DosState::Rfotm && otmIdentity && docSession_ == 0) {
                 docSession_ = event.peer.sessionId;
+                docLastActivity_ = std::chrono::steady_clock::now();
                 pinFailures_ = 0;
                 log("ownership session opened from " + peerText(event.peer) + " (" + std::string(otmLabel(r.doxm.oxmsel)) +
                     ", " + event.peer.cipher + ")");
@@ -222,6 +227,7 @@ CoapResponse DeviceSecurity::store(const SecurityResources& updated, CoapCode co
 
 CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, const PeerInfo& peer) {
     const std::lock_guard lock(mutex_);
+    if (docSession_ != 0 && peer.sessionId == docSession_) docLastActivity_ = std::chrono::steady_clock::now();
     const auto c = classifyResource(normalisePath(request.path));
     if (request.method == CoapMethod::Get) return get(request, c);
 
@@ -279,6 +285,16 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
 
 void DeviceSecurity::runDueWork(std::chrono::steady_clock::time_point now) {
     const std::lock_guard lock(mutex_);
+    if (docSession_ != 0 && now - docLastActivity_ >= options_.ownershipSessionIdle) {
+        docSession_ = 0;  // its DTLS session may linger; it is no longer the ownership session
+        currentPin_.clear();
+        if (db_.resources().pstat.dos.state == DosState::Rfotm) {
+            resetLocked("the ownership session went silent for " +
+                        std::to_string(options_.ownershipSessionIdle.count() / 1000) + " s");
+        } else {
+            log("the ownership session went silent; the transfer had passed RFOTM: " + describeState());
+        }
+    }
     if (resetDue_ && now >= *resetDue_) {
         resetDue_.reset();
         resetLocked("reset requested over the network (pstat dos.s=0)");
@@ -287,7 +303,12 @@ void DeviceSecurity::runDueWork(std::chrono::steady_clock::time_point now) {
 
 std::optional<std::chrono::steady_clock::time_point> DeviceSecurity::nextDueWork() const {
     const std::lock_guard lock(mutex_);
-    return resetDue_;
+    std::optional<std::chrono::steady_clock::time_point> next = resetDue_;
+    if (docSession_ != 0) {
+        const auto idle = docLastActivity_ + options_.ownershipSessionIdle;
+        if (!next || idle < *next) next = idle;
+    }
+    return next;
 }
 
 void DeviceSecurity::reset(const std::string& why) {

@@ -5,13 +5,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <stdexcept>
 
 namespace steward::test {
 
 BackgroundProcess::BackgroundProcess(const std::string& program, const std::vector<std::string>& args) {
+    ::signal(SIGPIPE, SIG_IGN);  // a program that exits must not take the test down with a write
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    int input[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0 || ::pipe2(input, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     std::vector<std::string> argvStrings{program};
     argvStrings.insert(argvStrings.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -20,17 +23,21 @@ BackgroundProcess::BackgroundProcess(const std::string& program, const std::vect
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+        ::dup2(input[0], STDIN_FILENO);
         ::dup2(fds[1], STDOUT_FILENO);
         ::dup2(fds[1], STDERR_FILENO);
         ::execv(program.c_str(), argv.data());
         ::_exit(127);
     }
     ::close(fds[1]);
+    ::close(input[0]);
+    stdinFd_ = input[1];
     reader_ = std::thread([this, fd = fds[0]] { readLoop(fd); });
 }
 
 BackgroundProcess::~BackgroundProcess() {
     stop(std::chrono::seconds(5));
+    if (stdinFd_ >= 0) ::close(stdinFd_);
     if (reader_.joinable()) reader_.join();
 }
 
@@ -70,6 +77,18 @@ std::optional<std::pair<std::size_t, std::string>> BackgroundProcess::waitForLin
         if (ended_) return std::nullopt;
         if (changed_.wait_until(lock, deadline) == std::cv_status::timeout && i == lines_.size()) return std::nullopt;
     }
+}
+
+bool BackgroundProcess::writeLine(const std::string& line) {
+    const std::string text = line + "\n";
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const auto n = ::write(stdinFd_, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
 }
 
 std::vector<std::string> BackgroundProcess::lines() const {

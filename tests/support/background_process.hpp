@@ -29,6 +29,8 @@ public:
                                                                    std::chrono::milliseconds timeout,
                                                                    std::size_t from = 0);
     std::vector<std::string> lines() const;
+    // Writes `line` and a newline to the program's standard input; false if it is gone.
+    bool writeLine(const std::string& line);
     std::string output() const;  // every line so far, for failure messages
 
     // SIGTERM, wait up to `timeout`; returns the exit status (256 + signal if killed by one,
@@ -40,6 +42,7 @@ private:
     void readLoop(int fd);
 
     pid_t pid_ = -1;
+    int stdinFd_ = -1;
     std::thread reader_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;

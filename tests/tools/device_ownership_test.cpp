@@ -1,6 +1,7 @@
 // steward-device as a real process, onboarded by the gateway-side transfer over loopback:
 // Just-Works and Random PIN end to end, the device's refusals before and after, restarts.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include "cbor/object_reader.hpp"
 #include "device_fixture.hpp"
@@ -194,6 +195,48 @@ TEST_F(DeviceOwnership, NetworkResetComesBackUnownedWithTheSameUuid) {
     const auto doxm = readDoxm(running[0]);
     EXPECT_FALSE(doxm.owned);
     EXPECT_EQ(doxm.deviceuuid, running[0].id);
+}
+
+TEST_F(DeviceOwnership, DeviceKilledMidTransferComesBackUnownedAndCanBeOwned) {
+    const auto db = (dir / "killed.dat").string();
+    auto running = startDevices({"--svrdb", db});
+    auto first = request(running[0]);
+    first.stepTimeout = 1s;
+    // At step 9 the device already holds the gateway as devowneruuid and rowneruuid.
+    first.persistOwnerCredential = [&](const core::Uuid&, const std::vector<std::uint8_t>&) {
+        ::kill(running.process->pid(), SIGKILL);
+        return true;
+    };
+    EXPECT_FALSE(core::transferOwnership(client, first).ok);
+    running.process->stop();
+
+    auto again = startDevices({"--svrdb", db});
+    EXPECT_TRUE(again.process->waitForLine([](const std::string& l) { return l.find("ownership transfer was interrupted") != std::string::npos; }, 5s))
+        << again.process->output();
+    EXPECT_FALSE(readDoxm(again[0]).owned);
+    const auto result = core::transferOwnership(client, request(again[0]));
+    EXPECT_TRUE(result.ok) << result.failedStep << ": " << result.error;
+}
+
+TEST_F(DeviceOwnership, SilentOwnershipSessionIsAbandonedAndTheDeviceResets) {
+    auto running = startDevices({"--svrdb", (dir / "silent.dat").string(), "--ownership-timeout", "1"});
+    const auto& device = running[0];
+    auto sel = client.request(device.plain(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("oxmsel", core::CborValue::unsignedInt(0))}))), 3s);
+    ASSERT_TRUE(sel.ok());
+    core::ClientPskCredentials jw{core::labelIdentity(core::kJustWorksLabel), core::justWorksPsk(device.id)};
+    auto session = client.openSession(device.secure(), core::fixedClientPsk(jw), 3s);
+    ASSERT_TRUE(session.ok());
+    auto owner = client.request(session.value(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("devowneruuid", core::uuidValue(gateway))}))), 3s);
+    ASSERT_TRUE(owner.ok());
+    // The "gateway" goes quiet without closing (as a crashed one would).
+    ASSERT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("went silent") != std::string::npos; }, 5s))
+        << running.process->output();
+    EXPECT_TRUE(readDoxm(device).devowneruuid.isNil());
+    core::EndpointOptions o;
+    o.udpPort = std::nullopt;
+    core::CoapEndpoint second(o);
+    const auto result = core::transferOwnership(second, request(device));
+    EXPECT_TRUE(result.ok) << result.failedStep << ": " << result.error;
 }
 
 }  // namespace

@@ -33,7 +33,9 @@ DeviceInstance::DeviceInstance(InstanceConfig config, EventLog& log) : config_(s
         // Called on the DTLS endpoint's own I/O thread, where this runs inline.
         return secure_->tlsKeyMaterial(session);
     };
-    security_ = std::make_unique<core::DeviceSecurity>(std::move(db), std::move(hooks));
+    core::DeviceSecurityOptions securityOptions;
+    securityOptions.ownershipSessionIdle = config_.ownershipTimeout;
+    security_ = std::make_unique<core::DeviceSecurity>(std::move(db), std::move(hooks), securityOptions);
     description_.id = security_->deviceId();
     description_.name = config_.name;
     if (!description_.id.isPskUsable()) {

@@ -28,6 +28,7 @@ struct InstanceConfig {
     std::uint16_t securePort = 0;
     std::vector<std::string> multicastInterfaces;
     std::chrono::milliseconds multicastJitter{2000};
+    std::chrono::seconds ownershipTimeout{10};
     bool verbose = false;
 };
 

@@ -51,6 +51,7 @@ options:
   --secure-port P             DTLS port (default: any free port)
   --multicast-if IF[,IF]      join the OCF multicast group on these interfaces only (default: none)
   --multicast-jitter-ms MS    random delay of multicast answers, 0..MS (default 2000)
+  --ownership-timeout S       give up an ownership session idle for S seconds and reset (default 10)
   --count N                   run N independent devices (distinct UUIDs, ports, databases);
                               needs --svrdb-dir; with --uuid-seed S, device i uses seed "S-i"
   --svrdb-dir DIR             where --count keeps its databases (device-1.dat ...)
@@ -68,7 +69,7 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
     const Args args(words,
                     {{"--otm", true}, {"--svrdb", true}, {"--svrdb-dir", true}, {"--uuid-seed", true}, {"--name", true},
                      {"--bind", true}, {"--port", true}, {"--secure-port", true}, {"--multicast-if", true, true},
-                     {"--multicast-jitter-ms", true}, {"--count", true}, {"--reset"}, {"--verbose"}},
+                     {"--multicast-jitter-ms", true}, {"--ownership-timeout", true}, {"--count", true}, {"--reset"}, {"--verbose"}},
                     "steward-device");
     if (args.help()) {
         std::cout << deviceUsage();
@@ -99,6 +100,7 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
         for (auto& i : splitList(v)) o.multicastInterfaces.push_back(i);
     }
     if (auto j = args.value("--multicast-jitter-ms")) o.multicastJitterMs = static_cast<int>(parseNumber("--multicast-jitter-ms", *j, 0, 10000));
+    if (auto t = args.value("--ownership-timeout")) o.ownershipTimeoutS = static_cast<int>(parseNumber("--ownership-timeout", *t, 1, 3600));
     if (auto c = args.value("--count")) o.count = static_cast<int>(parseNumber("--count", *c, 1, 1000));
     if (o.count > 1) {
         if (o.svrdbDir.empty()) throw UsageError("--count needs --svrdb-dir");

@@ -21,6 +21,7 @@ struct DeviceOptions {
     int count = 1;
     std::vector<std::string> multicastInterfaces;
     int multicastJitterMs = 2000;
+    int ownershipTimeoutS = 10;  // an ownership session idle this long is abandoned
     bool reset = false;       // reset the SVR DB(s) to the reset profile and exit
     bool json = false;
     bool verbose = false;

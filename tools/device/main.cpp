@@ -30,6 +30,7 @@ std::vector<InstanceConfig> instanceConfigs(const DeviceOptions& o) {
         c.securePort = o.securePort;
         c.multicastInterfaces = o.multicastInterfaces;
         c.multicastJitter = std::chrono::milliseconds(o.multicastJitterMs);
+        c.ownershipTimeout = std::chrono::seconds(o.ownershipTimeoutS);
         c.verbose = o.verbose;
         out.push_back(std::move(c));
     }

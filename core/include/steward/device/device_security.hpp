@@ -34,6 +34,9 @@ struct DeviceSecurityOptions {
     int pinFailuresBeforeBackoff = 3;
     std::chrono::milliseconds pinBackoff{5000};
     std::chrono::milliseconds pinBackoffMax{120000};
+    // An ownership session with no request for this long is abandoned (the gateway died without
+    // closing it) and the device resets, so that another attempt can start.
+    std::chrono::milliseconds ownershipSessionIdle{10000};
 };
 
 class DeviceSecurity {
@@ -76,6 +79,7 @@ private:
     DeviceSecurityHooks hooks_;
     DeviceSecurityOptions options_;
     SessionId docSession_ = 0;
+    std::chrono::steady_clock::time_point docLastActivity_{};
     std::string currentPin_;
     int pinFailures_ = 0;
     std::chrono::steady_clock::time_point pinLockedUntil_{};
