@@ -129,6 +129,16 @@ private:
         if (!secrets) throw StepFailure{"owner PSK", "the session's TLS secrets are unavailable"};
         result.ownerPsk = deriveSessionBoundPsk({secrets->masterSecret, secrets->serverRandom, secrets->clientRandom},
                                                 label, request_.gatewayId, device);
+        if (request_.persistOwnerCredential) {
+            progress("store the owner credential");
+            bool stored = false;
+            try {
+                stored = request_.persistOwnerCredential(device, result.ownerPsk);
+            } catch (const std::exception& e) {
+                throw StepFailure{"store the owner credential", e.what()};
+            }
+            if (!stored) throw StepFailure{"store the owner credential", "the gateway could not store it"};
+        }
         const CborValue ownerCred = CborValue::map({
             entry("credtype", CborValue::unsignedInt(1)),
             entry("subjectuuid", gw),

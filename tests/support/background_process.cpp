@@ -102,6 +102,20 @@ std::string BackgroundProcess::output() const {
     return out;
 }
 
+std::optional<int> BackgroundProcess::wait(std::chrono::milliseconds timeout) {
+    if (status_) return status_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    int status = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
+            return status_;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::nullopt;
+}
+
 int BackgroundProcess::stop(std::chrono::milliseconds timeout) {
     if (status_) return *status_;
     if (pid_ <= 0) return -1;

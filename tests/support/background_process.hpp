@@ -36,6 +36,8 @@ public:
     // SIGTERM, wait up to `timeout`; returns the exit status (256 + signal if killed by one,
     // -1 if it had to be SIGKILLed).
     int stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // Waits for the program to exit by itself; its status as for stop(), or nullopt at the deadline.
+    std::optional<int> wait(std::chrono::milliseconds timeout);
     pid_t pid() const { return pid_; }
 
 private:

@@ -3,12 +3,11 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
-#include <charconv>
 #include <iomanip>
 
 #include "args.hpp"
 #include "errors.hpp"
-#include "peer_address.hpp"
+#include "discovery_options.hpp"
 #include "steward/discovery/device_discovery.hpp"
 #include "steward/model/doxm.hpp"
 
@@ -63,14 +62,16 @@ themselves are dropped and reported on stderr.
 }
 
 int runDiscover(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
-    const Args args(words, {{"--scope", true}, {"--owner", true}, {"--multicast-if", true, true}, {"--unicast", true, true}, {"--timeout", true}},
-                    "discover");
+    auto specs = discoveryOptionSpecs();
+    specs.push_back({"--scope", true});
+    specs.push_back({"--owner", true});
+    const Args args(words, specs, "discover");
     if (args.help()) {
         out << discoverUsage();
         return 0;
     }
     args.requirePositionals(0, 0, "no positional arguments");
-    core::DiscoveryOptions options;
+    core::DiscoveryOptions options = discoveryOptionsFrom(args, err);
     const auto scope = args.value("--scope").value_or("all");
     if (scope == "all") {
         options.scope = core::DiscoveryScope::All;
@@ -86,18 +87,6 @@ int runDiscover(const std::vector<std::string>& words, std::ostream& out, std::o
         if (!options.owner) throw UsageError("--owner needs a UUID, got '" + *owner + "'");
         if (options.scope != core::DiscoveryScope::Owned) throw UsageError("--owner goes with --scope owned");
     }
-    options.multicastInterfaces = args.values("--multicast-if");
-    for (const auto& u : args.values("--unicast")) options.unicastTargets.push_back(parsePeerAddress(u, "--unicast"));
-    if (options.multicastInterfaces.empty() && options.unicastTargets.empty()) {
-        throw UsageError("name at least one --multicast-if or --unicast (Steward never multicasts on every interface)");
-    }
-    if (auto t = args.value("--timeout")) {
-        int ms = 0;
-        const auto [ptr, ec] = std::from_chars(t->data(), t->data() + t->size(), ms);
-        if (ec != std::errc() || ptr != t->data() + t->size() || ms <= 0 || ms > 600000) throw UsageError("--timeout needs milliseconds (1-600000)");
-        options.timeout = std::chrono::milliseconds(ms);
-    }
-    options.log = [&err](const std::string& line) { err << "discover: " << line << '\n'; };
 
     const auto started = std::chrono::steady_clock::now();
     const auto result = core::discoverDevices(options);

@@ -3,24 +3,33 @@
 
 #include "discover_command.hpp"
 #include "errors.hpp"
+#include "menu_command.hpp"
+#include "own_command.hpp"
+#include "state_commands.hpp"
 
 namespace {
 
 std::string usage() {
-    return R"(usage: steward <command> [options]
+    return R"(usage: steward [--local] <command> [options]
 
 commands:
-  discover    find devices on the network: all, unowned or owned (menu items 10, 11, 12)
+  discover    find devices: all, unowned or owned (menu items 10, 11, 12)
+  own         take ownership of unowned devices (menu item 20)
+  devices     what the provisioning database holds
+  plugins     the plugins found, and why any was skipped
+  menu        the provisioning client's numbered menu (10, 11, 12, 20, 99)
   help CMD    the options of one command
 
-Every command takes --help and --json. Exit status: 0 ok, 1 error, 2 usage.
+--local runs the provisioning core in this process (today the only mode; the MQTT mode arrives
+with stewardd). Every command takes --help and --json. Exit status: 0 ok, 1 error, 2 usage.
 )";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::vector<std::string> words(argv + 1, argv + argc);
+    std::vector<std::string> words(argv + 1, argv + argc);
+    if (!words.empty() && words[0] == "--local") words.erase(words.begin());
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || (words[0] == "help" && words.size() == 1)) {
         std::cout << usage();
         return words.empty() ? 2 : 0;
@@ -30,6 +39,10 @@ int main(int argc, char** argv) {
     if (words[0] == "help") rest = {"--help"};
     try {
         if (command == "discover") return steward::tools::runDiscover(rest, std::cout, std::cerr);
+        if (command == "own") return steward::tools::runOwn(rest, std::cout, std::cerr);
+        if (command == "devices") return steward::tools::runDevices(rest, std::cout, std::cerr);
+        if (command == "menu") return steward::tools::runMenu(rest, std::cin, std::cout, std::cerr);
+        if (command == "plugins") return steward::tools::runPlugins(rest, std::cout, std::cerr);
         throw steward::tools::UsageError("unknown command '" + command + "'");
     } catch (const steward::tools::UsageError& e) {
         std::cerr << "steward: " << e.what() << " (see steward --help)\n";

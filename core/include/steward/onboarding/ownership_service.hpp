@@ -1,0 +1,57 @@
+#pragma once
+// Owning discovered devices the crash-safe way: the method's provider comes from the registry;
+// the owner credential is stored durably, with the device's PDM row marked pending, before the
+// device can leave RFOTM; the row becomes owned only once the device confirmed the last step. A
+// pending row (a crash, or a failure after the credential was stored) is resolved by asking the
+// device: owned by us -> owned; otherwise the credential and the row are removed. Thread-safe as
+// long as two calls do not own the same device at once.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "steward/discovery/device_discovery.hpp"
+#include "steward/onboarding/gateway_identity.hpp"
+#include "steward/pdm/provisioning_database.hpp"
+#include "steward/plugin/provider_registry.hpp"
+
+namespace steward::core {
+
+using PinSource = std::function<std::optional<std::string>(const Uuid& device)>;
+
+struct OwnOptions {
+    std::optional<int> method;  // an oxm id; default: the first the device offers that a plugin provides
+    PinSource pin;              // for methods that need one
+    std::function<void(const std::string&)> progress;
+    std::chrono::milliseconds stepTimeout{5000};
+};
+
+struct OwnOutcome {
+    OwnershipResult result;
+    std::string method;  // the OxM label used ("" if none could be chosen)
+};
+
+enum class Resolution { Owned, Removed, Unreachable };
+std::string_view toString(Resolution r);
+
+class OwnershipService {
+public:
+    OwnershipService(ProviderRegistry& registry, GatewayIdentity& identity, ProvisioningDatabase& pdm, CoapEndpoint& endpoint)
+        : registry_(registry), identity_(identity), pdm_(pdm), endpoint_(endpoint) {}
+
+    OwnOutcome own(const DiscoveredDevice& device, const OwnOptions& options);
+
+    // Asks the device of a pending row whether it is ours (owner session + doxm), and settles the
+    // row and the credential accordingly. Unreachable: left pending for a later try.
+    Resolution resolve(const DeviceRecord& record);
+    // resolve() for every pending row; returns (device, resolution) pairs.
+    std::vector<std::pair<Uuid, Resolution>> resolvePending();
+
+private:
+    ProviderRegistry& registry_;
+    GatewayIdentity& identity_;
+    ProvisioningDatabase& pdm_;
+    CoapEndpoint& endpoint_;
+};
+
+}  // namespace steward::core

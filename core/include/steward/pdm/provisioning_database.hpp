@@ -1,0 +1,149 @@
+#pragma once
+// The gateway's provisioning database (PDM): the devices it owns or is taking ownership of, the
+// pairwise links between them, and the credentials and ACEs it installed on each. IoTivity's
+// Provisioning Manager kept the same facts in its own SQLite file.
+//
+// ProvisioningDatabase is the storage-neutral interface; openSqlitePdm() (sqlite_pdm.hpp) is the
+// embedded implementation, and a PostgreSQL one can follow behind the same calls.
+//
+// Threading: every implementation is safe to use from several threads at once; calls are
+// serialised per object, and a transaction() holds the object for its whole duration.
+// Failure: every call throws PdmError (naming the database and the operation) when the database
+// refuses or fails it; a failed write leaves nothing behind. Records are plain values: the
+// caller owns what it passes in and what it gets back.
+// Times are stored with millisecond precision.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "steward/model/uuid.hpp"
+
+namespace steward::core {
+
+// Pending: ownership transfer in progress (the owner credential is already stored).
+// Owned: ownership confirmed.
+enum class DeviceRecordState { Pending, Owned };
+
+// "pending" or "owned".
+std::string_view toString(DeviceRecordState state);
+
+struct DeviceRecord {
+    Uuid id;
+    std::string name;
+    std::string otm;      // the OTM used, e.g. "oic.sec.doxm.jw"
+    std::string address;  // last known IP address, as text
+    std::uint16_t port = 0;
+    std::uint16_t securePort = 0;
+    DeviceRecordState state = DeviceRecordState::Pending;
+    std::chrono::system_clock::time_point ownedAt{};  // the epoch (0) while pending
+    std::chrono::system_clock::time_point updatedAt{};
+    friend bool operator==(const DeviceRecord&, const DeviceRecord&) = default;
+};
+
+// A pairwise link between two owned devices (they share a credential and ACEs).
+struct LinkRecord {
+    Uuid a;  // stored and returned with a < b (by bytes); callers may pass either order
+    Uuid b;
+    bool stale = false;         // the devices no longer agree with the PDM (e.g. an unlink failed)
+    std::string pendingAction;  // "" or what is still to be done on the devices, e.g. "unlink"
+    std::chrono::system_clock::time_point createdAt{};
+    friend bool operator==(const LinkRecord&, const LinkRecord&) = default;
+};
+
+// A credential the gateway installed on `device` (the key itself is never stored here).
+struct CredentialRecord {
+    std::int64_t id = 0;  // assigned by the database
+    Uuid device;          // the device it was installed on
+    Uuid subject;         // the peer the credential authenticates
+    int credtype = 1;     // OCF credtype bit field (1 = symmetric pairwise key)
+    int keyBits = 0;
+    std::chrono::system_clock::time_point createdAt{};  // the epoch means "now" on insertion
+    std::optional<std::chrono::system_clock::time_point> revokedAt;
+    friend bool operator==(const CredentialRecord&, const CredentialRecord&) = default;
+};
+
+// An ACE the gateway installed on `device`.
+struct AceRecord {
+    std::int64_t id = 0;  // assigned by the database
+    Uuid device;
+    int aceid = 0;                        // as assigned by the device
+    std::string subject;                  // "uuid:...", "conntype:anon-clear", "role:..."
+    std::vector<std::string> resources;   // hrefs or "*", "+", "-"; kept in the given order
+    int permission = 0;                   // OCF CRUDN bit mask
+    std::string origin;                   // "" added by hand, or the name of the policy
+    std::chrono::system_clock::time_point createdAt{};  // the epoch means "now" on insertion
+    friend bool operator==(const AceRecord&, const AceRecord&) = default;
+};
+
+class PdmError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class ProvisioningDatabase {
+public:
+    virtual ~ProvisioningDatabase() = default;
+
+    // Runs fn inside one transaction: all or nothing. A nested call joins the outer transaction
+    // (its writes become durable only when the outer one commits) and is itself all or nothing:
+    // if fn throws, only its own writes are undone. fn's exception is rethrown unchanged after the
+    // rollback; a failure to begin or commit throws PdmError. Other threads using this object
+    // wait until the outermost transaction ends, so fn must not wait for them.
+    virtual void transaction(const std::function<void()>& fn) = 0;
+
+    // Devices.
+    // Inserts or replaces the device with d.id; updatedAt becomes now. ownedAt is stored as the
+    // epoch for a Pending device; an Owned device given without ownedAt keeps the one already
+    // stored, or gets now. PdmError for the nil UUID.
+    virtual void putDevice(const DeviceRecord& d) = 0;
+    virtual std::optional<DeviceRecord> device(const Uuid& id) const = 0;
+    virtual std::vector<DeviceRecord> devices() const = 0;  // ordered by ownedAt, then UUID
+    virtual std::vector<DeviceRecord> devicesInState(DeviceRecordState s) const = 0;  // same order
+    // ownedAt becomes now when the device becomes Owned (an Owned device keeps its ownedAt) and
+    // the epoch when it goes back to Pending; updatedAt becomes now. PdmError if id is unknown.
+    virtual void setDeviceState(const Uuid& id, DeviceRecordState s) = 0;
+    // updatedAt becomes now. PdmError if id is unknown.
+    virtual void renameDevice(const Uuid& id, const std::string& name) = 0;
+    // Removes the device with its links, credentials and ACEs. False if id is unknown.
+    virtual bool removeDevice(const Uuid& id) = 0;
+
+    // Links; a and b in either order.
+    // Both devices must be in the database and differ, else PdmError and nothing is written.
+    // Idempotent: an existing link is left as it is.
+    virtual void putLink(const Uuid& a, const Uuid& b) = 0;
+    // PdmError if there is no such link.
+    virtual void setLinkStale(const Uuid& a, const Uuid& b, bool stale, const std::string& pendingAction) = 0;
+    virtual bool removeLink(const Uuid& a, const Uuid& b) = 0;  // false if there was none
+    virtual std::optional<LinkRecord> link(const Uuid& a, const Uuid& b) const = 0;
+    // Every link with `device` on either side, oldest first.
+    virtual std::vector<LinkRecord> links(const Uuid& device) const = 0;
+    virtual std::vector<LinkRecord> staleLinks() const = 0;  // oldest first
+
+    // Credentials.
+    // Returns the new id (c.id is ignored). c.device must be in the database, else PdmError.
+    virtual std::int64_t addCredential(const CredentialRecord& c) = 0;
+    // Sets revokedAt to now; a revoked credential keeps its first revocation time. PdmError if
+    // id is unknown.
+    virtual void revokeCredential(std::int64_t id) = 0;
+    // Every credential installed on `device`, revoked ones included, in insertion order.
+    virtual std::vector<CredentialRecord> credentials(const Uuid& device) const = 0;
+
+    // ACEs.
+    // Returns the new id (a.id is ignored). Idempotent: if an ACE with the same device, subject,
+    // set of resources (order and repetition do not matter) and permission is stored, returns its
+    // id and changes nothing. a.device must be in the database, else PdmError.
+    virtual std::int64_t addAce(const AceRecord& a) = 0;
+    virtual bool removeAce(std::int64_t id) = 0;  // false if id is unknown
+    virtual std::vector<AceRecord> aces(const Uuid& device) const = 0;  // insertion order
+
+    // The version of the schema the database is at (the newest this build knows once opened).
+    virtual int schemaVersion() const = 0;
+};
+
+}  // namespace steward::core

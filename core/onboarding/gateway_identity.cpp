@@ -1,0 +1,72 @@
+#include "steward/onboarding/gateway_identity.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+#include "steward/svr/device_id_source.hpp"
+#include "steward/svr/factory_defaults.hpp"
+
+namespace steward::core {
+namespace {
+
+bool isOwnerCredFor(const Cred& c, const Uuid& device) {
+    return c.credtype == credtype::kSymmetricPairwise && !c.subjectuuid.wildcard && c.subjectuuid.uuid == device;
+}
+
+}  // namespace
+
+GatewayIdentity GatewayIdentity::openOrCreate(const std::filesystem::path& file) {
+    DeviceIdSource ids;  // random ids are PSK-usable
+    return GatewayIdentity(SvrDatabase::openOrCreate(file, DeviceProfile{}, ids));
+}
+
+GatewayIdentity::GatewayIdentity(GatewayIdentity&& other) noexcept : db_(std::move(other.db_)) {}
+
+Uuid GatewayIdentity::id() const {
+    const std::lock_guard lock(mutex_);
+    return db_.resources().doxm.deviceuuid;
+}
+
+void GatewayIdentity::storeOwnerCredential(const Uuid& device, std::span<const std::uint8_t> psk) {
+    const std::lock_guard lock(mutex_);
+    db_.modify([&](SecurityResources& r) {
+        auto& creds = r.cred.creds;
+        std::erase_if(creds, [&](const Cred& c) { return isOwnerCredFor(c, device); });
+        int next = 1;
+        for (const auto& c : creds) next = std::max(next, c.credid.value_or(0) + 1);
+        Cred c;
+        c.credid = next;
+        c.credtype = credtype::kSymmetricPairwise;
+        c.subjectuuid = CredSubject{device, false};
+        c.privatedata = EncodedData{{psk.begin(), psk.end()}, encoding::kRaw};
+        creds.push_back(std::move(c));
+    });
+}
+
+std::optional<std::vector<std::uint8_t>> GatewayIdentity::ownerCredential(const Uuid& device) const {
+    const std::lock_guard lock(mutex_);
+    for (const auto& c : db_.resources().cred.creds) {
+        if (isOwnerCredFor(c, device) && c.privatedata && !c.privatedata->data.empty()) return c.privatedata->data;
+    }
+    return std::nullopt;
+}
+
+bool GatewayIdentity::removeOwnerCredential(const Uuid& device) {
+    const std::lock_guard lock(mutex_);
+    const auto& creds = db_.resources().cred.creds;
+    if (std::none_of(creds.begin(), creds.end(), [&](const Cred& c) { return isOwnerCredFor(c, device); })) return false;
+    db_.modify([&](SecurityResources& r) { std::erase_if(r.cred.creds, [&](const Cred& c) { return isOwnerCredFor(c, device); }); });
+    return true;
+}
+
+std::vector<Uuid> GatewayIdentity::devicesWithCredentials() const {
+    const std::lock_guard lock(mutex_);
+    std::vector<Uuid> out;
+    for (const auto& c : db_.resources().cred.creds) {
+        if (c.credtype == credtype::kSymmetricPairwise && !c.subjectuuid.wildcard) out.push_back(c.subjectuuid.uuid);
+    }
+    return out;
+}
+
+}  // namespace steward::core

@@ -1,0 +1,125 @@
+#include "steward/onboarding/ownership_service.hpp"
+
+#include <openssl/crypto.h>
+
+#include "steward/model/doxm.hpp"
+#include "steward/model/resource_codec.hpp"
+
+namespace steward::core {
+namespace {
+
+OwnOutcome failure(std::string step, std::string error) {
+    OwnOutcome o;
+    o.result.failedStep = std::move(step);
+    o.result.error = std::move(error);
+    return o;
+}
+
+}  // namespace
+
+std::string_view toString(Resolution r) {
+    switch (r) {
+        case Resolution::Owned: return "owned";
+        case Resolution::Removed: return "removed";
+        case Resolution::Unreachable: return "unreachable";
+    }
+    return "?";
+}
+
+OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOptions& options) {
+    std::shared_ptr<const OwnershipTransferProvider> provider;
+    if (options.method) {
+        if (std::find(device.oxms.begin(), device.oxms.end(), *options.method) == device.oxms.end()) {
+            return failure("choose a method", "the device does not offer " + std::string(oxm::name(*options.method)));
+        }
+        provider = registry_.ownershipProvider(*options.method);
+        if (!provider) return failure("choose a method", "no plugin provides " + std::string(oxm::name(*options.method)));
+    } else {
+        for (int m : device.oxms) {
+            if ((provider = registry_.ownershipProvider(m))) break;
+        }
+        if (!provider) return failure("choose a method", "no plugin provides any method the device offers");
+    }
+    if (!device.securePort) return failure("choose a method", "the device's secure endpoint is unknown (no coaps ep)");
+    if (provider->needsPin() && !options.pin) return failure("PIN", "this method needs a PIN and nobody can enter one");
+
+    OwnershipRequest request;
+    request.gatewayId = identity_.id();
+    request.plain = {device.address, device.port};
+    request.secure = {device.address, *device.securePort};
+    request.pin = options.pin;
+    request.progress = options.progress;
+    request.stepTimeout = options.stepTimeout;
+    const std::string label = provider->label();
+    bool stored = false;
+    request.persistOwnerCredential = [&](const Uuid& id, const std::vector<std::uint8_t>& psk) {
+        identity_.storeOwnerCredential(id, psk);
+        DeviceRecord record;
+        record.id = id;
+        record.name = device.name;
+        record.otm = label;
+        record.address = device.address;
+        record.port = device.port;
+        record.securePort = *device.securePort;
+        record.state = DeviceRecordState::Pending;
+        pdm_.putDevice(record);
+        stored = true;
+        return true;
+    };
+
+    OwnOutcome outcome;
+    outcome.method = label;
+    outcome.result = provider->transfer(endpoint_, request);
+    if (outcome.result.ok) {
+        pdm_.setDeviceState(outcome.result.deviceId, DeviceRecordState::Owned);
+    } else if (stored) {
+        // The credential was stored before the failure: the device may or may not be ours now.
+        if (auto record = pdm_.device(outcome.result.deviceId)) {
+            const auto settled = resolve(*record);
+            if (settled == Resolution::Owned) {
+                outcome.result.error += " (the device nevertheless reports us as its owner: kept as owned)";
+            }
+        }
+    }
+    if (!outcome.result.ownerPsk.empty()) OPENSSL_cleanse(outcome.result.ownerPsk.data(), outcome.result.ownerPsk.size());
+    outcome.result.ownerPsk.clear();  // it lives in the gateway's store, nowhere else
+    return outcome;
+}
+
+Resolution OwnershipService::resolve(const DeviceRecord& record) {
+    const auto cleanUp = [&] {
+        identity_.removeOwnerCredential(record.id);
+        pdm_.removeDevice(record.id);
+        return Resolution::Removed;
+    };
+    const auto psk = identity_.ownerCredential(record.id);
+    if (!psk) return cleanUp();
+    auto session = endpoint_.openSession({record.address, record.securePort}, ownerSessionPsk(identity_.id(), *psk),
+                                         std::chrono::seconds(3));
+    if (!session) {
+        // Refused: the device does not hold our credential (it reset itself). Silence: ask later.
+        if (session.error().code == TransportErrorCode::HandshakeFailed) return cleanUp();
+        return Resolution::Unreachable;
+    }
+    auto answer = endpoint_.request(session.value(), CoapRequest::get("/oic/sec/doxm"), std::chrono::seconds(3));
+    if (!answer) return Resolution::Unreachable;
+    try {
+        const auto doxm = decodeDoxm(answer.value().payload);
+        if (answer.value().code.isSuccess() && doxm.owned && doxm.devowneruuid == identity_.id() &&
+            doxm.deviceuuid == record.id) {
+            pdm_.setDeviceState(record.id, DeviceRecordState::Owned);
+            return Resolution::Owned;
+        }
+    } catch (const DecodeError&) {
+        // treated as "not ours"
+    }
+    return cleanUp();
+}
+
+std::vector<std::pair<Uuid, Resolution>> OwnershipService::resolvePending() {
+    std::vector<std::pair<Uuid, Resolution>> out;
+    for (const auto& record : pdm_.devicesInState(DeviceRecordState::Pending)) out.emplace_back(record.id, resolve(record));
+    return out;
+}
+
+}  // namespace steward::core

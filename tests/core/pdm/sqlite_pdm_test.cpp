@@ -1,0 +1,179 @@
+// Opening the SQLite PDM: creation, schema versions, refusals, several connections and threads.
+#include <sys/stat.h>
+
+#include <thread>
+
+#include "pdm_test_support.hpp"
+
+namespace steward::test {
+namespace {
+
+using core::PdmError;
+using ::testing::HasSubstr;
+
+class SqlitePdm : public PdmFixture {};
+
+std::string openError(const std::filesystem::path& file) {
+    try {
+        core::openSqlitePdm(file);
+    } catch (const PdmError& e) {
+        return e.what();
+    }
+    return "opened";
+}
+
+TEST_F(SqlitePdm, CreatesTheFileWithMode0600) {
+    db_->putDevice(sampleDevice(1));
+    struct stat st{};
+    ASSERT_EQ(::stat(file_.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    // SQLite gives the WAL file the mode of the database.
+    std::filesystem::path wal = file_;
+    wal += "-wal";
+    ASSERT_EQ(::stat(wal.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(SqlitePdm, RunsInWalModeWithTheSchemaVersionRecorded) {
+    EXPECT_EQ(db_->schemaVersion(), 1);
+    RawSqlite raw(file_);
+    EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
+    EXPECT_EQ(raw.query("SELECT version FROM schema_version ORDER BY version"), std::vector<std::string>{"1"});
+    const auto tables = raw.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
+                                  "ORDER BY name");
+    EXPECT_EQ(tables, (std::vector<std::string>{"aces", "credentials", "devices", "links", "schema_version"}));
+}
+
+TEST_F(SqlitePdm, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
+    db_->putDevice(sampleDevice(1));
+    db_->putDevice(sampleDevice(2));
+    db_->putLink(uuidNo(1), uuidNo(2));
+    db_.reset();
+
+    auto again = reopen();
+    EXPECT_EQ(again->devices().size(), 2u);
+    EXPECT_TRUE(again->link(uuidNo(2), uuidNo(1)).has_value());
+    EXPECT_EQ(again->schemaVersion(), 1);
+    again.reset();
+    RawSqlite raw(file_);
+    EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM schema_version"), "1");
+}
+
+TEST_F(SqlitePdm, RefusesADatabaseOfANewerSteward) {
+    db_.reset();
+    {
+        RawSqlite raw(file_);
+        raw.exec("INSERT INTO schema_version (version, applied_at, description) VALUES (2, 0, 'from the future')");
+    }
+    const auto before = fileBytes(file_);
+    const std::string error = openError(file_);
+    EXPECT_THAT(error, HasSubstr(file_.string()));
+    EXPECT_THAT(error, HasSubstr("created by a newer Steward"));
+    EXPECT_THAT(error, HasSubstr("schema version 2"));
+    EXPECT_EQ(fileBytes(file_), before);
+}
+
+TEST_F(SqlitePdm, RefusesAFileThatIsNotSqliteAndLeavesItAlone) {
+    const auto other = dir_ / "notes.txt";
+    {
+        std::ofstream out(other, std::ios::binary);
+        out << "this is not a database, just some text long enough to fill a header page or two\n";
+    }
+    ::chmod(other.c_str(), 0644);
+    const auto before = fileBytes(other);
+
+    const std::string error = openError(other);
+    EXPECT_THAT(error, HasSubstr(other.string()));
+    EXPECT_THAT(error, HasSubstr("not an SQLite database"));
+    EXPECT_EQ(fileBytes(other), before);
+    struct stat st{};
+    ASSERT_EQ(::stat(other.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0644u);
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "notes.txt-wal"));
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "notes.txt-journal"));
+}
+
+TEST_F(SqlitePdm, RefusesACorruptDatabaseBehindAValidHeader) {
+    const auto other = dir_ / "corrupt.db";
+    {
+        std::ofstream out(other, std::ios::binary);
+        out.write("SQLite format 3", 16);  // with its NUL
+        out << std::string(4096, '\x7f');
+    }
+    const auto before = fileBytes(other);
+    const std::string error = openError(other);
+    EXPECT_THAT(error, HasSubstr(other.string()));
+    EXPECT_NE(error, "opened");
+    EXPECT_EQ(fileBytes(other), before);
+}
+
+TEST_F(SqlitePdm, RefusesAnotherApplicationsSqliteDatabase) {
+    const auto other = dir_ / "other.db";
+    {
+        RawSqlite raw(other);
+        raw.exec("CREATE TABLE contacts (name TEXT)");
+    }
+    const auto before = fileBytes(other);
+    const std::string error = openError(other);
+    EXPECT_THAT(error, HasSubstr(other.string()));
+    EXPECT_THAT(error, HasSubstr("not a Steward PDM"));
+    EXPECT_EQ(fileBytes(other), before);
+}
+
+TEST_F(SqlitePdm, NeedsAnExistingDirectory) {
+    const auto missing = dir_ / "no-such-dir" / "pdm.db";
+    const std::string error = openError(missing);
+    EXPECT_THAT(error, HasSubstr(missing.string()));
+    EXPECT_THAT(error, HasSubstr("does not exist"));
+    EXPECT_FALSE(std::filesystem::exists(dir_ / "no-such-dir"));
+}
+
+TEST_F(SqlitePdm, OpensAnEmptyFileAsANewDatabase) {
+    const auto empty = dir_ / "empty.db";
+    { std::ofstream out(empty); }
+    auto pdm = core::openSqlitePdm(empty);
+    EXPECT_EQ(pdm->schemaVersion(), 1);
+    EXPECT_TRUE(pdm->devices().empty());
+}
+
+TEST_F(SqlitePdm, TwoObjectsOnOneFileSeeEachOthersCommittedWrites) {
+    auto second = reopen();
+    db_->putDevice(sampleDevice(1));
+    ASSERT_TRUE(second->device(uuidNo(1)).has_value());
+
+    second->putDevice(sampleDevice(2));
+    second->putLink(uuidNo(1), uuidNo(2));
+    EXPECT_EQ(db_->devices().size(), 2u);
+    EXPECT_EQ(db_->links(uuidNo(1)).size(), 1u);
+
+    EXPECT_TRUE(db_->removeDevice(uuidNo(2)));
+    EXPECT_FALSE(second->device(uuidNo(2)).has_value());
+    EXPECT_TRUE(second->links(uuidNo(1)).empty());
+}
+
+TEST_F(SqlitePdm, OneObjectIsSafeToUseFromSeveralThreads) {
+    db_->putDevice(sampleDevice(1));
+    constexpr int kThreads = 4;
+    constexpr int kEach = 25;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                db_->transaction([&] {
+                    core::CredentialRecord c;
+                    c.device = uuidNo(1);
+                    c.subject = uuidNo(static_cast<std::uint8_t>(t + 10));
+                    c.keyBits = 256;
+                    db_->addCredential(c);
+                    db_->renameDevice(uuidNo(1), "thread " + std::to_string(t));
+                });
+                (void)db_->devices();
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(db_->credentials(uuidNo(1)).size(), static_cast<std::size_t>(kThreads * kEach));
+}
+
+}  // namespace
+}  // namespace steward::test

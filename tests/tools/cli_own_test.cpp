@@ -1,0 +1,173 @@
+// `steward own` end to end: real devices, the real plugins, the gateway's state on disk.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include "device_fixture.hpp"
+#include "process_runner.hpp"
+#include "steward/model/resource_codec.hpp"
+#include "steward/onboarding/gateway_identity.hpp"
+#include "steward/onboarding/ownership_transfer.hpp"
+#include "steward/pdm/sqlite_pdm.hpp"
+#include "support/temp_dir.hpp"
+
+namespace steward::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::vector<std::string> unicastArgs(const RunningDevices& running) {
+    std::vector<std::string> out;
+    for (const auto& d : running.devices) {
+        out.push_back("--unicast");
+        out.push_back("127.0.0.1:" + std::to_string(d.port));
+    }
+    return out;
+}
+
+Poco::JSON::Array::Ptr parseArray(const std::string& text) { return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Array::Ptr>(); }
+
+class CliOwn : public ::testing::Test {
+protected:
+    ProcessResult steward(std::vector<std::string> args, const std::string& input = "") {
+        args.insert(args.begin(), {"--local"});
+        args.push_back("--state-dir");
+        args.push_back((dir / "state").string());
+        return runProcess(STEWARD_CLI_BIN, args, input, 60s);
+    }
+    TempDir dir;
+};
+
+TEST_F(CliOwn, OwnsAJustWorksAndARandomPinDeviceAndRemembersThem) {
+    auto jw = startDevices({"--svrdb", (dir / "jw.dat").string(), "--name", "Porch light"});
+    auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin"});
+    // The PIN the device prints is what the user types: feed it through stdin once it is shown.
+    std::thread typist;
+    std::string pin;
+    auto args = unicastArgs(jw);
+    for (auto& a : unicastArgs(rdp)) args.push_back(a);
+    std::vector<std::string> own = {"own", "--all", "--json"};
+    own.insert(own.end(), args.begin(), args.end());
+
+    // Start the CLI with a pipe we can write the PIN into after the device shows it.
+    BackgroundProcess cli(STEWARD_CLI_BIN, [&] {
+        std::vector<std::string> a = {"--local"};
+        a.insert(a.end(), own.begin(), own.end());
+        a.push_back("--state-dir");
+        a.push_back((dir / "state").string());
+        return a;
+    }());
+    std::size_t from = 0;
+    const auto shown = waitForPin(*rdp.process, from, 20s);
+    ASSERT_TRUE(shown) << rdp.process->output() << cli.output();
+    ASSERT_TRUE(cli.writeLine(*shown));
+    EXPECT_EQ(cli.wait(30s), 0) << cli.output();
+
+    const auto devices = steward({"devices", "--json"});
+    ASSERT_EQ(devices.exitCode, 0) << devices.err;
+    const auto list = parseArray(devices.out);
+    ASSERT_EQ(list->size(), 2U) << devices.out;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const auto d = list->getObject(static_cast<unsigned>(i));
+        EXPECT_EQ(d->getValue<std::string>("state"), "owned");
+        EXPECT_TRUE(d->getValue<bool>("owner_credential"));
+    }
+    // Both devices now report our gateway as their owner.
+    std::vector<std::string> discover = {"discover", "--scope", "owned", "--json"};
+    discover.insert(discover.end(), args.begin(), args.end());
+    const auto owned = runProcess(STEWARD_CLI_BIN, discover, "", 30s);
+    EXPECT_EQ(parseArray(owned.out)->size(), 2U) << owned.out << owned.err;
+}
+
+}  // namespace
+}  // namespace steward::test
+
+namespace steward::test {
+namespace {
+
+class CliOwnFailures : public CliOwn {
+protected:
+    ProcessResult own(const RunningDevices& running, std::vector<std::string> extra, const std::string& input = "",
+                      const std::string& killAt = "") {
+        std::vector<std::string> args = {"own", "--all", "--json"};
+        for (auto& a : unicastArgs(running)) args.push_back(a);
+        args.insert(args.end(), extra.begin(), extra.end());
+        if (killAt.empty()) return steward(args, input);
+        // Fault injection: the CLI kills itself (SIGKILL, no cleanup) when it reaches the step.
+        std::vector<std::string> env = {"env", "STEWARD_FAULT_KILL_AT=" + killAt, STEWARD_CLI_BIN, "--local"};
+        env.insert(env.end(), args.begin(), args.end());
+        env.push_back("--state-dir");
+        env.push_back((dir / "state").string());
+        return runProcess(findOnPath("env"), {env.begin() + 1, env.end()}, input, 60s);
+    }
+    Poco::JSON::Array::Ptr pdmDevices() {
+        const auto r = steward({"devices", "--json"});
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        return parseArray(r.out);
+    }
+};
+
+TEST_F(CliOwnFailures, WrongPinFailsCleanlyAndLeavesNothing) {
+    auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin"});
+    const auto r = own(rdp, {"--pin-timeout", "5"}, "00000000\n");
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("FAILED at DTLS handshake"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("wrong PIN?"), std::string::npos) << r.err;
+    EXPECT_EQ(pdmDevices()->size(), 0U);
+}
+
+TEST_F(CliOwnFailures, NoPinInTimeFailsThatDeviceOnly) {
+    auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin"});
+    auto jw = startDevices({"--svrdb", (dir / "jw.dat").string()});
+    std::vector<std::string> extra = {"--pin-timeout", "1"};
+    for (auto& a : unicastArgs(jw)) extra.push_back(a);
+    const auto r = own(rdp, extra);  // stdin closed at once: no PIN
+    EXPECT_EQ(r.exitCode, 1);
+    EXPECT_NE(r.err.find("no PIN was entered in time"), std::string::npos) << r.err;
+    const auto list = pdmDevices();
+    ASSERT_EQ(list->size(), 1U);  // the Just-Works device was owned all the same
+    EXPECT_EQ(list->getObject(0)->getValue<std::string>("uuid"), jw[0].id.toString());
+}
+
+TEST_F(CliOwnFailures, GatewayKilledBeforeTheDeviceLeftRfotmLeavesItReownable) {
+    auto running = startDevices({"--svrdb", (dir / "d.dat").string(), "--ownership-timeout", "1"});
+    const auto killed = own(running, {}, "", "POST /oic/sec/doxm {owned:true}");
+    EXPECT_EQ(killed.exitCode, 256 + SIGKILL) << killed.err;
+    // The credential was stored and the row is pending: the device holds no owner key yet.
+    auto list = pdmDevices();
+    ASSERT_EQ(list->size(), 1U);
+    EXPECT_EQ(list->getObject(0)->getValue<std::string>("state"), "pending");
+    // The device gives up the silent session and resets; the next run settles the row and owns it.
+    ASSERT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("went silent") != std::string::npos; }, 10s));
+    const auto again = own(running, {});
+    EXPECT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_NE(again.err.find("interrupted transfer: removed"), std::string::npos) << again.err;
+    list = pdmDevices();
+    ASSERT_EQ(list->size(), 1U);
+    EXPECT_EQ(list->getObject(0)->getValue<std::string>("state"), "owned");
+}
+
+TEST_F(CliOwnFailures, GatewayKilledAfterTheDeviceLeftRfotmKeepsItOwned) {
+    auto running = startDevices({"--svrdb", (dir / "d.dat").string()});
+    const auto killed = own(running, {}, "", "DELETE /oic/sec/acl2");
+    EXPECT_EQ(killed.exitCode, 256 + SIGKILL) << killed.err;
+    // The device is in RFPRO, owned by us, with our key: the next run confirms it.
+    const auto again = own(running, {});
+    EXPECT_NE(again.err.find("interrupted transfer: owned"), std::string::npos) << again.err;
+    const auto list = pdmDevices();
+    ASSERT_EQ(list->size(), 1U);
+    EXPECT_EQ(list->getObject(0)->getValue<std::string>("state"), "owned");
+    EXPECT_TRUE(list->getObject(0)->getValue<bool>("owner_credential"));
+}
+
+TEST_F(CliOwnFailures, UsageErrors) {
+    EXPECT_EQ(steward({"own"}).exitCode, 2);                                      // neither UUIDs nor --all
+    EXPECT_EQ(steward({"own", "--all", "--unicast", "127.0.0.1:5683", "--method", "magic"}).exitCode, 2);
+    EXPECT_EQ(steward({"own", "--all"}).exitCode, 2);                             // nowhere to look
+    EXPECT_EQ(steward({"own", "not-a-uuid", "--unicast", "127.0.0.1:5683"}).exitCode, 2);
+}
+
+}  // namespace
+}  // namespace steward::test
