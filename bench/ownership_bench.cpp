@@ -111,7 +111,13 @@ int main(int argc, char** argv) {
         }
         auto identity = core::GatewayIdentity::openOrCreate(dir / "state" / "gateway.svrdb");
         auto pdm = core::openSqlitePdm(dir / "state" / "pdm.sqlite");
-        core::OwnershipService service(registry, identity, *pdm, endpoint);
+        // One endpoint per worker: each has its own I/O thread, so handshakes run in parallel.
+        std::vector<std::unique_ptr<core::CoapEndpoint>> endpoints;
+        std::vector<std::unique_ptr<core::OwnershipService>> services;
+        for (int w = 0; w < parallel; ++w) {
+            endpoints.push_back(std::make_unique<core::CoapEndpoint>(eo));
+            services.push_back(std::make_unique<core::OwnershipService>(registry, identity, *pdm, *endpoints.back()));
+        }
 
         std::mutex pinMutex;
         std::vector<double> perDevice(found.size());
@@ -120,7 +126,8 @@ int main(int argc, char** argv) {
         const auto started = Clock::now();
         std::vector<std::thread> workers;
         for (int w = 0; w < parallel; ++w) {
-            workers.emplace_back([&] {
+            workers.emplace_back([&, w] {
+                auto& service = *services[static_cast<std::size_t>(w)];
                 for (std::size_t i = next++; i < found.size(); i = next++) {
                     core::OwnOptions options;
                     options.pin = [&](const core::Uuid& id) -> std::optional<std::string> {

@@ -44,7 +44,7 @@ Poco::JSON::Object::Ptr toJson(const core::DiscoveredDevice& d) {
 }  // namespace
 
 std::string discoverUsage() {
-    return R"(usage: steward discover [--scope all|unowned|owned] [--owner UUID]
+    return R"(usage: steward discover [--scope all|unowned|owned | --unowned | --owned] [--owner UUID]
                         [--multicast-if IF]... [--unicast HOST:PORT]... [--timeout MS] [--json]
 
 Finds OCF devices (the provisioning client's items 10/11/12): multicast GET /oic/sec/doxm on the
@@ -65,6 +65,8 @@ int runDiscover(const std::vector<std::string>& words, std::ostream& out, std::o
     auto specs = discoveryOptionSpecs();
     specs.push_back({"--scope", true});
     specs.push_back({"--owner", true});
+    specs.push_back({"--unowned"});
+    specs.push_back({"--owned"});
     const Args args(words, specs, "discover");
     if (args.help()) {
         out << discoverUsage();
@@ -72,7 +74,11 @@ int runDiscover(const std::vector<std::string>& words, std::ostream& out, std::o
     }
     args.requirePositionals(0, 0, "no positional arguments");
     core::DiscoveryOptions options = discoveryOptionsFrom(args, err);
-    const auto scope = args.value("--scope").value_or("all");
+    if (args.has("--unowned") + args.has("--owned") + args.has("--scope") > 1) {
+        throw UsageError("give one of --scope, --unowned, --owned");
+    }
+    const auto scope = args.has("--unowned") ? std::string("unowned")
+                                             : (args.has("--owned") ? std::string("owned") : args.value("--scope").value_or("all"));
     if (scope == "all") {
         options.scope = core::DiscoveryScope::All;
     } else if (scope == "unowned") {
