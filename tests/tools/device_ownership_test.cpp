@@ -211,10 +211,12 @@ TEST_F(DeviceOwnership, DeviceKilledMidTransferComesBackUnownedAndCanBeOwned) {
     EXPECT_FALSE(core::transferOwnership(client, first).ok);
     running.process->stop();
 
+    // Nothing of an unfinished transfer reached the file (RFOTM changes stay in memory), and a file
+    // that holds one anyway (older versions) is reset at start: either way, back unowned.
     auto again = startDevices({"--svrdb", db});
-    EXPECT_TRUE(again.process->waitForLine([](const std::string& l) { return l.find("ownership transfer was interrupted") != std::string::npos; }, 5s))
-        << again.process->output();
-    EXPECT_FALSE(readDoxm(again[0]).owned);
+    const auto doxm = readDoxm(again[0]);
+    EXPECT_FALSE(doxm.owned);
+    EXPECT_TRUE(doxm.devowneruuid.isNil());
     const auto result = core::transferOwnership(client, request(again[0]));
     EXPECT_TRUE(result.ok) << result.failedStep << ": " << result.error;
 }

@@ -73,9 +73,12 @@ private:
     void resetLocked(const std::string& why);
     void log(const std::string& line) const;
     std::string describeState() const;
+    // The resources as the device sees them: the file, or changes not yet written (RFOTM).
+    const SecurityResources& current() const { return unsaved_ ? *unsaved_ : db_.resources(); }
 
     mutable std::mutex mutex_;
     SvrDatabase db_;
+    std::optional<SecurityResources> unsaved_;
     DeviceSecurityHooks hooks_;
     DeviceSecurityOptions options_;
     SessionId docSession_ = 0;
