@@ -15,6 +15,11 @@
 #include "transport/endpoint_callbacks.hpp"
 #include "transport/libcoap_runtime.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace steward::core::detail {
 
 namespace {
@@ -29,9 +34,32 @@ constexpr int kMaxWaitMs = 250;
     throw TransportException(TransportError{code, std::move(message)});
 }
 
+// A port nobody holds. libcoap binds its listeners with SO_REUSEADDR, and for UDP the kernel may
+// then hand a "port 0" bind a port that another SO_REUSEADDR socket already has — two devices in
+// one process (steward-device --count) would share a DTLS port and receive each other's
+// handshakes. A socket without SO_REUSEADDR is only given a port nobody holds.
+std::uint16_t unusedPort(const coap_address_t& bind) {
+    const int fd = ::socket(bind.addr.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return 0;
+    coap_address_t probe = bind;
+    coap_address_set_port(&probe, 0);
+    std::uint16_t port = 0;
+    if (::bind(fd, &probe.addr.sa, probe.size) == 0) {
+        sockaddr_storage bound{};
+        socklen_t length = sizeof(bound);
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) == 0) {
+            port = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                                               : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+        }
+    }
+    ::close(fd);
+    return port;  // 0 (let libcoap pick) if probing failed
+}
+
 coap_endpoint_t* listen(coap_context_t* context, const coap_address_t& bind, std::uint16_t port, coap_proto_t proto,
                         const char* what) {
     coap_address_t address = bind;
+    if (port == 0) port = unusedPort(bind);
     coap_address_set_port(&address, port);
     coap_endpoint_t* endpoint = coap_new_endpoint(context, &address, proto);
     if (endpoint == nullptr) {

@@ -2,6 +2,8 @@
 // session reuse, key material, closing and shutdown with sessions open.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <algorithm>
 #include <future>
 #include <mutex>
@@ -409,6 +411,29 @@ TEST(CoapTransportDtlsHint, ANewHintAppliesToTheNextHandshake) {
         EXPECT_EQ(after.snapshot(), std::vector<PskBytes>{newHint}) << "handshake " << i;
     }
     EXPECT_FALSE(pair.server->setIdentityHint(PskBytes{'a', 0, 'b'}));  // unusable: refused, old one kept
+}
+
+}  // namespace
+}  // namespace steward::core
+
+namespace steward::core {
+namespace {
+
+// libcoap listens with SO_REUSEADDR; for UDP the kernel could then give two "port 0" listeners
+// the same port, and one device would answer another's handshakes (seen with 1,000 devices in
+// one steward-device process). Every listener must get a port of its own.
+TEST(CoapTransportPorts, ListenersOnPortZeroNeverSharePorts) {
+    std::vector<std::unique_ptr<CoapEndpoint>> endpoints;
+    std::set<std::uint16_t> ports;
+    for (int i = 0; i < 300; ++i) {
+        EndpointOptions o;
+        o.dtlsPort = 0;
+        o.serverPsk = ServerPskConfig{bytes("hint"), [](std::span<const std::uint8_t>) { return std::optional<PskBytes>(); }};
+        endpoints.push_back(std::make_unique<CoapEndpoint>(o));
+        ports.insert(endpoints.back()->port());
+        ports.insert(endpoints.back()->securePort());
+    }
+    EXPECT_EQ(ports.size(), 600U);
 }
 
 }  // namespace
