@@ -98,6 +98,17 @@ TEST(DeviceMulticast, DiscoveryOverIpv6LinkLocal) {
     EXPECT_EQ(d->getValue<std::string>("uuid"), id);
     EXPECT_TRUE(d->getValue<std::string>("address").starts_with("fe80::")) << result.out;
     EXPECT_EQ(std::to_string(d->getValue<int>("secure_port")), securePort) << result.out;
+
+    // And it can be owned there: multicast discovery, then DTLS to its link-local address.
+    std::vector<std::string> own(prefix.begin() + 1, prefix.end());
+    for (std::string a : {std::string(STEWARD_CLI_BIN), std::string("--local"), std::string("own"), std::string("--all"),
+                          std::string("--multicast-if"), std::string("v0"), std::string("--timeout"), std::string("1500"),
+                          std::string("--state-dir"), (dir / "gateway").string()}) {
+        own.push_back(a);
+    }
+    const auto owned = runProcess(prefix.front(), own, "", 30s);
+    EXPECT_EQ(owned.exitCode, 0) << owned.out << owned.err;
+    EXPECT_NE(owned.out.find("1 of 1 device(s) owned"), std::string::npos) << owned.out << owned.err;
     EXPECT_EQ(device.stop(), 0) << device.output();
 }
 
