@@ -55,6 +55,17 @@ CborValue withDefaults(CborValue body, std::string_view listKey, const Uuid& row
     return body;
 }
 
+// Why `roundTrip` (encode then decode) fails, or nullopt if it works.
+template <typename Fn>
+std::optional<std::string> unstorable(Fn&& roundTrip) {
+    try {
+        roundTrip();
+        return std::nullopt;
+    } catch (const DecodeError& e) {
+        return std::string(e.what());
+    }
+}
+
 template <typename Fn>
 UpdateOutcome guarded(Fn&& fn) {
     try {
@@ -185,6 +196,11 @@ UpdateOutcome postCred(SecurityResources& svr, std::span<const std::uint8_t> pay
                 cred.creds.push_back(std::move(c));
             }
         }
+        // What is accepted must also be storable: a body can decode yet not re-encode to
+        // something that decodes (e.g. key bytes under a textual encoding such as pem).
+        if (auto why = unstorable([&] { (void)decodeCred(encodeCred(cred, PrivateData::Include)); })) {
+            return badRequest("cred: cannot be stored: " + *why);
+        }
         return UpdateOutcome{};
     });
 }
@@ -215,6 +231,7 @@ UpdateOutcome postAcl2(SecurityResources& svr, std::span<const std::uint8_t> pay
                 acl.aclist2.push_back(std::move(ace));
             }
         }
+        if (auto why = unstorable([&] { (void)decodeAcl2(encodeAcl2(acl)); })) return badRequest("acl2: cannot be stored: " + *why);
         return UpdateOutcome{};
     });
 }

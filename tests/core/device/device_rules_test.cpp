@@ -131,6 +131,23 @@ TEST(SvrUpdates, PairwiseKeysMustBe128Or256Bits) {
     }
 }
 
+// Found by the device_requests fuzzer: key bytes under a textual encoding decode from the POST
+// but cannot be written and read back; the device must refuse them, not store a file it cannot
+// reopen.
+TEST(SvrUpdates, ACredentialThatCannotBeStoredIsRefused) {
+    auto r = owned();
+    const auto before = r;
+    const auto c = body({entry("creds", CborValue::array({CborValue::map({
+                                            entry("credtype", CborValue::unsignedInt(1)),
+                                            entry("subjectuuid", uuidValue(kPeer)),
+                                            entry("privatedata", CborValue::map({entry("data", CborValue::bytes(std::vector<std::uint8_t>(16, 0xAB))),
+                                                                                 entry("encoding", CborValue::text(encoding::kPem))})),
+                                        })}))});
+    const auto outcome = postCred(r, c, doc());
+    EXPECT_EQ(outcome.code, CoapCode::BadRequest);
+    EXPECT_NE(outcome.reason.find("cannot be stored"), std::string::npos) << outcome.reason;
+}
+
 TEST(SvrUpdates, DeletesByIdSubjectAndAll) {
     auto r = owned();
     EXPECT_EQ(deleteCred(r, {"credid=9"}).code, CoapCode::NotFound);
