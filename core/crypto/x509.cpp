@@ -432,7 +432,120 @@ std::vector<std::uint8_t> PrivateKey::der() const {
 
 std::string PrivateKey::typeName() const { return keyTypeName(key_.get()); }
 
+PrivateKey PrivateKey::generateEcKey() {
+    ErrorQueueGuard guard;
+    EVP_PKEY* key = EVP_EC_gen("P-256");
+    if (key == nullptr) throw CryptoError("cannot generate an EC P-256 key" + openSslReason());
+    return PrivateKey(key);
+}
+
+std::string PrivateKey::pem() const {
+    ErrorQueueGuard guard;
+    // A secure-memory BIO: the encoded key is wiped when the BIO is freed.
+    BioPtr bio(BIO_new(BIO_s_secmem()));
+    if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+        throw CryptoError("cannot PEM-encode the private key");
+    }
+    return drain(bio.get());
+}
+
+PublicKey PrivateKey::publicKey() const {
+    ErrorQueueGuard guard;
+    // Round trip through SubjectPublicKeyInfo so the result carries no private component.
+    unsigned char* buf = nullptr;
+    const int len = i2d_PUBKEY(key_.get(), &buf);
+    if (len <= 0 || buf == nullptr) throw CryptoError("cannot encode the public key");
+    const unsigned char* p = buf;
+    EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, len);
+    OPENSSL_free(buf);
+    if (pub == nullptr) throw CryptoError("cannot decode the public key");
+    return PublicKey(pub);
+}
+
 bool PrivateKey::matches(const Certificate& cert) const {
+    ErrorQueueGuard guard;
+    const EVP_PKEY* pub = X509_get0_pubkey(cert.native());
+    return pub != nullptr && EVP_PKEY_eq(pub, key_.get()) == 1;
+}
+
+// ---- PublicKey ----
+
+void PublicKey::Free::operator()(evp_pkey_st* key) const { EVP_PKEY_free(key); }
+
+PublicKey::PublicKey(const PublicKey& other) : key_(nullptr) {
+    if (other.key_ && EVP_PKEY_up_ref(other.key_.get()) == 1) key_.reset(other.key_.get());
+}
+
+PublicKey& PublicKey::operator=(const PublicKey& other) {
+    if (this != &other) *this = PublicKey(other);
+    return *this;
+}
+
+PublicKey PublicKey::parse(std::span<const std::uint8_t> bytes, std::string_view origin) {
+    ErrorQueueGuard guard;
+    const auto decode = [](std::span<const std::uint8_t> der) -> EVP_PKEY* {
+        if (der.size() > static_cast<std::size_t>(LONG_MAX)) return nullptr;
+        const unsigned char* p = der.data();
+        EVP_PKEY* key = d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size()));
+        if (key != nullptr && p != der.data() + der.size()) {
+            EVP_PKEY_free(key);
+            return nullptr;
+        }
+        return key;
+    };
+    if (!looksLikePem(bytes)) {
+        if (EVP_PKEY* key = decode(bytes)) return PublicKey(key);
+        if (isDerEncryptedKey(bytes)) throw fail(origin, "holds a private key where a public key was expected");
+        if (EVP_PKEY* key = decodeDerPrivateKey(bytes, EVP_PKEY_NONE)) {
+            EVP_PKEY_free(key);
+            throw fail(origin, "holds a private key where a public key was expected");
+        }
+        if (X509* cert = decodeDerCertificate(bytes, false)) {
+            X509_free(cert);
+            throw fail(origin, "holds a certificate where a public key was expected");
+        }
+        throw fail(origin, "not a public key (expected PEM or DER SubjectPublicKeyInfo)");
+    }
+
+    const std::vector<PemBlock> blocks = readPemBlocks(bytes, origin);
+    const PemBlock* keyBlock = nullptr;
+    std::size_t keys = 0;
+    for (const PemBlock& block : blocks) {
+        if (isPrivateKeyLabel(block.name)) throw fail(origin, "holds a private key where a public key was expected");
+        if (isCertificateLabel(block.name)) throw fail(origin, "holds a certificate where a public key was expected");
+        if (block.name != "PUBLIC KEY") {
+            throw fail(origin, "holds a PEM \"" + block.name + "\" block, not a public key");
+        }
+        ++keys;
+        keyBlock = &block;
+    }
+    if (keys == 0) throw fail(origin, "not a public key (expected PEM or DER SubjectPublicKeyInfo)");
+    if (keys > 1) throw fail(origin, "holds " + std::to_string(keys) + " public keys; expected exactly one");
+    EVP_PKEY* key = decode(keyBlock->data);
+    if (key == nullptr) throw fail(origin, "the PEM \"PUBLIC KEY\" block is not a valid public key" + openSslReason());
+    return PublicKey(key);
+}
+
+std::vector<std::uint8_t> PublicKey::der() const {
+    ErrorQueueGuard guard;
+    unsigned char* buf = nullptr;
+    const int len = i2d_PUBKEY(key_.get(), &buf);
+    if (len <= 0 || buf == nullptr) throw CryptoError("cannot DER-encode a public key");
+    std::vector<std::uint8_t> out(buf, buf + len);
+    OPENSSL_free(buf);
+    return out;
+}
+
+std::string PublicKey::pem() const {
+    ErrorQueueGuard guard;
+    BioPtr bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1) throw CryptoError("cannot PEM-encode a public key");
+    return drain(bio.get());
+}
+
+std::string PublicKey::typeName() const { return keyTypeName(key_.get()); }
+
+bool PublicKey::matches(const Certificate& cert) const {
     ErrorQueueGuard guard;
     const EVP_PKEY* pub = X509_get0_pubkey(cert.native());
     return pub != nullptr && EVP_PKEY_eq(pub, key_.get()) == 1;

@@ -17,23 +17,6 @@ bool bytesEqual(std::span<const std::uint8_t> a, std::string_view b) {
                                               [](std::uint8_t x, char y) { return x == static_cast<std::uint8_t>(y); });
 }
 
-std::optional<Uuid> uuidFromRaw(std::span<const std::uint8_t> bytes) {
-    if (bytes.size() != 16) return std::nullopt;
-    Uuid::Bytes raw{};
-    std::copy(bytes.begin(), bytes.end(), raw.begin());
-    return Uuid(raw);
-}
-
-const Cred* pskFor(const CredResource& cred, const Uuid& subject) {
-    for (const auto& c : cred.creds) {
-        if (c.credtype == credtype::kSymmetricPairwise && !c.subjectuuid.wildcard && c.subjectuuid.uuid == subject &&
-            c.privatedata && !c.privatedata->data.empty()) {
-            return &c;
-        }
-    }
-    return nullptr;
-}
-
 std::string_view otmLabel(int oxmsel) { return oxmsel == oxm::kRandomPin ? kRandomPinLabel : kJustWorksLabel; }
 
 bool offersRandomPin(const Doxm& d) { return std::find(d.oxms.begin(), d.oxms.end(), oxm::kRandomPin) != d.oxms.end(); }
@@ -118,8 +101,8 @@ std::optional<PskBytes> DeviceSecurity::keyForIdentity(std::span<const std::uint
             std::to_string(r.doxm.oxmsel) + ")");
         return std::nullopt;
     }
-    const auto subject = uuidFromRaw(identity);
-    const Cred* cred = subject ? pskFor(r.cred, *subject) : nullptr;
+    const auto subject = Uuid::fromRaw(identity);
+    const Cred* cred = subject ? findPairwiseKey(r.cred, *subject) : nullptr;
     if (cred == nullptr) {
         log("refused a DTLS client: no credential for its identity");
         return std::nullopt;
@@ -176,7 +159,7 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
 std::optional<Uuid> DeviceSecurity::authenticatedPeer(const PeerInfo& peer) const {
     if (!peer.secure) return std::nullopt;
     if (peer.sessionId == docSession_ && docSession_ != 0) return current().doxm.devowneruuid;
-    return uuidFromRaw(peer.pskIdentity);
+    return Uuid::fromRaw(peer.pskIdentity);
 }
 
 AccessDecision DeviceSecurity::authorize(const CoapRequest& request, const PeerInfo& peer) const {

@@ -35,6 +35,13 @@ std::optional<Uuid> Uuid::parse(std::string_view text) {
     return Uuid(b);
 }
 
+std::optional<Uuid> Uuid::fromRaw(std::span<const std::uint8_t> bytes) {
+    if (bytes.size() != 16) return std::nullopt;
+    Bytes b{};
+    std::copy(bytes.begin(), bytes.end(), b.begin());
+    return Uuid(b);
+}
+
 Uuid Uuid::random() {
     Bytes b{};
     randomBytes(b);

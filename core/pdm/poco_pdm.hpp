@@ -54,6 +54,10 @@ public:
     bool removeAce(std::int64_t id) override;
     std::vector<AceRecord> aces(const Uuid& device) const override;
 
+    std::int64_t addPendingAction(const PendingAction& p) override;
+    std::vector<PendingAction> pendingActions() const override;
+    bool removePendingAction(std::int64_t id) override;
+
     int schemaVersion() const override;
 
 private:

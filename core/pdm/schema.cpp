@@ -68,6 +68,23 @@ const Migration kInitialSchema{
     },
 };
 
+// Version 2: what the gateway still owes devices it could not reach (credmgmt's remove/reset).
+const Migration kPendingActions{
+    2,
+    "pending actions for unreachable devices",
+    {
+        "CREATE TABLE pending_actions ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " device TEXT NOT NULL CHECK (length(device) = 36),"
+        " peer TEXT NOT NULL CHECK (length(peer) = 36),"
+        " action TEXT NOT NULL CHECK (action IN ('revoke', 'reset')),"
+        " address TEXT NOT NULL DEFAULT '',"
+        " secure_port INTEGER NOT NULL DEFAULT 0 CHECK (secure_port BETWEEN 0 AND 65535),"
+        " created_at INTEGER NOT NULL,"
+        " UNIQUE (device, peer, action))",
+    },
+};
+
 void checkOrder(const std::vector<Migration>& migrations) {
     int expected = 1;
     for (const auto& m : migrations) {
@@ -124,7 +141,7 @@ void run(Poco::Data::Session& session, const std::string& label, const std::vect
 }  // namespace
 
 const std::vector<Migration>& sqliteMigrations() {
-    static const std::vector<Migration> migrations{kInitialSchema};
+    static const std::vector<Migration> migrations{kInitialSchema, kPendingActions};
     return migrations;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "plugin/guarded_credential_provider.hpp"
 #include "plugin/guarded_ownership_provider.hpp"
 
 namespace steward::core {
@@ -88,6 +89,23 @@ std::shared_ptr<const OwnershipTransferProvider> ProviderRegistry::ownershipProv
         if (provider && provider->oxm() == oxm) return provider;
     }
     return nullptr;
+}
+
+std::shared_ptr<const CredentialManagementProvider> ProviderRegistry::credentialProvider(std::string_view name) const {
+    ProviderInfo info;
+    std::shared_ptr<Provider> provider;
+    {
+        const std::lock_guard lock(mutex_);
+        for (const auto& [key, entry] : entries_) {
+            if (key.first != provider_category::kCredentialManagement || (!name.empty() && key.second != name)) continue;
+            info = entry.info;
+            provider = entry.provider;
+            break;
+        }
+    }
+    auto credmgmt = std::dynamic_pointer_cast<const CredentialManagementProvider>(std::shared_ptr<const Provider>(provider));
+    if (!credmgmt) return nullptr;
+    return std::make_shared<detail::GuardedCredentialProvider>(std::move(credmgmt), describe(info));
 }
 
 }  // namespace steward::core

@@ -5,6 +5,8 @@
 
 #include "transport/address.hpp"
 #include "transport/endpoint_core.hpp"
+#include "transport/libcoap_runtime.hpp"
+#include "transport/pki_setup.hpp"
 
 namespace steward::core {
 
@@ -168,6 +170,18 @@ TransportResult<Session> CoapEndpoint::openSession(const PeerAddress& peer, Clie
     return Session(core_, std::move(info.value()));
 }
 
+TransportResult<Session> CoapEndpoint::openSession(const PeerAddress& peer, const PkiCredentials& credentials,
+                                                   std::chrono::milliseconds timeout) {
+    const auto address = detail::parseAddress(peer.host, peer.port);
+    if (!address || peer.port == 0) return invalid("not a numeric IP address and port: " + peer.host);
+    std::string problem;
+    auto prepared = detail::PreparedPki::prepare(credentials, false, problem);
+    if (!prepared) return invalid("certificate credentials: " + problem);
+    auto info = core_->openSession(*address, std::move(prepared), timeout);
+    if (!info) return info.error();
+    return Session(core_, std::move(info.value()));
+}
+
 TransportResult<CoapResponse> CoapEndpoint::request(const Session& session, const CoapRequest& request,
                                                     std::chrono::milliseconds timeout) {
     if (!session.valid() || session.owner_.lock() != core_) {
@@ -186,6 +200,16 @@ void CoapEndpoint::closeSession(Session& session) {
 }
 
 bool CoapEndpoint::setIdentityHint(PskBytes hint) { return core_->setIdentityHint(std::move(hint)); }
+
+bool CoapEndpoint::setServerPki(PkiCredentials credentials) {
+    std::string problem;
+    auto prepared = detail::PreparedPki::prepare(credentials, true, problem);
+    if (!prepared) {
+        detail::transportLog(TransportLogLevel::Warning, "setServerPki: " + problem);
+        return false;
+    }
+    return core_->setServerPki(std::move(prepared));
+}
 
 std::optional<TlsKeyMaterial> CoapEndpoint::tlsKeyMaterial(SessionId session) const {
     if (session == 0) return std::nullopt;

@@ -80,6 +80,32 @@ const coap_dtls_cpsk_info_t* clientHintCallback(coap_str_const_t* hint, coap_ses
     });
 }
 
+int peerCertificateCallback(const char*, const uint8_t*, size_t, coap_session_t* session, unsigned depth, int,
+                            void*) {
+    return guarded("certificate callback", 0, [&] {
+        if (EndpointCore* core = coreOf(session)) core->onPeerCertificate(session, depth);
+        return 1;
+    });
+}
+
+int serverCertificateSetupCallback(void* tls, coap_dtls_pki_t* setup) {
+    return guarded("certificate handshake set-up", 0, [&] {
+        auto* context = setup != nullptr ? static_cast<coap_context_t*>(setup->cn_call_back_arg) : nullptr;
+        auto* core = context != nullptr ? static_cast<EndpointCore*>(coap_get_app_data(context)) : nullptr;
+        return core != nullptr && core->onServerCertificateHandshake(tls) ? 1 : 0;
+    });
+}
+
+void clientDtlsMessageCallback(int writing, int, int, const void*, size_t, SSL* ssl, void* arg) {
+    if (writing != 0 || arg == nullptr) return;
+    guarded("DTLS message callback", 0, [&] {
+        if (auto* core = static_cast<EndpointCore*>(coap_get_app_data(static_cast<coap_context_t*>(arg)))) {
+            core->onPeerDtlsRecord(ssl);
+        }
+        return 0;
+    });
+}
+
 void requestCallback(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request,
                      const coap_string_t* query, coap_pdu_t* response) {
     const bool handled = guarded("request handler", false, [&] {

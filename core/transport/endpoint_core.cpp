@@ -79,8 +79,14 @@ SessionRecord::~SessionRecord() {
 
 EndpointCore::EndpointCore(EndpointOptions options) : options_(std::move(options)) {
     ensureLibcoapStarted();
-    if (options_.dtlsPort && !options_.serverPsk) {
-        fail(TransportErrorCode::InvalidArgument, "a DTLS port needs a server PSK configuration");
+    if (options_.dtlsPort && !options_.serverPsk && !options_.serverPki) {
+        fail(TransportErrorCode::InvalidArgument, "a DTLS port needs a server PSK or certificate configuration");
+    }
+    if (options_.serverPki) {
+        std::string problem;
+        serverPki_ = PreparedPki::prepare(*options_.serverPki, true, problem);
+        if (!serverPki_) fail(TransportErrorCode::InvalidArgument, "serverPki: " + problem);
+        options_.serverPki.reset();  // serverPki_ holds what is needed; one copy of the key is enough
     }
     if (options_.serverPsk) {
         if (!options_.serverPsk->keyForIdentity) fail(TransportErrorCode::InvalidArgument, "serverPsk.keyForIdentity is empty");
@@ -101,18 +107,15 @@ EndpointCore::EndpointCore(EndpointOptions options) : options_(std::move(options
     try {
         context_ = coap_new_context(nullptr);
         if (context_ == nullptr) fail(TransportErrorCode::SendFailed, "cannot create a CoAP context");
-        coap_set_app_data(context_, this);
-        // libcoap reassembles block-wise bodies; handlers and callers see one body.
-        coap_context_set_block_mode(context_, static_cast<std::uint8_t>(COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY));
-        // OCF's critical option 2053: without registering, libcoap drops such messages.
-        coap_register_option(context_, kOptionOcfContentFormatVersion);
-        coap_register_option(context_, kOptionOcfAcceptContentFormatVersion);
-        installContextCallbacks(context_);
+        configureContext(context_);
         if (options_.serverSessionIdleSeconds != 0) {
             coap_context_set_session_timeout(context_, options_.serverSessionIdleSeconds);
         }
         if (options_.serverPsk && !installServerPsk()) {
             fail(TransportErrorCode::SendFailed, "libcoap refused the server PSK set-up");
+        }
+        if (serverPki_ && !installServerPki()) {
+            fail(TransportErrorCode::SendFailed, "libcoap refused the server certificate set-up");
         }
         if (options_.udpPort) udpPort_ = boundPort(listen(context_, *bind, *options_.udpPort, COAP_PROTO_UDP, "CoAP"));
         if (options_.dtlsPort) {
@@ -130,6 +133,16 @@ EndpointCore::EndpointCore(EndpointOptions options) : options_(std::move(options
         wakeFd_ = -1;
         throw;
     }
+}
+
+void EndpointCore::configureContext(coap_context_t* context) {
+    coap_set_app_data(context, this);
+    // libcoap reassembles block-wise bodies; handlers and callers see one body.
+    coap_context_set_block_mode(context, static_cast<std::uint8_t>(COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY));
+    // OCF's critical option 2053: without registering, libcoap drops such messages.
+    coap_register_option(context, kOptionOcfContentFormatVersion);
+    coap_register_option(context, kOptionOcfAcceptContentFormatVersion);
+    installContextCallbacks(context);
 }
 
 bool EndpointCore::installServerPsk() {
@@ -166,10 +179,13 @@ EndpointCore::~EndpointCore() {
             shutdown();
         }
     }
-    if (context_ != nullptr) {
+    if (context_ != nullptr || pkiClientContext_ != nullptr) {
         const std::lock_guard guard(libcoapLock());
-        coap_set_app_data(context_, nullptr);
-        coap_free_context(context_);
+        for (coap_context_t* context : {pkiClientContext_, context_}) {
+            if (context == nullptr) continue;
+            coap_set_app_data(context, nullptr);
+            coap_free_context(context);
+        }
     }
     if (wakeFd_ >= 0) ::close(wakeFd_);
 }
@@ -227,13 +243,17 @@ void EndpointCore::run() {
             if (coap_io_process(context_, COAP_IO_NO_WAIT) < 0) {
                 transportLog(TransportLogLevel::Warning, "coap_io_process failed");
             }
+            if (pkiClientContext_ != nullptr && coap_io_process(pkiClientContext_, COAP_IO_NO_WAIT) < 0) {
+                transportLog(TransportLogLevel::Warning, "coap_io_process failed (certificate client sessions)");
+            }
             runDeferred();
             expireDeadlines();
             runDeferred();
             waitMs = nextWaitMs();
         }
-        pollfd fds[2] = {{coapFd_, POLLIN, 0}, {wakeFd_, POLLIN, 0}};
-        if (::poll(fds, 2, waitMs) > 0 && (fds[1].revents & POLLIN) != 0) {
+        // pkiClientFd_ is only written on this thread; -1 (ignored by poll) until that context exists.
+        pollfd fds[3] = {{wakeFd_, POLLIN, 0}, {coapFd_, POLLIN, 0}, {pkiClientFd_, POLLIN, 0}};
+        if (::poll(fds, 3, waitMs) > 0 && (fds[0].revents & POLLIN) != 0) {
             std::uint64_t count = 0;
             [[maybe_unused]] const auto got = ::read(wakeFd_, &count, sizeof(count));
         }
@@ -264,9 +284,12 @@ int EndpointCore::nextWaitMs() {
     coap_ticks(&now);
     // Also sends whatever retransmission is due; returns the ms until libcoap's next timer, or 0
     // if none is pending.
-    const unsigned libcoapMs = coap_io_prepare_epoll(context_, now);
     long long wait = kMaxWaitMs;
-    if (libcoapMs != 0) wait = std::min<long long>(wait, libcoapMs);
+    for (coap_context_t* context : {context_, pkiClientContext_}) {
+        if (context == nullptr) continue;
+        const unsigned libcoapMs = coap_io_prepare_epoll(context, now);
+        if (libcoapMs != 0) wait = std::min<long long>(wait, libcoapMs);
+    }
     const auto clockNow = Clock::now();
     auto consider = [&](Clock::time_point deadline) {
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clockNow).count();
@@ -302,9 +325,12 @@ void EndpointCore::expireDeadlines() {
     for (auto id : expired) {
         SessionRecord* record = findRecord(id);
         if (record == nullptr) continue;
-        if (!record->keyExchangeReached) {
+        if (!record->keyExchangeReached && !record->peerAnswered) {
             finishRecord(*record, SessionEventType::Failed, TransportErrorCode::Timeout,
                          "the DTLS handshake did not complete before the deadline");
+        } else if (record->clientPki) {
+            finishRecord(*record, SessionEventType::Failed, TransportErrorCode::HandshakeFailed,
+                         "the server answered but never completed the certificate handshake");
         } else if (record->info.role == SessionRole::Client) {
             finishRecord(*record, SessionEventType::Failed, TransportErrorCode::HandshakeFailed,
                          "the server never confirmed the key exchange: it most likely holds a different PSK "
@@ -355,8 +381,13 @@ void EndpointCore::teardown() {
     runDeferred();
     records_.clear();
     // From here libcoap's callbacks find no endpoint and do nothing.
-    coap_set_app_data(context_, nullptr);
-    coap_free_context(context_);
+    for (coap_context_t* context : {pkiClientContext_, context_}) {
+        if (context == nullptr) continue;
+        coap_set_app_data(context, nullptr);
+        coap_free_context(context);
+    }
+    pkiClientContext_ = nullptr;
+    pkiClientFd_ = -1;
     context_ = nullptr;
     resources_.clear();
 }

@@ -1,6 +1,12 @@
 #pragma once
 // The machinery behind CoapEndpoint: one libcoap context owned by one I/O thread.
 //
+// Contexts: context_ holds the listeners, the plain and PSK client sessions; pkiClientContext_
+// (created on the first openSession with certificates) holds only client certificate sessions,
+// because libcoap 4.3.1 keeps certificate settings per context (a client session would overwrite
+// the server's) and restricts every client session of a context with PSK set-up to PSK suites.
+// Both have this core as app data and the same callbacks; the I/O thread drives both.
+//
 // Ownership: every coap_* object (context, endpoints, sessions, resources) is created and freed on
 // the I/O thread, or in the constructor/destructor while that thread is not running, always with
 // libcoapLock() held. Other threads reach it only through post()/call(): a task queue guarded by
@@ -30,6 +36,7 @@
 #include <vector>
 
 #include "steward/transport/coap_endpoint.hpp"
+#include "transport/pki_setup.hpp"
 
 namespace steward::core::detail {
 
@@ -42,17 +49,21 @@ struct SessionRecord {
     coap_session_t* session = nullptr;
     State state = State::Handshaking;
     PeerInfo info;
-    bool ownsReference = false;  // client sessions: the reference coap_new_client_session_psk2 gave us
+    bool ownsReference = false;  // client sessions: the reference coap_new_client_session_* gave us
     std::string failure;         // why the handshake or session failed, for the event/error
     // The handshake got as far as PSK selection (we saw the hint, or the client's identity):
     // the peer speaks DTLS, so a later failure is a refusal, not an unreachable peer.
     bool keyExchangeReached = false;
+    // Client certificate sessions: the server sent something (a HelloVerifyRequest at least), so
+    // a close during the handshake is a refusal by alert, not an unreachable port.
+    bool peerAnswered = false;
     // Server side: a wrong PSK makes DTLS drop the client's Finished silently (RFC 6347 4.1.2.7),
     // so a handshake that stalls after the key exchange is failed at this deadline.
     std::optional<Clock::time_point> stallDeadline;
 
     // Client handshake.
     ClientPskLookup clientPsk;
+    std::shared_ptr<const PreparedPki> clientPki;  // certificate sessions
     PskBytes replyIdentity;
     PskBytes replyKey;
     coap_dtls_cpsk_info_t reply{};  // points into the two vectors above while libcoap copies them
@@ -109,6 +120,8 @@ public:
                                                std::chrono::milliseconds timeout);
     TransportResult<PeerInfo> openSession(const coap_address_t& peer, ClientPskLookup psk,
                                           std::chrono::milliseconds timeout);
+    TransportResult<PeerInfo> openSession(const coap_address_t& peer, std::shared_ptr<const PreparedPki> pki,
+                                          std::chrono::milliseconds timeout);
     TransportResult<CoapResponse> requestOnSession(SessionId id, const CoapRequest& request,
                                                    std::chrono::milliseconds timeout);
     // Waits until the session is closed when `wait`; otherwise only queues the close.
@@ -119,6 +132,7 @@ public:
     // Inline on the I/O thread, posted and waited for elsewhere.
     std::optional<TlsKeyMaterial> keyMaterial(SessionId id);
     bool setIdentityHint(PskBytes hint);
+    bool setServerPki(std::shared_ptr<const PreparedPki> pki);
     std::optional<PeerInfo> sessionInfo(SessionId id);
 
     // libcoap callbacks, entered through the static trampolines in endpoint_callbacks.cpp.
@@ -129,6 +143,12 @@ public:
                    const coap_string_t* query, coap_pdu_t* response);
     const coap_bin_const_t* onClientIdentity(coap_session_t* session, const coap_bin_const_t* identity);
     const coap_dtls_cpsk_info_t* onServerHint(coap_session_t* session, const coap_str_const_t* hint);
+    // A certificate of the peer's chain passed OpenSSL's checks (depth 0: the peer's own).
+    void onPeerCertificate(coap_session_t* session, unsigned depth);
+    // A certificate handshake is starting on this server's DTLS port: the SSL libcoap set up.
+    bool onServerCertificateHandshake(void* tls);
+    // A client certificate session received a DTLS record during its handshake.
+    void onPeerDtlsRecord(SSL* ssl);
 
 private:
     using Task = std::function<void()>;
@@ -142,6 +162,11 @@ private:
 
     void run();
     bool installServerPsk();  // on the I/O thread (or in the constructor), libcoap lock held
+    bool installServerPki();  // likewise, from serverPki_
+    // Block mode, OCF options and callbacks: everything a context of ours needs.
+    void configureContext(coap_context_t* context);
+    // The context for client certificate sessions, created on first use; nullptr if that failed.
+    coap_context_t* pkiClientContext();
     static void refuseCrossEndpointCall();
     void runTasks();
     void teardown();
@@ -158,6 +183,13 @@ private:
                      Clock::time_point deadline, std::shared_ptr<std::promise<TransportResult<CoapResponse>>> promise);
     void startHandshake(const coap_address_t& peer, ClientPskLookup psk, Clock::time_point deadline,
                         std::shared_ptr<std::promise<TransportResult<PeerInfo>>> promise);
+    void startPkiHandshake(const coap_address_t& peer, std::shared_ptr<const PreparedPki> pki, Clock::time_point deadline,
+                           std::shared_ptr<std::promise<TransportResult<PeerInfo>>> promise);
+    std::unique_ptr<SessionRecord> newClientRecord(const coap_address_t& peer, Clock::time_point deadline);
+    // Takes over a client session libcoap just created (ClientHello sent): the record waits for
+    // the handshake.
+    void trackClientSession(std::unique_ptr<SessionRecord> record, coap_session_t* session,
+                            std::shared_ptr<std::promise<TransportResult<PeerInfo>>> promise);
     void closeSessionNow(SessionId id, const std::string& why);
 
     // Session bookkeeping.
@@ -176,6 +208,11 @@ private:
 
     EndpointOptions options_;
     coap_context_t* context_ = nullptr;
+    coap_context_t* pkiClientContext_ = nullptr;  // I/O thread only
+    int pkiClientFd_ = -1;
+    // The DTLS listener's certificate credentials; libcoap's context points into them until the
+    // next installServerPki(). Constructor, then I/O thread only.
+    std::shared_ptr<const PreparedPki> serverPki_;
     std::uint16_t udpPort_ = 0;
     std::uint16_t dtlsPort_ = 0;
     int wakeFd_ = -1;

@@ -1,5 +1,7 @@
 // EndpointCore: DTLS sessions — handshakes, PSK selection, events, closing, key material.
+// (Certificate specifics: endpoint_pki.cpp.)
 #include <openssl/crypto.h>
+#include <openssl/ssl.h>
 
 #include <cstdio>
 
@@ -95,12 +97,20 @@ void EndpointCore::emit(SessionEventType type, const SessionRecord& record, cons
 void EndpointCore::markEstablished(SessionRecord& record) {
     record.state = SessionRecord::State::Established;
     record.info.cipher = negotiatedCipher(record.session);
-    if (record.info.role == SessionRole::Server) {
+    if (!record.info.cipher.empty() && !negotiatedPsk(record.session)) {
+        // A certificate session (the server's hint and the client's identity were never sent).
+        record.info.pskHint.clear();
+        record.info.pskIdentity.clear();
+        record.info.peerCertificateCn = peerCertificateCommonName(record.session);
+    } else if (record.info.role == SessionRole::Server) {
         if (const coap_bin_const_t* identity = coap_session_get_psk_identity(record.session)) {
             record.info.pskIdentity = bytesOf(identity->s, identity->length);
         }
     } else if (const coap_bin_const_t* hint = coap_session_get_psk_hint(record.session)) {
         record.info.pskHint = bytesOf(hint->s, hint->length);
+    }
+    if (SSL* ssl = record.clientPki ? sslOf(record.session) : nullptr) {
+        SSL_set_msg_callback(ssl, nullptr);  // only needed during the handshake
     }
     // Event first: by the time openSession() returns, the callback has seen it.
     emit(SessionEventType::Established, record, record.info.cipher);
@@ -150,6 +160,9 @@ void EndpointCore::onEvent(coap_session_t* session, coap_event_t event) {
             SessionRecord* record = adoptServerSession(session);
             if (record == nullptr) return;
             const bool established = record->state == SessionRecord::State::Established;
+            if (const auto problem = peerCertificateProblem(session); !problem.empty() && record->failure.empty()) {
+                record->failure = "the peer's certificate was refused: " + problem;
+            }
             finishRecord(*record, SessionEventType::Failed,
                          established ? TransportErrorCode::SessionClosed : TransportErrorCode::HandshakeFailed,
                          established ? "DTLS error" : "the DTLS handshake was refused");
@@ -161,6 +174,10 @@ void EndpointCore::onEvent(coap_session_t* session, coap_event_t event) {
             if (record == nullptr) return;
             if (record->state == SessionRecord::State::Established) {
                 finishRecord(*record, SessionEventType::Closed, TransportErrorCode::SessionClosed, "closed");
+            } else if (record->clientPki && (record->keyExchangeReached || record->peerAnswered)) {
+                finishRecord(*record, SessionEventType::Failed, TransportErrorCode::HandshakeFailed,
+                             "the server refused the handshake with a DTLS alert (our certificate not accepted, "
+                             "none sent, or no common cipher suite)");
             } else if (record->keyExchangeReached) {
                 // libcoap 4.3.1 reports a fatal alert during a client handshake only as a close.
                 finishRecord(*record, SessionEventType::Failed, TransportErrorCode::HandshakeFailed,
@@ -253,16 +270,8 @@ void EndpointCore::startHandshake(const coap_address_t& peer, ClientPskLookup ps
         promise->set_value(TransportError{TransportErrorCode::Shutdown, "the endpoint is shutting down"});
         return;
     }
-    auto record = std::make_unique<SessionRecord>();
-    record->id = nextSessionId_++;
-    record->info.sessionId = record->id;
-    record->info.role = SessionRole::Client;
-    record->info.secure = true;
-    const auto remote = describeAddress(&peer);
-    record->info.remoteAddress = remote.host;
-    record->info.remotePort = remote.port;
+    auto record = newClientRecord(peer, deadline);
     record->clientPsk = std::move(psk);
-    record->connectDeadline = deadline;
 
     coap_dtls_cpsk_t setup{};
     setup.version = COAP_DTLS_CPSK_SETUP_VERSION;
@@ -283,6 +292,24 @@ void EndpointCore::startHandshake(const coap_address_t& peer, ClientPskLookup ps
                                                                               describe(record->info)});
         return;
     }
+    trackClientSession(std::move(record), session, std::move(promise));
+}
+
+std::unique_ptr<SessionRecord> EndpointCore::newClientRecord(const coap_address_t& peer, Clock::time_point deadline) {
+    auto record = std::make_unique<SessionRecord>();
+    record->id = nextSessionId_++;
+    record->info.sessionId = record->id;
+    record->info.role = SessionRole::Client;
+    record->info.secure = true;
+    const auto remote = describeAddress(&peer);
+    record->info.remoteAddress = remote.host;
+    record->info.remotePort = remote.port;
+    record->connectDeadline = deadline;
+    return record;
+}
+
+void EndpointCore::trackClientSession(std::unique_ptr<SessionRecord> record, coap_session_t* session,
+                                      std::shared_ptr<std::promise<TransportResult<PeerInfo>>> promise) {
     // The ClientHello is out; no callback can run before the next coap_io_process().
     record->session = session;
     record->ownsReference = true;

@@ -1,7 +1,9 @@
 #include "transport/tls_secrets.hpp"
 
 #include <openssl/crypto.h>
+#include <openssl/objects.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 namespace steward::core {
 
@@ -21,8 +23,6 @@ bool isUsablePskName(std::span<const std::uint8_t> bytes) {
 
 namespace detail {
 
-namespace {
-
 SSL* sslOf(const coap_session_t* session) {
     if (session == nullptr || coap_session_get_proto(session) != COAP_PROTO_DTLS) return nullptr;
     coap_tls_library_t library = COAP_TLS_LIBRARY_NOTLS;
@@ -30,8 +30,6 @@ SSL* sslOf(const coap_session_t* session) {
     if (tls == nullptr || library != COAP_TLS_LIBRARY_OPENSSL) return nullptr;
     return static_cast<SSL*>(tls);
 }
-
-}  // namespace
 
 std::optional<TlsKeyMaterial> readTlsKeyMaterial(const coap_session_t* session) {
     SSL* ssl = sslOf(session);
@@ -57,6 +55,46 @@ std::string negotiatedCipher(const coap_session_t* session) {
     const SSL_CIPHER* cipher = SSL_get_current_cipher(ssl);
     const char* name = cipher != nullptr ? SSL_CIPHER_get_name(cipher) : nullptr;
     return name != nullptr ? std::string(name) : std::string();
+}
+
+
+bool negotiatedPsk(const coap_session_t* session) {
+    SSL* ssl = sslOf(session);
+    const SSL_CIPHER* cipher = ssl != nullptr ? SSL_get_current_cipher(ssl) : nullptr;
+    return cipher != nullptr && SSL_CIPHER_get_auth_nid(cipher) == NID_auth_psk;
+}
+
+std::string peerCertificateCommonName(const coap_session_t* session) {
+    SSL* ssl = sslOf(session);
+    if (ssl == nullptr) return {};
+    X509* peer = SSL_get1_peer_certificate(ssl);
+    if (peer == nullptr) return {};
+    std::string commonName;
+    const X509_NAME* subject = X509_get_subject_name(peer);
+    const int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+    // Several CNs: which one names the peer is a guess, so none does.
+    if (index >= 0 && X509_NAME_get_index_by_NID(subject, NID_commonName, index) < 0) {
+        const ASN1_STRING* value = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+        unsigned char* utf8 = nullptr;
+        const int length = ASN1_STRING_to_UTF8(&utf8, value);
+        if (length > 0) {
+            commonName.assign(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(length));
+            // An embedded 0x00 would let "uuid:A\0..." pass for "uuid:A" in C-string code.
+            if (commonName.find('\0') != std::string::npos) commonName.clear();
+        }
+        OPENSSL_free(utf8);
+    }
+    X509_free(peer);
+    return commonName;
+}
+
+std::string peerCertificateProblem(const coap_session_t* session) {
+    SSL* ssl = sslOf(session);
+    if (ssl == nullptr) return {};
+    const long result = SSL_get_verify_result(ssl);
+    if (result == X509_V_OK) return {};
+    const char* text = X509_verify_cert_error_string(result);
+    return text != nullptr ? std::string(text) : "verification error " + std::to_string(result);
 }
 
 }  // namespace detail

@@ -52,7 +52,8 @@ LocalPaths resolvePaths(const std::optional<std::string>& stateDir, const std::o
 }
 
 LocalContext::LocalContext(const LocalPaths& paths, std::ostream& err)
-    : identity(openIdentity(paths.stateDir)),
+    : paths_(paths),
+      identity(openIdentity(paths.stateDir)),
       pdm(core::openSqlitePdm(paths.stateDir / "pdm.sqlite")),
       endpoint([] {
           core::EndpointOptions o;
@@ -64,6 +65,21 @@ LocalContext::LocalContext(const LocalPaths& paths, std::ostream& err)
     for (const auto& r : pluginReports) {
         if (!r.loaded) err << "steward: plugin " << r.path << " skipped: " << r.reason << '\n';
     }
+}
+
+core::CertificateAuthority& LocalContext::ca() {
+    if (!ca_) ca_.emplace(core::CertificateAuthority::openOrCreate(paths_.stateDir / "ca"));
+    return *ca_;
+}
+
+core::ProvisioningContext LocalContext::provisioning(std::function<void(const std::string&)> progress) {
+    return core::ProvisioningContext{identity, *pdm, *endpoint, nullptr, std::chrono::milliseconds(5000), std::move(progress)};
+}
+
+std::shared_ptr<const core::CredentialManagementProvider> LocalContext::credentials() const {
+    auto provider = registry.credentialProvider();
+    if (!provider) throw std::runtime_error("no credential-management plugin in " + paths_.pluginDir.string() + " (see steward plugins)");
+    return provider;
 }
 
 }  // namespace steward::tools

@@ -6,6 +6,7 @@
 #include <ostream>
 #include <string>
 
+#include "steward/crypto/certificate_authority.hpp"
 #include "steward/onboarding/gateway_identity.hpp"
 #include "steward/onboarding/ownership_service.hpp"
 #include "steward/pdm/provisioning_database.hpp"
@@ -21,6 +22,8 @@ struct LocalPaths {
 LocalPaths resolvePaths(const std::optional<std::string>& stateDir, const std::optional<std::string>& pluginDir);
 
 class LocalContext {
+    LocalPaths paths_;  // first: the members below are built from it
+
 public:
     // Creates the state directory (0700) if needed; plugin failures are reported on `err`.
     LocalContext(const LocalPaths& paths, std::ostream& err);
@@ -32,7 +35,16 @@ public:
     std::unique_ptr<core::CoapEndpoint> endpoint;
     core::OwnershipService ownership;
 
+    // The gateway CA (state dir/ca), created on first use.
+    core::CertificateAuthority& ca();
+    // What a credential-management operation runs with.
+    core::ProvisioningContext provisioning(std::function<void(const std::string&)> progress = {});
+    // The credential-management provider; throws std::runtime_error naming the plugin directory
+    // when no plugin provides one.
+    std::shared_ptr<const core::CredentialManagementProvider> credentials() const;
+
 private:
+    std::optional<core::CertificateAuthority> ca_;
     core::PluginLoader loader_{registry};
 };
 

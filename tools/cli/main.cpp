@@ -1,11 +1,14 @@
 // steward: the provisioning client. This file only dispatches subcommands.
+#include <algorithm>
 #include <iostream>
 
+#include "credmgmt_commands.hpp"
 #include "discover_command.hpp"
 #include "errors.hpp"
 #include "menu_command.hpp"
 #include "own_command.hpp"
 #include "state_commands.hpp"
+#include "steward/transport/transport_log.hpp"
 
 namespace {
 
@@ -17,8 +20,8 @@ commands:
   own         take ownership of unowned devices (menu item 20)
   devices     what the provisioning database holds
   plugins     the plugins found, and why any was skipped
-  menu        the provisioning client's numbered menu (10, 11, 12, 20, 99)
-  help CMD    the options of one command
+  menu        the provisioning client's numbered menu (10-50, 99)
+)" + steward::tools::credentialCommandsSummary() + R"(  help CMD    the options of one command
 
 --local runs the provisioning core in this process (today the only mode; the MQTT mode arrives
 with stewardd). Every command takes --help and --json. Exit status: 0 ok, 1 error, 2 usage.
@@ -34,6 +37,10 @@ int main(int argc, char** argv) {
         std::cout << usage();
         return words.empty() ? 2 : 0;
     }
+    // libcoap's warnings (an ICMP "connection refused" from a device that is off) are for --verbose.
+    if (std::find(words.begin(), words.end(), "--verbose") == words.end()) {
+        steward::core::setTransportLogLevel(steward::core::TransportLogLevel::Error);
+    }
     const std::string command = words[0] == "help" ? words[1] : words[0];
     std::vector<std::string> rest(words.begin() + 1, words.end());
     if (words[0] == "help") rest = {"--help"};
@@ -43,6 +50,7 @@ int main(int argc, char** argv) {
         if (command == "devices") return steward::tools::runDevices(rest, std::cout, std::cerr);
         if (command == "menu") return steward::tools::runMenu(rest, std::cin, std::cout, std::cerr);
         if (command == "plugins") return steward::tools::runPlugins(rest, std::cout, std::cerr);
+        if (const int rc = steward::tools::runCredentialCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
         throw steward::tools::UsageError("unknown command '" + command + "'");
     } catch (const steward::tools::UsageError& e) {
         std::cerr << "steward: " << e.what() << " (see steward --help)\n";

@@ -3,6 +3,7 @@
 #include "args.hpp"
 #include "discovery_options.hpp"
 #include "local_context.hpp"
+#include "menu_credmgmt.hpp"
 #include "pin_prompt.hpp"
 
 namespace steward::tools {
@@ -14,6 +15,12 @@ void printMenu(std::ostream& out) {
            "** 11. Discover Only Unowned Devices on Network\n"
            "** 12. Discover Only Owned Devices on Network\n"
            "** 20. Register/Own All Discovered Unowned Devices\n"
+           "** 30. Provision/Link Pairwise Things\n"
+           "** 31. Provision Credentials for Pairwise Things\n"
+           "** 32. Provision the Selected Access Control List(ACL)\n"
+           "** 34. Check Linked Status of the Selected Device on PRVN DB\n"
+           "** 40. Unlink Pairwise Things\n"
+           "** 50. Remove the Selected Device\n"
            "** 99. Exit Provisioning Client\n"
            ">> Enter Menu Number: "
         << std::flush;
@@ -36,7 +43,8 @@ std::string menuUsage() {
                     [--pin-timeout S] [--state-dir DIR] [--plugin-dir DIR]
 
 The provisioning client's numbered menu: 10 discover all, 11 unowned, 12 owned (by this
-gateway), 20 own every unowned device found, 99 exit. Choices are read line by line from
+gateway), 20 own every unowned device found, 30 link two devices (credentials and ACEs),
+31 pairwise credentials, 32 an ACL, 34 link status, 40 unlink, 50 remove a device, 99 exit. Choices are read line by line from
 standard input; the end of input exits.
 )";
 }
@@ -86,8 +94,10 @@ int runMenu(const std::vector<std::string>& words, std::istream& in, std::ostrea
             }
             out << "> Registered Discovered Unowned Devices (" << owned << " of " << found.size() << ")\n"
                 << "> Please Discover Owned Devices for the Registered Result, with [10|12] Menu\n";
+        } else if (runCredentialMenuItem(line, ctx, in, out)) {
+            // done
         } else if (!line.empty()) {
-            out << "> \"" << line << "\" is not a menu item here (30-50 arrive with credential management)\n";
+            out << "> \"" << line << "\" is not a menu item here\n";
         }
     }
     return 0;

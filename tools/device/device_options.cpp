@@ -5,6 +5,8 @@
 
 #include "args.hpp"
 #include "errors.hpp"
+#include "payload_json.hpp"
+#include "peer_address.hpp"
 
 namespace steward::tools {
 namespace {
@@ -18,11 +20,11 @@ long long parseNumber(const std::string& option, const std::string& text, long l
     return v;
 }
 
-std::vector<std::string> splitList(const std::string& text) {
+std::vector<std::string> splitList(const std::string& text, char separator = ',') {
     std::vector<std::string> out;
     std::string::size_type start = 0;
     while (start <= text.size()) {
-        const auto comma = text.find(',', start);
+        const auto comma = text.find(separator, start);
         const auto item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (!item.empty()) out.push_back(item);
         if (comma == std::string::npos) break;
@@ -31,10 +33,53 @@ std::vector<std::string> splitList(const std::string& text) {
     return out;
 }
 
+// Options that only make sense for a device that serves; refused with --call.
+const std::vector<std::string> kServingOptions = {"--otm", "--svrdb-dir", "--uuid-seed", "--name", "--bind", "--port",
+                                                  "--secure-port", "--multicast-if", "--multicast-jitter-ms",
+                                                  "--ownership-timeout", "--count", "--reset"};
+const std::vector<std::string> kCallOptions = {"--method", "--payload", "--timeout"};
+
+CallOptions parseCall(const Args& args) {
+    for (const auto& o : kServingOptions) {
+        if (args.has(o)) throw UsageError(o + " does not apply to --call");
+    }
+    if (!args.has("--svrdb")) throw UsageError("--call needs --svrdb FILE (the calling device's credentials)");
+    args.requirePositionals(1, 1, "a PATH after --call HOST:PORT (e.g. /a/light)");
+    CallOptions c;
+    c.peer = parsePeerAddress(*args.value("--call"), "--call");
+    const std::string& target = args.positionals().front();
+    const auto mark = target.find('?');
+    c.path = core::normalisePath(target.substr(0, mark));
+    if (mark != std::string::npos) {
+        for (auto& q : splitList(target.substr(mark + 1), '&')) c.query.push_back(q);
+    }
+    const auto method = args.value("--method").value_or("get");
+    if (method == "get") {
+        c.method = core::CoapMethod::Get;
+    } else if (method == "post") {
+        c.method = core::CoapMethod::Post;
+    } else {
+        throw UsageError("--method must be get or post, got '" + method + "'");
+    }
+    if (auto p = args.value("--payload")) {
+        if (c.method != core::CoapMethod::Post) throw UsageError("--payload needs --method post");
+        try {
+            c.payload = jsonObjectToCbor(*p);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("--payload: ") + e.what());
+        }
+    }
+    if (auto t = args.value("--timeout")) c.timeout = std::chrono::milliseconds(parseNumber("--timeout", *t, 1, 600000));
+    c.verbose = args.has("--verbose");
+    return c;
+}
+
 }  // namespace
 
 std::string deviceUsage() {
     return R"(usage: steward-device [options]
+       steward-device --svrdb FILE --call HOST:PORT PATH [--method get|post] [--payload JSON]
+                      [--timeout MS] [--json] [--verbose]
 
 A secure OCF device (the IoTivity sample servers' equivalent): hosts /oic/res, /oic/d, /oic/p,
 the security resources from its SVR DB, and a sample light (/a/light: on/off and brightness).
@@ -62,6 +107,22 @@ options:
 
 Lines printed: "ready" once listening (address and ports), the PIN when one is shown, and one line
 per state change. SIGINT/SIGTERM stop cleanly. Exit status: 0 ok, 1 error, 2 usage.
+
+client mode: the device FILE describes calls another device once, over DTLS with the pairwise
+key (credtype 1) whose subject is the UUID the other device sends as its PSK identity hint.
+FILE is only read, so this works while that device is running.
+  --call HOST:PORT PATH       send one request to PATH (e.g. /a/light) at the other device's
+                              DTLS address and print the answer's code and payload as JSON
+  --method get|post           the request's method (default get)
+  --payload JSON              the POST body: a JSON object, sent as CBOR
+                              (e.g. '{"value":true,"brightness":40}' for /a/light)
+  --timeout MS                how long to wait for the handshake, and again for the answer
+                              (default 5000)
+  --json                      one JSON object {"code":"2.05","payload":{...}} on stdout
+  --verbose                   also show the DTLS library's warnings (e.g. the alert a refused
+                              handshake got)
+Exit status: 0 a 2.xx answer; 3 a 4.xx answer (4.01/4.03: refused); 1 no credential for the
+peer, a failed handshake, no answer in time, or a 5.xx answer; 2 usage.
 )";
 }
 
@@ -69,14 +130,24 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
     const Args args(words,
                     {{"--otm", true}, {"--svrdb", true}, {"--svrdb-dir", true}, {"--uuid-seed", true}, {"--name", true},
                      {"--bind", true}, {"--port", true}, {"--secure-port", true}, {"--multicast-if", true, true},
-                     {"--multicast-jitter-ms", true}, {"--ownership-timeout", true}, {"--count", true}, {"--reset"}, {"--verbose"}},
+                     {"--multicast-jitter-ms", true}, {"--ownership-timeout", true}, {"--count", true}, {"--reset"}, {"--verbose"},
+                     {"--call", true}, {"--method", true}, {"--payload", true}, {"--timeout", true}},
                     "steward-device");
     if (args.help()) {
         std::cout << deviceUsage();
         return std::nullopt;
     }
-    args.requirePositionals(0, 0, "no positional arguments");
     DeviceOptions o;
+    if (args.has("--call")) {
+        o.call = parseCall(args);  // checks that --svrdb is given
+        o.svrdb = *args.value("--svrdb");
+        o.json = args.json();
+        return o;
+    }
+    for (const auto& c : kCallOptions) {
+        if (args.has(c)) throw UsageError(c + " needs --call");
+    }
+    args.requirePositionals(0, 0, "no positional arguments");
     if (auto otm = args.value("--otm")) {
         if (*otm == "justworks") {
             o.otm = OtmChoice::JustWorks;

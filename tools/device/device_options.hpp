@@ -1,13 +1,28 @@
 #pragma once
 // steward-device's command line.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "steward/cbor/cbor_value.hpp"
+#include "steward/transport/coap_endpoint.hpp"
+
 namespace steward::tools {
 
 enum class OtmChoice { JustWorks, RandomPin };
+
+// Client mode (--call): one request to another device over a pairwise DTLS session.
+struct CallOptions {
+    core::PeerAddress peer;                   // the other device's DTLS address
+    std::string path;                         // "/a/light"
+    std::vector<std::string> query;           // from "PATH?a=1&b=2"
+    core::CoapMethod method = core::CoapMethod::Get;
+    std::optional<core::CborValue> payload;   // POST: --payload's JSON object, as CBOR
+    std::chrono::milliseconds timeout{5000};  // for the handshake, and again for the answer
+    bool verbose = false;                     // also the DTLS library's warnings
+};
 
 struct DeviceOptions {
     OtmChoice otm = OtmChoice::JustWorks;
@@ -23,6 +38,7 @@ struct DeviceOptions {
     int multicastJitterMs = 2000;
     int ownershipTimeoutS = 10;  // an ownership session idle this long is abandoned
     bool reset = false;       // reset the SVR DB(s) to the reset profile and exit
+    std::optional<CallOptions> call;  // --call: one request as a client instead of serving
     bool json = false;
     bool verbose = false;
 };

@@ -1,8 +1,10 @@
-// steward-device: one or many secure sample devices until SIGINT/SIGTERM.
+// steward-device: one or many secure sample devices until SIGINT/SIGTERM, or (--call) one
+// request to another device as its client.
 #include <csignal>
 #include <filesystem>
 #include <iostream>
 
+#include "call_mode.hpp"
 #include "device_instance.hpp"
 #include "errors.hpp"
 #include "steward/svr/svr_database.hpp"
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
         std::cerr << "steward-device: " << e.what() << " (see steward-device --help)\n";
         return 2;
     }
+    if (options.call) return steward::tools::runCall(options.svrdb, *options.call, options.json, std::cout, std::cerr);
     EventLog log(std::cout, options.json);
     try {
         if (options.reset) return resetDatabases(options, log);

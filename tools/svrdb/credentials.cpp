@@ -3,12 +3,10 @@
 #include <openssl/crypto.h>
 
 #include "errors.hpp"
-#include "steward/crypto/x509.hpp"
+#include "steward/crypto/certificate_creds.hpp"
 
 namespace steward::tools {
 namespace {
-
-std::vector<std::uint8_t> bytesOf(const std::string& text) { return {text.begin(), text.end()}; }
 
 std::string describe(const core::Certificate& cert, std::size_t index) {
     return "certificate " + std::to_string(index + 1) + " (subject \"" + cert.summary().subject + "\")";
@@ -40,12 +38,7 @@ std::vector<core::Cred> makeTrustCaCreds(const std::filesystem::path& chainFile)
                              " is not a CA certificate (no basicConstraints CA:TRUE); a trust CA chain holds CA "
                              "certificates only");
         }
-        core::Cred cred;
-        cred.credtype = core::credtype::kAsymmetricSigningWithCert;
-        cred.subjectuuid = core::CredSubject::any();
-        cred.credusage = core::credusage::kTrustCa;
-        cred.publicdata = core::EncodedData{bytesOf(chain[i].pem()), core::encoding::kPem};
-        creds.push_back(std::move(cred));
+        creds.push_back(core::trustAnchorCred(chain[i]));
     }
     return creds;
 }
@@ -62,13 +55,7 @@ core::Cred makeCertCred(const std::filesystem::path& certFile, const std::filesy
     if (!key.matches(chain.front())) {
         throw InputError(keyFile.string() + ": private key does not match the certificate in " + certFile.string());
     }
-    core::Cred cred;
-    cred.credtype = core::credtype::kAsymmetricSigningWithCert;
-    cred.subjectuuid = core::CredSubject{device, false};
-    cred.credusage = core::credusage::kCert;
-    cred.publicdata = core::EncodedData{bytesOf(core::chainToPem(chain)), core::encoding::kPem};
-    cred.privatedata = core::EncodedData{key.der(), core::encoding::kRaw};
-    return cred;
+    return core::identityCred(chain, key, device);
 }
 
 std::vector<std::string> certificateFingerprints(const core::Cred& cred) {

@@ -82,8 +82,14 @@ private:
 // PEM text of several certificates, in order (the form of a chain file and of cred publicdata).
 std::string chainToPem(const std::vector<Certificate>& chain);
 
+class PublicKey;
+
 class PrivateKey {
 public:
+    // A fresh EC P-256 (prime256v1) key pair from OpenSSL's CSPRNG. Throws CryptoError if OpenSSL
+    // cannot generate one.
+    static PrivateKey generateEcKey();
+
     // One unencrypted private key, PEM ("PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"; an
     // "EC PARAMETERS" block is skipped) or DER (PKCS#8 or traditional). Throws CryptoError for a
     // certificate, an encrypted key (there is no passphrase prompt), several keys, or anything else.
@@ -92,6 +98,11 @@ public:
 
     // PKCS#8 DER: secret material; the caller decides where it may go.
     std::vector<std::uint8_t> der() const;
+    // Unencrypted PKCS#8 PEM (one "-----BEGIN PRIVATE KEY-----" block, newline-terminated): secret
+    // material, as der(). Throws CryptoError if OpenSSL cannot encode the key.
+    std::string pem() const;
+    // The public half, as an independent object that holds no private material.
+    PublicKey publicKey() const;
     std::string typeName() const;  // same form as CertificateSummary::keyType
     // Whether this key is the private half of the certificate's public key.
     bool matches(const Certificate& cert) const;
@@ -109,6 +120,38 @@ private:
         void operator()(evp_pkey_st* key) const;
     };
     explicit PrivateKey(evp_pkey_st* owned) : key_(owned) {}
+
+    std::unique_ptr<evp_pkey_st, Free> key_;
+};
+
+// A public key on its own (SubjectPublicKeyInfo): what a device hands over to have it certified.
+// Same ownership and threading rules as PrivateKey; holds no secret.
+class PublicKey {
+public:
+    // One public key: PEM "PUBLIC KEY" (SubjectPublicKeyInfo) or its DER. Throws CryptoError for a
+    // private key, a certificate, several keys or anything else.
+    static PublicKey parse(std::span<const std::uint8_t> bytes, std::string_view origin);
+
+    std::vector<std::uint8_t> der() const;  // SubjectPublicKeyInfo DER
+    std::string pem() const;                // one "-----BEGIN PUBLIC KEY-----" block, newline-terminated
+    std::string typeName() const;           // same form as CertificateSummary::keyType
+    // Whether this is the certificate's public key.
+    bool matches(const Certificate& cert) const;
+
+    evp_pkey_st* native() const { return key_.get(); }
+
+    PublicKey(const PublicKey& other);
+    PublicKey& operator=(const PublicKey& other);
+    PublicKey(PublicKey&&) noexcept = default;
+    PublicKey& operator=(PublicKey&&) noexcept = default;
+    ~PublicKey() = default;
+
+private:
+    friend class PrivateKey;
+    struct Free {
+        void operator()(evp_pkey_st* key) const;
+    };
+    explicit PublicKey(evp_pkey_st* owned) : key_(owned) {}
 
     std::unique_ptr<evp_pkey_st, Free> key_;
 };

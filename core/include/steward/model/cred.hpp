@@ -61,4 +61,9 @@ struct CredResource {
     friend bool operator==(const CredResource&, const CredResource&) = default;
 };
 
+// The symmetric pairwise key (credtype 1, non-empty privatedata) whose subject is exactly
+// `subject` (never the "*" wildcard): what either side of an OCF pairwise or owner DTLS session
+// uses. nullptr when there is none. The pointer is into `cred` and lives as long as it does.
+const Cred* findPairwiseKey(const CredResource& cred, const Uuid& subject);
+
 }  // namespace steward::core

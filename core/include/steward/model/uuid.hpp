@@ -20,6 +20,8 @@ public:
 
     // Accepts the 8-4-4-4-12 hex form in either case; nullopt for anything else.
     static std::optional<Uuid> parse(std::string_view text);
+    // Exactly 16 raw bytes (a PSK identity or hint, as OCF sends them); nullopt for any other size.
+    static std::optional<Uuid> fromRaw(std::span<const std::uint8_t> bytes);
     // 16 fresh bytes from the OS's CSPRNG, with no version or variant bits set
     // (IoTivity's OCGenerateUuid does the same; devices must not rely on them).
     static Uuid random();

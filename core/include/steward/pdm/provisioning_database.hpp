@@ -81,6 +81,21 @@ struct AceRecord {
     friend bool operator==(const AceRecord&, const AceRecord&) = default;
 };
 
+// Work the gateway still owes a device it could not reach when it should have acted: revoke the
+// credentials and ACEs of a removed peer ("revoke"), or reset a removed device ("reset"). Done
+// when the device is seen again. Not tied to `devices`: the peer a revocation is about (and the
+// device a reset is for) is already gone from the PDM.
+struct PendingAction {
+    std::int64_t id = 0;    // assigned by the database
+    Uuid device;            // the device to act on
+    Uuid peer;              // "revoke": whose credentials and ACEs go; "reset": the device itself
+    std::string action;     // "revoke" or "reset"
+    std::string address;    // where the device was last seen
+    std::uint16_t securePort = 0;
+    std::chrono::system_clock::time_point createdAt{};  // the epoch means "now" on insertion
+    friend bool operator==(const PendingAction&, const PendingAction&) = default;
+};
+
 class PdmError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -141,6 +156,13 @@ public:
     virtual std::int64_t addAce(const AceRecord& a) = 0;
     virtual bool removeAce(std::int64_t id) = 0;  // false if id is unknown
     virtual std::vector<AceRecord> aces(const Uuid& device) const = 0;  // insertion order
+
+    // Pending actions.
+    // Returns the id; idempotent on (device, peer, action): an existing row keeps its id and time
+    // and gets the new address. PdmError for an action other than "revoke"/"reset".
+    virtual std::int64_t addPendingAction(const PendingAction& p) = 0;
+    virtual std::vector<PendingAction> pendingActions() const = 0;  // oldest first
+    virtual bool removePendingAction(std::int64_t id) = 0;          // false if id is unknown
 
     // The version of the schema the database is at (the newest this build knows once opened).
     virtual int schemaVersion() const = 0;

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "steward/plugin/credential_provider.hpp"
 #include "steward/plugin/ownership_provider.hpp"
 #include "steward/plugin/provider.hpp"
 
@@ -36,6 +37,10 @@ public:
     // becomes a failed OwnershipResult; nullptr if none is registered.
     std::shared_ptr<const OwnershipTransferProvider> ownershipProvider(int oxm) const;
     std::shared_ptr<const OwnershipTransferProvider> ownershipProvider(std::string_view label) const;
+
+    // The credential-management provider registered as `name`, or the first one registered when
+    // `name` is empty, wrapped like ownershipProvider(); nullptr if there is none.
+    std::shared_ptr<const CredentialManagementProvider> credentialProvider(std::string_view name = {}) const;
 
 private:
     using Key = std::pair<std::string, std::string>;

@@ -1,8 +1,9 @@
 #pragma once
 // A CoAP node that is a server and a client at once (a device serves its resources and, later,
-// talks to other devices): plain UDP and/or DTLS-PSK listening ports, resource handlers by path,
-// one-shot requests, and client DTLS sessions kept open across many requests (the ownership
-// transfer runs a dozen requests on one session and derives the owner PSK from its secrets).
+// talks to other devices): plain UDP and/or DTLS listening ports (PSK, certificates, or both on one
+// port), resource handlers by path, one-shot requests, and client DTLS sessions (PSK or
+// certificate) kept open across many requests (the ownership transfer runs a dozen requests on one
+// session and derives the owner PSK from its secrets).
 //
 // Threading model
 // - Every endpoint owns one I/O thread, started by the constructor and joined by the destructor.
@@ -10,11 +11,12 @@
 //   is not thread-safe, so the I/O threads of all endpoints in the process take one process-wide
 //   lock while they run library code and release it while they wait for packets.
 // - Resource handlers, PSK lookups and the session event callback run on the I/O thread with that
-//   lock held. Keep them short. From there, tlsKeyMaterial() and sessionInfo() of the same
-//   endpoint may be called (they run inline), and closeSession() or destroying a Session only
-//   queues the close. Blocking calls — request(), openSession(), addResource(), removeResource(),
-//   and any call on a *different* endpoint — would deadlock there, so they are refused: requests
-//   return WrongThread, resource calls throw it, tlsKeyMaterial()/sessionInfo() return nullopt.
+//   lock held. Keep them short. From there, tlsKeyMaterial(), sessionInfo(), setIdentityHint() and
+//   setServerPki() of the same endpoint may be called (they run inline), and closeSession() or
+//   destroying a Session only queues the close. Blocking calls — request(), openSession(),
+//   addResource(), removeResource(), and any call on a *different* endpoint — would deadlock
+//   there, so they are refused: requests return WrongThread, resource calls throw it,
+//   tlsKeyMaterial()/sessionInfo() return nullopt, setIdentityHint()/setServerPki() false.
 // - Every public member function may be called from any other thread, concurrently. Blocking calls
 //   post their work to the I/O thread and wait for it; the I/O thread enforces their deadlines.
 // - The destructor may not run on the I/O thread (i.e. inside a handler or callback). It closes
@@ -29,6 +31,19 @@
 //   an OCF device that only accepts 0xC037 gets it; two Steward endpoints negotiate
 //   ECDHE-PSK-CHACHA20-POLY1305. PeerInfo::cipher reports the suite, so a caller can refuse one.
 // - The key material OCF derives the owner PSK from does not depend on the suite.
+//
+// Certificate (PKI) sessions, see pki.hpp
+// - Mutual authentication by X.509 chains (OCF: EC P-256, ECDHE-ECDSA suites; OpenSSL picks the
+//   suite, PeerInfo::cipher reports it). A peer is accepted when its chain verifies against the
+//   trusted CAs given for that listener or session — exactly those, see pki.hpp — and is within its
+//   validity period; no name is matched against the address. PeerInfo::peerCertificateCn tells who
+//   it is ("uuid:..." for OCF).
+// - One DTLS port serves PSK and certificate clients at once when both serverPsk and serverPki are
+//   set: the client's offered suites decide (a PSK client offers only PSK suites).
+// - libcoap 4.3.1 keeps certificate settings per library context and lets a client session
+//   overwrite the server's, and its PSK set-up restricts every client session of a context to PSK
+//   suites. So client certificate sessions run on a second library context of the endpoint,
+//   created on first use and driven by the same I/O thread; callers see no difference.
 
 #include <array>
 #include <chrono>
@@ -41,6 +56,7 @@
 #include <vector>
 
 #include "steward/transport/coap_message.hpp"
+#include "steward/transport/pki.hpp"
 #include "steward/transport/psk.hpp"
 #include "steward/transport/transport_error.hpp"
 
@@ -64,8 +80,13 @@ struct PeerInfo {
     std::uint16_t remotePort = 0;
     std::string localAddress;       // numeric address the request arrived at (a device puts it in its eps)
     PskBytes pskIdentity;           // DTLS: the client's PSK identity (ours when role == Client)
-    PskBytes pskHint;               // DTLS: the server's identity hint (ours when role == Server)
+    PskBytes pskHint;               // DTLS-PSK: the server's identity hint (ours when role == Server)
     std::string cipher;             // DTLS, once established: OpenSSL suite name
+    // Certificate sessions, once established: the subject CN of the peer's (verified) certificate,
+    // e.g. "uuid:8e745791-bc63-4a15-7e33-93e1b25fef99". "" for PSK sessions, for a client that
+    // sent no certificate (requireClientCertificate = false), and for a certificate whose subject
+    // has no CN, several CNs, or a CN with a 0x00 character.
+    std::string peerCertificateCn;
 };
 
 enum class SessionEventType {
@@ -113,9 +134,15 @@ struct EndpointOptions {
     // Plain CoAP port; 0 lets the OS pick (see port()); nullopt: no plain listener.
     std::optional<std::uint16_t> udpPort = 0;
     // DTLS port; 0 lets the OS pick (see securePort()); nullopt: no DTLS listener.
-    // Requires serverPsk.
+    // Requires serverPsk or serverPki (or both: one port then serves PSK and certificate clients).
     std::optional<std::uint16_t> dtlsPort;
     std::optional<ServerPskConfig> serverPsk;
+    // Certificate handshakes on the DTLS port: our chain and key (both required) and the CAs a
+    // client certificate must lead to. Checked by the constructor (InvalidArgument if unusable).
+    std::optional<PkiCredentials> serverPki;
+    // Certificate handshakes: refuse a client that sends no certificate. When false such a client
+    // is served (PeerInfo::peerCertificateCn is ""); a certificate that is sent is still verified.
+    bool requireClientCertificate = true;
     // DTLS session events, for client and server sessions. Runs on the I/O thread; an event
     // caused by openSession()/closeSession() has been delivered before that call returns.
     SessionEventHandler onSessionEvent;
@@ -144,7 +171,8 @@ public:
 
     bool valid() const { return id_ != 0; }
     SessionId id() const { return id_; }
-    // As of the handshake: peer address, the hint we got, the identity we sent, the suite.
+    // As of the handshake: peer address, the hint we got, the identity we sent, the suite, the
+    // server certificate's CN (certificate sessions).
     const PeerInfo& info() const { return info_; }
 
 private:
@@ -166,7 +194,8 @@ struct RequestOptions {
 class CoapEndpoint {
 public:
     // Creates the library context, binds the listeners and starts the I/O thread.
-    // Throws TransportException (InvalidArgument) for a bad address or missing PSK config, and
+    // Throws TransportException (InvalidArgument) for a bad address, a DTLS port without PSK or
+    // certificate configuration, or unusable certificate credentials (the message says why), and
     // (SendFailed) if a port cannot be bound.
     explicit CoapEndpoint(EndpointOptions options);
     ~CoapEndpoint();
@@ -204,6 +233,19 @@ public:
     // - Timeout: nothing DTLS came back before the deadline.
     TransportResult<Session> openSession(const PeerAddress& peer, ClientPskLookup psk,
                                          std::chrono::milliseconds timeout);
+    // Opens a DTLS session authenticated by certificates and waits for the handshake. We present
+    // credentials.certificateChainPem (unless empty: then we authenticate the server only) and
+    // accept the server only if its chain leads to credentials.trustedCaPem (no name check: the
+    // caller checks Session::info().peerCertificateCn). `credentials` is copied; the call keeps
+    // no reference to it. Errors:
+    // - InvalidArgument: unusable credentials (see pki.hpp) or address; nothing was sent;
+    // - HandshakeFailed: the server's certificate was refused (unknown CA, expired, ...; the
+    //   message says why), or the server refused ours (a fatal alert: unknown CA, expired, none
+    //   sent), or no common suite;
+    // - ConnectionRefused, Timeout: as for PSK sessions.
+    // Blocking; WrongThread on an I/O thread.
+    TransportResult<Session> openSession(const PeerAddress& peer, const PkiCredentials& credentials,
+                                         std::chrono::milliseconds timeout);
     // A request on an open session. Errors: SessionClosed, Timeout, Reset.
     TransportResult<CoapResponse> request(const Session& session, const CoapRequest& request,
                                           std::chrono::milliseconds timeout);
@@ -220,6 +262,15 @@ public:
     // it. False if the endpoint has no DTLS listener, the hint is unusable (see psk.hpp) or the
     // endpoint is shutting down.
     bool setIdentityHint(PskBytes hint);
+    // Replaces the DTLS listener's certificate credentials, or enables certificate handshakes on a
+    // listener that had only PSK (a device gets its certificate from the gateway while running),
+    // from the next handshake on; sessions already established keep theirs. The credentials are
+    // checked first (see pki.hpp); EndpointOptions::requireClientCertificate still applies. Runs
+    // inline on the I/O thread, so a handler may call it. False (and a log line saying why) if the
+    // endpoint has no DTLS listener, the credentials are unusable, libcoap refused them, or the
+    // endpoint is shutting down; the previous credentials then stay in force. Certificate
+    // handshakes cannot be switched off again (libcoap 4.3.1 has no call for it).
+    bool setServerPki(PkiCredentials credentials);
     // Current view of a session; nullopt once it is closed.
     std::optional<PeerInfo> sessionInfo(SessionId session) const;
 

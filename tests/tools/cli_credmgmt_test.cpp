@@ -1,0 +1,237 @@
+// Credential management end to end: real steward-device processes, the real CredMgmt plugin
+// driven through `steward --local`, devices calling each other over DTLS with what was provisioned.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include "device_fixture.hpp"
+#include "process_runner.hpp"
+#include "support/temp_dir.hpp"
+
+namespace steward::test {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+Poco::JSON::Object::Ptr parseObject(const std::string& text) { return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>(); }
+
+// One device in its own process, restartable on the same ports with the same SVR DB.
+struct Device {
+    std::filesystem::path svrdb;
+    RunningDevices running;
+    const DeviceAddress& at() const { return running[0]; }
+    std::string id() const { return at().id.toString(); }
+    std::string secure() const { return "127.0.0.1:" + std::to_string(at().securePort); }
+    void stop() { running.process->stop(); }
+    void restart() {
+        const auto before = at();
+        running = startDevices({"--svrdb", svrdb.string(), "--port", std::to_string(before.port), "--secure-port",
+                                std::to_string(before.securePort)});
+    }
+};
+
+class CliCredMgmt : public ::testing::Test {
+protected:
+    void SetUp() override {
+        for (const char* name : {"a", "b", "c"}) {
+            Device d;
+            d.svrdb = dir / (std::string(name) + ".dat");
+            d.running = startDevices({"--svrdb", d.svrdb.string(), "--name", name});
+            devices.push_back(std::move(d));
+        }
+        std::vector<std::string> own = {"own", "--all"};
+        for (const auto& d : devices) {
+            own.push_back("--unicast");
+            own.push_back("127.0.0.1:" + std::to_string(d.at().port));
+        }
+        const auto owned = steward(own);
+        ASSERT_EQ(owned.exitCode, 0) << owned.out << owned.err;
+    }
+
+    Device& a() { return devices[0]; }
+    Device& b() { return devices[1]; }
+    Device& c() { return devices[2]; }
+
+    ProcessResult steward(std::vector<std::string> args) {
+        args.insert(args.begin(), "--local");
+        args.push_back("--state-dir");
+        args.push_back((dir / "state").string());
+        return runProcess(STEWARD_CLI_BIN, args, "", 60s);
+    }
+    // `from` calls `to`'s /a/light: the exit status (0 answered 2.xx, 3 refused 4.xx, 1 no session).
+    ProcessResult call(const Device& from, const Device& to, const std::vector<std::string>& extra = {}) {
+        std::vector<std::string> args = {"--svrdb", from.svrdb.string(), "--call", to.secure(), "/a/light", "--json"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return runProcess(STEWARD_DEVICE_BIN, args, "", 30s);
+    }
+    Poco::JSON::Object::Ptr linkStatus() {
+        const auto r = steward({"links", "--json"});
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        return parseObject(r.out);
+    }
+
+    TempDir dir;
+    std::vector<Device> devices;
+};
+
+TEST_F(CliCredMgmt, LinkedDevicesReachEachOthersLightAndAnUnlinkedOneIsRefused) {
+    const auto linked = steward({"link", a().id(), b().id(), "--resource", "/a/light", "--perm", "RU", "--json"});
+    ASSERT_EQ(linked.exitCode, 0) << linked.out << linked.err;
+    EXPECT_EQ(parseObject(linked.out)->getValue<std::string>("status"), "ok");
+
+    const auto aToB = call(a(), b());
+    EXPECT_EQ(aToB.exitCode, 0) << aToB.out << aToB.err;
+    EXPECT_EQ(parseObject(aToB.out)->getValue<std::string>("code"), "2.05");
+    const auto dim = call(a(), b(), {"--method", "post", "--payload", R"({"brightness":30})"});
+    EXPECT_EQ(dim.exitCode, 0) << dim.out << dim.err;
+    const auto after = call(a(), b());
+    EXPECT_EQ(parseObject(after.out)->getObject("payload")->getValue<int>("brightness"), 30);
+    EXPECT_EQ(call(b(), a()).exitCode, 0);  // ACEs both ways
+
+    const auto cToB = call(c(), b());
+    EXPECT_EQ(cToB.exitCode, 1) << cToB.out;
+    EXPECT_THAT(cToB.err, HasSubstr("no credential for peer"));
+
+    const auto links = linkStatus()->getArray("links");
+    ASSERT_EQ(links->size(), 1u);
+    EXPECT_FALSE(links->getObject(0)->getValue<bool>("stale"));
+}
+
+TEST_F(CliCredMgmt, PairwiseCredentialsAloneGrantNothingUntilAnAclDoes) {
+    const auto paired = steward({"pair", a().id(), b().id(), "--key-bits", "256"});
+    ASSERT_EQ(paired.exitCode, 0) << paired.err;
+    EXPECT_THAT(paired.out, HasSubstr("256-bit"));
+    const auto refused = call(a(), b());
+    EXPECT_EQ(refused.exitCode, 3) << refused.out << refused.err;  // the session works, the ACL says no
+    EXPECT_EQ(parseObject(refused.out)->getValue<std::string>("code"), "4.03");
+
+    const auto acl = steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "R", "--json"});
+    ASSERT_EQ(acl.exitCode, 0) << acl.err;
+    EXPECT_EQ(call(a(), b()).exitCode, 0);
+    const auto write = call(a(), b(), {"--method", "post", "--payload", R"({"value":true})"});
+    EXPECT_EQ(write.exitCode, 3) << write.out;  // read only
+
+    // The same ACE again changes nothing on the device.
+    const auto again = steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "R", "--json"});
+    ASSERT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_THAT(again.out, HasSubstr("already provisioned"));
+}
+
+TEST_F(CliCredMgmt, UnlinkWithOneDeviceDownMarksTheLinkStaleAndFinishesWhenItIsBack) {
+    ASSERT_EQ(steward({"link", a().id(), b().id(), "--resource", "/a/light"}).exitCode, 0);
+    b().stop();
+    const auto unlinked = steward({"unlink", a().id(), b().id(), "--json"});
+    ASSERT_EQ(unlinked.exitCode, 0) << unlinked.out << unlinked.err;
+    EXPECT_EQ(parseObject(unlinked.out)->getArray("deferred")->size(), 1u);
+    auto links = linkStatus()->getArray("links");
+    ASSERT_EQ(links->size(), 1u);
+    EXPECT_TRUE(links->getObject(0)->getValue<bool>("stale"));
+    EXPECT_EQ(links->getObject(0)->getValue<std::string>("pending"), "unlink");
+
+    b().restart();
+    const auto stillKeyed = call(b(), a());  // B still holds its key, but A dropped its own: A refuses the handshake
+    EXPECT_EQ(stillKeyed.exitCode, 1) << stillKeyed.out << stillKeyed.err;
+    EXPECT_THAT(stillKeyed.err, HasSubstr("holds no credential for us"));
+    const auto synced = steward({"sync"});
+    ASSERT_EQ(synced.exitCode, 0) << synced.out << synced.err;
+    EXPECT_TRUE(linkStatus()->getArray("links")->size() == 0);
+    const auto gone = call(b(), a());
+    EXPECT_EQ(gone.exitCode, 1);
+    EXPECT_THAT(gone.err, HasSubstr("no credential for peer"));
+}
+
+TEST_F(CliCredMgmt, RemovingADeviceRevokesItEverywhereEvenOnAPeerThatWasDown) {
+    ASSERT_EQ(steward({"link", a().id(), b().id(), "--resource", "/a/light"}).exitCode, 0);
+    ASSERT_EQ(steward({"link", a().id(), c().id(), "--resource", "/a/light"}).exitCode, 0);
+    c().stop();
+    std::size_t from = a().running.process->lines().size();
+    const auto removed = steward({"remove", a().id(), "--json"});
+    ASSERT_EQ(removed.exitCode, 0) << removed.out << removed.err;
+    // A resets itself (its reset profile: unowned, same UUID).
+    ASSERT_TRUE(a().running.process->waitForLine([](const std::string& l) { return l.find("reset (") != std::string::npos; }, 10s, from))
+        << a().running.process->output();
+    // B no longer holds anything for A: the removed device cannot reach its former peer.
+    const auto bToA = call(b(), a());
+    EXPECT_EQ(bToA.exitCode, 1);
+    EXPECT_THAT(bToA.err, HasSubstr("no credential for peer"));
+    const auto status = linkStatus();
+    EXPECT_EQ(status->getArray("links")->size(), 0u);
+    ASSERT_EQ(status->getArray("pending")->size(), 1u);
+    EXPECT_EQ(status->getArray("pending")->getObject(0)->getValue<std::string>("device"), c().id());
+
+    c().restart();
+    ASSERT_EQ(steward({"sync"}).exitCode, 0);
+    EXPECT_EQ(linkStatus()->getArray("pending")->size(), 0u);
+    const auto cToA = call(c(), a());
+    EXPECT_EQ(cToA.exitCode, 1);
+    EXPECT_THAT(cToA.err, HasSubstr("no credential for peer"));
+    const auto devicesNow = steward({"devices", "--json"});
+    EXPECT_THAT(devicesNow.out, ::testing::Not(HasSubstr(a().id())));
+}
+
+TEST_F(CliCredMgmt, ARemoteResetReturnsTheDeviceUnownedWithItsUuidAndItCanBeOwnedAgain) {
+    std::size_t from = a().running.process->lines().size();
+    const auto reset = steward({"reset", a().id()});
+    ASSERT_EQ(reset.exitCode, 0) << reset.err;
+    ASSERT_TRUE(a().running.process->waitForLine([](const std::string& l) { return l.find("reset (") != std::string::npos; }, 10s, from));
+    const auto unowned = runProcess(STEWARD_CLI_BIN, {"discover", "--unowned", "--json", "--unicast", "127.0.0.1:" + std::to_string(a().at().port)});
+    EXPECT_THAT(unowned.out, HasSubstr(a().id()));
+    EXPECT_THAT(steward({"devices", "--json"}).out, ::testing::Not(HasSubstr(a().id())));
+    const auto again = steward({"own", a().id(), "--unicast", "127.0.0.1:" + std::to_string(a().at().port)});
+    EXPECT_EQ(again.exitCode, 0) << again.out << again.err;
+}
+
+TEST_F(CliCredMgmt, BadRequestsGetAClearErrorAndChangeNothing) {
+    const std::string unknown = "11111111-2222-3333-4444-555555555555";
+    const auto noSuch = steward({"pair", a().id(), unknown});
+    EXPECT_EQ(noSuch.exitCode, 1);
+    EXPECT_THAT(noSuch.err, HasSubstr("unknown device " + unknown));
+    const auto badBits = steward({"pair", a().id(), b().id(), "--key-bits", "512"});
+    EXPECT_EQ(badBits.exitCode, 1);
+    EXPECT_THAT(badBits.err, HasSubstr("128 or 256"));
+    const auto badPerm = steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "XYZ"});
+    EXPECT_EQ(badPerm.exitCode, 1);
+    EXPECT_THAT(badPerm.err, HasSubstr("--perm"));
+    const auto notLinked = steward({"unlink", a().id(), b().id()});
+    EXPECT_EQ(notLinked.exitCode, 1);
+    EXPECT_THAT(notLinked.err, HasSubstr("not linked"));
+    const auto self = steward({"pair", a().id(), a().id()});
+    EXPECT_EQ(self.exitCode, 1);
+    EXPECT_EQ(steward({"remove", unknown}).exitCode, 1);
+    const auto usage = steward({"pair", a().id()});
+    EXPECT_EQ(usage.exitCode, 2);
+
+    const auto status = linkStatus();
+    EXPECT_EQ(status->getArray("links")->size(), 0u);
+    EXPECT_EQ(status->getArray("pending")->size(), 0u);
+    EXPECT_EQ(call(a(), b()).exitCode, 1);  // no key was installed by any of the above
+}
+
+TEST_F(CliCredMgmt, ACertificateAndTheCaTrustAnchorAreInstalledAndTheCaKeyIsPrivate) {
+    const auto cert = steward({"cert", a().id(), "--days", "30", "--json"});
+    ASSERT_EQ(cert.exitCode, 0) << cert.out << cert.err;
+    struct stat st{};
+    ASSERT_EQ(::stat((dir / "state" / "ca" / "ca.key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    // The device's database (read-only while it runs) holds both credentials, the key masked.
+    const auto shown = runProcess(STEWARD_SVRDB_BIN, {"show", a().svrdb.string(), "cred", "--json"});
+    ASSERT_EQ(shown.exitCode, 0) << shown.err;
+    EXPECT_THAT(shown.out, HasSubstr("oic.sec.cred.trustca"));
+    EXPECT_THAT(shown.out, HasSubstr("oic.sec.cred.cert"));
+    EXPECT_THAT(shown.out, HasSubstr("uuid:" + a().id()));
+    // A second certificate replaces the first identity and does not repeat the trust anchor.
+    ASSERT_EQ(steward({"cert", a().id()}).exitCode, 0);
+    const auto twice = runProcess(STEWARD_SVRDB_BIN, {"show", a().svrdb.string(), "cred", "--json"});
+    std::size_t anchors = 0, identities = 0;
+    for (std::size_t p = 0; (p = twice.out.find("oic.sec.cred.trustca", p)) != std::string::npos; ++p) ++anchors;
+    for (std::size_t p = 0; (p = twice.out.find("\"oic.sec.cred.cert\"", p)) != std::string::npos; ++p) ++identities;
+    EXPECT_EQ(anchors, 1u);
+    EXPECT_EQ(identities, 1u);
+}
+
+}  // namespace
+}  // namespace steward::test

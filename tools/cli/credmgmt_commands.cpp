@@ -1,0 +1,210 @@
+#include "credmgmt_commands.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include <functional>
+#include <map>
+
+#include "args.hpp"
+#include "discovery_options.hpp"
+#include "errors.hpp"
+#include "input_parsing.hpp"
+#include "link_status.hpp"
+#include "local_context.hpp"
+
+namespace steward::tools {
+namespace {
+
+struct Command {
+    std::string summary;
+    std::string usage;  // after "usage: steward [--local] "
+    std::vector<OptionSpec> options;
+    std::function<core::ProvisioningOutcome(const Args&, LocalContext&, core::ProvisioningContext&)> run;
+};
+
+core::Uuid uuidArg(const std::string& text) {
+    auto id = core::Uuid::parse(text);
+    if (!id) throw UsageError("not a device UUID: '" + text + "'");
+    return *id;
+}
+
+std::vector<core::AceResource> resourcesArg(const Args& args) {
+    std::vector<core::AceResource> out;
+    for (const auto& r : args.values("--resource")) {
+        out.push_back(withOrigin("--resource", [&] { return parseAceResource(r); }));
+    }
+    return out;
+}
+
+int keyBitsArg(const Args& args) {
+    const auto text = args.value("--key-bits").value_or("128");
+    if (text != "128" && text != "256") throw InputError("--key-bits: a pairwise key is 128 or 256 bits, not " + text);
+    return std::stoi(text);
+}
+
+core::ProvisioningOutcome pairwise(const Args& args, LocalContext& ctx, core::ProvisioningContext& pc, bool withAces) {
+    args.requirePositionals(2, 2, "two device UUIDs");
+    core::PairwiseRequest request;
+    request.a = uuidArg(args.positionals()[0]);
+    request.b = uuidArg(args.positionals()[1]);
+    request.keyBits = keyBitsArg(args);
+    if (withAces) {
+        request.resources = resourcesArg(args);
+        if (request.resources.empty()) throw UsageError("link needs at least one --resource that each device grants the other");
+        request.permission = withOrigin("--perm", [&] { return parsePermission(args.value("--perm").value_or("-RU-N")); });
+    }
+    return ctx.credentials()->provisionPairwise(pc, request);
+}
+
+core::ProvisioningOutcome oneDevice(const Args& args, const std::function<core::ProvisioningOutcome(const core::Uuid&)>& op) {
+    args.requirePositionals(1, 1, "one device UUID");
+    return op(uuidArg(args.positionals()[0]));
+}
+
+void refreshAddresses(const Args& args, LocalContext& ctx, std::ostream& err) {
+    if (args.values("--unicast").empty() && args.values("--multicast-if").empty()) return;
+    auto discovery = discoveryOptionsFrom(args, err);
+    discovery.scope = core::DiscoveryScope::Owned;
+    discovery.owner = ctx.identity.id();
+    for (const auto& d : core::discoverDevices(discovery).devices) {
+        auto record = ctx.pdm->device(d.deviceId);
+        if (!record || !d.securePort) continue;
+        if (record->address == d.address && record->port == d.port && record->securePort == *d.securePort) continue;
+        record->address = d.address;
+        record->port = d.port;
+        record->securePort = *d.securePort;
+        ctx.pdm->putDevice(*record);
+        err << "steward: " << d.deviceId.toString() << " is now at " << d.address << ":" << *d.securePort << '\n';
+    }
+}
+
+const std::map<std::string, Command>& commands() {
+    static const std::map<std::string, Command> table{
+        {"acl",
+         {"give a device ACEs (menu item 32)",
+          "acl UUID --subject uuid:U|conntype:auth-crypt|conntype:anon-clear|role:R[@AUTH] --resource HREF|*|+|-... --perm CRUDN "
+          "[--validity PERIOD[;RRULE]]",
+          {{"--subject", true}, {"--resource", true, true}, {"--perm", true}, {"--validity", true, true}},
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+              args.requirePositionals(1, 1, "one device UUID");
+              core::Ace ace;
+              const auto subject = args.value("--subject");
+              if (!subject) throw UsageError("acl needs --subject");
+              ace.subject = withOrigin("--subject", [&] { return parseAceSubject(*subject); });
+              ace.resources = resourcesArg(args);
+              if (ace.resources.empty()) throw UsageError("acl needs at least one --resource");
+              const auto perm = args.value("--perm");
+              if (!perm) throw UsageError("acl needs --perm");
+              ace.permission = withOrigin("--perm", [&] { return parsePermission(*perm); });
+              for (const auto& v : args.values("--validity")) ace.validity.push_back(withOrigin("--validity", [&] { return parseValidity(v); }));
+              return ctx.credentials()->provisionAcl(pc, uuidArg(args.positionals()[0]), {ace}, "");
+          }}},
+        {"pair",
+         {"a pairwise credential for two owned devices (menu item 31)",
+          "pair UUID1 UUID2 [--key-bits 128|256]",
+          {{"--key-bits", true}},
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) { return pairwise(args, ctx, pc, false); }}},
+        {"link",
+         {"pairwise credential plus ACEs both ways (menu item 30)",
+          "link UUID1 UUID2 --resource HREF|*|+|-... [--perm CRUDN (default -RU-N)] [--key-bits 128|256]",
+          {{"--key-bits", true}, {"--resource", true, true}, {"--perm", true}},
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) { return pairwise(args, ctx, pc, true); }}},
+        {"unlink",
+         {"take a pairwise link back from both devices (menu item 40)",
+          "unlink UUID1 UUID2",
+          {},
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+              args.requirePositionals(2, 2, "two device UUIDs");
+              return ctx.credentials()->unlink(pc, uuidArg(args.positionals()[0]), uuidArg(args.positionals()[1]));
+          }}},
+        {"remove",
+         {"revoke a device everywhere, reset it and forget it (menu item 50)",
+          "remove UUID",
+          {},
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+              return oneDevice(args, [&](const core::Uuid& id) { return ctx.credentials()->removeDevice(pc, id); });
+          }}},
+        {"reset",
+         {"remote reset: the device returns to its reset profile, unowned",
+          "reset UUID",
+          {},
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+              return oneDevice(args, [&](const core::Uuid& id) { return ctx.credentials()->resetDevice(pc, id); });
+          }}},
+        {"cert",
+         {"the gateway CA as trust anchor and a device certificate with its key",
+          "cert UUID [--days N (default 365)]",
+          {{"--days", true}},
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+              const auto days = parseBoundedInt(args.value("--days").value_or("365"), "--days", 1, 36500);
+              pc.ca = &ctx.ca();
+              return oneDevice(args, [&](const core::Uuid& id) {
+                  return ctx.credentials()->provisionCertificate(pc, id, std::chrono::hours(24 * days));
+              });
+          }}},
+        {"sync",
+         {"finish stale links and pending revocations/resets on devices that answer again",
+          "sync [--unicast HOST:PORT... | --multicast-if IF...] [--timeout MS]",
+          discoveryOptionSpecs(),
+          [](const Args&, LocalContext& ctx, core::ProvisioningContext& pc) { return ctx.credentials()->resolvePending(pc); }}},
+    };
+    return table;
+}
+
+}  // namespace
+
+void printOutcome(const core::ProvisioningOutcome& outcome, bool json, std::ostream& out, std::ostream& err) {
+    if (json) {
+        Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+        o.set("status", outcome.ok ? "ok" : "error");
+        if (!outcome.ok) o.set("error", outcome.error);
+        Poco::JSON::Array done, deferred;
+        for (const auto& d : outcome.done) done.add(d);
+        for (const auto& d : outcome.deferred) deferred.add(d);
+        o.set("done", done);
+        o.set("deferred", deferred);
+        o.stringify(out);
+        out << '\n';
+        return;
+    }
+    for (const auto& d : outcome.done) out << d << '\n';
+    for (const auto& d : outcome.deferred) out << "deferred: " << d << '\n';
+    if (!outcome.ok) err << "steward: " << outcome.error << '\n';
+}
+
+std::string credentialCommandsSummary() {
+    std::string s;
+    for (const auto& [name, c] : commands()) s += "  " + name + std::string(12 - name.size(), ' ') + c.summary + "\n";
+    s += "  links       link status of a device, or of all, from the provisioning database (menu item 34)\n";
+    return s;
+}
+
+int runCredentialCommand(const std::string& command, const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+    if (command == "links") return runLinkStatus(words, out, err);
+    const auto it = commands().find(command);
+    if (it == commands().end()) return -1;
+    const Command& c = it->second;
+    auto specs = c.options;
+    specs.push_back({"--state-dir", true});
+    specs.push_back({"--plugin-dir", true});
+    specs.push_back({"--verbose"});
+    const Args args(words, specs, command);
+    if (args.help()) {
+        out << "usage: steward [--local] " << c.usage << "\n                [--state-dir DIR] [--plugin-dir DIR] [--verbose] [--json]\n\n"
+            << c.summary << ".\nExit status: 0 done (possibly with work deferred until an unreachable device is seen again), "
+            << "1 failed (nothing changed), 2 usage.\n";
+        return 0;
+    }
+    LocalContext ctx(resolvePaths(args.value("--state-dir"), args.value("--plugin-dir")), err);
+    if (command == "sync") refreshAddresses(args, ctx, err);
+    const bool verbose = args.has("--verbose");
+    auto pc = ctx.provisioning([&](const std::string& line) {
+        if (verbose) err << "    " << line << '\n';
+    });
+    const auto outcome = c.run(args, ctx, pc);
+    printOutcome(outcome, args.json(), out, err);
+    return outcome.ok ? 0 : 1;
+}
+
+}  // namespace steward::tools

@@ -1,0 +1,21 @@
+#pragma once
+// Credential management from the command line (seed menu items 30, 31, 32, 34, 40, 50, and remote
+// reset, certificates, sync): each subcommand runs one operation of the CredMgmt plugin.
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "steward/plugin/credential_provider.hpp"
+
+namespace steward::tools {
+
+// Returns the exit status, or -1 if `command` is not one of these.
+int runCredentialCommand(const std::string& command, const std::vector<std::string>& words, std::ostream& out, std::ostream& err);
+
+// "acl", "pair", ... with a one-line summary each, for steward --help.
+std::string credentialCommandsSummary();
+
+// Prints an outcome for people (done lines, deferred lines, the error) or as one JSON object.
+void printOutcome(const core::ProvisioningOutcome& outcome, bool json, std::ostream& out, std::ostream& err);
+
+}  // namespace steward::tools
