@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "steward/pdm/sqlite_pdm.hpp"
 #include "steward/plugin/plugin_loader.hpp"
+#include "support/temp_dir.hpp"
 
 namespace steward::core {
 namespace {
@@ -19,9 +21,9 @@ protected:
     PluginLoader loader{registry};
 };
 
-TEST_F(PluginLoading, LoadsBothOwnershipPlugins) {
+TEST_F(PluginLoading, LoadsTheInTreePlugins) {
     const auto reports = loader.loadDirectory(kPlugins);
-    ASSERT_EQ(reports.size(), 2U);
+    ASSERT_EQ(reports.size(), 3U);
     for (const auto& r : reports) EXPECT_TRUE(r.loaded) << r.path << ": " << r.reason;
     const auto otms = registry.list(provider_category::kOwnershipTransfer);
     ASSERT_EQ(otms.size(), 2U);
@@ -36,6 +38,11 @@ TEST_F(PluginLoading, LoadsBothOwnershipPlugins) {
     const auto rdp = registry.ownershipProvider(1);
     ASSERT_TRUE(rdp);
     EXPECT_TRUE(rdp->needsPin());
+    const auto credmgmt = registry.list(provider_category::kCredentialManagement);
+    ASSERT_EQ(credmgmt.size(), 1U);
+    EXPECT_EQ(credmgmt[0].name, "steward.credmgmt");
+    EXPECT_EQ(credmgmt[0].origin, (kPlugins / "credmgmt.so").string());
+    EXPECT_TRUE(registry.credentialProvider());
     EXPECT_FALSE(registry.ownershipProvider(2));  // nobody provides manufacturer certificates
 }
 
@@ -81,13 +88,13 @@ TEST_F(PluginLoading, ADirectoryWithBrokenPluginsStillLoadsTheGoodOnes) {
     for (const auto& r : reports) {
         if (r.loaded) {
             ++loaded;
-            EXPECT_EQ(r.name, "throws-on-transfer");
+            EXPECT_THAT(r.name, ::testing::AnyOf("throws-on-transfer", "throws-in-credmgmt"));
         } else {
             EXPECT_FALSE(r.reason.empty()) << r.path;
         }
     }
-    EXPECT_EQ(reports.size(), 9U);
-    EXPECT_EQ(loaded, 1U);
+    EXPECT_EQ(reports.size(), 10U);
+    EXPECT_EQ(loaded, 2U);
 }
 
 TEST_F(PluginLoading, AnExceptionFromAPluginNeverReachesTheHost) {
@@ -102,6 +109,28 @@ TEST_F(PluginLoading, AnExceptionFromAPluginNeverReachesTheHost) {
     EXPECT_FALSE(result.ok);
     EXPECT_THAT(result.error, HasSubstr("vendor method exploded"));
     EXPECT_THAT(result.failedStep, HasSubstr("throws_on_transfer.so"));
+}
+
+TEST_F(PluginLoading, ACredentialPluginThatThrowsGivesFailedOutcomes) {
+    ASSERT_TRUE(loader.load(kBroken / "throws_in_credmgmt.so").loaded);
+    const auto provider = registry.credentialProvider();
+    ASSERT_TRUE(provider);
+    EXPECT_FALSE(registry.credentialProvider("no.such.name"));
+    steward::test::TempDir dir;
+    auto identity = GatewayIdentity::openOrCreate(dir / "gw.svrdb");
+    auto pdm = openSqlitePdm(dir / "pdm.sqlite");
+    EndpointOptions options;
+    options.udpPort = std::nullopt;
+    CoapEndpoint endpoint(options);
+    ProvisioningContext ctx(identity, *pdm, endpoint);
+    ProvisioningOutcome outcome;
+    EXPECT_NO_THROW(outcome = provider->unlink(ctx, Uuid::random(), Uuid::random()));
+    EXPECT_FALSE(outcome.ok);
+    EXPECT_THAT(outcome.error, HasSubstr("credmgmt exploded"));
+    EXPECT_THAT(outcome.error, HasSubstr("throws_in_credmgmt.so"));
+    EXPECT_NO_THROW(outcome = provider->removeDevice(ctx, Uuid::random()));
+    EXPECT_FALSE(outcome.ok);
+    EXPECT_THAT(outcome.error, HasSubstr("non-standard exception"));
 }
 
 TEST_F(PluginLoading, MissingDirectoryIsOneFailedReport) {

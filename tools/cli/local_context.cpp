@@ -73,7 +73,9 @@ core::CertificateAuthority& LocalContext::ca() {
 }
 
 core::ProvisioningContext LocalContext::provisioning(std::function<void(const std::string&)> progress) {
-    return core::ProvisioningContext{identity, *pdm, *endpoint, nullptr, std::chrono::milliseconds(5000), std::move(progress)};
+    core::ProvisioningContext ctx(identity, *pdm, *endpoint);
+    ctx.progress = std::move(progress);
+    return ctx;
 }
 
 std::shared_ptr<const core::CredentialManagementProvider> LocalContext::credentials() const {

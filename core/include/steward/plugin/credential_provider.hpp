@@ -25,6 +25,8 @@ namespace steward::core {
 class CertificateAuthority;
 
 struct ProvisioningContext {
+    ProvisioningContext(GatewayIdentity& id, ProvisioningDatabase& db, CoapEndpoint& ep) : identity(id), pdm(db), endpoint(ep) {}
+
     GatewayIdentity& identity;
     ProvisioningDatabase& pdm;
     CoapEndpoint& endpoint;
