@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "steward/model/cred.hpp"
 #include "steward/model/uuid.hpp"
 #include "support/bytes.hpp"
 
@@ -41,6 +42,43 @@ TEST(Uuid, SeedSizeIsBounded) {
     EXPECT_NO_THROW(Uuid::fromSeed(std::vector<std::uint8_t>(8, 1)));
     EXPECT_NO_THROW(Uuid::fromSeed(std::vector<std::uint8_t>(64, 1)));
     EXPECT_THROW(Uuid::fromSeed(std::vector<std::uint8_t>(65, 1)), std::invalid_argument);
+}
+
+TEST(Uuid, FromRawTakesExactlySixteenBytes) {
+    const Uuid u = *Uuid::parse("8e745791-bc63-4a15-7e33-93e1b25fef99");
+    const std::vector<std::uint8_t> raw(u.bytes().begin(), u.bytes().end());
+    EXPECT_EQ(Uuid::fromRaw(raw), u);
+    EXPECT_FALSE(Uuid::fromRaw(std::span(raw).first(15)));
+    std::vector<std::uint8_t> longer = raw;
+    longer.push_back(0);
+    EXPECT_FALSE(Uuid::fromRaw(longer));
+    EXPECT_FALSE(Uuid::fromRaw({}));
+}
+
+TEST(Cred, FindPairwiseKeyMatchesOnlyAUsableKeyForThatSubject) {
+    const Uuid peer = *Uuid::parse("8e745791-bc63-4a15-7e33-93e1b25fef99");
+    CredResource creds;
+    Cred wildcard;  // "*" never stands in for a peer
+    wildcard.subjectuuid = CredSubject::any();
+    wildcard.privatedata = EncodedData{{1, 2, 3}};
+    Cred emptyKey;  // an owner credential still to be derived
+    emptyKey.subjectuuid = {peer, false};
+    emptyKey.privatedata = EncodedData{};
+    Cred cert;
+    cert.credtype = credtype::kAsymmetricSigningWithCert;
+    cert.subjectuuid = {peer, false};
+    cert.privatedata = EncodedData{{4, 5, 6}};
+    creds.creds = {wildcard, emptyKey, cert};
+    EXPECT_EQ(findPairwiseKey(creds, peer), nullptr);
+    Cred key;
+    key.credid = 7;
+    key.subjectuuid = {peer, false};
+    key.privatedata = EncodedData{{9, 9, 9, 9}};
+    creds.creds.push_back(key);
+    const Cred* found = findPairwiseKey(creds, peer);
+    ASSERT_NE(found, nullptr);
+    EXPECT_EQ(found->credid, 7);
+    EXPECT_EQ(findPairwiseKey(creds, Uuid::random()), nullptr);
 }
 
 TEST(Uuid, RandomIsFreshEachTime) {
