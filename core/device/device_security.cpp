@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "steward/crypto/ocf_kdf.hpp"
+#include "steward/device/device_certificates.hpp"
 #include "steward/crypto/random.hpp"
 #include "steward/device/dos_transitions.hpp"
 #include "steward/device/svr_updates.hpp"
@@ -159,6 +160,8 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
 std::optional<Uuid> DeviceSecurity::authenticatedPeer(const PeerInfo& peer) const {
     if (!peer.secure) return std::nullopt;
     if (peer.sessionId == docSession_ && docSession_ != 0) return current().doxm.devowneruuid;
+    // A certificate peer: its chain was verified against our trust anchors by the DTLS layer.
+    if (!peer.peerCertificateCn.empty()) return uuidFromCertificateCn(peer.peerCertificateCn);
     return Uuid::fromRaw(peer.pskIdentity);
 }
 

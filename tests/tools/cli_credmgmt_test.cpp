@@ -233,5 +233,44 @@ TEST_F(CliCredMgmt, ACertificateAndTheCaTrustAnchorAreInstalledAndTheCaKeyIsPriv
     EXPECT_EQ(identities, 1u);
 }
 
+TEST_F(CliCredMgmt, DevicesWithGatewayCertificatesReachEachOtherOverCertificateDtlsAndAForeignCaIsRefused) {
+    ASSERT_EQ(steward({"cert", a().id()}).exitCode, 0);
+    ASSERT_EQ(steward({"cert", b().id()}).exitCode, 0);
+    ASSERT_EQ(steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "R"}).exitCode, 0);
+    // No pairwise key between them: this can only be the certificate session.
+    const auto byPsk = call(a(), b());
+    EXPECT_EQ(byPsk.exitCode, 1) << byPsk.out << byPsk.err;
+    const auto byCert = call(a(), b(), {"--cert", "--verbose"});
+    EXPECT_EQ(byCert.exitCode, 0) << byCert.out << byCert.err;
+    EXPECT_THAT(byCert.err, HasSubstr("uuid:" + b().id()));  // B proved who it is with its certificate
+    // B knows A by its certificate's CN: A's ACE on B applies, and nothing more (read only).
+    EXPECT_EQ(call(a(), b(), {"--cert", "--method", "post", "--payload", R"({"value":true})"}).exitCode, 3);
+
+    // C holds a certificate for its own UUID from a CA B does not trust: refused.
+    c().stop();
+    const auto openssl = findOnPath("openssl");
+    const auto pem = [&](const std::string& name) { return (dir / name).string(); };
+    ASSERT_EQ(runProcess(openssl, {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", pem("fca.key"),
+                                   "-out", pem("fca.pem"), "-days", "2", "-subj", "/CN=Foreign CA", "-addext", "basicConstraints=critical,CA:TRUE"})
+                  .exitCode,
+              0);
+    ASSERT_EQ(runProcess(openssl, {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", pem("c.key"), "-out",
+                                   pem("c.csr"), "-subj", "/CN=uuid:" + c().id()})
+                  .exitCode,
+              0);
+    ASSERT_EQ(runProcess(openssl, {"x509", "-req", "-in", pem("c.csr"), "-CA", pem("fca.pem"), "-CAkey", pem("fca.key"), "-CAcreateserial",
+                                   "-out", pem("c.pem"), "-days", "2"})
+                  .exitCode,
+              0);
+    ASSERT_EQ(runProcess(STEWARD_SVRDB_BIN, {"cred", "add-cert", c().svrdb.string(), "--cert", pem("c.pem"), "--key", pem("c.key")}).exitCode, 0);
+    // It trusts the gateway CA (so that only B's refusal can fail the handshake).
+    ASSERT_EQ(runProcess(STEWARD_SVRDB_BIN, {"cred", "add-trustca", c().svrdb.string(), "--file", (dir / "state" / "ca" / "ca.crt").string()})
+                  .exitCode,
+              0);
+    const auto foreign = call(c(), b(), {"--cert"});
+    EXPECT_EQ(foreign.exitCode, 1) << foreign.out << foreign.err;
+    EXPECT_THAT(foreign.err, HasSubstr("certificate session"));
+}
+
 }  // namespace
 }  // namespace steward::test

@@ -6,6 +6,7 @@
 #include "pairwise_psk.hpp"
 #include "payload_json.hpp"
 #include "steward/cbor/decode_error.hpp"
+#include "steward/device/device_certificates.hpp"
 #include "steward/svr/svr_database.hpp"
 #include "steward/transport/transport_log.hpp"
 
@@ -99,8 +100,17 @@ int runCall(const std::string& svrdbFile, const CallOptions& call, bool json, st
     options.udpPort = std::nullopt;  // a client only: no listeners
     core::CoapEndpoint endpoint(options);
     const auto outcome = std::make_shared<PairwiseLookupOutcome>();
-    auto session = endpoint.openSession(call.peer, pairwiseClientPsk(self, svr.cred, outcome), call.timeout);
-    if (!session) return fail(handshakeFailure(session.error(), *outcome, call.peer, self));
+    core::TransportResult<core::Session> session = core::TransportError{};
+    if (call.certificate) {
+        auto pki = core::deviceCertificateCredentials(svr.cred, self);
+        if (!pki) return fail("this device holds no certificate and trust anchor (credusage cert and trustca) to call with");
+        session = endpoint.openSession(call.peer, *pki, call.timeout);
+        if (!session) return fail("certificate session with " + addressText(call.peer) + " failed: " + session.error().message);
+        if (call.verbose) err << "steward-device: the peer's certificate names " << session.value().info().peerCertificateCn << '\n';
+    } else {
+        session = endpoint.openSession(call.peer, pairwiseClientPsk(self, svr.cred, outcome), call.timeout);
+        if (!session) return fail(handshakeFailure(session.error(), *outcome, call.peer, self));
+    }
 
     const auto request = buildRequest(call);
     auto answer = endpoint.request(session.value(), request, call.timeout);

@@ -1,5 +1,6 @@
 #include "device_instance.hpp"
 
+#include "steward/device/device_certificates.hpp"
 #include "steward/svr/device_id_source.hpp"
 #include "steward/svr/factory_defaults.hpp"
 
@@ -100,6 +101,26 @@ void DeviceInstance::startSecureListener() {
     for (const auto& path : hostedPaths(security_->snapshot().pconf.has_value())) {
         secure_->addResource(path, [this](const core::CoapRequest& r, const core::PeerInfo& p) { return dispatch(r, p); });
     }
+    refreshCertificate();
+}
+
+void DeviceInstance::refreshCertificate() {
+    // Once the gateway has given the device a certificate and a trust anchor, its DTLS port also
+    // serves certificate sessions (mutual authentication, the peer known by its certificate's CN).
+    if (closing_) return;
+    auto pki = core::deviceCertificateCredentials(security_->snapshot().cred, description_.id);
+    if (!pki) return;
+    {
+        const std::lock_guard lock(hintMutex_);
+        const auto fingerprint = pki->certificateChainPem + pki->trustedCaPem;
+        if (fingerprint == certificateInUse_) return;
+        certificateInUse_ = fingerprint;
+    }
+    if (secure_->setServerPki(std::move(*pki))) {
+        log_.event(config_.index, "state", "certificate sessions enabled on the DTLS port");
+    } else {
+        log_.event(config_.index, "error", "the DTLS listener refused the device's certificate credentials");
+    }
 }
 
 void DeviceInstance::refreshHint() {
@@ -185,6 +206,7 @@ CoapResponse DeviceInstance::dispatch(const core::CoapRequest& request, const co
         default: {
             auto response = security_->handleSecurityRequest(request, peer);
             refreshHint();
+            if (request.method != core::CoapMethod::Get) refreshCertificate();
             return response;
         }
     }

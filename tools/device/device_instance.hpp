@@ -49,6 +49,7 @@ private:
     core::CoapResponse discoveryResource(const core::CoapRequest& request, const core::PeerInfo& peer);
     void startSecureListener();
     void refreshHint();
+    void refreshCertificate();
     void maintain();
     void wake();
 
@@ -63,6 +64,7 @@ private:
     std::atomic<bool> closing_{false};
     std::mutex hintMutex_;
     core::PskBytes secureHint_;
+    std::string certificateInUse_;  // the chain + anchors the DTLS listener serves, "" for none
 
     std::mutex wakeMutex_;
     std::condition_variable wakeCv_;

@@ -37,7 +37,7 @@ std::vector<std::string> splitList(const std::string& text, char separator = ','
 const std::vector<std::string> kServingOptions = {"--otm", "--svrdb-dir", "--uuid-seed", "--name", "--bind", "--port",
                                                   "--secure-port", "--multicast-if", "--multicast-jitter-ms",
                                                   "--ownership-timeout", "--count", "--reset"};
-const std::vector<std::string> kCallOptions = {"--method", "--payload", "--timeout"};
+const std::vector<std::string> kCallOptions = {"--method", "--payload", "--timeout", "--cert"};
 
 CallOptions parseCall(const Args& args) {
     for (const auto& o : kServingOptions) {
@@ -71,6 +71,7 @@ CallOptions parseCall(const Args& args) {
     }
     if (auto t = args.value("--timeout")) c.timeout = std::chrono::milliseconds(parseNumber("--timeout", *t, 1, 600000));
     c.verbose = args.has("--verbose");
+    c.certificate = args.has("--cert");
     return c;
 }
 
@@ -118,6 +119,8 @@ FILE is only read, so this works while that device is running.
                               (e.g. '{"value":true,"brightness":40}' for /a/light)
   --timeout MS                how long to wait for the handshake, and again for the answer
                               (default 5000)
+  --cert                      a certificate session instead: FILE's device certificate and key
+                              (credusage cert) and its trust anchors (credusage trustca)
   --json                      one JSON object {"code":"2.05","payload":{...}} on stdout
   --verbose                   also show the DTLS library's warnings (e.g. the alert a refused
                               handshake got)
@@ -131,7 +134,7 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
                     {{"--otm", true}, {"--svrdb", true}, {"--svrdb-dir", true}, {"--uuid-seed", true}, {"--name", true},
                      {"--bind", true}, {"--port", true}, {"--secure-port", true}, {"--multicast-if", true, true},
                      {"--multicast-jitter-ms", true}, {"--ownership-timeout", true}, {"--count", true}, {"--reset"}, {"--verbose"},
-                     {"--call", true}, {"--method", true}, {"--payload", true}, {"--timeout", true}},
+                     {"--call", true}, {"--method", true}, {"--payload", true}, {"--timeout", true}, {"--cert"}},
                     "steward-device");
     if (args.help()) {
         std::cout << deviceUsage();

@@ -22,6 +22,7 @@ struct CallOptions {
     std::optional<core::CborValue> payload;   // POST: --payload's JSON object, as CBOR
     std::chrono::milliseconds timeout{5000};  // for the handshake, and again for the answer
     bool verbose = false;                     // also the DTLS library's warnings
+    bool certificate = false;                 // a certificate session instead of the pairwise PSK
 };
 
 struct DeviceOptions {
