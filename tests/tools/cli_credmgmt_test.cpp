@@ -158,6 +158,9 @@ TEST_F(CliCredMgmt, RemovingADeviceRevokesItEverywhereEvenOnAPeerThatWasDown) {
     const auto bToA = call(b(), a());
     EXPECT_EQ(bToA.exitCode, 1);
     EXPECT_THAT(bToA.err, HasSubstr("no credential for peer"));
+    const auto aToB = call(a(), b());  // and the removed device lost its keys too
+    EXPECT_EQ(aToB.exitCode, 1);
+    EXPECT_THAT(aToB.err, HasSubstr("no credential for peer"));
     const auto status = linkStatus();
     EXPECT_EQ(status->getArray("links")->size(), 0u);
     ASSERT_EQ(status->getArray("pending")->size(), 1u);
@@ -183,6 +186,28 @@ TEST_F(CliCredMgmt, ARemoteResetReturnsTheDeviceUnownedWithItsUuidAndItCanBeOwne
     EXPECT_THAT(steward({"devices", "--json"}).out, ::testing::Not(HasSubstr(a().id())));
     const auto again = steward({"own", a().id(), "--unicast", "127.0.0.1:" + std::to_string(a().at().port)});
     EXPECT_EQ(again.exitCode, 0) << again.out << again.err;
+}
+
+TEST_F(CliCredMgmt, TheMenuLinksChecksAndUnlinksWithTheSeedsPrompts) {
+    // Devices are numbered as the PDM lists them; find A's and B's numbers from `devices`.
+    const auto list = Poco::JSON::Parser().parse(steward({"devices", "--json"}).out).extract<Poco::JSON::Array::Ptr>();
+    std::string na, nb;
+    for (unsigned i = 0; i < list->size(); ++i) {
+        const auto id = list->getObject(i)->getValue<std::string>("uuid");
+        if (id == a().id()) na = std::to_string(i + 1);
+        if (id == b().id()) nb = std::to_string(i + 1);
+    }
+    // 31: pairwise credentials (256-bit), 34: link status of A, 40: unlink, 34 again, 99.
+    const std::string input = "31\n" + na + "\n" + nb + "\n2\n34\n" + na + "\n40\n" + na + "\n" + nb + "\n34\n" + na + "\n99\n";
+    const auto menu = runProcess(STEWARD_CLI_BIN,
+                                 {"--local", "menu", "--unicast", "127.0.0.1:" + std::to_string(a().at().port), "--state-dir", (dir / "state").string()},
+                                 input, 60s);
+    ASSERT_EQ(menu.exitCode, 0) << menu.out << menu.err;
+    EXPECT_THAT(menu.out, HasSubstr("> Provisioned Selected Pairwise Credentials"));
+    EXPECT_THAT(menu.out, HasSubstr("256-bit pairwise credential"));
+    EXPECT_THAT(menu.out, HasSubstr(" [1] " + b().id()));  // 34 lists B as A's peer
+    EXPECT_THAT(menu.out, HasSubstr("> Unlinked Selected Pairwise Devices"));
+    EXPECT_EQ(linkStatus()->getArray("links")->size(), 0u);
 }
 
 TEST_F(CliCredMgmt, BadRequestsGetAClearErrorAndChangeNothing) {
