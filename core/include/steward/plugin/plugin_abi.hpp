@@ -16,7 +16,8 @@
 
 #include "steward/plugin/provider.hpp"
 
-#define STEWARD_PLUGIN_ABI_VERSION 1
+// 2: the credmgmt provider interface; PeerInfo and EndpointOptions gained certificate fields.
+#define STEWARD_PLUGIN_ABI_VERSION 2
 #define STEWARD_VERSION_MAJOR 0
 
 #define STEWARD_ABI_STRINGIFY_(x) #x
