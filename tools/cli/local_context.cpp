@@ -4,8 +4,6 @@
 
 #include <cstdlib>
 
-#include "steward/pdm/sqlite_pdm.hpp"
-
 #ifndef STEWARD_INSTALLED_PLUGIN_DIR
 #define STEWARD_INSTALLED_PLUGIN_DIR "/usr/lib/steward/plugins"
 #endif
@@ -28,14 +26,6 @@ std::filesystem::path defaultPluginDir() {
     return STEWARD_INSTALLED_PLUGIN_DIR;
 }
 
-core::GatewayIdentity openIdentity(const std::filesystem::path& stateDir) {
-    std::error_code ec;
-    std::filesystem::create_directories(stateDir, ec);
-    if (ec) throw std::runtime_error("cannot create the state directory " + stateDir.string() + ": " + ec.message());
-    std::filesystem::permissions(stateDir, std::filesystem::perms::owner_all, ec);  // keys live here: 0700
-    return core::GatewayIdentity::openOrCreate(stateDir / "gateway.svrdb");
-}
-
 }  // namespace
 
 LocalPaths resolvePaths(const std::optional<std::string>& stateDir, const std::optional<std::string>& pluginDir) {
@@ -51,37 +41,10 @@ LocalPaths resolvePaths(const std::optional<std::string>& stateDir, const std::o
     return p;
 }
 
-LocalContext::LocalContext(const LocalPaths& paths, std::ostream& err)
-    : paths_(paths),
-      identity(openIdentity(paths.stateDir)),
-      pdm(core::openSqlitePdm(paths.stateDir / "pdm.sqlite")),
-      endpoint([] {
-          core::EndpointOptions o;
-          o.udpPort = std::nullopt;
-          return std::make_unique<core::CoapEndpoint>(o);
-      }()),
-      ownership(registry, identity, *pdm, *endpoint) {
-    pluginReports = loader_.loadDirectory(paths.pluginDir);
+LocalContext::LocalContext(const LocalPaths& paths, std::ostream& err) : core::GatewayState(paths.stateDir, paths.pluginDir) {
     for (const auto& r : pluginReports) {
         if (!r.loaded) err << "steward: plugin " << r.path << " skipped: " << r.reason << '\n';
     }
-}
-
-core::CertificateAuthority& LocalContext::ca() {
-    if (!ca_) ca_.emplace(core::CertificateAuthority::openOrCreate(paths_.stateDir / "ca"));
-    return *ca_;
-}
-
-core::ProvisioningContext LocalContext::provisioning(std::function<void(const std::string&)> progress) {
-    core::ProvisioningContext ctx(identity, *pdm, *endpoint);
-    ctx.progress = std::move(progress);
-    return ctx;
-}
-
-std::shared_ptr<const core::CredentialManagementProvider> LocalContext::credentials() const {
-    auto provider = registry.credentialProvider();
-    if (!provider) throw std::runtime_error("no credential-management plugin in " + paths_.pluginDir.string() + " (see steward plugins)");
-    return provider;
 }
 
 }  // namespace steward::tools
