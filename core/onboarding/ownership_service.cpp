@@ -61,6 +61,7 @@ OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOption
         record.address = device.address;
         record.port = device.port;
         record.securePort = *device.securePort;
+        record.deviceTypes = device.deviceTypes;
         record.state = DeviceRecordState::Pending;
         pdm_.putDevice(record);
         stored = true;

@@ -17,16 +17,37 @@ std::uint16_t portFromColumn(int value) {
     return static_cast<std::uint16_t>(value);
 }
 
+// Device types never contain a space (OCF resource types are dotted names): stored space-separated.
+std::string typesToColumn(const std::vector<std::string>& types) {
+    std::string out;
+    for (const auto& t : types) {
+        if (t.empty() || t.find(' ') != std::string::npos) continue;
+        out += (out.empty() ? "" : " ") + t;
+    }
+    return out;
+}
+
+std::vector<std::string> typesFromColumn(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const auto end = std::min(text.find(' ', start), text.size());
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
 std::string operation(const char* name, const Uuid& id) { return std::string(name) + "(" + id.toString() + ")"; }
 
 }  // namespace
 
 std::vector<DeviceRecord> PocoPdm::queryDevices(const std::string& tail, std::vector<std::string> params) const {
-    std::vector<std::string> ids, names, otms, addresses, states;
+    std::vector<std::string> ids, names, otms, addresses, states, types;
     std::vector<int> ports, securePorts;
     std::vector<std::int64_t> ownedAt, updatedAt;
     Poco::Data::Statement select(session_);
-    select << "SELECT uuid, name, otm, address, port, secure_port, state, owned_at, updated_at FROM devices " + tail;
+    select << "SELECT uuid, name, otm, address, port, secure_port, state, owned_at, updated_at, device_types FROM devices " + tail;
     for (auto& p : params) select.addBind(use(p));
     select.addExtract(into(ids));
     select.addExtract(into(names));
@@ -37,6 +58,7 @@ std::vector<DeviceRecord> PocoPdm::queryDevices(const std::string& tail, std::ve
     select.addExtract(into(states));
     select.addExtract(into(ownedAt));
     select.addExtract(into(updatedAt));
+    select.addExtract(into(types));
     select.execute();
 
     std::vector<DeviceRecord> records;
@@ -52,6 +74,7 @@ std::vector<DeviceRecord> PocoPdm::queryDevices(const std::string& tail, std::ve
         d.state = stateFromColumn(states[i]);
         d.ownedAt = fromMillis(ownedAt[i]);
         d.updatedAt = fromMillis(updatedAt[i]);
+        d.deviceTypes = typesFromColumn(types[i]);
         records.push_back(std::move(d));
     }
     return records;
@@ -68,6 +91,7 @@ void PocoPdm::putDevice(const DeviceRecord& d) {
         int port = d.port;
         int securePort = d.securePort;
         std::string state(toString(d.state));
+        std::string types = typesToColumn(d.deviceTypes);
         std::int64_t updatedAt = toMillis(pdmNow());
         std::int64_t ownedAt = 0;
         if (d.state == DeviceRecordState::Owned) {
@@ -79,13 +103,14 @@ void PocoPdm::putDevice(const DeviceRecord& d) {
                 if (ownedAt == 0) ownedAt = updatedAt;
             }
         }
-        session_ << "INSERT INTO devices (uuid, name, otm, address, port, secure_port, state, owned_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        session_ << "INSERT INTO devices (uuid, name, otm, address, port, secure_port, state, owned_at, updated_at, device_types) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, otm = excluded.otm, "
                     "address = excluded.address, port = excluded.port, secure_port = excluded.secure_port, "
-                    "state = excluded.state, owned_at = excluded.owned_at, updated_at = excluded.updated_at",
+                    "state = excluded.state, owned_at = excluded.owned_at, updated_at = excluded.updated_at, "
+                    "device_types = excluded.device_types",
             use(id), use(name), use(otm), use(address), use(port), use(securePort), use(state), use(ownedAt),
-            use(updatedAt), now;
+            use(updatedAt), use(types), now;
     });
 }
 

@@ -85,6 +85,13 @@ const Migration kPendingActions{
     },
 };
 
+// Version 3: device types, so that policies can match owned devices again after a restart.
+const Migration kDeviceTypes{
+    3,
+    "device types",
+    {"ALTER TABLE devices ADD COLUMN device_types TEXT NOT NULL DEFAULT ''"},
+};
+
 void checkOrder(const std::vector<Migration>& migrations) {
     int expected = 1;
     for (const auto& m : migrations) {
@@ -141,7 +148,7 @@ void run(Poco::Data::Session& session, const std::string& label, const std::vect
 }  // namespace
 
 const std::vector<Migration>& sqliteMigrations() {
-    static const std::vector<Migration> migrations{kInitialSchema, kPendingActions};
+    static const std::vector<Migration> migrations{kInitialSchema, kPendingActions, kDeviceTypes};
     return migrations;
 }
 

@@ -28,6 +28,7 @@ TEST_F(PdmDevices, RoundTripsEveryField) {
     EXPECT_EQ(got->address, "fe80::1%eth0");
     EXPECT_EQ(got->port, 0xffff);
     EXPECT_EQ(got->securePort, 1);
+    EXPECT_EQ(got->deviceTypes, (std::vector<std::string>{"oic.d.light", "x.example.dimmer"}));
     EXPECT_EQ(got->state, DeviceRecordState::Pending);
     EXPECT_EQ(got->ownedAt, std::chrono::system_clock::time_point{});
     EXPECT_GE(got->updatedAt, before);

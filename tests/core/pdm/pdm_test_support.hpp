@@ -45,6 +45,7 @@ inline core::DeviceRecord sampleDevice(std::uint8_t n, const std::string& name =
     d.address = "192.168.1." + std::to_string(n);
     d.port = 5683;
     d.securePort = static_cast<std::uint16_t>(40000 + n);
+    d.deviceTypes = {"oic.d.light", "x.example.dimmer"};
     return d;
 }
 

@@ -40,6 +40,7 @@ struct DeviceRecord {
     std::string address;  // last known IP address, as text
     std::uint16_t port = 0;
     std::uint16_t securePort = 0;
+    std::vector<std::string> deviceTypes;  // /oic/d rt as discovered, e.g. "oic.d.light" (for policies)
     DeviceRecordState state = DeviceRecordState::Pending;
     std::chrono::system_clock::time_point ownedAt{};  // the epoch (0) while pending
     std::chrono::system_clock::time_point updatedAt{};
