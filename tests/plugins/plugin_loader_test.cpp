@@ -70,7 +70,7 @@ INSTANTIATE_TEST_SUITE_P(
     EveryFailureKind, BrokenPlugin,
     ::testing::Values(BrokenCase{"not_a_library.so", "not loadable"},
                       BrokenCase{"no_entry_points.so", "not a Steward plugin: it does not export steward_plugin_abi"},
-                      BrokenCase{"wrong_abi.so", "plugin ABI version 999"},
+                      BrokenCase{"wrong_abi.so", "plugin ABI version 1000"},
                       BrokenCase{"wrong_build_key.so", "built as steward-0/msvc-19/msvcprt-14"},
                       BrokenCase{"missing_dependency.so", "libsteward_vanishing.so"},
                       BrokenCase{"unresolved_symbol.so", "steward_function_nobody_defines"},

@@ -124,6 +124,10 @@ struct PeerAddress {
     std::uint16_t port = 0;
 };
 
+// "127.0.0.1:5683", "[::1]:5683", "[fe80::1%eth0]:5683" (the host is not resolved or checked
+// further); nullopt for anything else, a port 0 included.
+std::optional<PeerAddress> parseHostPort(std::string_view text);
+
 // A request handler: gets the request and who sent it, returns the response. Runs on the I/O
 // thread. An exception becomes a 5.00 response (and a log line).
 using ResourceHandler = std::function<CoapResponse(const CoapRequest& request, const PeerInfo& peer)>;
