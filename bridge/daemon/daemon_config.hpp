@@ -1,0 +1,70 @@
+#pragma once
+// stewardd's configuration (steward.yaml): where its state lives, the broker, discovery, the
+// ownership mode, logging. Every field is documented in config/steward.yaml. Loading is strict: an
+// unknown key, a wrong type or a value out of range is a ConfigError naming the file, the line,
+// the column and the key, so that a typo never silently changes what the gateway does.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace steward::bridge {
+
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class OwnershipMode { Manual, PermitJoin, Automatic };
+std::string_view toString(OwnershipMode mode);
+
+struct MqttConfig {
+    std::string host = "127.0.0.1";
+    int port = 1883;
+    std::string baseTopic = "steward";
+    std::string clientId = "stewardd";
+    std::string username;
+    std::string password;
+    std::string caFile;    // TLS when set
+    std::string certFile;  // client certificate (with keyFile)
+    std::string keyFile;
+    bool homeAssistant = false;  // Home Assistant MQTT discovery messages
+    std::string homeAssistantPrefix = "homeassistant";
+};
+
+struct DiscoveryConfig {
+    std::vector<std::string> interfaces;  // multicast only on these; empty: no multicast
+    std::vector<std::string> unicast;     // "HOST:PORT" probed directly
+    std::chrono::seconds interval{30};
+    std::chrono::milliseconds timeout{2000};
+};
+
+struct OwnershipConfig {
+    OwnershipMode mode = OwnershipMode::Manual;
+    std::chrono::seconds permitJoinDefault{120};  // a window never exceeds permitJoinMax
+    std::chrono::seconds permitJoinMax{3600};
+    bool allowJustWorks = false;   // Just-Works is never automatic unless this says so
+    int justWorksPerWindow = 1;    // at most this many Just-Works devices per window / per automatic round
+    bool approval = false;         // discovered devices wait for approve/deny
+    std::chrono::seconds pinTimeout{120};
+};
+
+struct DaemonConfig {
+    std::filesystem::path file;  // where it was read from ("" for defaults)
+    std::filesystem::path stateDir = "/var/lib/steward";
+    std::filesystem::path pluginDir = "/usr/lib/steward/plugins";
+    std::filesystem::path policyDir = "/etc/steward/policies.d";
+    MqttConfig mqtt;
+    DiscoveryConfig discovery;
+    OwnershipConfig ownership;
+    std::string logLevel = "information";  // Poco level names: error, warning, notice, information, debug
+    bool syslog = false;
+};
+
+// Throws ConfigError("<file>:<line>:<column>: <key>: <problem>").
+DaemonConfig loadDaemonConfig(const std::filesystem::path& file);
+DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesystem::path& nameForErrors);
+
+}  // namespace steward::bridge

@@ -1,0 +1,143 @@
+#include "device_directory.hpp"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/Timestamp.h>
+
+#include "steward/model/doxm.hpp"
+
+namespace steward::bridge {
+namespace {
+
+std::string isoTime(std::chrono::system_clock::time_point t) {
+    if (t.time_since_epoch().count() == 0) return "";
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+    return Poco::DateTimeFormatter::format(Poco::Timestamp(us), Poco::DateTimeFormat::ISO8601_FORMAT);
+}
+
+}  // namespace
+
+std::string_view toString(DeviceStatus s) {
+    switch (s) {
+        case DeviceStatus::Unowned: return "unowned";
+        case DeviceStatus::PendingApproval: return "pending_approval";
+        case DeviceStatus::Denied: return "denied";
+        case DeviceStatus::Owning: return "owning";
+        case DeviceStatus::Owned: return "owned";
+        case DeviceStatus::Provisioned: return "provisioned";
+        case DeviceStatus::Failed: return "failed";
+        case DeviceStatus::Removed: return "removed";
+    }
+    return "?";
+}
+
+std::string methodName(int oxm) {
+    if (oxm == core::oxm::kJustWorks) return "justworks";
+    if (oxm == core::oxm::kRandomPin) return "randompin";
+    return std::string(core::oxm::name(oxm));
+}
+
+void DeviceDirectory::loadOwned(const core::ProvisioningDatabase& pdm) {
+    const std::lock_guard lock(mutex_);
+    for (const auto& r : pdm.devicesInState(core::DeviceRecordState::Owned)) {
+        DeviceView v;
+        v.id = r.id;
+        v.name = r.name;
+        v.deviceTypes = r.deviceTypes;
+        v.otm = r.otm;
+        v.status = DeviceStatus::Owned;
+        v.address = r.address;
+        v.port = r.port;
+        v.securePort = r.securePort;
+        views_[r.id] = v;
+    }
+}
+
+DeviceDirectory::Seen DeviceDirectory::seen(const core::DiscoveredDevice& d) {
+    const std::lock_guard lock(mutex_);
+    const bool fresh = !views_.contains(d.deviceId);
+    auto& v = views_[d.deviceId];
+    const DeviceView before = v;
+    v.id = d.deviceId;
+    if (!d.name.empty()) v.name = d.name;
+    if (!d.deviceTypes.empty()) v.deviceTypes = d.deviceTypes;
+    v.oxms = d.oxms;
+    v.address = d.address;
+    v.port = d.port;
+    if (d.securePort) v.securePort = *d.securePort;
+    v.lastSeen = std::chrono::system_clock::now();
+    // A device we thought owned (or removed) that answers as unowned was reset: it starts over.
+    if (!d.owned && (v.status == DeviceStatus::Owned || v.status == DeviceStatus::Provisioned || v.status == DeviceStatus::Removed)) {
+        v.status = DeviceStatus::Unowned;
+        v.policies.clear();
+    }
+    answers_[d.deviceId] = d;
+    const bool changed = fresh || before.status != v.status || before.name != v.name || before.deviceTypes != v.deviceTypes ||
+                         before.oxms != v.oxms || before.address != v.address || before.securePort != v.securePort;
+    return {v, fresh, changed};
+}
+
+bool DeviceDirectory::update(const core::Uuid& id, const std::function<void(DeviceView&)>& change) {
+    const std::lock_guard lock(mutex_);
+    const auto it = views_.find(id);
+    if (it == views_.end()) return false;
+    change(it->second);
+    return true;
+}
+
+std::optional<DeviceView> DeviceDirectory::get(const core::Uuid& id) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = views_.find(id);
+    if (it == views_.end()) return std::nullopt;
+    return it->second;
+}
+
+std::vector<DeviceView> DeviceDirectory::all() const {
+    const std::lock_guard lock(mutex_);
+    std::vector<DeviceView> out;
+    out.reserve(views_.size());
+    for (const auto& [id, v] : views_) out.push_back(v);
+    return out;
+}
+
+std::optional<core::DiscoveredDevice> DeviceDirectory::lastAnswer(const core::Uuid& id) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = answers_.find(id);
+    if (it == answers_.end()) return std::nullopt;
+    return it->second;
+}
+
+void DeviceDirectory::forget(const core::Uuid& id) {
+    const std::lock_guard lock(mutex_);
+    views_.erase(id);
+    answers_.erase(id);
+}
+
+Poco::JSON::Object::Ptr deviceJson(const DeviceView& d, const std::vector<core::Uuid>& links) {
+    Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("uuid", d.id.toString());
+    o->set("name", d.name);
+    o->set("state", std::string(toString(d.status)));
+    Poco::JSON::Array types;
+    for (const auto& t : d.deviceTypes) types.add(t);
+    o->set("device_types", types);
+    Poco::JSON::Array methods;
+    for (int m : d.oxms) methods.add(methodName(m));
+    o->set("methods", methods);
+    o->set("otm", d.otm);
+    o->set("endpoint", d.securePort ? "coaps://" + (d.address.find(':') != std::string::npos ? "[" + d.address + "]" : d.address) + ":" +
+                                          std::to_string(d.securePort)
+                                    : "");
+    Poco::JSON::Array linked;
+    for (const auto& l : links) linked.add(l.toString());
+    o->set("links", linked);
+    Poco::JSON::Array policies;
+    for (const auto& p : d.policies) policies.add(p);
+    o->set("policies", policies);
+    if (!d.error.empty()) o->set("error", d.error);
+    o->set("last_seen", isoTime(d.lastSeen));
+    return o;
+}
+
+}  // namespace steward::bridge

@@ -1,0 +1,62 @@
+#pragma once
+// The daemon on MQTT (zigbee2mqtt-style, architecture.md "MQTT API"): availability with a last will
+// (<base>/bridge/state), bridge info, the retained device list and per-device state, events,
+// metrics, Home Assistant discovery messages (optional), and requests on
+// <base>/bridge/request/<action> answered on <base>/bridge/response/<action>. Never blocks the
+// provisioning core: MqttClient queues while the broker is away.
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "daemon_config.hpp"
+#include "device_directory.hpp"
+#include "event_sink.hpp"
+#include "mqtt/mqtt_client.hpp"
+#include "onboarding_metrics.hpp"
+#include "steward/gateway/gateway_state.hpp"
+
+namespace steward::bridge {
+
+class MqttBridge final : public EventSink {
+public:
+    using RequestHandler = std::function<void(const std::string& action, const std::string& payload)>;
+
+    MqttBridge(const DaemonConfig& config, core::GatewayState& gateway, DeviceDirectory& directory, OnboardingMetrics& metrics,
+               std::function<void(const std::string&)> log);
+    ~MqttBridge() override;
+
+    // Subscribes to the request topics (handled by `onRequest` on the MQTT thread) and connects.
+    void start(RequestHandler onRequest);
+    void stop();
+
+    // {"status":"ok","data":data} or {"status":"error","error":error}, with the request's transaction.
+    void respondOk(const std::string& action, const Poco::Dynamic::Var& transaction, const Poco::Dynamic::Var& data);
+    void respondError(const std::string& action, const Poco::Dynamic::Var& transaction, const std::string& error);
+
+    void event(const std::string& type, Poco::JSON::Object::Ptr data) override;
+    void deviceChanged(const core::Uuid& id) override;
+    void metricsChanged() override;
+    void publishInfo(Poco::JSON::Object::Ptr info);
+    void publishAllDevices();
+
+    std::string topic(const std::string& suffix) const { return base_ + "/" + suffix; }
+    MqttClient& client() { return *client_; }
+
+private:
+    void publishJson(const std::string& topic, const Poco::Dynamic::Var& value, bool retain);
+    void publishDeviceList();
+    void publishHomeAssistant(const DeviceView& device);
+
+    const DaemonConfig& config_;
+    core::GatewayState& gateway_;
+    DeviceDirectory& directory_;
+    OnboardingMetrics& metrics_;
+    std::function<void(const std::string&)> log_;
+    std::string base_;
+    std::unique_ptr<MqttClient> client_;
+    std::mutex haMutex_;
+    std::set<core::Uuid> haAnnounced_;
+};
+
+}  // namespace steward::bridge

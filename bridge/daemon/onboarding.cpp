@@ -1,0 +1,298 @@
+#include "onboarding.hpp"
+
+#include <Poco/JSON/Array.h>
+
+#include "steward/model/doxm.hpp"
+
+namespace steward::bridge {
+namespace {
+
+bool offers(const core::DiscoveredDevice& d, int oxm) { return std::find(d.oxms.begin(), d.oxms.end(), oxm) != d.oxms.end(); }
+
+Poco::JSON::Object::Ptr object() { return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+Poco::JSON::Object::Ptr discoveredJson(const core::DiscoveredDevice& d) {
+    auto o = object();
+    o->set("device", d.deviceId.toString());
+    o->set("name", d.name);
+    Poco::JSON::Array types;
+    for (const auto& t : d.deviceTypes) types.add(t);
+    o->set("device_types", types);
+    Poco::JSON::Array methods;
+    for (int m : d.oxms) methods.add(methodName(m));
+    o->set("methods", methods);
+    o->set("owned", d.owned);
+    return o;
+}
+
+}  // namespace
+
+Onboarding::Onboarding(Parts parts, OwnershipConfig ownership, DiscoveryConfig discovery, std::function<void(const core::Uuid&)> afterOwned,
+                       std::function<void(const std::string&)> log)
+    : parts_(parts),
+      ownership_(std::move(ownership)),
+      discovery_(std::move(discovery)),
+      afterOwned_(std::move(afterOwned)),
+      log_(std::move(log)) {}
+
+Onboarding::~Onboarding() { stop(); }
+
+void Onboarding::start() {
+    thread_ = std::thread([this] { loop(); });
+}
+
+void Onboarding::stop() {
+    {
+        const std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void Onboarding::loop() {
+    for (;;) {
+        {
+            const std::lock_guard lock(mutex_);
+            if (stopping_) return;
+        }
+        try {
+            discoverNow(core::DiscoveryScope::All);
+            resolvePendingWork();
+        } catch (const std::exception& e) {
+            log_(std::string("discovery round failed: ") + e.what());
+        }
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, discovery_.interval, [&] { return stopping_; });
+        if (stopping_) return;
+    }
+}
+
+std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope scope) {
+    core::DiscoveryOptions options;
+    options.scope = scope;
+    options.timeout = discovery_.timeout;
+    options.multicastInterfaces = discovery_.interfaces;
+    for (const auto& u : discovery_.unicast) {
+        if (auto at = core::parseHostPort(u)) options.unicastTargets.push_back(*at);
+    }
+    if (scope == core::DiscoveryScope::Owned) options.owner = parts_.gateway.identity.id();
+    options.log = [this](const std::string& line) { log_("discovery: " + line); };
+    if (options.multicastInterfaces.empty() && options.unicastTargets.empty()) return {};
+    auto found = core::discoverDevices(options).devices;
+    {
+        const std::lock_guard lock(mutex_);
+        if (ownership_.mode == OwnershipMode::Automatic) justWorksInWindow_ = 0;  // a round is the automatic mode's window
+    }
+    const auto self = parts_.gateway.identity.id();
+    for (const auto& d : found) {
+        const auto [view, fresh, changed] = parts_.directory.seen(d);
+        if (fresh) parts_.events.event("device_discovered", discoveredJson(d));
+        if (d.owned && d.owner == self) {
+            // Ours: keep the PDM's address current (a device may come back on another port).
+            if (auto record = parts_.gateway.pdm->device(d.deviceId); record && d.securePort &&
+                                                                     (record->address != d.address || record->securePort != *d.securePort)) {
+                record->address = d.address;
+                record->port = d.port;
+                record->securePort = *d.securePort;
+                parts_.gateway.pdm->putDevice(*record);
+            }
+        } else if (!d.owned) {
+            considerForOwnership(view, d, fresh);
+        }
+        if (changed) parts_.events.deviceChanged(d.deviceId);
+    }
+    return found;
+}
+
+void Onboarding::considerForOwnership(const DeviceView& view, const core::DiscoveredDevice& answer, bool fresh) {
+    if (view.status == DeviceStatus::Owning || view.status == DeviceStatus::Denied || view.status == DeviceStatus::Failed) return;
+    if (ownership_.approval) {
+        if (view.status != DeviceStatus::PendingApproval) {
+            parts_.directory.update(answer.deviceId, [](DeviceView& v) { v.status = DeviceStatus::PendingApproval; });
+            parts_.events.event("pending_approval", discoveredJson(answer));
+            log_(answer.deviceId.toString() + " waits for approval");
+        }
+        return;
+    }
+    if (view.status == DeviceStatus::PendingApproval) return;
+    std::optional<int> method;
+    if (!automaticAllowed(answer, method)) {
+        if (fresh) log_(answer.deviceId.toString() + " discovered; not owned automatically (mode " + std::string(toString(ownership_.mode)) + ")");
+        return;
+    }
+    const auto error = queueOwnership(answer.deviceId, method, {});
+    if (!error.empty()) log_("automatic ownership of " + answer.deviceId.toString() + ": " + error);
+}
+
+bool Onboarding::automaticAllowed(const core::DiscoveredDevice& answer, std::optional<int>& method) {
+    const std::lock_guard lock(mutex_);
+    const bool open = ownership_.mode == OwnershipMode::Automatic ||
+                      (ownership_.mode == OwnershipMode::PermitJoin && std::chrono::steady_clock::now() < windowEnd_);
+    if (!open) return false;
+    // Random PIN needs a person to read the PIN anyway: always fine to start.
+    if (offers(answer, core::oxm::kRandomPin) && parts_.gateway.registry.ownershipProvider(core::oxm::kRandomPin)) {
+        method = core::oxm::kRandomPin;
+        return true;
+    }
+    if (offers(answer, core::oxm::kJustWorks) && ownership_.allowJustWorks && justWorksInWindow_ < ownership_.justWorksPerWindow) {
+        ++justWorksInWindow_;
+        method = core::oxm::kJustWorks;
+        return true;
+    }
+    return false;
+}
+
+std::string Onboarding::requestOwn(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done) {
+    return queueOwnership(id, method, std::move(done));
+}
+
+std::string Onboarding::queueOwnership(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done) {
+    const auto answer = parts_.directory.lastAnswer(id);
+    if (!answer) return "unknown device " + id.toString() + " (not discovered; run discover first)";
+    if (method && !offers(*answer, *method)) return "the device does not offer " + methodName(*method);
+    std::string refusal;
+    parts_.directory.update(id, [&](DeviceView& v) {
+        if (v.status == DeviceStatus::Owning) {
+            refusal = "the device is already being owned";
+        } else if (v.status == DeviceStatus::Owned || v.status == DeviceStatus::Provisioned) {
+            refusal = "the device is already owned by this gateway";
+        } else {
+            v.status = DeviceStatus::Owning;
+            v.error.clear();
+        }
+    });
+    if (!refusal.empty()) return refusal;
+    parts_.events.deviceChanged(id);
+    const auto device = *answer;
+    JobQueue::Job job;
+    job.name = "own " + id.toString();
+    job.run = [this, device, method, done] { ownOnWorker(device, method, done); };
+    job.cancelled = [this, id, done] {
+        parts_.directory.update(id, [](DeviceView& v) { v.status = DeviceStatus::Unowned; });
+        if (done) {
+            auto o = object();
+            o->set("device", id.toString());
+            o->set("status", "failed");
+            o->set("error", "the gateway is shutting down");
+            done(o);
+        }
+    };
+    if (!parts_.worker.post(std::move(job))) {
+        parts_.directory.update(id, [](DeviceView& v) { v.status = DeviceStatus::Unowned; });
+        return "the provisioning worker is not accepting work (shutting down or overloaded)";
+    }
+    return "";
+}
+
+void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional<int> method,
+                             const std::function<void(Poco::JSON::Object::Ptr)>& done) {
+    const auto id = device.deviceId;
+    core::OwnOptions options;
+    options.method = method;
+    options.pin = [this](const core::Uuid& dev) -> std::optional<std::string> {
+        auto request = object();
+        request->set("device", dev.toString());
+        request->set("method", "randompin");
+        const auto expires = std::chrono::system_clock::now() + ownership_.pinTimeout;
+        request->set("expires_in", static_cast<std::int64_t>(ownership_.pinTimeout.count()));
+        request->set("expires_at", static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count()));
+        request->set("message", "enter the PIN shown on device " + dev.toString() + " (request/pin)");
+        parts_.events.event("pairing_request", request);
+        log_("waiting up to " + std::to_string(ownership_.pinTimeout.count()) + " s for the PIN of " + dev.toString());
+        return parts_.pins.wait(dev, ownership_.pinTimeout);
+    };
+    options.progress = [this, id](const std::string& step) { log_(id.toString() + ": " + step); };
+    const auto started = std::chrono::steady_clock::now();
+    const auto outcome = parts_.gateway.ownership.own(device, options);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+
+    auto result = object();
+    result->set("device", id.toString());
+    result->set("method", outcome.method);
+    if (outcome.result.ok) {
+        parts_.metrics.owned(took);
+        parts_.directory.update(id, [&](DeviceView& v) {
+            v.status = DeviceStatus::Owned;
+            v.otm = outcome.method;
+        });
+        result->set("status", "owned");
+        result->set("ms", static_cast<std::int64_t>(took.count()));
+        log_(id.toString() + " owned (" + outcome.method + ") in " + std::to_string(took.count()) + " ms");
+        parts_.events.event("device_owned", result);
+        parts_.events.deviceChanged(id);
+        if (afterOwned_) afterOwned_(id);
+    } else {
+        const auto reason = failureReason(outcome.result.failedStep);
+        parts_.metrics.failed(reason);
+        parts_.directory.update(id, [&](DeviceView& v) {
+            v.status = DeviceStatus::Failed;
+            v.error = outcome.result.failedStep + ": " + outcome.result.error;
+        });
+        result->set("status", "failed");
+        result->set("step", outcome.result.failedStep);
+        result->set("error", outcome.result.error);
+        log_(id.toString() + " NOT owned: " + outcome.result.failedStep + ": " + outcome.result.error);
+        parts_.events.event("ownership_failed", result);
+        parts_.events.deviceChanged(id);
+    }
+    parts_.events.metricsChanged();
+    if (done) done(result);
+}
+
+void Onboarding::resolvePendingWork() {
+    if (parts_.gateway.pdm->staleLinks().empty() && parts_.gateway.pdm->pendingActions().empty()) return;
+    JobQueue::Job job;
+    job.name = "finish stale links and pending revocations";
+    job.run = [this] {
+        auto ctx = parts_.gateway.provisioning();
+        const auto outcome = parts_.gateway.credentials()->resolvePending(ctx);
+        for (const auto& line : outcome.done) log_("sync: " + line);
+        if (!outcome.ok) log_("sync failed: " + outcome.error);
+    };
+    parts_.worker.post(std::move(job));
+}
+
+std::chrono::seconds Onboarding::permitJoin(std::chrono::seconds seconds) {
+    seconds = std::min(seconds, ownership_.permitJoinMax);
+    {
+        const std::lock_guard lock(mutex_);
+        windowEnd_ = std::chrono::steady_clock::now() + seconds;
+        justWorksInWindow_ = 0;
+    }
+    auto o = object();
+    o->set("seconds", static_cast<std::int64_t>(seconds.count()));
+    parts_.events.event("permit_join", o);
+    cv_.notify_all();
+    return seconds;
+}
+
+std::chrono::seconds Onboarding::permitJoinRemaining() const {
+    const std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= windowEnd_) return std::chrono::seconds(0);
+    return std::chrono::duration_cast<std::chrono::seconds>(windowEnd_ - now);
+}
+
+std::string Onboarding::approve(const core::Uuid& id) {
+    const auto view = parts_.directory.get(id);
+    if (!view) return "unknown device " + id.toString();
+    if (view->status != DeviceStatus::PendingApproval) return "device " + id.toString() + " is not waiting for approval (" + std::string(toString(view->status)) + ")";
+    parts_.directory.update(id, [](DeviceView& v) { v.status = DeviceStatus::Unowned; });
+    return queueOwnership(id, std::nullopt, {});
+}
+
+std::string Onboarding::deny(const core::Uuid& id) {
+    bool changed = false;
+    parts_.directory.update(id, [&](DeviceView& v) {
+        if (v.status == DeviceStatus::PendingApproval) {
+            v.status = DeviceStatus::Denied;
+            changed = true;
+        }
+    });
+    if (!changed) return "device " + id.toString() + " is not waiting for approval";
+    parts_.events.deviceChanged(id);
+    return "";
+}
+
+}  // namespace steward::bridge

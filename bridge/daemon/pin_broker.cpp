@@ -1,0 +1,45 @@
+#include "pin_broker.hpp"
+
+#include <algorithm>
+
+namespace steward::bridge {
+
+std::optional<std::string> PinBroker::wait(const core::Uuid& device, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    if (cancelled_) return std::nullopt;
+    waiting_[device] = Slot{};
+    cv_.wait_for(lock, timeout, [&] { return cancelled_ || waiting_[device].pin.has_value(); });
+    auto pin = std::move(waiting_[device].pin);
+    waiting_.erase(device);
+    return cancelled_ ? std::nullopt : pin;
+}
+
+bool PinBroker::answer(const core::Uuid& device, std::string pin) {
+    {
+        const std::lock_guard lock(mutex_);
+        const auto it = waiting_.find(device);
+        if (it == waiting_.end()) return false;
+        it->second.pin = std::move(pin);
+    }
+    cv_.notify_all();
+    return true;
+}
+
+bool PinBroker::waiting(const core::Uuid& device) const {
+    const std::lock_guard lock(mutex_);
+    return waiting_.contains(device);
+}
+
+void PinBroker::cancelAll() {
+    {
+        const std::lock_guard lock(mutex_);
+        cancelled_ = true;
+    }
+    cv_.notify_all();
+}
+
+bool isWellFormedPin(const std::string& pin) {
+    return pin.size() == 8 && std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace steward::bridge

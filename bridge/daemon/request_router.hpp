@@ -1,0 +1,56 @@
+#pragma once
+// The MQTT API's actions: each request body is checked here (a bad one gets an error response,
+// never a crash), quick ones are answered on the MQTT thread, device operations are queued on the
+// provisioning worker and answered when done. Every response echoes the request's transaction.
+#include <functional>
+#include <map>
+#include <string>
+
+#include "device_directory.hpp"
+#include "job_queue.hpp"
+#include "mqtt_bridge.hpp"
+#include "onboarding.hpp"
+#include "pin_broker.hpp"
+#include "policy/policy_store.hpp"
+#include "policy_applier.hpp"
+
+namespace steward::bridge {
+
+class RequestRouter {
+public:
+    struct Parts {
+        const DaemonConfig& config;
+        core::GatewayState& gateway;
+        DeviceDirectory& directory;
+        JobQueue& worker;
+        PinBroker& pins;
+        Onboarding& onboarding;
+        PolicyStore& policies;
+        PolicyApplier& applier;
+        OnboardingMetrics& metrics;
+        MqttBridge& mqtt;
+    };
+    RequestRouter(Parts parts, std::function<void(const std::string&)> log);
+
+    // Called on the MQTT thread for <base>/bridge/request/<action>.
+    void handle(const std::string& action, const std::string& payload);
+
+    // Reloads the policies (SIGHUP or request); on success re-applies them on the worker.
+    ReloadResult reloadPolicies();
+
+    Poco::JSON::Object::Ptr info() const;
+
+private:
+    using Reply = std::function<void(const Poco::Dynamic::Var& data)>;
+    using Handler = std::function<void(const Poco::JSON::Object::Ptr& body, const Reply& ok, const std::function<void(const std::string&)>& fail)>;
+
+    // Runs `op` on the worker and answers with its outcome.
+    void onWorker(const std::string& name, const std::function<core::ProvisioningOutcome()>& op, const Reply& ok,
+                  const std::function<void(const std::string&)>& fail, const std::vector<core::Uuid>& touched);
+
+    Parts parts_;
+    std::function<void(const std::string&)> log_;
+    std::map<std::string, Handler> handlers_;
+};
+
+}  // namespace steward::bridge
