@@ -51,8 +51,35 @@ int main(int argc, char** argv) {
         deviceRequest(0x0B, deleteAce),
         deviceRequest(0x02, CoapRequest::get("/a/light")),
     };
+    // Policy files (bridge/policy): every key once, as in config/policies.d/10-lights.yaml.
+    const auto text = [](std::string_view t) { return Bytes(t.begin(), t.end()); };
+    const std::vector<Bytes> policies = {
+        text("policies:\n"
+             "  - name: lights\n"
+             "    match: {device_type: oic.d.light, otm: justworks, uuid: \"8e74*\", name: \"Kitchen*\"}\n"
+             "    aces:\n"
+             "      - subject: gateway\n"
+             "        resources: [\"*\"]\n"
+             "        permission: CRUDN\n"
+             "      - subject: {uuid: 2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f}\n"
+             "        resources: [/a/light, /oic/d]\n"
+             "        permission: -RU-N\n"
+             "      - subject: {match: {device_type: oic.d.switch}}\n"
+             "        resources: [/a/light]\n"
+             "        permission: RUN\n"
+             "      - subject: {conntype: anon-clear}\n"
+             "        resources: [/oic/res]\n"
+             "        permission: R\n"
+             "    links:\n"
+             "      - with: {device_type: oic.d.switch, otm: oic.sec.doxm.rdp}\n"
+             "        resources: [/a/light, \"+\"]\n"
+             "        permission: RU\n"
+             "        key_bits: 256\n"),
+        text("policies:\n  - {name: x, match: {}, links: [{with: {name: \"K?[a-z]*\"}, resources: [\"-\"], permission: C}]}\n"),
+    };
     const std::vector<std::pair<std::string, std::vector<Bytes>>> seeds = {
         {"device_requests", deviceRequests},
+        {"policy", policies},
         {"doxm", {encodeDoxm(r.doxm), encodeDoxm(factory.doxm)}},
         {"pstat", {encodePstat(r.pstat), encodePstat(factory.pstat)}},
         {"cred", {encodeCred(r.cred, PrivateData::Include), encodeCred(r.cred, PrivateData::Omit)}},

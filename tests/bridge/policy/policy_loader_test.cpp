@@ -1,0 +1,448 @@
+// Loading policy files: every key, and every kind of error with its exact position and key path.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "policy/policy_limits.hpp"
+#include "policy/policy_loader.hpp"
+#include "policy/policy_parser.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace steward::bridge;
+namespace core = steward::core;
+
+namespace {
+
+core::AceResource href(const std::string& h) {
+    core::AceResource r;
+    r.href = h;
+    return r;
+}
+
+core::AceResource wildcard(core::Wildcard w) {
+    core::AceResource r;
+    r.wc = w;
+    return r;
+}
+
+class PolicyLoaderTest : public ::testing::Test {
+protected:
+    std::filesystem::path write(const std::string& name, const std::string& text) {
+        const auto path = dir_ / name;
+        std::ofstream(path, std::ios::binary) << text;
+        return path;
+    }
+
+    // Loads `text` as one file and returns the error it must cause.
+    PolicyError errorOf(const std::string& text) {
+        const auto path = write("p.yaml", text);
+        try {
+            loadPolicyFile(path);
+        } catch (const PolicyError& e) {
+            EXPECT_EQ(e.file(), path.string());
+            return e;
+        }
+        ADD_FAILURE() << "no error for:\n" << text;
+        return PolicyError("", 0, 0, "", "");
+    }
+
+    void expectError(const std::string& text, int line, int column, const std::string& key, const std::string& detail) {
+        const PolicyError e = errorOf(text);
+        EXPECT_EQ(e.line(), line) << e.what();
+        EXPECT_EQ(e.column(), column) << e.what();
+        EXPECT_EQ(e.key(), key) << e.what();
+        EXPECT_EQ(e.detail(), detail) << e.what();
+    }
+
+    steward::test::TempDir dir_;
+};
+
+// A policy with one ACE; the ACE's lines are indented by 8.
+std::string oneAce(const std::string& aceLines) {
+    return "policies:\n"
+           "  - name: p\n"
+           "    aces:\n"
+           "      - subject: gateway\n" +
+           aceLines;
+}
+
+TEST_F(PolicyLoaderTest, ParsesEveryKey) {
+    const auto path = write("10-all.yaml", R"(# every key
+policies:
+  - name: lights-readable-by-switches
+    match:
+      device_type: oic.d.light
+      otm: justworks
+      uuid: "8E74*"
+      name: "Kitchen*"
+    aces:
+      - subject: gateway
+        resources: ["*", "+", "-"]
+        permission: CRUDN
+      - subject: {uuid: 2B7C9F0E-5A1D-4C3B-9E8F-1A2B3C4D5E6F}
+        resources: [/a/light]
+        permission: RU
+      - subject: {match: {device_type: oic.d.switch, otm: oic.sec.doxm.rdp}}
+        resources: [/a/light, /a/light]
+        permission: -R--N
+      - subject: {conntype: auth-crypt}
+        resources: [/oic/d]
+        permission: R
+      - subject: {conntype: anon-clear}
+        resources: [/oic/p]
+        permission: NR
+    links:
+      - with: {device_type: oic.d.switch}
+        resources: [/a/light]
+        permission: RU
+        key_bits: 256
+      - with: {}
+        resources: [/a/door]
+        permission: R
+  - name: second
+    links:
+      - with: {name: "Hall?"}
+        resources: [/a/x]
+        permission: C
+)");
+    const PolicySet set = loadPolicyFile(path);
+    ASSERT_EQ(set.policies.size(), 2u);
+    const Policy& p = set.policies[0];
+    EXPECT_EQ(p.name, "lights-readable-by-switches");
+    EXPECT_EQ(p.file, path.string());
+    EXPECT_EQ(p.line, 3);
+    EXPECT_EQ(p.column, 11);
+    EXPECT_EQ(p.match.deviceType, "oic.d.light");
+    EXPECT_EQ(p.match.otm, "oic.sec.doxm.jw");
+    EXPECT_EQ(p.match.uuidGlob, "8e74*");  // lowercased, as UUIDs are matched
+    EXPECT_EQ(p.match.nameGlob, "Kitchen*");
+
+    ASSERT_EQ(p.aces.size(), 5u);
+    EXPECT_TRUE(std::holds_alternative<Gateway>(p.aces[0].subject));
+    EXPECT_EQ(p.aces[0].resources, (std::vector{wildcard(core::Wildcard::All), wildcard(core::Wildcard::Secured),
+                                                wildcard(core::Wildcard::Public)}));
+    EXPECT_EQ(p.aces[0].permission, core::permission::kAll);
+    EXPECT_EQ(std::get<core::Uuid>(p.aces[1].subject), *core::Uuid::parse("2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f"));
+    EXPECT_EQ(p.aces[1].resources, std::vector{href("/a/light")});
+    EXPECT_EQ(p.aces[1].permission, core::permission::kRead | core::permission::kUpdate);
+    const auto& selector = std::get<Selector>(p.aces[2].subject);
+    EXPECT_EQ(selector.deviceType, "oic.d.switch");
+    EXPECT_EQ(selector.otm, "oic.sec.doxm.rdp");
+    EXPECT_FALSE(selector.uuidGlob);
+    EXPECT_EQ(p.aces[2].resources, std::vector{href("/a/light")});  // the repeated href once
+    EXPECT_EQ(p.aces[2].permission, core::permission::kRead | core::permission::kNotify);
+    EXPECT_EQ(std::get<core::ConnType>(p.aces[3].subject), core::ConnType::AuthCrypt);
+    EXPECT_EQ(p.aces[3].permission, core::permission::kRead);
+    EXPECT_EQ(std::get<core::ConnType>(p.aces[4].subject), core::ConnType::AnonClear);
+    EXPECT_EQ(p.aces[4].permission, core::permission::kRead | core::permission::kNotify);
+
+    ASSERT_EQ(p.links.size(), 2u);
+    EXPECT_EQ(p.links[0].with.deviceType, "oic.d.switch");
+    EXPECT_EQ(p.links[0].resources, std::vector{href("/a/light")});
+    EXPECT_EQ(p.links[0].permission, core::permission::kRead | core::permission::kUpdate);
+    EXPECT_EQ(p.links[0].keyBits, 256);
+    EXPECT_TRUE(p.links[1].with.matchesAll());
+    EXPECT_EQ(p.links[1].keyBits, 128);  // the default
+
+    const Policy& q = set.policies[1];
+    EXPECT_EQ(q.name, "second");
+    EXPECT_TRUE(q.match.matchesAll());  // no match: every device
+    EXPECT_TRUE(q.aces.empty());
+    ASSERT_EQ(q.links.size(), 1u);
+    EXPECT_EQ(q.links[0].with.nameGlob, "Hall?");
+    EXPECT_EQ(q.links[0].permission, core::permission::kCreate);
+}
+
+TEST_F(PolicyLoaderTest, EmptyFilesHaveNoPolicies) {
+    EXPECT_TRUE(loadPolicyFile(write("a.yaml", "")).policies.empty());
+    EXPECT_TRUE(loadPolicyFile(write("b.yaml", "# nothing yet\n")).policies.empty());
+    EXPECT_TRUE(loadPolicyFile(write("c.yaml", "policies: []\n")).policies.empty());
+}
+
+TEST_F(PolicyLoaderTest, TheShippedExampleLoads) {
+    const PolicySet set = loadPolicyDirectory(STEWARD_POLICY_EXAMPLES_DIR);
+    ASSERT_EQ(set.policies.size(), 3u);
+    EXPECT_EQ(set.policies[0].name, "lights-managed-by-gateway");
+    EXPECT_EQ(set.policies[1].name, "lights-readable-by-switches");
+    EXPECT_EQ(set.policies[2].name, "kitchen-switches-linked");
+    EXPECT_EQ(set.policies[2].links.at(0).keyBits, 256);
+}
+
+TEST_F(PolicyLoaderTest, ATypoedKeyIsAnError) {
+    expectError(oneAce("        resources: [/a]\n"
+                       "        permision: R\n"),
+                6, 9, "policies[0].aces[0].permision", "unknown key (expected subject, resources, permission)");
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    match: {device_typ: oic.d.light}\n"
+                "    aces: []\n",
+                3, 13, "policies[0].match.device_typ", "unknown key (expected device_type, otm, uuid, name)");
+    expectError("polices: []\n", 1, 1, "polices", "unknown key (expected policies)");
+}
+
+TEST_F(PolicyLoaderTest, ABadPermissionIsAnError) {
+    // The position of the value: line 6, column 21, as in the README's example.
+    const std::string text = oneAce("        resources: [/a/light]\n"
+                                    "        permission: RX\n");
+    expectError(text, 6, 21, "policies[0].aces[0].permission", "\"RX\" is not a permission (letters from CRUDN)");
+    const auto path = dir_ / "p.yaml";
+    EXPECT_EQ(std::string(errorOf(text).what()),
+              path.string() + ":6:21: policies[0].aces[0].permission: \"RX\" is not a permission (letters from CRUDN)");
+    expectError(oneAce("        resources: [/a]\n        permission: RR\n"), 6, 21, "policies[0].aces[0].permission",
+                "\"RR\" is not a permission (letters from CRUDN)");
+    expectError(oneAce("        resources: [/a]\n        permission: R-U--\n"), 6, 21, "policies[0].aces[0].permission",
+                "\"R-U--\" is not a permission (letters from CRUDN)");
+    expectError(oneAce("        resources: [/a]\n        permission: rn\n"), 6, 21, "policies[0].aces[0].permission",
+                "\"rn\" is not a permission (letters from CRUDN)");
+    expectError(oneAce("        resources: [/a]\n        permission: 6\n"), 6, 21, "policies[0].aces[0].permission",
+                "\"6\" is not a permission (letters from CRUDN)");
+    expectError(oneAce("        resources: [/a]\n        permission: \"-----\"\n"), 6, 21,
+                "policies[0].aces[0].permission", "\"-----\" grants nothing (at least one of CRUDN is needed)");
+}
+
+TEST_F(PolicyLoaderTest, ABadUuidIsAnError) {
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    aces:\n"
+                "      - subject: {uuid: 2b7c9f0e-5a1d-4c3b-9e8f}\n"
+                "        resources: [/a]\n"
+                "        permission: R\n",
+                4, 25, "policies[0].aces[0].subject.uuid", "\"2b7c9f0e-5a1d-4c3b-9e8f\" is not a UUID (8-4-4-4-12 hex digits)");
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    aces:\n"
+                "      - subject: {uuid: 00000000-0000-0000-0000-000000000000}\n"
+                "        resources: [/a]\n"
+                "        permission: R\n",
+                4, 25, "policies[0].aces[0].subject.uuid", "the nil UUID names no device");
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    match: {uuid: kitchen}\n"
+                "    aces: []\n",
+                3, 19, "policies[0].match.uuid",
+                "\"kitchen\" is not a UUID pattern (hex digits, '-', and the glob characters * ? [ ] !)");
+}
+
+TEST_F(PolicyLoaderTest, AWrongTypeIsAnError) {
+    expectError(oneAce("        resources: /a/light\n"
+                       "        permission: R\n"),
+                5, 20, "policies[0].aces[0].resources", "expected a list, found a string");
+    expectError("policies:\n"
+                "  - name: [a, b]\n",
+                2, 11, "policies[0].name", "expected a string, found a list");
+    expectError("policies: {name: a}\n", 1, 11, "policies", "expected a list, found a map");
+    expectError("- a\n", 1, 1, "", "expected a map, found a list");
+    expectError(oneAce("        resources: [/a]\n"
+                       "        permission:\n"),
+                6, 9, "policies[0].aces[0].permission", "has no value");
+    expectError(oneAce("        resources: [[/a]]\n"
+                       "        permission: R\n"),
+                5, 21, "policies[0].aces[0].resources[0]", "expected a string, found a list");
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    match: oic.d.light\n"
+                "    aces: []\n",
+                3, 12, "policies[0].match", "expected a map, found a string");
+}
+
+TEST_F(PolicyLoaderTest, AYamlSyntaxErrorKeepsYamlCppsPosition) {
+    const PolicyError e = errorOf("policies:\n"
+                                  "  - name: p\n"
+                                  "    aces: [\n");
+    EXPECT_EQ(e.key(), "");
+    EXPECT_GT(e.line(), 0);
+    EXPECT_EQ(e.detail().rfind("invalid YAML: ", 0), 0u) << e.what();
+    expectError("policies:\n"
+                "  - name: p\n"
+                "   bad: indentation\n",
+                3, 4, "", "invalid YAML: end of sequence not found");
+    expectError("policies: [a\n", 2, 1, "", "invalid YAML: end of sequence flow not found");
+}
+
+TEST_F(PolicyLoaderTest, EmptyResourcesAreAnError) {
+    expectError(oneAce("        resources: []\n"
+                       "        permission: R\n"),
+                5, 20, "policies[0].aces[0].resources", "names no resource (at least one is needed)");
+    expectError(oneAce("        resources: [\"\"]\n"
+                       "        permission: R\n"),
+                5, 21, "policies[0].aces[0].resources[0]", "must not be empty");
+    expectError(oneAce("        resources: [light]\n"
+                       "        permission: R\n"),
+                5, 21, "policies[0].aces[0].resources[0]",
+                "\"light\" is not a resource (an href starting with '/', or * all, + all secured, - all public)");
+}
+
+TEST_F(PolicyLoaderTest, KeyBitsAre128Or256) {
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    links:\n"
+                "      - with: {device_type: oic.d.switch}\n"
+                "        resources: [/a/light]\n"
+                "        permission: RU\n"
+                "        key_bits: 512\n",
+                7, 19, "policies[0].links[0].key_bits", "\"512\" is not a key size (128 or 256)");
+}
+
+TEST_F(PolicyLoaderTest, DuplicateNamesAreAnErrorNamingBothFiles) {
+    write("10-a.yaml", "policies:\n"
+                       "  - name: shared\n"
+                       "    aces: [{subject: gateway, resources: [/a], permission: R}]\n");
+    const auto second = write("20-b.yaml", "policies:\n"
+                                           "  - name: other\n"
+                                           "    aces: [{subject: gateway, resources: [/a], permission: R}]\n"
+                                           "  - name: shared\n"
+                                           "    aces: [{subject: gateway, resources: [/b], permission: R}]\n");
+    try {
+        loadPolicyDirectory(dir_.path());
+        FAIL() << "duplicate names accepted";
+    } catch (const PolicyError& e) {
+        EXPECT_EQ(e.file(), second.string());
+        EXPECT_EQ(e.line(), 4);
+        EXPECT_EQ(e.column(), 11);
+        EXPECT_EQ(e.key(), "policies[1].name");
+        EXPECT_EQ(e.detail(), "\"shared\" is already defined at " + (dir_ / "10-a.yaml").string() +
+                                  ":2:11 (policy names are unique across all files)");
+    }
+}
+
+TEST_F(PolicyLoaderTest, DuplicateNamesInOneFileAreAnError) {
+    const PolicyError e = errorOf("policies:\n"
+                                  "  - name: x\n"
+                                  "    aces: [{subject: gateway, resources: [/a], permission: R}]\n"
+                                  "  - name: x\n"
+                                  "    aces: [{subject: gateway, resources: [/a], permission: R}]\n");
+    EXPECT_EQ(e.line(), 4);
+    EXPECT_EQ(e.column(), 11);
+    EXPECT_EQ(e.key(), "policies[1].name");
+}
+
+TEST_F(PolicyLoaderTest, OtherErrors) {
+    // A required key.
+    expectError(oneAce("        resources: [/a]\n"), 4, 9, "policies[0].aces[0].permission", "missing (required)");
+    expectError("policies:\n  - aces: []\n", 2, 5, "policies[0].name", "missing (required)");
+    expectError("{}\n", 1, 1, "policies", "missing (required)");
+    // A policy that does nothing.
+    expectError("policies:\n  - name: p\n", 2, 5, "policies[0]", "declares no aces and no links");
+    // A key given twice would otherwise hide one of its values.
+    expectError(oneAce("        resources: [/a]\n"
+                       "        permission: R\n"
+                       "        permission: CRUDN\n"),
+                7, 9, "policies[0].aces[0].permission", "duplicate key");
+    // A subject names exactly one kind.
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    aces:\n"
+                "      - subject: {conntype: auth-crypt, uuid: 2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f}\n"
+                "        resources: [/a]\n"
+                "        permission: R\n",
+                4, 18, "policies[0].aces[0].subject", "needs exactly one of uuid, match, conntype");
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    aces:\n"
+                "      - subject: gatewya\n"
+                "        resources: [/a]\n"
+                "        permission: R\n",
+                4, 18, "policies[0].aces[0].subject",
+                "\"gatewya\" is not a subject (gateway, {uuid: UUID}, {match: {...}} or {conntype: "
+                "auth-crypt|anon-clear})");
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    aces:\n"
+                "      - subject: {conntype: anon}\n"
+                "        resources: [/a]\n"
+                "        permission: R\n",
+                4, 29, "policies[0].aces[0].subject.conntype", "\"anon\" is not a connection type (auth-crypt, anon-clear)");
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    match: {otm: pin}\n"
+                "    aces: []\n",
+                3, 18, "policies[0].match.otm",
+                "\"pin\" is not an OTM (justworks, randompin, oic.sec.doxm.jw, oic.sec.doxm.rdp, oic.sec.doxm.mfgcert)");
+    expectError("policies:\n"
+                "  - name: has space\n"
+                "    aces: []\n",
+                2, 11, "policies[0].name", "\"has space\" is not a policy name (letters, digits, '-', '_', '.')");
+    expectError("policies:\n"
+                "  - name: \"a\\x01b\"\n"
+                "    aces: []\n",
+                2, 11, "policies[0].name", "\"a\\x01b\" contains a control character");
+    expectError("policies: []\n---\npolicies: []\n", 3, 1, "", "more than one YAML document (one per file)");
+    expectError("policies:\n  - name: p\n    ? [a]\n    : b\n", 3, 7, "policies[0]", "a key must be a string, found a list");
+}
+
+TEST_F(PolicyLoaderTest, LimitsAreEnforced) {
+    const PolicyError big = errorOf(std::string(policy_limits::kFileBytes + 1, '#'));
+    EXPECT_EQ(big.line(), 0);
+    EXPECT_EQ(big.detail(), "larger than 1048576 bytes");
+
+    std::string many = oneAce("        resources: [");
+    for (std::size_t i = 0; i <= policy_limits::kResources; ++i) many += "/r" + std::to_string(i) + ", ";
+    many += "/x]\n        permission: R\n";
+    expectError(many, 5, 20, "policies[0].aces[0].resources", "more than 64 entries");
+
+    // Aliases repeat a list for a few bytes each; every use counts. 10 policies x 256 ACEs x 16
+    // resources, in about 13 KB.
+    std::string bomb = "policies:\n"
+                       "  - name: p0\n"
+                       "    aces: &a\n"
+                       "      - {subject: gateway, resources: &r [/a, /b, /c, /d, /e, /f, /g, /h, /i, /j, /k, /l, /m, "
+                       "/n, /o, /p], permission: R}\n";
+    for (int i = 1; i < 256; ++i) bomb += "      - {subject: gateway, resources: *r, permission: R}\n";
+    for (int p = 1; p < 10; ++p) bomb += "  - {name: p" + std::to_string(p) + ", aces: *a}\n";
+    const PolicyError budget = errorOf(bomb);
+    EXPECT_NE(budget.detail().find("too many entries in all (more than 20000"), std::string::npos) << budget.what();
+}
+
+TEST_F(PolicyLoaderTest, DirectoryLoadsYamlFilesInNameOrder) {
+    const auto aces = [](const std::string& name) {
+        return "policies:\n  - name: " + name + "\n    aces: [{subject: gateway, resources: [/a], permission: R}]\n";
+    };
+    write("20-b.yaml", aces("b"));
+    write("3-c.yml", aces("c"));
+    write("10-a.yaml", aces("a"));
+    write("notes.txt", "not: yaml: at all: [");
+    write(".10-a.yaml.swp", "junk [");
+    write(".hidden.yaml", "junk [");
+    const PolicySet set = loadPolicyDirectory(dir_.path());
+    ASSERT_EQ(set.policies.size(), 3u);
+    EXPECT_EQ(set.policies[0].name, "a");
+    EXPECT_EQ(set.policies[1].name, "b");
+    EXPECT_EQ(set.policies[2].name, "c");
+    EXPECT_EQ(set.policies[2].file, (dir_ / "3-c.yml").string());
+}
+
+TEST_F(PolicyLoaderTest, AMissingDirectoryIsAnEmptySet) {
+    EXPECT_TRUE(loadPolicyDirectory(dir_ / "none").policies.empty());
+}
+
+TEST_F(PolicyLoaderTest, UnreadablePlacesAreErrorsWithoutPosition) {
+    const auto file = write("plain.yaml", "policies: []\n");
+    try {
+        loadPolicyDirectory(file);
+        FAIL();
+    } catch (const PolicyError& e) {
+        EXPECT_EQ(e.file(), file.string());
+        EXPECT_EQ(e.line(), 0);
+        EXPECT_EQ(std::string(e.what()), file.string() + ": not a directory");
+    }
+    try {
+        loadPolicyFile(dir_ / "missing.yaml");
+        FAIL();
+    } catch (const PolicyError& e) {
+        EXPECT_EQ(e.line(), 0);
+    }
+    std::filesystem::create_directory(dir_ / "sub.yaml");
+    EXPECT_THROW(loadPolicyDirectory(dir_.path()), PolicyError);
+}
+
+TEST_F(PolicyLoaderTest, ParsingTextNeedsNoFile) {
+    const PolicySet set = parsePolicyText("policies:\n  - name: a\n    links: [{with: {}, resources: [/a], permission: R}]\n",
+                                          "inline");
+    ASSERT_EQ(set.policies.size(), 1u);
+    EXPECT_EQ(set.policies[0].file, "inline");
+    EXPECT_THROW(parsePolicyText(std::string("\0\xff\xfe[", 4), "inline"), PolicyError);
+}
+
+}  // namespace
