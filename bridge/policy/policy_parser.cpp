@@ -9,6 +9,7 @@
 
 #include "policy/policy_limits.hpp"
 #include "policy/policy_values.hpp"
+#include "policy/yaml_document.hpp"
 
 namespace steward::bridge {
 
@@ -113,13 +114,13 @@ public:
         return set;
     }
 
+private:
     [[noreturn]] void fail(const Node& at, const std::string& key, const std::string& detail) const {
         const YAML::Mark mark = at.Mark();
         if (mark.is_null()) throw PolicyError(file_, 0, 0, key, detail);
         throw PolicyError(file_, mark.line + 1, mark.column + 1, key, detail);
     }
 
-private:
     MapView map(const Node& n, const std::string& path, std::initializer_list<std::string_view> allowed) const {
         if (!n.IsMap()) fail(n, path, "expected a map, found " + typeName(n));
         MapView view;
@@ -344,11 +345,8 @@ PolicySet parsePolicyText(std::string_view text, const std::string& file, const 
         throw PolicyError(file, 0, 0, "", "larger than " + std::to_string(policy_limits::kFileBytes) + " bytes");
     }
     try {
-        const std::vector<Node> documents = YAML::LoadAll(std::string(text));
-        if (documents.empty()) return {};
-        Parser parser(file, earlier, itemBudget);
-        if (documents.size() > 1) parser.fail(documents[1], "", "more than one YAML document (one per file)");
-        return parser.document(documents.front());
+        const Node root = loadSingleDocument(std::string(text), file);
+        return Parser(file, earlier, itemBudget).document(root);
     } catch (const PolicyError&) {
         throw;
     } catch (const YAML::Exception& e) {
