@@ -1,0 +1,243 @@
+// stewardd end to end: a real mosquitto, real steward-device processes, the real plugins and
+// policies; everything observed and driven over MQTT as an automation platform would.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Array.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "bridge/mqtt/broker_fixture.hpp"
+#include "daemon_fixture.hpp"
+#include "device_fixture.hpp"
+#include "support/temp_dir.hpp"
+
+namespace steward::test {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+std::string yamlList(const std::vector<std::string>& items) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) s += (i ? ", \"" : "\"") + items[i] + "\"";
+    return s + "]";
+}
+
+class Stewardd : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::filesystem::create_directories(policies());
+        std::filesystem::copy_file(std::filesystem::path(STEWARD_SOURCE_DIR) / "config" / "policies.d" / "10-lights.yaml", policies() / "10-lights.yaml");
+    }
+    std::filesystem::path policies() const { return dir / "policies.d"; }
+
+    std::string config(const std::string& ownership, const std::vector<std::string>& unicast) const {
+        return "state_dir: " + (dir / "state").string() + "\nplugin_dir: " + STEWARD_PLUGIN_DIR + "\npolicy_dir: " + policies().string() +
+               "\nmqtt: {port: " + std::to_string(broker.port()) + "}\ndiscovery: {unicast: " + yamlList(unicast) +
+               ", interval: 1, timeout_ms: 500}\nownership: " + ownership + "\nlogging: {level: debug}\n";
+    }
+    static std::string at(const RunningDevices& d) { return "127.0.0.1:" + std::to_string(d[0].port); }
+    static bool forDevice(const Poco::JSON::Object::Ptr& data, const RunningDevices& d) {
+        return data->optValue<std::string>("device", "") == d[0].id.toString();
+    }
+    static bool ok(const Poco::JSON::Object::Ptr& response) { return response && response->getValue<std::string>("status") == "ok"; }
+
+    TempDir dir;
+    MosquittoBroker broker;
+};
+
+TEST_F(Stewardd, OwnsAndProvisionsBothKindsOfDeviceWithThePinAnsweredOverMqtt) {
+    auto jw = startDevices({"--svrdb", (dir / "jw.dat").string(), "--name", "Kitchen light"});
+    auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin", "--name", "Hall light"});
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true, pin_timeout: 30}", {at(jw), at(rdp)}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+
+    // Random PIN: the pairing request arrives; the person reads the PIN off the device.
+    ASSERT_TRUE(watch.waitForEvent("pairing_request", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 20s)) << watch.dump() << daemon->output();
+    std::size_t from = 0;
+    const auto pin = waitForPin(*rdp.process, from, 10s);
+    ASSERT_TRUE(pin);
+    const auto answered = watch.request("pin", "{\"device\":\"" + rdp[0].id.toString() + "\",\"pin\":\"" + *pin + "\"}");
+    ASSERT_TRUE(ok(answered));
+
+    for (const auto* d : {&jw, &rdp}) {
+        ASSERT_TRUE(watch.waitForEvent("device_owned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, *d); }, 20s)) << daemon->output();
+        const auto provisioned = watch.waitForEvent("device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, *d); }, 20s);
+        ASSERT_TRUE(provisioned) << watch.dump();
+        const auto policiesApplied = provisioned->getArray("policies");
+        ASSERT_TRUE(policiesApplied);
+        EXPECT_GE(policiesApplied->size(), 2u);
+    }
+    const auto state = watch.latest("steward/devices/" + jw[0].id.toString());
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->getValue<std::string>("state"), "provisioned");
+    EXPECT_EQ(watch.latest("steward/bridge/state")->getValue<std::string>("state"), "online");
+    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
+        return m.topic == "steward/bridge/metrics" && m.payload.find("\"devices_owned\":2") != std::string::npos;
+    }, 10s)) << watch.dump();
+    // The gateway's own ACE from the policy is on the device: it answers the gateway's devices request.
+    const auto devices = watch.request("devices", "{}");
+    ASSERT_TRUE(ok(devices));
+    EXPECT_EQ(devices->getArray("data")->size(), 2u);
+}
+
+TEST_F(Stewardd, BadRequestsGetErrorResponsesAndTheDaemonCarriesOn) {
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    watch.publishRaw("own", "{not json");
+    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
+        return m.topic == "steward/bridge/response/own" && m.payload.find("malformed JSON") != std::string::npos;
+    }, 10s)) << watch.dump();
+    const auto unknown = watch.request("explode", "{}");
+    ASSERT_TRUE(unknown);
+    EXPECT_THAT(unknown->getValue<std::string>("error"), HasSubstr("unknown action"));
+    const auto missing = watch.request("own", "{}");
+    EXPECT_THAT(missing->getValue<std::string>("error"), HasSubstr("missing field 'device'"));
+    const auto badUuid = watch.request("own", R"({"device":"kitchen"})");
+    EXPECT_THAT(badUuid->getValue<std::string>("error"), HasSubstr("not a device UUID"));
+    const auto badPin = watch.request("pin", R"({"device":"11111111-2222-3333-4444-555555555555","pin":"12ab"})");
+    EXPECT_THAT(badPin->getValue<std::string>("error"), HasSubstr("8 digits"));
+    const auto nobody = watch.request("pin", R"({"device":"11111111-2222-3333-4444-555555555555","pin":"12345678"})");
+    EXPECT_THAT(nobody->getValue<std::string>("error"), HasSubstr("no pairing request"));
+    const auto badPerm = watch.request("acl", R"({"device":"11111111-2222-3333-4444-555555555555","subject":"conntype:anon-clear","resources":["/a/light"],"permission":"RX"})");
+    EXPECT_THAT(badPerm->getValue<std::string>("error"), HasSubstr("not a permission"));
+    watch.publishRaw("info", "[1,2]");  // valid JSON, but not an object
+    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
+        return m.topic == "steward/bridge/response/info" && m.payload.find("must be a JSON object") != std::string::npos;
+    }, 5s));
+    EXPECT_TRUE(ok(watch.request("info", "{}")));  // still alive
+}
+
+TEST_F(Stewardd, AThousandRequestsInABurstAreAllAnswered) {
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    for (int i = 0; i < 1000; ++i) {
+        watch.publishRaw(i % 2 ? "info" : "devices", "{\"transaction\":" + std::to_string(100000 + i) + "}");
+    }
+    std::set<int> answered;
+    ASSERT_TRUE(watch.waitFor([&](const bridge::MqttMessage& m) {
+        if (m.topic.rfind("steward/bridge/response/", 0) == 0) {
+            const auto o = parseJsonObject(m.payload);
+            if (o && o->has("transaction") && o->getValue<std::string>("status") == "ok") answered.insert(o->getValue<int>("transaction"));
+        }
+        return answered.size() == 1000;
+    }, 60s)) << answered.size() << " answered";
+}
+
+TEST_F(Stewardd, SurvivesTheBrokerGoingAwayAndRepublishesItsState) {
+    auto jw = startDevices({"--svrdb", (dir / "jw.dat").string(), "--name", "Kitchen light"});
+    auto daemon = startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true}", {at(jw)}));
+    {
+        Observer before(broker.port());
+        ASSERT_TRUE(before.waitFor([&](const bridge::MqttMessage& m) {
+            return m.topic == "steward/devices/" + jw[0].id.toString() && m.payload.find("\"provisioned\"") != std::string::npos;
+        }, 20s)) << before.dump() << daemon->output();
+    }
+    broker.kill();  // no persistence: the restarted broker has forgotten every retained message
+    broker.start();
+    Observer after(broker.port());
+    ASSERT_TRUE(after.waitFor([](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/state" && m.payload.find("online") != std::string::npos; }, 30s))
+        << daemon->output();
+    ASSERT_TRUE(after.waitFor([&](const bridge::MqttMessage& m) {
+        return m.topic == "steward/devices/" + jw[0].id.toString() && m.payload.find("\"provisioned\"") != std::string::npos;
+    }, 10s)) << after.dump();
+    EXPECT_TRUE(ok(after.request("info", "{}")));
+}
+
+TEST_F(Stewardd, ABrokenPolicyFileIsRefusedWithItsPositionAndTheLastGoodSetStays) {
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    const auto info = [&] { return watch.request("info", "{}")->getObject("data")->getObject("config")->getValue<int>("policies"); };
+    EXPECT_EQ(info(), 3);
+    std::ofstream(policies() / "20-broken.yaml") << "policies:\n  - name: broken\n    match: {device_type: oic.d.light}\n    aces:\n      - subject: gateway\n        resources: [\"*\"]\n        permission: RX\n";
+    const auto refused = watch.request("policy_reload", "{}");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->getValue<std::string>("status"), "error");
+    EXPECT_THAT(refused->getValue<std::string>("error"), HasSubstr("20-broken.yaml:7:"));
+    EXPECT_THAT(refused->getValue<std::string>("error"), HasSubstr("permission"));
+    EXPECT_EQ(info(), 3);
+    std::ofstream(policies() / "20-broken.yaml") << "policies:\n  - name: fixed\n    match: {device_type: oic.d.light}\n    aces:\n      - subject: gateway\n        resources: [\"*\"]\n        permission: R\n";
+    ::kill(daemon->pid(), SIGHUP);  // the other way to reload
+    ASSERT_TRUE(watch.waitForEvent("policy_reload", [](const Poco::JSON::Object::Ptr& d) { return d->getValue<std::string>("status") == "ok"; }, 10s));
+    EXPECT_EQ(info(), 4);
+}
+
+TEST_F(Stewardd, TwoOwnershipRequestsForOneDeviceAtOnceOwnItOnce) {
+    auto jw = startDevices({"--svrdb", (dir / "jw.dat").string()});
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {at(jw)}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    ASSERT_TRUE(watch.waitForEvent("device_discovered", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 10s));
+    const auto body = "{\"device\":\"" + jw[0].id.toString() + "\",\"transaction\":";
+    watch.publishRaw("own", body + "1}");
+    watch.publishRaw("own", body + "2}");
+    std::map<int, std::string> statuses;
+    ASSERT_TRUE(watch.waitFor([&](const bridge::MqttMessage& m) {
+        if (m.topic == "steward/bridge/response/own") {
+            const auto o = parseJsonObject(m.payload);
+            statuses[o->getValue<int>("transaction")] = o->getValue<std::string>("status");
+        }
+        return statuses.size() == 2;
+    }, 20s)) << watch.dump();
+    EXPECT_EQ(std::count_if(statuses.begin(), statuses.end(), [](const auto& s) { return s.second == "ok"; }), 1);
+    EXPECT_EQ(std::count_if(statuses.begin(), statuses.end(), [](const auto& s) { return s.second == "error"; }), 1);
+}
+
+TEST_F(Stewardd, ManualModeOwnsNothingUntilAPermitJoinWindowAndJustWorksOnlyWhenAllowed) {
+    auto jw = startDevices({"--svrdb", (dir / "jw.dat").string()});
+    auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin"});
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: permit_join, allow_justworks: false, pin_timeout: 5}", {at(jw), at(rdp)}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    ASSERT_TRUE(watch.waitForEvent("device_discovered", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 10s));
+    // Closed window: a few discovery rounds pass and nothing is owned.
+    ASSERT_TRUE(daemon->waitForLine([](const auto& l) { return l.find("not owned automatically") != std::string::npos; }, 10s));
+    EXPECT_FALSE(watch.waitForEvent("pairing_request", [](const Poco::JSON::Object::Ptr&) { return true; }, 2s));
+    const auto window = watch.request("permit_join", R"({"time": 7200})");
+    ASSERT_TRUE(ok(window));
+    EXPECT_EQ(window->getObject("data")->getValue<int>("time"), 3600);  // never longer than the maximum
+    // Random PIN starts (a person must type the PIN anyway); Just-Works is not allowed here.
+    ASSERT_TRUE(watch.waitForEvent("pairing_request", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 10s)) << daemon->output();
+    EXPECT_FALSE(watch.waitForEvent("device_owned", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 3s));
+    // Nobody answers the PIN: that transfer fails on its own.
+    ASSERT_TRUE(watch.waitForEvent("ownership_failed", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 15s)) << daemon->output();
+}
+
+TEST_F(Stewardd, TheApprovalQueueHoldsADeviceUntilApproved) {
+    auto jw = startDevices({"--svrdb", (dir / "jw.dat").string(), "--name", "Porch light"});
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true, approval: true}", {at(jw)}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    const auto pending = watch.waitForEvent("pending_approval", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 10s);
+    ASSERT_TRUE(pending);
+    EXPECT_EQ(pending->getValue<std::string>("name"), "Porch light");
+    EXPECT_FALSE(watch.waitForEvent("device_owned", [](const Poco::JSON::Object::Ptr&) { return true; }, 2s));
+    ASSERT_TRUE(ok(watch.request("approve", "{\"device\":\"" + jw[0].id.toString() + "\"}")));
+    ASSERT_TRUE(watch.waitForEvent("device_owned", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 15s)) << daemon->output();
+}
+
+TEST_F(Stewardd, SigtermStopsCleanlyAndLeavesTheGatewayMarkedOffline) {
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/state" && m.payload.find("online") != std::string::npos; }, 10s));
+    EXPECT_EQ(daemon->stop(15s), 0) << daemon->output();
+    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/state" && m.payload.find("offline") != std::string::npos; }, 10s));
+}
+
+TEST_F(Stewardd, AConfigurationErrorNamesFileLineColumnAndKey) {
+    const auto file = dir / "bad.yaml";
+    std::ofstream(file) << "mqtt:\n  port: 1883\n  hots: 127.0.0.1\n";
+    BackgroundProcess bad(STEWARDD_BIN, {"--config", file.string()});
+    EXPECT_EQ(bad.wait(10s), 78);
+    EXPECT_THAT(bad.output(), HasSubstr(file.string() + ":3:3: mqtt.hots: unknown key"));
+}
+
+}  // namespace
+}  // namespace steward::test
