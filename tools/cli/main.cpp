@@ -7,6 +7,7 @@
 #include "errors.hpp"
 #include "menu_command.hpp"
 #include "own_command.hpp"
+#include "remote_commands.hpp"
 #include "state_commands.hpp"
 #include "steward/transport/transport_log.hpp"
 
@@ -23,8 +24,12 @@ commands:
   menu        the provisioning client's numbered menu (10-50, 99)
 )" + steward::tools::credentialCommandsSummary() + R"(  help CMD    the options of one command
 
---local runs the provisioning core in this process (today the only mode; the MQTT mode arrives
-with stewardd). Every command takes --help and --json. Exit status: 0 ok, 1 error, 2 usage.
+with stewardd only (over MQTT):
+)" + steward::tools::remoteOnlyCommandsSummary() + R"(
+By default the commands are requests to stewardd over its MQTT API (--broker HOST:PORT, default
+$STEWARD_BROKER or 127.0.0.1:1883); --local runs the provisioning core in this process instead
+(no daemon, no broker; the state directory must not be in use by stewardd). discover and plugins
+always run here. Every command takes --help and --json. Exit status: 0 ok, 1 error, 2 usage.
 )";
 }
 
@@ -32,7 +37,8 @@ with stewardd). Every command takes --help and --json. Exit status: 0 ok, 1 erro
 
 int main(int argc, char** argv) {
     std::vector<std::string> words(argv + 1, argv + argc);
-    if (!words.empty() && words[0] == "--local") words.erase(words.begin());
+    const bool local = !words.empty() && words[0] == "--local";
+    if (local) words.erase(words.begin());
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || (words[0] == "help" && words.size() == 1)) {
         std::cout << usage();
         return words.empty() ? 2 : 0;
@@ -45,7 +51,14 @@ int main(int argc, char** argv) {
     std::vector<std::string> rest(words.begin() + 1, words.end());
     if (words[0] == "help") rest = {"--help"};
     try {
+        // Commands of their own network or files run here whatever the mode.
         if (command == "discover") return steward::tools::runDiscover(rest, std::cout, std::cerr);
+        if (command == "plugins") return steward::tools::runPlugins(rest, std::cout, std::cerr);
+        if (!local) {
+            if (const int rc = steward::tools::runRemoteCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
+            if (command == "menu") throw steward::tools::UsageError("the menu runs the provisioning core in this process: steward --local menu");
+            throw steward::tools::UsageError("unknown command '" + command + "'");
+        }
         if (command == "own") return steward::tools::runOwn(rest, std::cout, std::cerr);
         if (command == "devices") return steward::tools::runDevices(rest, std::cout, std::cerr);
         if (command == "menu") return steward::tools::runMenu(rest, std::cin, std::cout, std::cerr);

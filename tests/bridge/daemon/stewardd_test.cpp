@@ -239,5 +239,38 @@ TEST_F(Stewardd, AConfigurationErrorNamesFileLineColumnAndKey) {
     EXPECT_THAT(bad.output(), HasSubstr(file.string() + ":3:3: mqtt.hots: unknown key"));
 }
 
+TEST_F(Stewardd, TheCliDrivesTheDaemonOverMqttAndTypesThePinWhenAsked) {
+    auto jw = startDevices({"--svrdb", (dir / "jw.dat").string(), "--name", "Kitchen light"});
+    auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin", "--name", "Hall light"});
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {at(jw), at(rdp)}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    ASSERT_TRUE(watch.waitForEvent("device_discovered", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 10s));
+    const std::string brokerAt = "127.0.0.1:" + std::to_string(broker.port());
+
+    // `steward own` (no --local): the daemon asks for the PIN, the CLI asks its user, who reads it off the device.
+    BackgroundProcess cli(STEWARD_CLI_BIN, {"own", jw[0].id.toString(), rdp[0].id.toString(), "--broker", brokerAt});
+    std::size_t from = 0;
+    const auto pin = waitForPin(*rdp.process, from, 20s);
+    ASSERT_TRUE(pin) << cli.output() << daemon->output();
+    ASSERT_TRUE(cli.writeLine(*pin));
+    EXPECT_EQ(cli.wait(30s), 0) << cli.output();
+
+    BackgroundProcess devices(STEWARD_CLI_BIN, {"devices", "--broker", brokerAt, "--json"});
+    ASSERT_EQ(devices.wait(20s), 0) << devices.output();
+    EXPECT_THAT(devices.output(), HasSubstr("\"provisioned\""));
+    BackgroundProcess link(STEWARD_CLI_BIN, {"link", jw[0].id.toString(), rdp[0].id.toString(), "--resource", "/a/light", "--broker", brokerAt});
+    EXPECT_EQ(link.wait(30s), 0) << link.output();
+    BackgroundProcess links(STEWARD_CLI_BIN, {"links", "--broker", brokerAt, "--json"});
+    ASSERT_EQ(links.wait(20s), 0);
+    EXPECT_THAT(links.output(), HasSubstr(jw[0].id.toString()));
+    BackgroundProcess refused(STEWARD_CLI_BIN, {"pair", jw[0].id.toString(), rdp[0].id.toString(), "--broker", brokerAt});
+    EXPECT_EQ(refused.wait(20s), 1);
+    EXPECT_THAT(refused.output(), HasSubstr("already linked"));
+    BackgroundProcess noBroker(STEWARD_CLI_BIN, {"devices", "--broker", "127.0.0.1:1"});
+    EXPECT_EQ(noBroker.wait(20s), 1);
+    EXPECT_THAT(noBroker.output(), HasSubstr("cannot reach the MQTT broker"));
+}
+
 }  // namespace
 }  // namespace steward::test

@@ -1,0 +1,243 @@
+#include "remote_commands.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <cstdlib>
+#include <functional>
+#include <map>
+
+#include "args.hpp"
+#include "discovery_options.hpp"
+#include "errors.hpp"
+#include "pin_prompt.hpp"
+#include "remote_session.hpp"
+
+namespace steward::tools {
+namespace {
+
+using Body = Poco::JSON::Object::Ptr;
+
+Body object() { return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+std::string uuidArg(const std::string& text) {
+    if (!core::Uuid::parse(text)) throw UsageError("not a device UUID: '" + text + "'");
+    return text;
+}
+
+Poco::JSON::Array::Ptr list(const std::vector<std::string>& items) {
+    Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
+    for (const auto& i : items) a->add(i);
+    return a;
+}
+
+// One remote command: its options, and how its arguments become (action, body) requests.
+struct RemoteCommand {
+    std::vector<OptionSpec> options;
+    std::string usage;
+    std::function<std::vector<std::pair<std::string, Body>>(const Args&)> requests;
+};
+
+const std::map<std::string, RemoteCommand>& commands() {
+    static const std::map<std::string, RemoteCommand> table{
+        {"devices", {{}, "devices", [](const Args& a) {
+             a.requirePositionals(0, 0, "no arguments");
+             return std::vector<std::pair<std::string, Body>>{{"devices", object()}};
+         }}},
+        {"info", {{}, "info", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"info", object()}}; }}},
+        {"metrics", {{}, "metrics", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"metrics", object()}}; }}},
+        {"own", {{{"--method", true}}, "own UUID... [--method justworks|randompin]", [](const Args& a) {
+             if (a.positionals().empty()) throw UsageError("name the devices to own by UUID (stewardd owns what it discovered)");
+             std::vector<std::pair<std::string, Body>> out;
+             for (const auto& p : a.positionals()) {
+                 auto b = object();
+                 b->set("device", uuidArg(p));
+                 if (auto m = a.value("--method")) b->set("method", *m);
+                 out.emplace_back("own", b);
+             }
+             return out;
+         }}},
+        {"pin", {{}, "pin UUID PIN", [](const Args& a) {
+             a.requirePositionals(2, 2, "a device UUID and the PIN it shows");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             b->set("pin", a.positionals()[1]);
+             return std::vector<std::pair<std::string, Body>>{{"pin", b}};
+         }}},
+        {"permit-join", {{}, "permit-join [SECONDS (0 closes)]", [](const Args& a) {
+             a.requirePositionals(0, 1, "at most the window's length in seconds");
+             auto b = object();
+             if (!a.positionals().empty()) b->set("time", parseBoundedInt(a.positionals()[0], "SECONDS", 0, 86400));
+             return std::vector<std::pair<std::string, Body>>{{"permit_join", b}};
+         }}},
+        {"approve", {{}, "approve UUID", [](const Args& a) {
+             a.requirePositionals(1, 1, "one device UUID");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             return std::vector<std::pair<std::string, Body>>{{"approve", b}};
+         }}},
+        {"deny", {{}, "deny UUID", [](const Args& a) {
+             a.requirePositionals(1, 1, "one device UUID");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             return std::vector<std::pair<std::string, Body>>{{"deny", b}};
+         }}},
+        {"rename", {{}, "rename UUID NAME", [](const Args& a) {
+             a.requirePositionals(2, 2, "a device UUID and its new name");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             b->set("name", a.positionals()[1]);
+             return std::vector<std::pair<std::string, Body>>{{"rename", b}};
+         }}},
+        {"policy-reload", {{}, "policy-reload", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"policy_reload", object()}}; }}},
+        {"links", {{}, "links [UUID]", [](const Args& a) {
+             a.requirePositionals(0, 1, "at most one device UUID");
+             auto b = object();
+             if (!a.positionals().empty()) b->set("device", uuidArg(a.positionals()[0]));
+             return std::vector<std::pair<std::string, Body>>{{"links", b}};
+         }}},
+        {"acl", {{{"--subject", true}, {"--resource", true, true}, {"--perm", true}}, "acl UUID --subject S --resource R... --perm CRUDN", [](const Args& a) {
+             a.requirePositionals(1, 1, "one device UUID");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             b->set("subject", a.value("--subject").value_or(""));
+             b->set("resources", list(a.values("--resource")));
+             b->set("permission", a.value("--perm").value_or(""));
+             return std::vector<std::pair<std::string, Body>>{{"acl", b}};
+         }}},
+        {"pair", {{{"--key-bits", true}}, "pair UUID1 UUID2 [--key-bits 128|256]", [](const Args& a) {
+             a.requirePositionals(2, 2, "two device UUIDs");
+             auto b = object();
+             b->set("a", uuidArg(a.positionals()[0]));
+             b->set("b", uuidArg(a.positionals()[1]));
+             b->set("key_bits", parseBoundedInt(a.value("--key-bits").value_or("128"), "--key-bits", 1, 4096));
+             return std::vector<std::pair<std::string, Body>>{{"pair", b}};
+         }}},
+        {"link", {{{"--key-bits", true}, {"--resource", true, true}, {"--perm", true}}, "link UUID1 UUID2 --resource R... [--perm CRUDN] [--key-bits 128|256]", [](const Args& a) {
+             a.requirePositionals(2, 2, "two device UUIDs");
+             auto b = object();
+             b->set("a", uuidArg(a.positionals()[0]));
+             b->set("b", uuidArg(a.positionals()[1]));
+             b->set("key_bits", parseBoundedInt(a.value("--key-bits").value_or("128"), "--key-bits", 1, 4096));
+             b->set("resources", list(a.values("--resource")));
+             if (auto p = a.value("--perm")) b->set("permission", *p);
+             return std::vector<std::pair<std::string, Body>>{{"link", b}};
+         }}},
+        {"unlink", {{}, "unlink UUID1 UUID2", [](const Args& a) {
+             a.requirePositionals(2, 2, "two device UUIDs");
+             auto b = object();
+             b->set("a", uuidArg(a.positionals()[0]));
+             b->set("b", uuidArg(a.positionals()[1]));
+             return std::vector<std::pair<std::string, Body>>{{"unlink", b}};
+         }}},
+        {"remove", {{}, "remove UUID", [](const Args& a) {
+             a.requirePositionals(1, 1, "one device UUID");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             return std::vector<std::pair<std::string, Body>>{{"remove", b}};
+         }}},
+        {"reset", {{}, "reset UUID", [](const Args& a) {
+             a.requirePositionals(1, 1, "one device UUID");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             return std::vector<std::pair<std::string, Body>>{{"reset", b}};
+         }}},
+        {"cert", {{{"--days", true}}, "cert UUID [--days N]", [](const Args& a) {
+             a.requirePositionals(1, 1, "one device UUID");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             b->set("days", parseBoundedInt(a.value("--days").value_or("365"), "--days", 1, 36500));
+             return std::vector<std::pair<std::string, Body>>{{"cert", b}};
+         }}},
+        {"sync", {{}, "sync", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"sync", object()}}; }}},
+    };
+    return table;
+}
+
+void printData(const Poco::Dynamic::Var& data, std::ostream& out) {
+    if (data.isEmpty()) return;
+    if (data.type() == typeid(Poco::JSON::Object::Ptr)) {
+        const auto o = data.extract<Poco::JSON::Object::Ptr>();
+        for (const char* key : {"done", "deferred"}) {
+            if (o->has(key)) {
+                for (const auto& line : *o->getArray(key)) out << (std::string(key) == "deferred" ? "deferred: " : "") << line.toString() << '\n';
+            }
+        }
+        if (o->has("done") || o->has("deferred")) return;
+    }
+    Poco::JSON::Stringifier::stringify(data, out, 2);
+    out << '\n';
+}
+
+}  // namespace
+
+std::string remoteOnlyCommandsSummary() {
+    return "  pin         answer a pairing request with the PIN a device shows\n"
+           "  permit-join open the permit-join window for N seconds (0 closes it)\n"
+           "  approve     own a device waiting in the approval queue; deny: leave it alone\n"
+           "  rename      give an owned device a name; policy-reload: reload the YAML policies\n"
+           "  info        the daemon's version, plugins and configuration; metrics: onboarding figures\n";
+}
+
+int runRemoteCommand(const std::string& command, const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+    const auto it = commands().find(command);
+    if (it == commands().end()) return -1;
+    auto specs = it->second.options;
+    specs.push_back({"--broker", true});
+    specs.push_back({"--base-topic", true});
+    specs.push_back({"--timeout", true});
+    specs.push_back({"--pin-timeout", true});
+    const Args args(words, specs, command);
+    if (args.help()) {
+        out << "usage: steward " << it->second.usage << " [--broker HOST:PORT] [--base-topic T] [--timeout S] [--json]\n\n"
+            << "Sent to stewardd over MQTT (<base>/bridge/request/...); --broker defaults to $STEWARD_BROKER or 127.0.0.1:1883.\n"
+            << "A device that asks for a PIN while being owned gets it from this terminal. Exit status: 0 ok, 1 error, 2 usage.\n";
+        return 0;
+    }
+    RemoteOptions options;
+    if (const char* env = std::getenv("STEWARD_BROKER"); env != nullptr && *env != '\0') options.broker = env;
+    if (auto b = args.value("--broker")) options.broker = *b;
+    if (auto t = args.value("--base-topic")) options.baseTopic = *t;
+    if (const char* u = std::getenv("STEWARD_MQTT_USERNAME")) options.username = u;
+    if (const char* p = std::getenv("STEWARD_MQTT_PASSWORD")) options.password = p;
+    if (auto t = args.value("--timeout")) options.timeout = std::chrono::seconds(parseBoundedInt(*t, "--timeout", 1, 3600));
+    const auto pinTimeout = std::chrono::seconds(parseBoundedInt(args.value("--pin-timeout").value_or("120"), "--pin-timeout", 1, 3600));
+    const auto requests = it->second.requests(args);
+
+    RemoteSession session(options);
+    int status = 0;
+    Poco::JSON::Array results;
+    for (const auto& [action, body] : requests) {
+        const auto response = session.request(action, body, [&](const std::string& type, const Poco::JSON::Object::Ptr& data) {
+            if (type != "pairing_request" || !data || !body->has("device") || data->optValue<std::string>("device", "") != body->getValue<std::string>("device")) return;
+            const auto id = core::Uuid::parse(data->getValue<std::string>("device"));
+            if (const auto pin = promptForPin(*id, "", pinTimeout)) {
+                auto answer = object();
+                answer->set("device", id->toString());
+                answer->set("pin", *pin);
+                session.send("pin", answer);
+            }
+        });
+        const bool ok = response->optValue<std::string>("status", "") == "ok";
+        if (!ok) {
+            status = 1;
+            err << "steward: " << action << ": " << response->optValue<std::string>("error", "failed") << '\n';
+        }
+        if (args.json()) {
+            results.add(response);
+        } else if (ok) {
+            printData(response->get("data"), out);
+        }
+    }
+    if (args.json()) {
+        if (results.size() == 1) {
+            Poco::JSON::Stringifier::stringify(results.get(0), out);
+        } else {
+            results.stringify(out);
+        }
+        out << '\n';
+    }
+    return status;
+}
+
+}  // namespace steward::tools
