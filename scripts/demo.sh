@@ -1,103 +1,102 @@
 #!/usr/bin/env bash
-# Sets up a Debian 12 machine, builds Steward and runs the main job.
-# Today the main job is the device side: (1) create a device's security database (SVR DB) with a
-# seeded UUID, edit and reset it with the SVR DB editor; (2) run real secure sample devices on
-# loopback (two Just-Works, one Random-PIN), discover them from the gateway side, take ownership of
-# all three with the ownership plugins (the Random-PIN device's PIN typed in from its display),
-# and show the provisioning database and the devices now owned.
-# Usage: scripts/demo.sh [DIR]   (DIR keeps the database; default: a fresh temp dir)
+# Sets up a Debian 12 machine, builds Steward and runs the main job on this machine, loopback only:
+# a mosquitto broker, stewardd, and two sample devices (a Just-Works "Kitchen light" and a
+# Random-PIN "Hall light"). stewardd discovers them, a permit-join window is opened over MQTT, the
+# Random-PIN device's PIN is answered over MQTT (read off its display, as a person would), both
+# are owned and provisioned by the example policies, then linked, and one calls the other.
+# Watch it all with the mosquitto_sub command printed below.
+# Usage: scripts/demo.sh [DIR]   (DIR keeps the state and logs; default: a fresh temp dir)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target steward-svrdb steward-device steward otm-justworks otm-randompin
+cmake --build build -j "$(nproc)" --target stewardd steward steward-device otm-justworks otm-randompin credmgmt
 
 dir="${1:-$(mktemp -d)}"
 mkdir -p "$dir"
-db="$dir/device.svrdb"
-rm -f "$db" "$db.lock"
-svrdb=build/tools/svrdb/steward-svrdb
-peer=11111111-2222-3333-4444-555555555555
-
+dir="$(cd "$dir" && pwd)"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
 
-step "create a new Random-PIN device, UUID seeded from its MAC address"
-"$svrdb" init "$db" --otm randompin --uuid-seed "00:11:22:33:44:55"
-
-step "grant a peer read/update on /a/light, and anyone read on the discovery resources"
-"$svrdb" acl add "$db" --subject "uuid:$peer" --resource /a/light --perm RU
-"$svrdb" acl add "$db" --subject conntype:anon-clear --resource /oic/d --resource /oic/p --resource /oic/res --perm R
-
-step "install a 256-bit pairwise PSK for the peer (shown masked)"
-"$svrdb" cred add-psk "$db" --subject "$peer" --random 256
-
-step "the device database"
-"$svrdb" show "$db"
-ls -l "$db"
-
-step "local reset: back to the reset profile, same UUID"
-"$svrdb" reset "$db"
-"$svrdb" show "$db" doxm
-
-echo
-echo "database kept at $db (inspect it with: $svrdb $db)"
-
-step "start three secure sample devices on loopback (steward-device --count 2, and one Random-PIN)"
-device=build/tools/device/steward-device
-"$device" --count 2 --svrdb-dir "$dir/devices" --uuid-seed demo-light --json >"$dir/devices.log" 2>&1 &
-jw_pid=$!
-"$device" --svrdb "$dir/hall.svrdb" --otm randompin --name "Hall light" --json >"$dir/hall.log" 2>&1 &
-rdp_pid=$!
-trap 'kill $jw_pid $rdp_pid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do
-  [ "$(grep -c '"event":"ready"' "$dir/devices.log" "$dir/hall.log" | awk -F: '{s+=$2} END {print s}')" -ge 3 ] && break
-  sleep 0.1
-done
-targets=()
-for port in $(grep -ho '"port":"[0-9]*"' "$dir/devices.log" "$dir/hall.log" | grep -o '[0-9]*'); do
-  targets+=(--unicast "127.0.0.1:$port")
-done
-grep -h '"event":"ready"' "$dir/devices.log" "$dir/hall.log"
-
-step "discover all devices (unicast to loopback: the demo never multicasts on the machine's network)"
-build/tools/cli/steward discover "${targets[@]}"
-
-step "discover unowned devices, as JSON for scripts"
-build/tools/cli/steward discover "${targets[@]}" --scope unowned --json
-
-step "a foreign CoAP client reads a device's resource directory"
-first_port=$(grep -ho '"port":"[0-9]*"' "$dir/devices.log" | head -1 | grep -o '[0-9]*')
-coap-client-openssl -B 5 -m get "coap://127.0.0.1:$first_port/oic/d" | strings | head -5
-
-step "an unauthorised GET of the light is refused"
-coap-client-openssl -B 5 -m get "coap://127.0.0.1:$first_port/a/light" || true
-
-step "the plugins the gateway loads"
-build/tools/cli/steward plugins
-
-step "take ownership of every unowned device (steward --local own --all)"
-state="$dir/gateway-state"
-# The Random-PIN device prints a fresh PIN when the gateway selects the method; "type" it in.
-type_pin() {
-  for _ in $(seq 100); do
-    pin=$(grep -o '"pin":"[0-9]*"' "$dir/hall.log" | tail -1 | grep -o '[0-9]\{8\}' || true)
-    [ -n "$pin" ] && { echo "$pin"; return; }
-    sleep 0.1
-  done
+wait_for() {  # wait_for FILE PATTERN SECONDS
+  for _ in $(seq $(( $3 * 10 ))); do grep -q -- "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "demo: timed out waiting for '$2' in $1" >&2; tail -20 "$1" >&2; return 1
 }
-build/tools/cli/steward --local own --all "${targets[@]}" --state-dir "$state" < <(type_pin)
 
-step "the provisioning database"
-build/tools/cli/steward --local devices --state-dir "$state"
+step "an MQTT broker on loopback"
+port=$(( 20000 + RANDOM % 20000 ))
+{
+  echo "listener $port 127.0.0.1"
+  echo "allow_anonymous true"
+  [ "$(id -u)" = 0 ] && echo "user root"
+} > "$dir/mosquitto.conf"
+mosquitto -c "$dir/mosquitto.conf" > "$dir/mosquitto.log" 2>&1 & pids+=($!)
+for _ in $(seq 50); do mosquitto_pub -p "$port" -t steward/ping -n 2>/dev/null && break; sleep 0.1; done
+mosquitto_sub -p "$port" -v -t 'steward/#' > "$dir/mqtt.log" 2>&1 & pids+=($!)
+echo "broker on 127.0.0.1:$port; watch along with:  mosquitto_sub -p $port -v -t 'steward/#'"
 
-step "discover owned devices"
-build/tools/cli/steward discover "${targets[@]}" --owned
+step "two sample devices: a Just-Works kitchen light and a Random-PIN hall light"
+device=build/tools/device/steward-device
+"$device" --svrdb "$dir/kitchen.svrdb" --name "Kitchen light" --bind 127.0.0.1 --json > "$dir/kitchen.log" 2>&1 & pids+=($!)
+"$device" --svrdb "$dir/hall.svrdb" --otm randompin --name "Hall light" --bind 127.0.0.1 --json > "$dir/hall.log" 2>&1 & pids+=($!)
+wait_for "$dir/kitchen.log" '"event":"ready"' 10
+wait_for "$dir/hall.log" '"event":"ready"' 10
+field() { grep -o "\"$2\":\"[^\"]*\"" "$1" | head -1 | cut -d'"' -f4; }
+kitchen=$(field "$dir/kitchen.log" uuid); hall=$(field "$dir/hall.log" uuid)
+echo "Kitchen light $kitchen, Hall light $hall"
 
-step "device logs: the ownership transfers as the devices saw them"
-grep -h '"event":"state"' "$dir/devices.log" "$dir/hall.log" | head -20
+step "stewardd: permit-join mode, Just-Works allowed (one per window), the example policies"
+cat > "$dir/steward.yaml" <<YAML
+state_dir: $dir/state
+plugin_dir: $PWD/build/plugins
+policy_dir: $PWD/config/policies.d
+mqtt: {port: $port}
+discovery:
+  unicast: ["127.0.0.1:$(field "$dir/kitchen.log" port)", "127.0.0.1:$(field "$dir/hall.log" port)"]
+  interval: 2
+  timeout_ms: 1000
+ownership: {mode: permit_join, allow_justworks: true, justworks_per_window: 1, pin_timeout: 60}
+YAML
+build/bridge/stewardd --config "$dir/steward.yaml" > "$dir/stewardd.log" 2>&1 & pids+=($!)
+wait_for "$dir/mqtt.log" 'steward/bridge/state {"state":"online"}' 15
+wait_for "$dir/mqtt.log" '"device_discovered"' 15
+grep '"device_discovered"' "$dir/mqtt.log"
 
-kill $jw_pid $rdp_pid
-wait $jw_pid $rdp_pid 2>/dev/null || true
+step "an automation opens a 60 s permit-join window"
+mosquitto_pub -p "$port" -t steward/bridge/request/permit_join -m '{"time":60,"transaction":"demo-1"}'
+wait_for "$dir/mqtt.log" 'steward/bridge/response/permit_join' 10
+grep 'steward/bridge/response/permit_join' "$dir/mqtt.log"
+
+step "the Hall light asks for its PIN; a person reads it off the device and answers over MQTT"
+wait_for "$dir/mqtt.log" '"pairing_request"' 30
+grep '"pairing_request"' "$dir/mqtt.log"
+wait_for "$dir/hall.log" '"event":"pin"' 10
+pin=$(grep -o '"pin":"[0-9]*"' "$dir/hall.log" | tail -1 | grep -o '[0-9]\{8\}')
+echo "the display shows $pin"
+mosquitto_pub -p "$port" -t steward/bridge/request/pin -m "{\"device\":\"$hall\",\"pin\":\"$pin\",\"transaction\":\"demo-2\"}"
+
+step "both devices owned, then provisioned by the policies"
+for id in "$kitchen" "$hall"; do wait_for "$dir/mqtt.log" "\"device_provisioned\",\"data\":{\"device\":\"$id\"" 60; done
+grep -E '"(device_owned|policy_applied|device_provisioned)"' "$dir/mqtt.log"
+
+step "the device list, retained on steward/bridge/devices (steward devices, over MQTT)"
+build/tools/cli/steward devices --broker "127.0.0.1:$port"
+
+step "link the two lights (pairwise key + ACEs both ways), then the kitchen light calls the hall light"
+build/tools/cli/steward link "$kitchen" "$hall" --resource /a/light --perm RU --broker "127.0.0.1:$port"
+"$device" --svrdb "$dir/kitchen.svrdb" --call "127.0.0.1:$(field "$dir/hall.log" secure_port)" /a/light --method post --payload '{"value":true,"brightness":40}'
+"$device" --svrdb "$dir/kitchen.svrdb" --call "127.0.0.1:$(field "$dir/hall.log" secure_port)" /a/light
+
+step "onboarding metrics (retained on steward/bridge/metrics)"
+grep 'steward/bridge/metrics' "$dir/mqtt.log" | tail -1
+
+step "stop stewardd (SIGTERM): it finishes what is in progress and marks itself offline"
+kill -TERM "${pids[4]}"
+wait "${pids[4]}" 2>/dev/null || true
+wait_for "$dir/mqtt.log" 'steward/bridge/state {"state":"offline"}' 10
+grep 'steward/bridge/state' "$dir/mqtt.log" | tail -1
 echo
-echo "device logs in $dir/devices.log and $dir/hall.log"
+echo "logs and state in $dir (stewardd.log, mqtt.log, kitchen.log, hall.log)"
