@@ -1,0 +1,214 @@
+// stewardd on MQTT: request -> response latency (p50/p99 of sequential `info` requests) against the
+// broker's own round trip measured in the same run (an echo client answering the same topics), and
+// stewardd's resident memory idle and with N owned devices in its provisioning database.
+//
+//   steward_daemon_bench [--requests N] [--devices N] [--json]
+#include <Poco/JSON/Object.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+
+#include "bridge/mqtt/broker_fixture.hpp"
+#include "mqtt/mqtt_client.hpp"
+#include "steward/pdm/sqlite_pdm.hpp"
+#include "support/background_process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+struct Latency {
+    double p50 = 0;
+    double p99 = 0;
+};
+
+Latency percentiles(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return {v[v.size() / 2], v[std::min(v.size() - 1, static_cast<std::size_t>(0.99 * static_cast<double>(v.size())))]};
+}
+
+// Sends `count` requests one after the other to request/<action> and times each response.
+class Requester {
+public:
+    explicit Requester(int port) {
+        steward::bridge::MqttOptions o;
+        o.port = port;
+        o.clientId = "bench-requester";
+        client_ = std::make_unique<steward::bridge::MqttClient>(o);
+        client_->onMessage([this](const steward::bridge::MqttMessage&) {
+            {
+                const std::lock_guard lock(mutex_);
+                ++received_;
+            }
+            cv_.notify_all();
+        });
+        client_->subscribe("steward/bridge/response/+", 1);
+        client_->start();
+        for (int i = 0; i < 100 && !client_->connected(); ++i) std::this_thread::sleep_for(50ms);
+        std::this_thread::sleep_for(200ms);  // the subscription settles
+    }
+    ~Requester() { client_->stop(); }
+    Latency run(const std::string& action, int count) {
+        std::vector<double> ms;
+        for (int i = 0; i < count; ++i) {
+            std::unique_lock lock(mutex_);
+            const auto before = received_;
+            lock.unlock();
+            const auto start = Clock::now();
+            client_->publish({"steward/bridge/request/" + action, "{\"transaction\":" + std::to_string(i) + "}", false, 1});
+            lock.lock();
+            if (!cv_.wait_for(lock, 10s, [&] { return received_ > before; })) throw std::runtime_error("no response to " + action);
+            ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        }
+        return percentiles(ms);
+    }
+
+private:
+    std::unique_ptr<steward::bridge::MqttClient> client_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    std::uint64_t received_ = 0;
+};
+
+// A field of /proc/PID/status in kB: VmRSS (everything resident, shared library text included) or
+// RssAnon (the process's own memory).
+long statusKb(pid_t pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind(field + ":", 0) == 0) return std::stol(line.substr(field.size() + 1));
+    }
+    return -1;
+}
+
+std::unique_ptr<steward::test::BackgroundProcess> startDaemon(const std::filesystem::path& dir, int port) {
+    std::ofstream(dir / "steward.yaml") << "state_dir: " << (dir / "state").string() << "\nplugin_dir: " << STEWARD_PLUGIN_DIR
+                                        << "\npolicy_dir: " << (dir / "policies").string() << "\nmqtt: {port: " << port
+                                        << "}\nlogging: {level: warning}\n";
+    auto p = std::make_unique<steward::test::BackgroundProcess>(STEWARDD_BIN, std::vector<std::string>{"--config", (dir / "steward.yaml").string()});
+    return p;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int requests = 1000;
+    int devices = 1000;
+    bool json = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--requests" && i + 1 < argc) {
+            requests = std::stoi(argv[++i]);
+        } else if (a == "--devices" && i + 1 < argc) {
+            devices = std::stoi(argv[++i]);
+        } else if (a == "--json") {
+            json = true;
+        } else {
+            std::cout << "usage: steward_daemon_bench [--requests N] [--devices N] [--json]\n";
+            return a == "--help" ? 0 : 2;
+        }
+    }
+    // The broker too sends small packets at once (mosquitto.conf: set_tcp_nodelay true).
+    steward::test::MosquittoBroker broker(steward::test::BrokerOptions{{}, {"set_tcp_nodelay true"}});
+
+    // Baseline: an echo client answers on the same topics, so only the broker's round trip remains.
+    Latency echo;
+    {
+        steward::bridge::MqttOptions o;
+        o.port = broker.port();
+        o.clientId = "bench-echo";
+        steward::bridge::MqttClient echoer(o);
+        echoer.subscribe("steward/bridge/request/+", 1, [&echoer](const steward::bridge::MqttMessage& m) {
+            echoer.publish({"steward/bridge/response/echo", m.payload, false, 1});
+        });
+        echoer.start();
+        Requester r(broker.port());
+        r.run("echo", 50);  // warm-up
+        echo = r.run("echo", requests);
+        echoer.stop();
+    }
+
+    // stewardd, idle, empty PDM.
+    steward::test::TempDir idleDir;
+    std::filesystem::create_directories(idleDir.path() / "policies");
+    Latency daemon;
+    long idleKb = 0;
+    long idleAnonKb = 0;
+    {
+        auto d = startDaemon(idleDir.path(), broker.port());
+        Requester r(broker.port());
+        r.run("info", 50);
+        daemon = r.run("info", requests);
+        std::this_thread::sleep_for(500ms);
+        idleKb = statusKb(d->pid(), "VmRSS");
+        idleAnonKb = statusKb(d->pid(), "RssAnon");
+        d->stop();
+    }
+
+    // stewardd with N owned devices in its PDM (published retained at start).
+    steward::test::TempDir fullDir;
+    std::filesystem::create_directories(fullDir.path() / "policies");
+    std::filesystem::create_directories(fullDir.path() / "state");
+    {
+        auto pdm = steward::core::openSqlitePdm(fullDir.path() / "state" / "pdm.sqlite");
+        pdm->transaction([&] {
+            for (int i = 0; i < devices; ++i) {
+                steward::core::DeviceRecord r;
+                r.id = steward::core::Uuid::random();
+                r.name = "device " + std::to_string(i);
+                r.otm = "oic.sec.doxm.jw";
+                r.address = "127.0.0.1";
+                r.port = 5683;
+                r.securePort = static_cast<std::uint16_t>(20000 + i);
+                r.deviceTypes = {"oic.d.light"};
+                r.state = steward::core::DeviceRecordState::Owned;
+                pdm->putDevice(r);
+            }
+        });
+    }
+    long fullKb = 0;
+    long fullAnonKb = 0;
+    Latency loaded;
+    {
+        auto d = startDaemon(fullDir.path(), broker.port());
+        Requester r(broker.port());
+        r.run("info", 50);
+        loaded = r.run("info", std::max(100, requests / 10));
+        std::this_thread::sleep_for(500ms);
+        fullKb = statusKb(d->pid(), "VmRSS");
+        fullAnonKb = statusKb(d->pid(), "RssAnon");
+        d->stop();
+    }
+
+    if (json) {
+        Poco::JSON::Object o;
+        o.set("requests", requests);
+        o.set("echo_p50_ms", echo.p50);
+        o.set("echo_p99_ms", echo.p99);
+        o.set("stewardd_p50_ms", daemon.p50);
+        o.set("stewardd_p99_ms", daemon.p99);
+        o.set("rss_idle_kb", idleKb);
+        o.set("devices", devices);
+        o.set("rss_devices_kb", fullKb);
+        o.set("rss_anon_idle_kb", idleAnonKb);
+        o.set("rss_anon_devices_kb", fullAnonKb);
+        o.stringify(std::cout);
+        std::cout << '\n';
+    } else {
+        std::cout << "MQTT round trip, echo client (baseline): p50 " << echo.p50 << " ms, p99 " << echo.p99 << " ms (" << requests << " requests)\n"
+                  << "stewardd `info` request -> response:    p50 " << daemon.p50 << " ms, p99 " << daemon.p99 << " ms (ratio p50 "
+                  << daemon.p50 / echo.p50 << ", p99 " << daemon.p99 / echo.p99 << ")\n"
+                  << "  with " << devices << " devices in the PDM:          p50 " << loaded.p50 << " ms, p99 " << loaded.p99 << " ms\n"
+                  << "stewardd RSS idle: " << static_cast<double>(idleKb) / 1024.0 << " MiB (own memory "
+                  << static_cast<double>(idleAnonKb) / 1024.0 << " MiB, the rest shared library text); with " << devices
+                  << " owned devices: " << static_cast<double>(fullKb) / 1024.0 << " MiB (own " << static_cast<double>(fullAnonKb) / 1024.0
+                  << " MiB)\n";
+    }
+    return 0;
+}
