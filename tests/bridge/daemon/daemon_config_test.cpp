@@ -1,0 +1,79 @@
+// steward.yaml: every mistake is named with file, line, column and key; good files give the values.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "daemon_config.hpp"
+
+namespace steward::bridge {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string errorOf(const std::string& yaml) {
+    try {
+        parseDaemonConfig(yaml, "steward.yaml");
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+TEST(DaemonConfig, ReadsEveryFieldAndKeepsDefaultsForTheRest) {
+    const auto c = parseDaemonConfig(R"(
+state_dir: /srv/steward
+mqtt: {host: broker.lan, port: 8883, base_topic: home/steward, ca_file: /etc/ca.pem, homeassistant: true}
+discovery: {interfaces: [eth1], unicast: ["192.168.1.7:5683"], interval: 10, timeout_ms: 1500}
+ownership: {mode: permit_join, permit_join_seconds: 60, allow_justworks: true, justworks_per_window: 2, approval: true, pin_timeout: 30}
+logging: {level: debug, syslog: true}
+)", "steward.yaml");
+    EXPECT_EQ(c.stateDir, "/srv/steward");
+    EXPECT_EQ(c.pluginDir, "/usr/lib/steward/plugins");
+    EXPECT_EQ(c.mqtt.host, "broker.lan");
+    EXPECT_EQ(c.mqtt.port, 8883);
+    EXPECT_EQ(c.mqtt.baseTopic, "home/steward");
+    EXPECT_TRUE(c.mqtt.homeAssistant);
+    EXPECT_EQ(c.discovery.interfaces, std::vector<std::string>{"eth1"});
+    EXPECT_EQ(c.discovery.interval, std::chrono::seconds(10));
+    EXPECT_EQ(c.ownership.mode, OwnershipMode::PermitJoin);
+    EXPECT_EQ(c.ownership.permitJoinDefault, std::chrono::seconds(60));
+    EXPECT_TRUE(c.ownership.allowJustWorks);
+    EXPECT_EQ(c.ownership.justWorksPerWindow, 2);
+    EXPECT_TRUE(c.ownership.approval);
+    EXPECT_EQ(c.logLevel, "debug");
+    EXPECT_TRUE(c.syslog);
+}
+
+TEST(DaemonConfig, TheDefaultsAreSafe) {
+    const auto c = parseDaemonConfig("", "steward.yaml");
+    EXPECT_EQ(c.ownership.mode, OwnershipMode::Manual);
+    EXPECT_FALSE(c.ownership.allowJustWorks);
+    EXPECT_TRUE(c.discovery.interfaces.empty());  // no multicast anywhere unless named
+    EXPECT_LE(c.ownership.permitJoinDefault, c.ownership.permitJoinMax);
+}
+
+TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
+    EXPECT_EQ(errorOf("mqtt:\n  prot: 1883\n"), "steward.yaml:2:3: mqtt.prot: unknown key (known here: base_topic, ca_file, cert_file, client_id, homeassistant, homeassistant_prefix, host, key_file, password, port, username)");
+    EXPECT_THAT(errorOf("mqtt: {port: 70000}\n"), HasSubstr("steward.yaml:1:14: mqtt.port: 70000 is out of range (1 to 65535)"));
+    EXPECT_THAT(errorOf("mqtt: {port: many}\n"), HasSubstr("mqtt.port: expected a whole number"));
+    EXPECT_THAT(errorOf("ownership:\n  mode: yolo\n"), HasSubstr("steward.yaml:2:9: ownership.mode: \"yolo\" is not a mode"));
+    EXPECT_THAT(errorOf("ownership: {allow_justworks: maybe}\n"), HasSubstr("ownership.allow_justworks: expected true or false"));
+    EXPECT_THAT(errorOf("discovery: {unicast: 5}\n"), HasSubstr("discovery.unicast: expected a list"));
+    EXPECT_THAT(errorOf("mqtt: {base_topic: \"a/#\"}\n"), HasSubstr("mqtt.base_topic"));
+    EXPECT_THAT(errorOf("mqtt: {cert_file: /c.pem}\n"), HasSubstr("cert_file and key_file go together"));
+    EXPECT_THAT(errorOf("ownership: {permit_join_seconds: 600, permit_join_max_seconds: 60}\n"), HasSubstr("exceeds permit_join_max_seconds"));
+    EXPECT_THAT(errorOf("logging: {level: loud}\n"), HasSubstr("logging.level"));
+    EXPECT_THAT(errorOf("mqtt: [1, 2\n"), HasSubstr("steward.yaml:"));
+    EXPECT_THAT(errorOf("- a\n- b\n"), HasSubstr("expected a mapping"));
+}
+
+TEST(DaemonConfig, AMissingFileIsAClearError) {
+    try {
+        loadDaemonConfig("/nonexistent/steward.yaml");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("/nonexistent/steward.yaml: cannot read"));
+    }
+}
+
+}  // namespace
+}  // namespace steward::bridge

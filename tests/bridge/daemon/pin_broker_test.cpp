@@ -1,0 +1,54 @@
+// The PIN broker: an answer reaches the transfer waiting for it; nothing else does.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "pin_broker.hpp"
+
+namespace steward::bridge {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(PinBroker, AnAnswerReachesTheWaitingTransferOnly) {
+    PinBroker pins;
+    const auto device = core::Uuid::random();
+    EXPECT_FALSE(pins.answer(device, "12345678"));  // nobody waits yet: dropped
+    std::optional<std::string> got;
+    std::thread waiter([&] { got = pins.wait(device, 10s); });
+    while (!pins.waiting(device)) std::this_thread::yield();
+    EXPECT_FALSE(pins.answer(core::Uuid::random(), "00000000"));
+    EXPECT_TRUE(pins.answer(device, "87654321"));
+    waiter.join();
+    EXPECT_EQ(got, "87654321");
+    EXPECT_FALSE(pins.waiting(device));
+}
+
+TEST(PinBroker, NoAnswerInTimeIsNullopt) {
+    PinBroker pins;
+    EXPECT_EQ(pins.wait(core::Uuid::random(), 50ms), std::nullopt);
+}
+
+TEST(PinBroker, CancelAllEndsEveryWaitAtOnce) {
+    PinBroker pins;
+    std::optional<std::string> got = "unset";
+    std::thread waiter([&] { got = pins.wait(core::Uuid::random(), 60s); });
+    std::this_thread::sleep_for(20ms);
+    const auto start = std::chrono::steady_clock::now();
+    pins.cancelAll();
+    waiter.join();
+    EXPECT_EQ(got, std::nullopt);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_EQ(pins.wait(core::Uuid::random(), 10s), std::nullopt);  // later waits too
+}
+
+TEST(PinBroker, OnlyEightDigitsAreAPin) {
+    EXPECT_TRUE(isWellFormedPin("01234567"));
+    EXPECT_FALSE(isWellFormedPin("1234567"));
+    EXPECT_FALSE(isWellFormedPin("123456789"));
+    EXPECT_FALSE(isWellFormedPin("1234567a"));
+    EXPECT_FALSE(isWellFormedPin(""));
+}
+
+}  // namespace
+}  // namespace steward::bridge
