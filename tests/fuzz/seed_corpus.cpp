@@ -80,6 +80,10 @@ int main(int argc, char** argv) {
     const std::vector<std::pair<std::string, std::vector<Bytes>>> seeds = {
         {"device_requests", deviceRequests},
         {"policy", policies},
+        {"mqtt_request",
+         {text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","method":"randompin","transaction":1})"),
+          text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","subject":"conntype:anon-clear","resources":["/a/light","*"],"permission":"-RU-N","time":60})"),
+          text(R"({"device":"x","subject":"role:admin@auth","permission":31,"resources":[]})")}},
         {"doxm", {encodeDoxm(r.doxm), encodeDoxm(factory.doxm)}},
         {"pstat", {encodePstat(r.pstat), encodePstat(factory.pstat)}},
         {"cred", {encodeCred(r.cred, PrivateData::Include), encodeCred(r.cred, PrivateData::Omit)}},
