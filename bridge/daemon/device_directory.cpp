@@ -1,22 +1,11 @@
 #include "device_directory.hpp"
 
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
-#include <Poco/Timestamp.h>
 
 #include "steward/model/doxm.hpp"
+#include "steward/util/iso_time.hpp"
 
 namespace steward::bridge {
-namespace {
-
-std::string isoTime(std::chrono::system_clock::time_point t) {
-    if (t.time_since_epoch().count() == 0) return "";
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-    return Poco::DateTimeFormatter::format(Poco::Timestamp(us), Poco::DateTimeFormat::ISO8601_FORMAT);
-}
-
-}  // namespace
 
 std::string_view toString(DeviceStatus s) {
     switch (s) {
@@ -114,17 +103,25 @@ void DeviceDirectory::forget(const core::Uuid& id) {
     answers_.erase(id);
 }
 
+Poco::JSON::Array::Ptr typesJson(const std::vector<std::string>& types) {
+    Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
+    for (const auto& t : types) a->add(t);
+    return a;
+}
+
+Poco::JSON::Array::Ptr methodsJson(const std::vector<int>& oxms) {
+    Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
+    for (int m : oxms) a->add(methodName(m));
+    return a;
+}
+
 Poco::JSON::Object::Ptr deviceJson(const DeviceView& d, const std::vector<core::Uuid>& links) {
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("uuid", d.id.toString());
     o->set("name", d.name);
     o->set("state", std::string(toString(d.status)));
-    Poco::JSON::Array types;
-    for (const auto& t : d.deviceTypes) types.add(t);
-    o->set("device_types", types);
-    Poco::JSON::Array methods;
-    for (int m : d.oxms) methods.add(methodName(m));
-    o->set("methods", methods);
+    o->set("device_types", typesJson(d.deviceTypes));
+    o->set("methods", methodsJson(d.oxms));
     o->set("otm", d.otm);
     o->set("endpoint", d.securePort ? "coaps://" + (d.address.find(':') != std::string::npos ? "[" + d.address + "]" : d.address) + ":" +
                                           std::to_string(d.securePort)
@@ -136,7 +133,7 @@ Poco::JSON::Object::Ptr deviceJson(const DeviceView& d, const std::vector<core::
     for (const auto& p : d.policies) policies.add(p);
     o->set("policies", policies);
     if (!d.error.empty()) o->set("error", d.error);
-    o->set("last_seen", isoTime(d.lastSeen));
+    o->set("last_seen", core::isoTime(d.lastSeen));
     return o;
 }
 

@@ -3,6 +3,7 @@
 // (<base>/devices/<uuid>, <base>/bridge/devices): its status in the onboarding flow, how to reach
 // it, what it offers. Owned devices come from the PDM at start; the rest from discovery.
 // Thread-safe.
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
 #include <chrono>
@@ -64,6 +65,10 @@ private:
 
 // The JSON published for one device (`links`: the UUIDs it is linked with).
 Poco::JSON::Object::Ptr deviceJson(const DeviceView& d, const std::vector<core::Uuid>& links);
+
+// JSON arrays of device types, and of the methods offered by name.
+Poco::JSON::Array::Ptr typesJson(const std::vector<std::string>& types);
+Poco::JSON::Array::Ptr methodsJson(const std::vector<int>& oxms);
 
 // "justworks"/"randompin" for oxm 0/1, else the OCF name.
 std::string methodName(int oxm);

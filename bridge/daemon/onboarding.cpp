@@ -15,12 +15,8 @@ Poco::JSON::Object::Ptr discoveredJson(const core::DiscoveredDevice& d) {
     auto o = object();
     o->set("device", d.deviceId.toString());
     o->set("name", d.name);
-    Poco::JSON::Array types;
-    for (const auto& t : d.deviceTypes) types.add(t);
-    o->set("device_types", types);
-    Poco::JSON::Array methods;
-    for (int m : d.oxms) methods.add(methodName(m));
-    o->set("methods", methods);
+    o->set("device_types", typesJson(d.deviceTypes));
+    o->set("methods", methodsJson(d.oxms));
     o->set("owned", d.owned);
     return o;
 }

@@ -1,25 +1,13 @@
 #include "state_commands.hpp"
 
-#include <Poco/DateTime.h>
-#include <Poco/DateTimeFormat.h>
-#include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
-#include <Poco/Timestamp.h>
 
 #include "args.hpp"
 #include "local_context.hpp"
+#include "steward/util/iso_time.hpp"
 
 namespace steward::tools {
-namespace {
-
-std::string isoTime(std::chrono::system_clock::time_point t) {
-    if (t.time_since_epoch().count() == 0) return "";
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-    return Poco::DateTimeFormatter::format(Poco::Timestamp(us), Poco::DateTimeFormat::ISO8601_FORMAT);
-}
-
-}  // namespace
 
 std::string devicesUsage() {
     return "usage: steward [--local] devices [--state-dir DIR] [--json]\n\n"
@@ -45,7 +33,7 @@ int runDevices(const std::vector<std::string>& words, std::ostream& out, std::os
             o->set("address", d.address);
             o->set("port", d.port);
             o->set("secure_port", d.securePort);
-            o->set("owned_at", isoTime(d.ownedAt));
+            o->set("owned_at", core::isoTime(d.ownedAt));
             o->set("owner_credential", ctx.identity.ownerCredential(d.id).has_value());
             list.add(o);
         }
@@ -56,7 +44,7 @@ int runDevices(const std::vector<std::string>& words, std::ostream& out, std::os
     out << devices.size() << " device(s) in the provisioning database of gateway " << ctx.identity.id().toString() << '\n';
     for (const auto& d : devices) {
         out << "  " << d.id.toString() << "  " << core::toString(d.state) << "  " << d.otm << "  " << d.address << ":"
-            << d.securePort << "  \"" << d.name << "\"  " << isoTime(d.ownedAt) << '\n';
+            << d.securePort << "  \"" << d.name << "\"  " << core::isoTime(d.ownedAt) << '\n';
     }
     return 0;
 }
