@@ -215,8 +215,8 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         result->set("status", "owned");
         result->set("ms", static_cast<std::int64_t>(took.count()));
         log_(id.toString() + " owned (" + outcome.method + ") in " + std::to_string(took.count()) + " ms");
+        parts_.events.deviceChanged(id);  // the state first, then the announcement
         parts_.events.event("device_owned", result);
-        parts_.events.deviceChanged(id);
         if (afterOwned_) afterOwned_(id);
     } else {
         const auto reason = failureReason(outcome.result.failedStep);
@@ -229,8 +229,8 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         result->set("step", outcome.result.failedStep);
         result->set("error", outcome.result.error);
         log_(id.toString() + " NOT owned: " + outcome.result.failedStep + ": " + outcome.result.error);
-        parts_.events.event("ownership_failed", result);
         parts_.events.deviceChanged(id);
+        parts_.events.event("ownership_failed", result);
     }
     parts_.events.metricsChanged();
     if (done) done(result);

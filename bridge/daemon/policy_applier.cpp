@@ -79,19 +79,20 @@ bool PolicyApplier::apply(const core::Uuid& device) {
     event->set("links", static_cast<std::uint64_t>(plan.links.size()));
     event->set("status", ok ? "ok" : "error");
     if (!ok) event->set("errors", failures);
-    events_.event("policy_applied", event);
+    // The retained state first, then the announcements: whoever reacts to an event finds the state current.
     directory_.update(device, [&](DeviceView& v) {
         v.policies = plan.policies;
         if (ok) v.status = DeviceStatus::Provisioned;
         else v.error = "policy application failed";
     });
+    events_.deviceChanged(device);
+    events_.event("policy_applied", event);
     if (ok) {
         Poco::JSON::Object::Ptr provisioned = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
         provisioned->set("device", device.toString());
         provisioned->set("policies", names);
         events_.event("device_provisioned", provisioned);
     }
-    events_.deviceChanged(device);
     for (const auto& [other, ace] : plan.acesOnOthers) events_.deviceChanged(other);
     for (const auto& link : plan.links) events_.deviceChanged(link.peer);
     return ok;

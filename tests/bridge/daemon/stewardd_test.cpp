@@ -71,6 +71,7 @@ TEST_F(Stewardd, OwnsAndProvisionsBothKindsOfDeviceWithThePinAnsweredOverMqtt) {
         ASSERT_TRUE(policiesApplied);
         EXPECT_GE(policiesApplied->size(), 2u);
     }
+    // The retained state says so too (published before the event).
     const auto state = watch.latest("steward/devices/" + jw[0].id.toString());
     ASSERT_TRUE(state);
     EXPECT_EQ(state->getValue<std::string>("state"), "provisioned");
