@@ -164,6 +164,40 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                            r.fail(m, path, "permit_join_seconds exceeds permit_join_max_seconds");
                        }
                    }},
+                  {"idprov",
+                   [&](const YAML::Node& m, const std::string& path) {
+                       auto& s = c.idprov.settings;
+                       r.forEach(m, path,
+                                 {
+                                     {"enabled", [&](const YAML::Node& n, const std::string& k) { c.idprov.enabled = r.boolean(n, k); }},
+                                     {"listen", [&](const YAML::Node& n, const std::string& k) { s.listenAddress = r.text(n, k); }},
+                                     {"port", [&](const YAML::Node& n, const std::string& k) { s.port = static_cast<std::uint16_t>(r.integer(n, k, 0, 65535)); }},
+                                     {"dnssd", [&](const YAML::Node& n, const std::string& k) { s.publishDnssd = r.boolean(n, k); }},
+                                     {"instance_name",
+                                      [&](const YAML::Node& n, const std::string& k) {
+                                          s.dnssdInstanceName = r.text(n, k);
+                                          if (s.dnssdInstanceName.empty() || s.dnssdInstanceName.size() > 63) r.fail(n, k, "1 to 63 characters");
+                                      }},
+                                     {"server_names", [&](const YAML::Node& n, const std::string& k) { s.serverNames = r.list(n, k); }},
+                                     {"oob_validity_hours",
+                                      [&](const YAML::Node& n, const std::string& k) { s.oobValidity = std::chrono::hours(r.integer(n, k, 1, 24 * 366)); }},
+                                     {"certificate_validity_days",
+                                      [&](const YAML::Node& n, const std::string& k) { s.certificateValidity = std::chrono::hours(24 * r.integer(n, k, 1, 3650)); }},
+                                     {"waiting_retry", [&](const YAML::Node& n, const std::string& k) { s.waitingRetry = seconds(n, k, 1, 86400); }},
+                                     {"hash_algorithms",
+                                      [&](const YAML::Node& n, const std::string& k) {
+                                          s.hashAlgorithms = r.list(n, k);
+                                          if (s.hashAlgorithms.empty()) r.fail(n, k, "at least one of Argon2id, PBKDF2");
+                                          for (const auto& a : s.hashAlgorithms) {
+                                              if (a != "Argon2id" && a != "PBKDF2") r.fail(n, k, "\"" + a + "\" is not supported (Argon2id, PBKDF2)");
+                                          }
+                                      }},
+                                     {"max_body_bytes",
+                                      [&](const YAML::Node& n, const std::string& k) { s.maxBodyBytes = static_cast<std::size_t>(r.integer(n, k, 1024, 65536)); }},
+                                     {"requests_per_minute",
+                                      [&](const YAML::Node& n, const std::string& k) { s.requestsPerMinute = static_cast<double>(r.integer(n, k, 0, 100000)); }},
+                                 });
+                   }},
                   {"logging",
                    [&](const YAML::Node& m, const std::string& path) {
                        r.forEach(m, path,

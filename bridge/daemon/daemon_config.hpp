@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "steward/plugin/enrollment_provider.hpp"
+
 namespace steward::bridge {
 
 class ConfigError : public std::runtime_error {
@@ -51,6 +53,13 @@ struct OwnershipConfig {
     std::chrono::seconds pinTimeout{120};
 };
 
+// The IDProv server (plugin "idprov"): off unless enabled. settings.stateDirectory is filled in
+// by stewardd (<state_dir>/idprov).
+struct IdprovConfig {
+    bool enabled = false;
+    core::EnrollmentSettings settings;
+};
+
 struct DaemonConfig {
     std::filesystem::path file;  // where it was read from ("" for defaults)
     std::filesystem::path stateDir = "/var/lib/steward";
@@ -59,6 +68,7 @@ struct DaemonConfig {
     MqttConfig mqtt;
     DiscoveryConfig discovery;
     OwnershipConfig ownership;
+    IdprovConfig idprov;
     std::string logLevel = "information";  // Poco level names: error, warning, notice, information, debug
     bool syslog = false;
 };

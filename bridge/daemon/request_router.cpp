@@ -36,6 +36,22 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
         ok(list);
     };
     handlers_["info"] = [this](const auto&, const Reply& ok, const auto&) { ok(info()); };
+    handlers_["idprov/oob"] = [this](const auto& body, const Reply& ok, const auto& fail) {
+        const auto deviceId = textField(body, "device_id");
+        const auto secret = textField(body, "secret");
+        const auto validUntil = optionalText(body, "valid_until").value_or("");
+        core::OobSecretResult result;
+        try {
+            result = parts_.enrollment.addOobSecret(deviceId, secret, validUntil);
+        } catch (const std::exception& e) {
+            return fail(e.what());
+        }
+        if (!result.ok) return fail(result.error);
+        auto data = object();
+        data->set("device_id", deviceId);
+        data->set("valid_until", result.validUntil);
+        ok(data);
+    };
     handlers_["metrics"] = [this](const auto&, const Reply& ok, const auto&) { ok(parts_.metrics.json()); };
     handlers_["discover"] = [this](const auto& body, const Reply& ok, const auto& fail) {
         const auto scopeText = optionalText(body, "scope").value_or("all");
@@ -316,6 +332,7 @@ Poco::JSON::Object::Ptr RequestRouter::info() const {
         plugins.add(p);
     }
     o->set("plugins", plugins);
+    o->set("idprov", parts_.enrollment.info());
     auto cfg = object();
     cfg->set("ownership_mode", std::string(toString(parts_.config.ownership.mode)));
     cfg->set("allow_justworks", parts_.config.ownership.allowJustWorks);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "device_directory.hpp"
+#include "enrollment_host.hpp"
 #include "job_queue.hpp"
 #include "mqtt_bridge.hpp"
 #include "onboarding.hpp"
@@ -29,6 +30,7 @@ public:
         PolicyApplier& applier;
         OnboardingMetrics& metrics;
         MqttBridge& mqtt;
+        EnrollmentHost& enrollment;
     };
     RequestRouter(Parts parts, std::function<void(const std::string&)> log);
 

@@ -20,6 +20,7 @@
 
 #include "daemon_config.hpp"
 #include "device_directory.hpp"
+#include "enrollment_host.hpp"
 #include "job_queue.hpp"
 #include "mqtt_bridge.hpp"
 #include "onboarding.hpp"
@@ -115,12 +116,14 @@ private:
         PolicyApplier applier(gateway, policies, directory, mqtt, log);
         Onboarding onboarding({gateway, directory, pins, worker, metrics, mqtt}, config.ownership, config.discovery,
                               [&applier](const core::Uuid& id) { applier.apply(id); }, log);
-        RequestRouter router({config, gateway, directory, worker, pins, onboarding, policies, applier, metrics, mqtt}, log);
+        EnrollmentHost enrollment(config.idprov, gateway, mqtt, log);
+        RequestRouter router({config, gateway, directory, worker, pins, onboarding, policies, applier, metrics, mqtt, enrollment}, log);
 
         const auto first = policies.reload(config.policyDir);
         if (!first.ok) logger.error("policies not loaded (none active until a good reload): " + first.error);
         else log(std::to_string(policies.current()->policies.size()) + " policies loaded from " + config.policyDir.string());
 
+        enrollment.start();
         mqtt.start([&router](const std::string& action, const std::string& payload) { router.handle(action, payload); });
         mqtt.publishInfo(router.info());
         mqtt.publishAllDevices();
@@ -148,6 +151,7 @@ private:
         pthread_kill(reloader.native_handle(), SIGHUP);
         reloader.join();
         onboarding.stop();
+        enrollment.stop();
         pins.cancelAll();  // a transfer waiting for a PIN fails now; the device resets itself
         worker.stop();
         mqtt.stop();

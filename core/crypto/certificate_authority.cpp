@@ -1,5 +1,6 @@
 #include "steward/crypto/certificate_authority.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -239,6 +241,24 @@ void addExtension(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
     }
 }
 
+// "DNS:name,IP:addr,...": an entry that parses as an address is an IP entry. Names are limited to
+// host-name characters so nothing can smuggle another entry or an OpenSSL config reference in.
+std::string subjectAltNameValue(const std::vector<std::string>& names) {
+    std::string value;
+    for (const std::string& name : names) {
+        unsigned char buf[16];
+        const bool isIp = inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
+        const bool hostChars = !name.empty() && name.size() <= 253 &&
+                               std::all_of(name.begin(), name.end(), [](unsigned char c) {
+                                   return std::isalnum(c) || c == '-' || c == '.' || c == '*';
+                               });
+        if (!isIp && !hostChars) throw CryptoError("subjectAltName '" + name + "' is neither a host name nor an IP address");
+        if (!value.empty()) value += ',';
+        value += (isIp ? "IP:" : "DNS:") + name;
+    }
+    return value;
+}
+
 const EVP_MD* signatureDigest(const EVP_PKEY* caKey) {
     const int id = EVP_PKEY_get_base_id(caKey);
     return id == EVP_PKEY_ED25519 || id == EVP_PKEY_ED448 ? nullptr : EVP_sha256();
@@ -420,6 +440,9 @@ Certificate CertificateAuthority::issue(const CertificateRequestSpec& spec) {
                       : profile.usage == CertificateUsage::Server ? "serverAuth"
                                                                   : "serverAuth,clientAuth";
     addExtension(cert.get(), &ctx, NID_ext_key_usage, eku);
+    if (!profile.subjectAltNames.empty()) {
+        addExtension(cert.get(), &ctx, NID_subject_alt_name, subjectAltNameValue(profile.subjectAltNames).c_str());
+    }
     addExtension(cert.get(), &ctx, NID_subject_key_identifier, "hash");
     addExtension(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always");
 

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "steward/crypto/x509.hpp"
 
@@ -37,6 +38,9 @@ struct CertificateProfile {
     // short validity yields an already-expired certificate (for tests).
     std::chrono::seconds notBeforeOffset = std::chrono::minutes(-5);
     CertificateUsage usage = CertificateUsage::ClientAndServer;
+    // subjectAltName entries: a host name ("gateway.local") or an IPv4/IPv6 address ("127.0.0.1",
+    // "::1"); what a TLS client checks the server's name against. Empty: no extension.
+    std::vector<std::string> subjectAltNames;
 };
 
 // A certificate request: the profile plus the public key to certify (EC P-256/P-384/P-521,

@@ -17,7 +17,8 @@
 #include "steward/plugin/provider.hpp"
 
 // 2: the credmgmt provider interface; PeerInfo and EndpointOptions gained certificate fields.
-#define STEWARD_PLUGIN_ABI_VERSION 2
+// 3: the enrollment provider interface; CertificateProfile gained subjectAltNames.
+#define STEWARD_PLUGIN_ABI_VERSION 3
 #define STEWARD_VERSION_MAJOR 0
 
 #define STEWARD_ABI_STRINGIFY_(x) #x

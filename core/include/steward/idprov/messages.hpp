@@ -1,0 +1,96 @@
+#pragma once
+// The IDProv protocol's JSON bodies (protocol version "1"; ../shared/design/idprov.md), with
+// strict parsers: every body comes from the network. A parser accepts exactly one JSON object of
+// at most kMaxBodyBytes, requires the fields the protocol requires with the right JSON types and
+// sizes, ignores unknown fields (forward compatibility), and throws IdprovError naming the message
+// and the field, e.g. "provreq: 'publicKeyPEM' must be a string".
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace steward::idprov {
+
+inline constexpr std::string_view kProtocolVersion = "1";
+inline constexpr std::size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr std::size_t kMaxPemChars = 16 * 1024;
+inline constexpr std::size_t kMaxDeviceIdChars = 128;
+
+// Endpoint names in the directory.
+namespace endpoint {
+inline constexpr std::string_view kDirectory = "directory";
+inline constexpr std::string_view kStatus = "status";  // URL contains "{deviceID}"
+inline constexpr std::string_view kPostOob = "postOOB";
+inline constexpr std::string_view kPostProvisionRequest = "postProvisionRequest";
+}  // namespace endpoint
+
+// A deviceID is 1..kMaxDeviceIdChars of [A-Za-z0-9._:-] (it becomes a certificate CN, a URL path
+// segment and a file name). Returns why not, or "" when valid.
+std::string deviceIdProblem(std::string_view deviceId);
+
+struct Directory {
+    std::map<std::string, std::string> endpoints;  // name -> absolute URL
+    std::vector<std::string> oobsHashAlg;          // protocol names, e.g. "Argon2id"
+    std::string caCert;                            // PEM
+    std::string version{kProtocolVersion};
+
+    bool operator==(const Directory&) const = default;
+};
+
+struct OobSecretPost {
+    std::string deviceId;
+    std::string oobSecret;   // 1..kMaxOobSecretBytes
+    std::string validUntil;  // ISO-8601 UTC ("2026-12-01T00:00:00Z" or a date "2026-12-01"); "" = server default
+
+    bool operator==(const OobSecretPost&) const = default;
+};
+
+struct ProvisionRequest {
+    std::string deviceId;
+    std::string ip;            // what the device believes its address is ("" if unknown)
+    std::string mac;           // "" if unknown
+    std::string publicKeyPem;  // SubjectPublicKeyInfo PEM
+    std::string oobsHash;      // "" on renewal over mutual TLS
+    std::string oobsHashAlg;   // "" on renewal
+
+    bool operator==(const ProvisionRequest&) const = default;
+};
+
+enum class ProvisionStatus { Approved, Waiting, Rejected };
+std::string_view statusName(ProvisionStatus status);  // "Approved", "Waiting", "Rejected"
+
+struct ProvisionResponse {
+    std::string deviceId;
+    ProvisionStatus status = ProvisionStatus::Rejected;
+    int retrySec = 0;        // Waiting: retry after; Approved: recommended renewal interval
+    std::string caCert;      // PEM ("" unless Approved)
+    std::string clientCert;  // PEM ("" unless Approved)
+    std::string oobsHash;    // the server's own hash of the secret ("" on renewal or unless Approved)
+    std::string message;     // why, for a Rejected or Waiting answer (not in the draft; ignored by others)
+
+    bool operator==(const ProvisionResponse&) const = default;
+};
+
+struct StatusResponse {
+    std::string deviceId;
+    ProvisionStatus status = ProvisionStatus::Waiting;
+    std::string caCert;      // PEM ("" unless Approved)
+    std::string clientCert;  // PEM ("" unless Approved)
+
+    bool operator==(const StatusResponse&) const = default;
+};
+
+std::string toJson(const Directory& message);
+std::string toJson(const OobSecretPost& message);
+std::string toJson(const ProvisionRequest& message);
+std::string toJson(const ProvisionResponse& message);
+std::string toJson(const StatusResponse& message);
+
+Directory parseDirectory(std::string_view body);
+OobSecretPost parseOobSecretPost(std::string_view body);
+ProvisionRequest parseProvisionRequest(std::string_view body);
+ProvisionResponse parseProvisionResponse(std::string_view body);
+StatusResponse parseStatusResponse(std::string_view body);
+
+}  // namespace steward::idprov

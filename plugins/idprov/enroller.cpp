@@ -1,0 +1,178 @@
+#include "enroller.hpp"
+
+#include <algorithm>
+#include <climits>
+
+#include "steward/idprov/idprov_error.hpp"
+#include "steward/idprov/oob_hash.hpp"
+#include "steward/util/iso_time.hpp"
+
+namespace steward::plugins::idprov {
+
+namespace proto = steward::idprov;
+
+namespace {
+
+int secondsClamped(std::chrono::seconds s) {
+    return static_cast<int>(std::clamp<std::int64_t>(s.count(), 1, INT_MAX));
+}
+
+// The address part of "1.2.3.4:5678" / "[::1]:5678".
+std::string hostOf(const std::string& peerAddress) {
+    std::string host = peerAddress.substr(0, peerAddress.rfind(':'));
+    if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    return host;
+}
+
+}  // namespace
+
+Enroller::Enroller(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca, OobStore& secrets,
+                   IssuedStore& issued, std::function<void(const std::string&)> log)
+    : settings_(settings), ca_(ca), secrets_(secrets), issued_(issued), log_(std::move(log)) {}
+
+Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerIdentity& peer,
+                             const std::string& peerAddress) {
+    if (!request.ip.empty() && request.ip != hostOf(peerAddress)) {
+        log_("idprov: provreq for '" + request.deviceId + "' says ip " + request.ip + " but comes from " + peerAddress);
+    }
+    switch (peer.role) {
+        case PeerRole::Device:
+            if (peer.commonName != request.deviceId) {
+                return reject(request, 403,
+                              "renewal for '" + request.deviceId + "' with the certificate of device '" +
+                                  peer.commonName + "'",
+                              peerAddress);
+            }
+            return approve(request, true, "", peerAddress, "renewal over mutual TLS");
+        case PeerRole::Admin:
+        case PeerRole::Plugin:
+            return approve(request, false, "", peerAddress, "requested by " + describe(peer));
+        case PeerRole::Untrusted:
+            // A stale or foreign certificate proves nothing; the request may still prove itself
+            // with an OOB hash (a device whose certificate expired enrols again that way).
+            if (request.oobsHash.empty()) return reject(request, 403, peer.problem, peerAddress);
+            break;
+        case PeerRole::Anonymous:
+            break;
+    }
+
+    if (request.oobsHash.empty()) {
+        return reject(request, 403, "no oobsHash and no client certificate: nothing proves this device", peerAddress);
+    }
+    const auto algorithm = proto::parseAlgorithm(request.oobsHashAlg);
+    const bool offered = std::any_of(settings_.hashAlgorithms.begin(), settings_.hashAlgorithms.end(),
+                                     [&](const std::string& a) { return proto::parseAlgorithm(a) == algorithm; });
+    if (!algorithm || !offered) {
+        return reject(request, 400, "oobsHashAlg '" + request.oobsHashAlg + "' is not one this server offers", peerAddress);
+    }
+    const auto now = Clock::now();
+    const auto secret = secrets_.find(request.deviceId, now);
+    if (!secret) {
+        if (issued_.latest(request.deviceId)) {
+            return reject(request, 403,
+                          "'" + request.deviceId +
+                              "' is provisioned already and its out-of-band secret is spent: renew over mutual TLS, "
+                              "or have an admin post a new secret",
+                          peerAddress);
+        }
+        Decision waiting;
+        waiting.response.deviceId = request.deviceId;
+        waiting.response.status = proto::ProvisionStatus::Waiting;
+        waiting.response.retrySec = secondsClamped(settings_.waitingRetry);
+        waiting.response.message = "no out-of-band secret known for this device yet";
+        log_("idprov: '" + request.deviceId + "' from " + peerAddress + ": waiting for its out-of-band secret");
+        return waiting;
+    }
+    if (secret->validUntil <= now) {
+        return reject(request, 403, "the out-of-band secret expired at " + core::isoTime(secret->validUntil), peerAddress);
+    }
+    bool matches = false;
+    try {
+        matches = proto::verifyOobHash(request.oobsHash, secret->secret, *algorithm);
+    } catch (const proto::IdprovError& e) {
+        return reject(request, 400, e.what(), peerAddress);
+    }
+    if (!matches) return reject(request, 403, "oobsHash does not match the out-of-band secret", peerAddress);
+
+    // The server proves it knows the secret too, with a hash of its own (its own salt).
+    const std::string serverHash = proto::hashOobSecret(secret->secret, *algorithm);
+    Decision decision = approve(request, false, serverHash, peerAddress, "out-of-band secret verified");
+    if (decision.response.status == proto::ProvisionStatus::Approved) secrets_.consume(request.deviceId, secret->secret);
+    return decision;
+}
+
+Decision Enroller::approve(const proto::ProvisionRequest& request, bool renewal, const std::string& serverHash,
+                           const std::string& peerAddress, const std::string& how) {
+    core::PublicKey key = [&] {
+        try {
+            return core::PublicKey::parse(std::span(reinterpret_cast<const std::uint8_t*>(request.publicKeyPem.data()),
+                                                    request.publicKeyPem.size()),
+                                          "publicKeyPEM");
+        } catch (const core::CryptoError& e) {
+            throw proto::IdprovError(e.what());
+        }
+    }();
+    core::CertificateProfile profile;
+    profile.commonName = request.deviceId;
+    profile.organizationalUnit = "iotdevice";
+    profile.validity = settings_.certificateValidity;
+    profile.usage = core::CertificateUsage::Client;
+    core::Certificate cert = ca_.issue(core::CertificateRequestSpec{profile, key});
+    issued_.record(request.deviceId, cert);
+
+    const auto summary = cert.summary();
+    Decision d;
+    d.response.deviceId = request.deviceId;
+    d.response.status = proto::ProvisionStatus::Approved;
+    // Renew halfway through the certificate's life.
+    d.response.retrySec = secondsClamped(settings_.certificateValidity / 2);
+    d.response.caCert = ca_.chainPem();
+    d.response.clientCert = cert.pem();
+    d.response.oobsHash = serverHash;
+    d.hasEvent = true;
+    d.event.kind = core::EnrollmentEvent::Kind::CertificateIssued;
+    d.event.deviceId = request.deviceId;
+    d.event.renewal = renewal;
+    d.event.notAfter = summary.notAfter;
+    d.event.serial = summary.serialNumber;
+    d.event.peer = peerAddress;
+    log_("idprov: issued a certificate to '" + request.deviceId + "' (" + how + ", from " + peerAddress +
+         ", serial " + summary.serialNumber + ", until " + summary.notAfter + ")");
+    return d;
+}
+
+Decision Enroller::reject(const proto::ProvisionRequest& request, int httpStatus, const std::string& reason,
+                          const std::string& peerAddress) {
+    Decision d;
+    d.httpStatus = httpStatus;
+    d.response.deviceId = request.deviceId;
+    d.response.status = proto::ProvisionStatus::Rejected;
+    d.response.message = reason;
+    d.hasEvent = true;
+    d.event.kind = core::EnrollmentEvent::Kind::Rejected;
+    d.event.deviceId = request.deviceId;
+    d.event.peer = peerAddress;
+    d.event.reason = reason;
+    log_("idprov: rejected '" + request.deviceId + "' from " + peerAddress + ": " + reason);
+    return d;
+}
+
+proto::StatusResponse Enroller::status(const std::string& deviceId, const PeerIdentity& peer) {
+    proto::StatusResponse response;
+    response.deviceId = deviceId;
+    const auto cert = issued_.latest(deviceId);
+    if (!cert) {
+        response.status = proto::ProvisionStatus::Waiting;
+        return response;
+    }
+    response.status = proto::ProvisionStatus::Approved;
+    const bool entitled = (peer.role == PeerRole::Device && peer.commonName == deviceId) || peer.role == PeerRole::Admin ||
+                          peer.role == PeerRole::Plugin;
+    if (entitled) {
+        response.caCert = ca_.chainPem();
+        response.clientCert = cert->pem();
+    }
+    return response;
+}
+
+}  // namespace steward::plugins::idprov

@@ -1,0 +1,56 @@
+#pragma once
+// The server's rules for a provisioning request (../shared/design/idprov.md), apart from HTTP:
+//  - a device renewing: mutual TLS with its own valid certificate (OU iotdevice, CN = deviceID),
+//    no OOB needed; another device's certificate is refused;
+//  - an admin or plugin certificate: issued without OOB;
+//  - anyone else: the oobsHash must verify against the deviceID's stored secret, which is then
+//    used up; no secret known: Waiting (or Rejected if the deviceID was provisioned already and
+//    its secret spent, i.e. a replay); an expired secret, a wrong hash or an unknown algorithm:
+//    Rejected.
+// Every refusal names its reason in the response, in the log and in a Rejected event; nothing is
+// stored for it.
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "issued_store.hpp"
+#include "oob_store.hpp"
+#include "peer_identity.hpp"
+#include "steward/crypto/certificate_authority.hpp"
+#include "steward/idprov/messages.hpp"
+#include "steward/plugin/enrollment_provider.hpp"
+
+namespace steward::plugins::idprov {
+
+struct Decision {
+    int httpStatus = 200;
+    steward::idprov::ProvisionResponse response;
+    core::EnrollmentEvent event;
+    bool hasEvent = false;
+};
+
+class Enroller {
+public:
+    Enroller(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca, OobStore& secrets,
+             IssuedStore& issued, std::function<void(const std::string&)> log);
+
+    Decision provision(const steward::idprov::ProvisionRequest& request, const PeerIdentity& peer,
+                       const std::string& peerAddress);
+    // The status endpoint: the latest certificate is given to the device itself (or an admin);
+    // anyone else learns the status only.
+    steward::idprov::StatusResponse status(const std::string& deviceId, const PeerIdentity& peer);
+
+private:
+    Decision reject(const steward::idprov::ProvisionRequest& request, int httpStatus, const std::string& reason,
+                    const std::string& peerAddress);
+    Decision approve(const steward::idprov::ProvisionRequest& request, bool renewal, const std::string& serverHash,
+                     const std::string& peerAddress, const std::string& how);
+
+    const core::EnrollmentSettings& settings_;
+    core::CertificateAuthority& ca_;
+    OobStore& secrets_;
+    IssuedStore& issued_;
+    std::function<void(const std::string&)> log_;
+};
+
+}  // namespace steward::plugins::idprov
