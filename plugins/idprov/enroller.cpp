@@ -24,6 +24,17 @@ std::string hostOf(const std::string& peerAddress) {
     return host;
 }
 
+// Throws IdprovError (answered 400) for a key that is not one the CA certifies.
+core::PublicKey subjectKey(const proto::ProvisionRequest& request) {
+    try {
+        return core::PublicKey::parse(std::span(reinterpret_cast<const std::uint8_t*>(request.publicKeyPem.data()),
+                                                request.publicKeyPem.size()),
+                                      "publicKeyPEM");
+    } catch (const core::CryptoError& e) {
+        throw proto::IdprovError(e.what());
+    }
+}
+
 }  // namespace
 
 Enroller::Enroller(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca, OobStore& secrets,
@@ -32,6 +43,8 @@ Enroller::Enroller(const core::EnrollmentSettings& settings, core::CertificateAu
 
 Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerIdentity& peer,
                              const std::string& peerAddress) {
+    // An unusable key is refused before any hashing work is spent on the request.
+    (void)subjectKey(request);
     if (!request.ip.empty() && request.ip != hostOf(peerAddress)) {
         log_("idprov: provreq for '" + request.deviceId + "' says ip " + request.ip + " but comes from " + peerAddress);
     }
@@ -103,15 +116,7 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
 
 Decision Enroller::approve(const proto::ProvisionRequest& request, bool renewal, const std::string& serverHash,
                            const std::string& peerAddress, const std::string& how) {
-    core::PublicKey key = [&] {
-        try {
-            return core::PublicKey::parse(std::span(reinterpret_cast<const std::uint8_t*>(request.publicKeyPem.data()),
-                                                    request.publicKeyPem.size()),
-                                          "publicKeyPEM");
-        } catch (const core::CryptoError& e) {
-            throw proto::IdprovError(e.what());
-        }
-    }();
+    const core::PublicKey key = subjectKey(request);
     core::CertificateProfile profile;
     profile.commonName = request.deviceId;
     profile.organizationalUnit = "iotdevice";
@@ -160,6 +165,7 @@ Decision Enroller::reject(const proto::ProvisionRequest& request, int httpStatus
 proto::StatusResponse Enroller::status(const std::string& deviceId, const PeerIdentity& peer) {
     proto::StatusResponse response;
     response.deviceId = deviceId;
+    response.caCert = ca_.chainPem();  // public: the directory hands it to anyone
     const auto cert = issued_.latest(deviceId);
     if (!cert) {
         response.status = proto::ProvisionStatus::Waiting;
@@ -168,10 +174,7 @@ proto::StatusResponse Enroller::status(const std::string& deviceId, const PeerId
     response.status = proto::ProvisionStatus::Approved;
     const bool entitled = (peer.role == PeerRole::Device && peer.commonName == deviceId) || peer.role == PeerRole::Admin ||
                           peer.role == PeerRole::Plugin;
-    if (entitled) {
-        response.caCert = ca_.chainPem();
-        response.clientCert = cert->pem();
-    }
+    if (entitled) response.clientCert = cert->pem();
     return response;
 }
 

@@ -139,15 +139,20 @@ void IdprovRequestHandler::provisionRequest(HTTPServerRequest& request, HTTPServ
     }
     const PeerIdentity peer = identifyPeer(clientCertificate(request), service_.ca());
     Decision decision;
-    try {
-        decision = service_.enroller().provision(provreq, peer, from);
-    } catch (const std::exception& e) {  // an unusable public key (IdprovError, CryptoError)
-        service_.log("idprov: provreq for '" + provreq.deviceId + "' from " + from + " refused: " + e.what());
+    const auto refuse = [&](const std::string& why) {
+        service_.log("idprov: provreq for '" + provreq.deviceId + "' from " + from + " refused: " + why);
         proto::ProvisionResponse bad;
         bad.deviceId = provreq.deviceId;
         bad.status = proto::ProvisionStatus::Rejected;
-        bad.message = e.what();
-        return sendJson(response, 400, proto::toJson(bad));
+        bad.message = why;
+        sendJson(response, 400, proto::toJson(bad));
+    };
+    try {
+        decision = service_.enroller().provision(provreq, peer, from);
+    } catch (const proto::IdprovError& e) {  // an unusable public key
+        return refuse(e.what());
+    } catch (const core::CryptoError& e) {  // a key type the CA does not certify
+        return refuse(e.what());
     }
     if (decision.hasEvent) service_.emit(decision.event);
     sendJson(response, decision.httpStatus, proto::toJson(decision.response));

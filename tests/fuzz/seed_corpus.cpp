@@ -93,6 +93,23 @@ int main(int argc, char** argv) {
         {"svrdb", {encodeSvrDocument(SvrDocument{r, r})}},
         {"cbor", {encodeAcl2(r.acl), encodeCred(r.cred, PrivateData::Include)}},
         {"coap_wire", coapWire},
+        // IDProv bodies (core/idprov/messages) and OOB hashes with cheap parameters.
+        {"idprov_messages",
+         {text(R"({"endpoints":{"directory":"https://gw:43776/idprov/directory","status":"https://gw:43776/idprov/status/{deviceID}",)"
+               R"("postOOB":"https://gw:43776/idprov/oobsecret","postProvisionRequest":"https://gw:43776/idprov/provreq"},)"
+               R"("oobsHashAlg":["Argon2id","PBKDF2"],"caCert":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n","version":"1"})"),
+          text(R"({"deviceID":"sensor-01","oobSecret":"0123-4567","validUntil":"2026-12-01T00:00:00Z"})"),
+          text(R"({"deviceID":"sensor-01","ip":"192.168.1.20","mac":"02:42:ac:11:00:02",)"
+               R"("publicKeyPEM":"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",)"
+               R"("oobsHash":"$argon2id$v=19$m=1024,t=1,p=1$c3Rld2FyZC1pZHByb3Ytc2FsdCE$RtZy6fjISjC1i7C/pxw1KKHdj0OseNuk1mtsBRYORjY","oobsHashAlg":"Argon2id"})"),
+          text(R"({"deviceID":"sensor-01","status":"Approved","retrySec":3600,)"
+               R"("caCert":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",)"
+               R"("clientCert":"-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n",)"
+               R"("oobsHash":"$pbkdf2-sha256$i=10000$c3Rld2FyZC1pZHByb3Ytc2FsdCE$KEXvjbVIqBn40/WPZ6lbvqAx/pgMN5NOBSVp9PUVu4Q"})"),
+          text(R"({"status":"Rejected","message":"unknown device"})"),
+          text(R"({"deviceID":"sensor-01","status":"Waiting","retrySec":30})"),
+          text("$argon2id$v=19$m=1024,t=1,p=1$c3Rld2FyZC1pZHByb3Ytc2FsdCE$RtZy6fjISjC1i7C/pxw1KKHdj0OseNuk1mtsBRYORjY"),
+          text("$pbkdf2-sha256$i=10000$c3Rld2FyZC1pZHByb3Ytc2FsdCE$KEXvjbVIqBn40/WPZ6lbvqAx/pgMN5NOBSVp9PUVu4Q")}},
     };
     for (const auto& [name, items] : seeds) {
         std::filesystem::create_directories(out / name);

@@ -5,6 +5,7 @@
 #include "credmgmt_commands.hpp"
 #include "discover_command.hpp"
 #include "errors.hpp"
+#include "idprov_commands.hpp"
 #include "menu_command.hpp"
 #include "own_command.hpp"
 #include "remote_commands.hpp"
@@ -25,7 +26,7 @@ commands:
 )" + steward::tools::credentialCommandsSummary() + R"(  help CMD    the options of one command
 
 with stewardd only (over MQTT):
-)" + steward::tools::remoteOnlyCommandsSummary() + R"(
+)" + steward::tools::remoteOnlyCommandsSummary() + steward::tools::idprovCommandsSummary() + R"(
 By default the commands are requests to stewardd over its MQTT API (--broker HOST:PORT, default
 $STEWARD_BROKER or 127.0.0.1:1883); --local runs the provisioning core in this process instead
 (no daemon, no broker; the state directory must not be in use by stewardd). discover and plugins
@@ -54,6 +55,7 @@ int main(int argc, char** argv) {
         // Commands of their own network or files run here whatever the mode.
         if (command == "discover") return steward::tools::runDiscover(rest, std::cout, std::cerr);
         if (command == "plugins") return steward::tools::runPlugins(rest, std::cout, std::cerr);
+        if (const int rc = steward::tools::runIdprovCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
         if (!local) {
             if (const int rc = steward::tools::runRemoteCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
             if (command == "menu") throw steward::tools::UsageError("the menu runs the provisioning core in this process: steward --local menu");

@@ -4,7 +4,9 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 
 #include "args.hpp"
@@ -29,6 +31,22 @@ Poco::JSON::Array::Ptr list(const std::vector<std::string>& items) {
     Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
     for (const auto& i : items) a->add(i);
     return a;
+}
+
+// A secret never goes on the command line (other users see it in ps): it comes from a file or
+// the first line of standard input.
+std::string readSecret(const std::optional<std::string>& file) {
+    std::string secret;
+    if (file) {
+        std::ifstream in(*file);
+        if (!in) throw UsageError("cannot read --secret-file " + *file);
+        std::getline(in, secret);
+    } else {
+        std::getline(std::cin, secret);
+    }
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    if (secret.empty()) throw UsageError("no out-of-band secret given (a line on standard input or --secret-file)");
+    return secret;
 }
 
 // One remote command: its options, and how its arguments become (action, body) requests.
@@ -150,6 +168,14 @@ const std::map<std::string, RemoteCommand>& commands() {
              return std::vector<std::pair<std::string, Body>>{{"cert", b}};
          }}},
         {"sync", {{}, "sync", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"sync", object()}}; }}},
+        {"idprov-oob", {{{"--valid-until", true}, {"--secret-file", true}}, "idprov-oob DEVICE_ID [--secret-file F] [--valid-until ISO-8601]", [](const Args& a) {
+             a.requirePositionals(1, 1, "the IDProv deviceID (the secret is read from --secret-file or standard input)");
+             auto b = object();
+             b->set("device_id", a.positionals()[0]);
+             b->set("secret", readSecret(a.value("--secret-file")));
+             if (auto v = a.value("--valid-until")) b->set("valid_until", *v);
+             return std::vector<std::pair<std::string, Body>>{{"idprov/oob", b}};
+         }}},
     };
     return table;
 }
@@ -176,6 +202,7 @@ std::string remoteOnlyCommandsSummary() {
            "  permit-join open the permit-join window for N seconds (0 closes it)\n"
            "  approve     own a device waiting in the approval queue; deny: leave it alone\n"
            "  rename      give an owned device a name; policy-reload: reload the YAML policies\n"
+           "  idprov-oob  give the IDProv server a device's out-of-band secret (read from stdin or --secret-file)\n"
            "  info        the daemon's version, plugins and configuration; metrics: onboarding figures\n";
 }
 

@@ -102,6 +102,17 @@ options:
                               needs --svrdb-dir; with --uuid-seed S, device i uses seed "S-i"
   --svrdb-dir DIR             where --count keeps its databases (device-1.dat ...)
   --reset                     restore the database's reset profile and exit (OCResetSVRDB)
+
+IDProv (a certificate from the gateway CA against an out-of-band secret, then MQTT over mutual TLS):
+  --idprov discover|URL       find the IDProv server by DNS-SD (_idprov._tcp) or use this directory
+                              URL (https://HOST:43776/idprov/directory); enrol, renew halfway
+  --idprov-id ID              the deviceID the gateway knows the secret under (default: the UUID)
+  --idprov-secret-file F      the out-of-band secret (its first line), e.g. the label's serial
+  --idprov-dir DIR            key, certificate and CA (0600; default: the SVR DB's name + .idprov)
+  --idprov-discover-ms MS     how long one DNS-SD search lasts (default 5000)
+  --mqtt HOST:PORT            once enrolled, publish the device's state (retained) to this broker
+                              with the certificate; the broker is verified against the gateway CA
+  --mqtt-topic T              where (default devices/<deviceID>/state)
   --json                      one JSON object per line instead of text lines
   --verbose                   also log every refused request and DTLS session
   --help                      this text
@@ -134,7 +145,9 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
                     {{"--otm", true}, {"--svrdb", true}, {"--svrdb-dir", true}, {"--uuid-seed", true}, {"--name", true},
                      {"--bind", true}, {"--port", true}, {"--secure-port", true}, {"--multicast-if", true, true},
                      {"--multicast-jitter-ms", true}, {"--ownership-timeout", true}, {"--count", true}, {"--reset"}, {"--verbose"},
-                     {"--call", true}, {"--method", true}, {"--payload", true}, {"--timeout", true}, {"--cert"}},
+                     {"--call", true}, {"--method", true}, {"--payload", true}, {"--timeout", true}, {"--cert"},
+                     {"--idprov", true}, {"--idprov-id", true}, {"--idprov-secret-file", true}, {"--idprov-dir", true},
+                     {"--idprov-discover-ms", true}, {"--mqtt", true}, {"--mqtt-topic", true}},
                     "steward-device");
     if (args.help()) {
         std::cout << deviceUsage();
@@ -179,6 +192,25 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
     if (o.count > 1) {
         if (o.svrdbDir.empty()) throw UsageError("--count needs --svrdb-dir");
         if (o.port != 0 || o.securePort != 0) throw UsageError("--count picks free ports itself; drop --port/--secure-port");
+    }
+    if (auto source = args.value("--idprov")) {
+        IdprovDeviceOptions i;
+        if (*source != "discover") {
+            if (source->rfind("https://", 0) != 0) throw UsageError("--idprov takes 'discover' or an https:// directory URL");
+            i.url = *source;
+        }
+        i.deviceId = args.value("--idprov-id").value_or("");
+        i.secretFile = args.value("--idprov-secret-file").value_or("");
+        i.storeDirectory = args.value("--idprov-dir").value_or("");
+        i.mqttBroker = args.value("--mqtt").value_or("");
+        i.mqttTopic = args.value("--mqtt-topic").value_or("");
+        if (auto t = args.value("--idprov-discover-ms")) i.discoverTimeoutMs = static_cast<int>(parseNumber("--idprov-discover-ms", *t, 100, 600000));
+        if (o.count > 1) throw UsageError("--idprov runs with one device (no --count)");
+        o.idprov = i;
+    } else {
+        for (const char* opt : {"--idprov-id", "--idprov-secret-file", "--idprov-dir", "--idprov-discover-ms", "--mqtt", "--mqtt-topic"}) {
+            if (args.has(opt)) throw UsageError(std::string(opt) + " needs --idprov");
+        }
     }
     o.reset = args.has("--reset");
     o.json = args.json();

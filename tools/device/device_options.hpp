@@ -25,6 +25,17 @@ struct CallOptions {
     bool certificate = false;                 // a certificate session instead of the pairwise PSK
 };
 
+// --idprov: get a certificate from the gateway's IDProv server and (with --mqtt) publish with it.
+struct IdprovDeviceOptions {
+    std::string url;              // "" = DNS-SD
+    std::string deviceId;         // "" = the device's UUID
+    std::string secretFile;       // the out-of-band secret (first line)
+    std::string storeDirectory;   // "" = <svrdb>.idprov
+    std::string mqttBroker;       // "HOST:PORT" or ""
+    std::string mqttTopic;        // "" = devices/<deviceID>/state
+    int discoverTimeoutMs = 5000;
+};
+
 struct DeviceOptions {
     OtmChoice otm = OtmChoice::JustWorks;
     std::string svrdb;        // one device: its SVR DB file
@@ -39,6 +50,7 @@ struct DeviceOptions {
     int multicastJitterMs = 2000;
     int ownershipTimeoutS = 10;  // an ownership session idle this long is abandoned
     bool reset = false;       // reset the SVR DB(s) to the reset profile and exit
+    std::optional<IdprovDeviceOptions> idprov;
     std::optional<CallOptions> call;  // --call: one request as a client instead of serving
     bool json = false;
     bool verbose = false;

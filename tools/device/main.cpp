@@ -2,10 +2,12 @@
 // request to another device as its client.
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "call_mode.hpp"
 #include "device_instance.hpp"
+#include "idprov_agent.hpp"
 #include "errors.hpp"
 #include "steward/svr/svr_database.hpp"
 
@@ -49,6 +51,24 @@ int resetDatabases(const DeviceOptions& o, EventLog& log) {
     return 0;
 }
 
+steward::tools::IdprovAgentOptions idprovOptions(const DeviceOptions& o, const steward::core::Uuid& id) {
+    steward::tools::IdprovAgentOptions a;
+    a.url = o.idprov->url;
+    a.discoverTimeout = std::chrono::milliseconds(o.idprov->discoverTimeoutMs);
+    a.deviceId = o.idprov->deviceId.empty() ? id.toString() : o.idprov->deviceId;
+    if (!o.idprov->secretFile.empty()) {
+        std::ifstream in(o.idprov->secretFile);
+        if (!in) throw std::runtime_error("cannot read --idprov-secret-file " + o.idprov->secretFile);
+        std::getline(in, a.oobSecret);
+        if (!a.oobSecret.empty() && a.oobSecret.back() == '\r') a.oobSecret.pop_back();
+    }
+    a.storeDirectory = o.idprov->storeDirectory.empty() ? o.svrdb + ".idprov" : o.idprov->storeDirectory;
+    a.mqttBroker = o.idprov->mqttBroker;
+    a.mqttTopic = o.idprov->mqttTopic;
+    a.deviceName = o.name;
+    return a;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,9 +98,13 @@ int main(int argc, char** argv) {
         std::vector<std::unique_ptr<DeviceInstance>> devices;
         for (auto& config : instanceConfigs(options)) devices.push_back(std::make_unique<DeviceInstance>(std::move(config), log));
 
+        std::unique_ptr<steward::tools::IdprovAgent> idprov;
+        if (options.idprov) idprov = std::make_unique<steward::tools::IdprovAgent>(idprovOptions(options, devices.front()->id()), log);
+
         int signal = 0;
         sigwait(&stopSignals, &signal);
         log.event(0, "stopping", std::string("received ") + (signal == SIGINT ? "SIGINT" : "SIGTERM") + ", shutting down");
+        idprov.reset();
         devices.clear();
         log.event(0, "stopped", "all devices stopped");
         return 0;

@@ -1,6 +1,11 @@
 #pragma once
 // What an IDProv device keeps: its key (key.pem), its certificate (cert.pem) and the CA that
-// issued it (ca.pem), in one directory (0700), each file written atomically with mode 0600.
+// issued it (ca.pem), in one directory, each file written atomically (core::writeFileAtomically)
+// with mode 0600. The directory is created 0700 when missing (an existing one is left as it is).
+//
+// Failure: every call throws core::CryptoError naming the file and the problem (a FileError from
+// the file layer is converted); never key bytes. Threading: one store object may be used from
+// several threads, but two processes saving into the same directory at once are not coordinated.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -23,17 +28,25 @@ public:
     std::filesystem::path keyFile() const { return directory_ / "key.pem"; }
     std::filesystem::path certificateFile() const { return directory_ / "cert.pem"; }
     std::filesystem::path caFile() const { return directory_ / "ca.pem"; }
+    std::filesystem::path pendingKeyFile() const { return directory_ / "pending-key.pem"; }
 
-    // The stored credentials, or nullopt if there are none yet. Throws core::CryptoError if the
-    // files are there but unreadable, or the key does not match the certificate.
+    // The stored credentials, or nullopt if there are none yet (no cert.pem). Throws
+    // core::CryptoError if cert.pem is there but it, key.pem or ca.pem is missing or unreadable,
+    // or the key does not match the certificate.
     std::optional<DeviceCredentials> load() const;
-    // The CA alone (the client trusts it for every call after the first enrolment).
+    // The CA alone (the client trusts it for every call after the first enrolment); nullopt if
+    // there is no ca.pem. Not checked beyond being readable.
     std::optional<std::string> loadCaPem() const;
-    // Writes key, then CA, then certificate (the certificate last: its presence means "complete").
+    // Checks that the key matches the certificate and that caPem holds certificates, then removes
+    // the old cert.pem (if any), writes key, then CA, then certificate (the certificate last: its
+    // presence means "complete"). A crash part way through a renewal therefore leaves no
+    // credentials rather than a key beside a certificate it does not belong to.
     void save(const DeviceCredentials& credentials) const;
     // A key pair kept between a Waiting answer and the approval (pending-key.pem, 0600), so the
-    // request that is finally approved carries the same key; made on first call.
+    // request that is finally approved carries the same key; made (EC P-256) on first call and
+    // read back by every later call, in this process or another.
     core::PrivateKey pendingKey() const;
+    // Removes pending-key.pem; nothing happens if there is none.
     void clearPendingKey() const;
 
 private:

@@ -3,7 +3,8 @@
 // travel with the hash and either side can verify what the other made with its own salt:
 //   Argon2id: $argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt b64>$<hash b64>   (libargon2)
 //   PBKDF2:   $pbkdf2-sha256$i=<iterations>$<salt b64>$<hash b64>                   (OpenSSL)
-// (b64 = standard alphabet without padding.) Salts are 16 random bytes, hashes 32 bytes.
+// (b64 = standard alphabet without padding.) New hashes have a 16-byte random salt and a 32-byte
+// hash; a received one may have 16..64 bytes of each.
 //
 // The hash string comes from the network, so verification bounds every cost parameter before
 // running the KDF: a request cannot make the server allocate gigabytes or spin for minutes.
