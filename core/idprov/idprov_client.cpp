@@ -16,6 +16,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -234,7 +235,8 @@ std::string macOfAddress(const std::string& ip) {
     try {
         const auto nic = Poco::Net::NetworkInterface::forAddress(Poco::Net::IPAddress(ip));
         const auto& mac = nic.macAddress();
-        if (mac.size() != 6) return "";
+        // Loopback and some virtual interfaces have none (all zero).
+        if (mac.size() != 6 || std::all_of(mac.begin(), mac.end(), [](unsigned char b) { return b == 0; })) return "";
         std::string out;
         char part[4];
         for (std::size_t i = 0; i < mac.size(); ++i) {

@@ -49,7 +49,7 @@ RemoteSession::RemoteSession(const RemoteOptions& options) : options_(options) {
         }
         changed_.notify_all();
     });
-    client_->subscribe(options_.baseTopic + "/bridge/response/+", 1);
+    client_->subscribe(options_.baseTopic + "/bridge/response/#", 1);  // actions may have levels (idprov/oob)
     client_->subscribe(options_.baseTopic + "/bridge/event", 1);
     bool connected = false;
     client_->onConnectionChange([this, &connected](bool up, const std::string&) {

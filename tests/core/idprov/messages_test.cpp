@@ -139,6 +139,22 @@ TEST(IdprovMessagesTest, StatusResponseRoundTrip) {
     EXPECT_EQ(parseStatusResponse(toJson(waiting)), waiting);
 }
 
+// Whatever a parser accepts comes back unchanged through toJson (the fuzzer checks this widely;
+// these are the cases most likely to differ: escapes, NUL, non-ASCII and invalid UTF-8).
+TEST(IdprovMessagesTest, OddStringsEitherRoundTripOrAreRefused) {
+    for (const std::string secret : {"\\u0000x", "\\u00e9", "\\ud83d\\ude00", "\\/", "\xc3\xa9", "\xff\xfe", "\xc3", "\xed\xa0\x80",
+                                     "\\ud800"}) {
+        const std::string body = R"({"deviceID":"d","oobSecret":")" + secret + "\"}";
+        OobSecretPost parsed;
+        try {
+            parsed = parseOobSecretPost(body);
+        } catch (const IdprovError&) {
+            continue;
+        }
+        EXPECT_EQ(parseOobSecretPost(toJson(parsed)), parsed) << secret;
+    }
+}
+
 TEST(IdprovMessagesTest, UnknownFieldsAreIgnored) {
     const auto d = parseDirectory(R"({"endpoints":{"directory":"https://h/d","status":"https://h/s/{deviceID}",
         "postOOB":"https://h/o","postProvisionRequest":"https://h/p","future":"https://h/f"},

@@ -4,11 +4,21 @@
 // renew over mutual TLS with the current certificate before it expires.
 //
 // Trust: before the first enrolment the client has no CA, so it reads the directory without
-// verifying the server and trusts the CA in it only provisionally: the provisioning response must
-// carry an oobsHash that verifies against the secret and differs from the one the client sent,
-// otherwise the response is rejected and nothing is stored. Once a CA is stored, every call
-// verifies the server's certificate chain against it (and that the server's certificate is a
-// server certificate: extendedKeyUsage serverAuth).
+// verifying the server and trusts the CA in it only provisionally: the provisioning request is
+// already sent over TLS verified against that CA, and the response must carry an oobsHash that
+// verifies against the secret and differs from the one the client sent, otherwise the response
+// is rejected and nothing is stored. Once a CA is stored, every call (directory included)
+// verifies the server against it alone (no system CAs). A verified server certificate must chain
+// to the CA and carry extendedKeyUsage serverAuth (devices' certificates are clientAuth only);
+// its host name is not checked (the server is often reached by an address from DNS-SD).
+//
+// Transport: one HTTPS connection per call (Poco NetSSL, a TLS >= 1.2 context made per call, so
+// Poco's SSLManager and its interactive certificate handlers are never involved), with
+// options.timeout on connecting and on each read and write. Answers larger than kMaxBodyBytes
+// are refused.
+//
+// Threading: an IdprovClient is not thread-safe; separate clients may run in parallel (two
+// clients enrolling into the same store directory at once are not coordinated).
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -28,31 +38,45 @@ struct IdprovClientOptions {
     OobHashCost hashCost;
     std::filesystem::path storeDirectory;
     std::chrono::milliseconds timeout{10000};
-    std::string ip;   // reported in the request; "" = the local address of the connection
-    std::string mac;  // reported in the request; "" = unknown
+    std::string ip;   // reported in the request; "" = the local address towards the server
+    std::string mac;  // reported in the request; "" = that of the interface carrying `ip`, if found
 };
 
 struct EnrollmentResult {
     ProvisionStatus status = ProvisionStatus::Rejected;
-    int retrySec = 0;
-    std::string message;     // the server's reason (Rejected/Waiting) or ours
-    std::string notAfter;    // ISO-8601 of the stored certificate (Approved)
+    int retrySec = 0;        // Waiting: retry after; Approved: recommended renewal interval
+    std::string message;     // the server's reason (Rejected/Waiting): its "message", or the
+                             // "error" of an HTTP error answer
+    std::string notAfter;    // ISO-8601 UTC of the stored certificate (Approved)
 };
 
 class IdprovClient {
 public:
+    // Does no I/O. Throws IdprovError if options.deviceId is not a valid deviceID.
     explicit IdprovClient(IdprovClientOptions options);
 
-    // GET directory. Throws IdprovError (bad body, wrong version) or std::runtime_error (network,
-    // TLS verification failure once a CA is stored).
+    // GET directory (verified against the stored CA if there is one). Throws IdprovError (bad
+    // URL, bad body, wrong version) or std::runtime_error (network, HTTP error status, TLS
+    // verification failure: "... server certificate refused: <why>").
     Directory fetchDirectory();
-    // One provisioning request with the OOB hash. Approved: key, CA and certificate stored.
-    // Waiting/Rejected: nothing stored but the pending key. Throws as fetchDirectory(), and
-    // IdprovError when the server fails the OOB proof ("server not trusted: ...").
+    // One provisioning request with the OOB hash (options.hashAlgorithm, which the directory must
+    // offer, else IdprovError) and the store's pending key. Approved: the server's oobsHash, its
+    // CA (the one the request was verified against) and the issued certificate (our key, CN =
+    // deviceID, TLS client use, chains to the CA) are checked, then key, CA and certificate are
+    // stored and the pending key removed. Waiting/Rejected (including an HTTP 4xx/5xx whose JSON
+    // body says why): returned; nothing stored but the pending key. Throws as fetchDirectory(),
+    // IdprovError for an empty secret or a malformed answer, and IdprovError("server not
+    // trusted: ...") when the server fails the OOB proof or issues an unusable certificate;
+    // std::runtime_error for an error answer that is not JSON.
     EnrollmentResult enroll();
-    // Renewal over mutual TLS with the stored certificate and a fresh key; no OOB.
+    // Renewal over mutual TLS with the stored certificate and a fresh EC P-256 key; no OOB. On
+    // Approved the new certificate must chain to the stored CA and be for the new key; then the
+    // new key and certificate replace the old ones (the stored CA stays). Throws IdprovError if
+    // nothing is stored, otherwise as enroll().
     EnrollmentResult renew();
-    // GET status/{deviceID} (verified against the stored CA).
+    // GET status/{deviceID}, verified against the stored CA (or, before enrolment, the directory's
+    // CA), showing the stored certificate if there is one. Stores nothing. Throws as
+    // fetchDirectory(), and IdprovError if the answer is for another deviceID.
     StatusResponse status();
 
     const DeviceCredentialStore& store() const { return store_; }

@@ -87,6 +87,25 @@ std::string toJson(const ProvisionRequest& message);
 std::string toJson(const ProvisionResponse& message);
 std::string toJson(const StatusResponse& message);
 
+// Parsers. Every one throws IdprovError("<message>: ...") for a body over kMaxBodyBytes, one that
+// is not a single JSON object (invalid UTF-8, comments and nesting deeper than 8 included), or a
+// field that breaks its rule; a JSON null counts as a missing field. Error messages name the
+// field but never quote a value that could be secret. The rules besides types:
+//  - directory: endpoints (object, <= 16 entries) must map directory, status, postOOB and
+//    postProvisionRequest to https:// URLs of printable ASCII (<= 2048 chars), status containing
+//    "{deviceID}"; oobsHashAlg an array (<= 16) of 1..32-char names; caCert a PEM certificate
+//    (<= kMaxPemChars); version "1".
+//  - oobsecret: deviceID (deviceIdProblem), oobSecret 1..kMaxOobSecretBytes bytes, validUntil
+//    optional ISO-8601 date or UTC time.
+//  - provreq: deviceID; ip and mac strings (may be empty, <= 64 chars of printable ASCII without
+//    spaces); publicKeyPEM a PEM public key (<= kMaxPemChars); oobsHash (<= kMaxOobHashChars)
+//    and oobsHashAlg (<= 32 chars) optional but only together. The hash itself is checked by
+//    oob_hash.hpp, not here.
+//  - provreq response: status Approved|Waiting|Rejected (exact case); deviceID required unless
+//    Rejected; retrySec optional whole number 0..366 days; caCert and clientCert PEM
+//    certificates, required when Approved; oobsHash optional; message optional (<= 1024 chars).
+//  - status response: deviceID; status; caCert and clientCert required when Approved.
+// Serialisers omit empty optional fields, so parse(toJson(x)) == x for every x a parser returns.
 Directory parseDirectory(std::string_view body);
 OobSecretPost parseOobSecretPost(std::string_view body);
 ProvisionRequest parseProvisionRequest(std::string_view body);
