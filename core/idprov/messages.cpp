@@ -360,8 +360,10 @@ ProvisionRequest parseProvisionRequest(std::string_view body) {
     const Reader r("provreq", body);
     ProvisionRequest out;
     out.deviceId = r.deviceId(true);
-    out.ip = r.token("ip", kMaxAddressChars, true);
-    out.mac = r.token("mac", kMaxAddressChars, true);
+    // The draft lists ip and mac, but a device may not know them (behind NAT, no MAC on the
+    // interface); the server only compares and logs them, so their absence is not an error.
+    out.ip = r.token("ip", kMaxAddressChars, false);
+    out.mac = r.token("mac", kMaxAddressChars, false);
     out.publicKeyPem = r.pem("publicKeyPEM", kPublicKeyBegin, true);
     out.oobsHash = r.token("oobsHash", kMaxOobHashChars, false);
     out.oobsHashAlg = r.token("oobsHashAlg", kMaxAlgorithmNameChars, false);
@@ -392,7 +394,8 @@ StatusResponse parseStatusResponse(std::string_view body) {
     out.status = r.status();
     const bool approved = out.status == ProvisionStatus::Approved;
     out.caCert = r.pem("caCert", kCertificateBegin, approved);
-    out.clientCert = r.pem("clientCert", kCertificateBegin, approved);
+    // The certificate itself goes only to the device (or an admin); others learn the status.
+    out.clientCert = r.pem("clientCert", kCertificateBegin, false);
     return out;
 }
 

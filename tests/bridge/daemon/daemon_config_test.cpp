@@ -66,6 +66,44 @@ TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
     EXPECT_THAT(errorOf("- a\n- b\n"), HasSubstr("expected a mapping"));
 }
 
+TEST(DaemonConfig, IdprovIsOffByDefaultAndReadsItsSettings) {
+    EXPECT_FALSE(parseDaemonConfig("", "steward.yaml").idprov.enabled);
+    const auto c = parseDaemonConfig(R"(
+idprov:
+  enabled: true
+  listen: "::"
+  port: 8443
+  dnssd: false
+  instance_name: gateway idprov
+  server_names: [gw.local, 192.168.1.2]
+  oob_validity_hours: 24
+  certificate_validity_days: 7
+  waiting_retry: 5
+  hash_algorithms: [PBKDF2]
+  max_body_bytes: 4096
+  requests_per_minute: 10
+)", "steward.yaml");
+    const auto& s = c.idprov.settings;
+    EXPECT_TRUE(c.idprov.enabled);
+    EXPECT_EQ(s.listenAddress, "::");
+    EXPECT_EQ(s.port, 8443);
+    EXPECT_FALSE(s.publishDnssd);
+    EXPECT_EQ(s.dnssdInstanceName, "gateway idprov");
+    EXPECT_EQ(s.serverNames, (std::vector<std::string>{"gw.local", "192.168.1.2"}));
+    EXPECT_EQ(s.oobValidity, std::chrono::hours(24));
+    EXPECT_EQ(s.certificateValidity, std::chrono::hours(24 * 7));
+    EXPECT_EQ(s.waitingRetry, std::chrono::seconds(5));
+    EXPECT_EQ(s.hashAlgorithms, std::vector<std::string>{"PBKDF2"});
+    EXPECT_EQ(s.maxBodyBytes, 4096u);
+    EXPECT_EQ(s.requestsPerMinute, 10.0);
+
+    EXPECT_THAT(errorOf("idprov:\n  hash_algorithms: [bcrypt]\n"), HasSubstr("steward.yaml:2:20: idprov.hash_algorithms: \"bcrypt\" is not supported"));
+    EXPECT_THAT(errorOf("idprov: {hash_algorithms: []}\n"), HasSubstr("at least one"));
+    EXPECT_THAT(errorOf("idprov: {port: 99999}\n"), HasSubstr("idprov.port: 99999 is out of range"));
+    EXPECT_THAT(errorOf("idprov: {oob_validity_hours: 0}\n"), HasSubstr("idprov.oob_validity_hours"));
+    EXPECT_THAT(errorOf("idprov: {enable: true}\n"), HasSubstr("idprov.enable: unknown key"));
+}
+
 TEST(DaemonConfig, AMissingFileIsAClearError) {
     try {
         loadDaemonConfig("/nonexistent/steward.yaml");

@@ -364,6 +364,26 @@ TEST_F(CertificateAuthorityTest, UsageSelectsExtendedKeyUsage) {
     EXPECT_EQ(X509_check_purpose(server.native(), X509_PURPOSE_SSL_CLIENT, 0), 0);
 }
 
+TEST_F(CertificateAuthorityTest, SubjectAltNamesAreHostNamesOrAddresses) {
+    CertificateAuthority ca = CertificateAuthority::openOrCreate(dir);
+    CertificateProfile p = deviceProfile();
+    p.usage = CertificateUsage::Server;
+    p.subjectAltNames = {"gateway.local", "127.0.0.1", "::1"};
+    const Certificate server = ca.issueWithNewKey(p).certificate;
+    EXPECT_EQ(X509_check_host(server.native(), "gateway.local", 0, 0, nullptr), 1);
+    EXPECT_EQ(X509_check_ip_asc(server.native(), "127.0.0.1", 0), 1);
+    EXPECT_EQ(X509_check_ip_asc(server.native(), "::1", 0), 1);
+    EXPECT_EQ(X509_check_ip_asc(server.native(), "10.0.0.1", 0), 0);
+    EXPECT_EQ(X509_check_host(server.native(), "evil.example", 0, 0, nullptr), 0);
+    // Nothing that could smuggle another entry or a config reference in.
+    for (const char* bad : {"a,DNS:evil", "@section", "name with space", ""}) {
+        p.subjectAltNames = {bad};
+        EXPECT_THROW(ca.issueWithNewKey(p), CryptoError) << bad;
+    }
+    p.subjectAltNames.clear();
+    EXPECT_EQ(X509_get_ext_by_NID(ca.issueWithNewKey(p).certificate.native(), NID_subject_alt_name, -1), -1);
+}
+
 TEST_F(CertificateAuthorityTest, IssuesOcfDeviceIdentityWithNewKey) {
     CertificateAuthority ca = CertificateAuthority::openOrCreate(dir);
     const std::string uuid = Uuid::randomPskUsable().toString();

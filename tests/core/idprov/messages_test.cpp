@@ -257,9 +257,11 @@ struct FieldCase {
 
 TEST(IdprovMessagesTest, ProvisionRequestFields) {
     const std::string good = toJson(sampleRequest());
-    for (const char* field : {"deviceID", "ip", "mac", "publicKeyPEM"}) {
+    for (const char* field : {"deviceID", "publicKeyPEM"}) {
         expectRefused(parseProvisionRequest, withoutField(good, field), {"provreq", std::string("'") + field + "'"});
     }
+    // ip and mac are only compared and logged: a device that does not know them may leave them out.
+    EXPECT_EQ(parseProvisionRequest(withoutField(withoutField(good, "ip"), "mac")).ip, "");
     const std::vector<FieldCase> cases = {
         {"deviceID", {"1", "[]", "{}", "true", "\"\"", "\"../x\"", "\"a b\"",
                       "\"" + std::string(129, 'a') + "\""}},
@@ -379,9 +381,11 @@ TEST(IdprovMessagesTest, ProvisionResponseFields) {
 
 TEST(IdprovMessagesTest, StatusResponseFields) {
     const std::string good = toJson(StatusResponse{"sensor-01", ProvisionStatus::Approved, kCertPem, kCertPem});
-    for (const char* field : {"deviceID", "status", "caCert", "clientCert"}) {
+    for (const char* field : {"deviceID", "status", "caCert"}) {
         expectRefused(parseStatusResponse, withoutField(good, field), {"status response", std::string("'") + field + "'"});
     }
+    // The certificate itself is only for the device; anyone else learns the status without it.
+    EXPECT_EQ(parseStatusResponse(withoutField(good, "clientCert")).clientCert, "");
     expectRefused(parseStatusResponse, withField(good, "status", "\"Unknown\""), {"'status'"});
     expectRefused(parseStatusResponse, withField(good, "caCert", "[]"), {"'caCert'"});
 }

@@ -1,0 +1,200 @@
+// The idprov plugin's parts without HTTP: the enrolment rules (who gets a certificate, and why
+// not), the one-time expiring secret store, the per-client rate limiter, and how a presented
+// certificate is classified.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "enroller.hpp"
+#include "oob_store.hpp"
+#include "peer_identity.hpp"
+#include "rate_limiter.hpp"
+#include "steward/idprov/idprov_error.hpp"
+#include "steward/idprov/oob_hash.hpp"
+#include "support/temp_dir.hpp"
+
+namespace steward::plugins::idprov {
+namespace {
+
+namespace proto = steward::idprov;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+const proto::OobHashCost kCheap{8192, 1, 1, 10000};
+
+class EnrollerTest : public ::testing::Test {
+protected:
+    EnrollerTest()
+        : ca(core::CertificateAuthority::openOrCreate(dir.path() / "ca")),
+          issued(dir.path() / "issued"),
+          enroller(settings, ca, secrets, issued, [this](const std::string& l) { log += l + "\n"; }) {}
+
+    proto::ProvisionRequest request(const std::string& id, const std::string& secret = "",
+                                    proto::OobHashAlgorithm alg = proto::OobHashAlgorithm::Argon2id) {
+        proto::ProvisionRequest r;
+        r.deviceId = id;
+        r.ip = "10.0.0.7";
+        r.publicKeyPem = core::PrivateKey::generateEcKey().publicKey().pem();
+        if (!secret.empty()) {
+            r.oobsHash = proto::hashOobSecret(secret, alg, kCheap);
+            r.oobsHashAlg = std::string(proto::algorithmName(alg));
+        }
+        return r;
+    }
+    PeerIdentity device(const std::string& cn) { return PeerIdentity{PeerRole::Device, cn, ""}; }
+
+    test::TempDir dir;
+    core::EnrollmentSettings settings;
+    core::CertificateAuthority ca;
+    OobStore secrets;
+    IssuedStore issued;
+    std::string log;
+    Enroller enroller;
+};
+
+TEST_F(EnrollerTest, ApprovesAVerifiedSecretOnceAndIssuesADeviceCertificate) {
+    secrets.put("lamp-1", {"label", Clock::now() + 1h});
+    const auto d = enroller.provision(request("lamp-1", "label"), {}, "10.0.0.7:5000");
+    ASSERT_EQ(d.response.status, proto::ProvisionStatus::Approved) << d.response.message;
+    const auto cert = core::Certificate::parse(
+        std::span(reinterpret_cast<const std::uint8_t*>(d.response.clientCert.data()), d.response.clientCert.size()), "cert");
+    EXPECT_THAT(cert.summary().subject, HasSubstr("CN=lamp-1"));
+    EXPECT_THAT(cert.summary().subject, HasSubstr("OU=iotdevice"));
+    EXPECT_TRUE(ca.verifies(cert));
+    EXPECT_TRUE(proto::verifyOobHash(d.response.oobsHash, "label", proto::OobHashAlgorithm::Argon2id));
+    EXPECT_EQ(d.response.retrySec, static_cast<int>(settings.certificateValidity.count() / 2));
+    EXPECT_FALSE(secrets.find("lamp-1", Clock::now())) << "a secret is used once";
+    EXPECT_TRUE(issued.latest("lamp-1"));
+    EXPECT_EQ(d.event.kind, core::EnrollmentEvent::Kind::CertificateIssued);
+}
+
+TEST_F(EnrollerTest, WaitsWhileNoSecretIsKnown) {
+    const auto d = enroller.provision(request("lamp-2", "x"), {}, "10.0.0.7:5000");
+    EXPECT_EQ(d.response.status, proto::ProvisionStatus::Waiting);
+    EXPECT_EQ(d.response.retrySec, 30);
+    EXPECT_FALSE(d.hasEvent);
+    EXPECT_FALSE(issued.latest("lamp-2"));
+}
+
+TEST_F(EnrollerTest, RefusesWithReasonsAndStoresNothing) {
+    secrets.put("lamp-3", {"right", Clock::now() + 1h});
+    auto d = enroller.provision(request("lamp-3", "wrong"), {}, "p");
+    EXPECT_EQ(d.response.status, proto::ProvisionStatus::Rejected);
+    EXPECT_EQ(d.httpStatus, 403);
+    EXPECT_THAT(d.response.message, HasSubstr("does not match"));
+    EXPECT_TRUE(secrets.find("lamp-3", Clock::now())) << "a wrong guess does not use the secret up";
+
+    auto noProof = request("lamp-3");
+    d = enroller.provision(noProof, {}, "p");
+    EXPECT_THAT(d.response.message, HasSubstr("nothing proves"));
+
+    auto unknownAlg = request("lamp-3", "right");
+    unknownAlg.oobsHashAlg = "scrypt";
+    d = enroller.provision(unknownAlg, {}, "p");
+    EXPECT_EQ(d.httpStatus, 400);
+    EXPECT_THAT(d.response.message, HasSubstr("scrypt"));
+
+    secrets.put("lamp-4", {"old", Clock::now() - 1s});
+    d = enroller.provision(request("lamp-4", "old"), {}, "p");
+    EXPECT_THAT(d.response.message, HasSubstr("expired"));
+
+    auto badKey = request("lamp-3", "right");
+    badKey.publicKeyPem = "not a key";
+    EXPECT_THROW(enroller.provision(badKey, {}, "p"), proto::IdprovError);
+    EXPECT_FALSE(issued.latest("lamp-3"));
+    EXPECT_FALSE(issued.latest("lamp-4"));
+    EXPECT_THAT(log, HasSubstr("rejected 'lamp-3'"));
+}
+
+TEST_F(EnrollerTest, AReplayAfterApprovalIsRejectedNotWaiting) {
+    secrets.put("lamp-5", {"s", Clock::now() + 1h});
+    const auto r = request("lamp-5", "s");
+    ASSERT_EQ(enroller.provision(r, {}, "p").response.status, proto::ProvisionStatus::Approved);
+    const auto again = enroller.provision(r, {}, "p");
+    EXPECT_EQ(again.response.status, proto::ProvisionStatus::Rejected);
+    EXPECT_THAT(again.response.message, HasSubstr("spent"));
+}
+
+TEST_F(EnrollerTest, RenewalNeedsTheDevicesOwnCertificate) {
+    auto d = enroller.provision(request("lamp-6"), device("lamp-6"), "p");
+    EXPECT_EQ(d.response.status, proto::ProvisionStatus::Approved);
+    EXPECT_TRUE(d.event.renewal);
+    EXPECT_TRUE(d.response.oobsHash.empty());
+
+    d = enroller.provision(request("lamp-7"), device("lamp-6"), "p");
+    EXPECT_EQ(d.response.status, proto::ProvisionStatus::Rejected);
+    EXPECT_THAT(d.response.message, HasSubstr("certificate of device 'lamp-6'"));
+
+    d = enroller.provision(request("lamp-8"), PeerIdentity{PeerRole::Admin, "alice", ""}, "p");
+    EXPECT_EQ(d.response.status, proto::ProvisionStatus::Approved) << "an admin may request without OOB";
+
+    d = enroller.provision(request("lamp-9"), PeerIdentity{PeerRole::Untrusted, "x", "client certificate not accepted: certificate has expired"}, "p");
+    EXPECT_THAT(d.response.message, HasSubstr("expired"));
+    // An untrusted certificate with a good OOB hash still enrols by the hash.
+    secrets.put("lamp-9", {"s9", Clock::now() + 1h});
+    d = enroller.provision(request("lamp-9", "s9"), PeerIdentity{PeerRole::Untrusted, "x", "expired"}, "p");
+    EXPECT_EQ(d.response.status, proto::ProvisionStatus::Approved);
+}
+
+TEST_F(EnrollerTest, StatusHandsTheCertificateOnlyToItsOwner) {
+    secrets.put("lamp-10", {"s", Clock::now() + 1h});
+    ASSERT_EQ(enroller.provision(request("lamp-10", "s"), {}, "p").response.status, proto::ProvisionStatus::Approved);
+    EXPECT_FALSE(enroller.status("lamp-10", device("lamp-10")).clientCert.empty());
+    EXPECT_TRUE(enroller.status("lamp-10", device("lamp-11")).clientCert.empty());
+    EXPECT_TRUE(enroller.status("lamp-10", {}).clientCert.empty());
+    EXPECT_EQ(enroller.status("lamp-10", {}).status, proto::ProvisionStatus::Approved);
+    EXPECT_EQ(enroller.status("nobody", {}).status, proto::ProvisionStatus::Waiting);
+}
+
+TEST_F(EnrollerTest, IdentifiesPeersByCaAndOrganizationalUnit) {
+    EXPECT_EQ(identifyPeer(std::nullopt, ca).role, PeerRole::Anonymous);
+    const auto issue = [&](const std::string& ou, std::chrono::seconds validity = 24h, std::chrono::seconds offset = -5min) {
+        core::CertificateProfile p;
+        p.commonName = "n";
+        p.organizationalUnit = ou;
+        p.validity = validity;
+        p.notBeforeOffset = offset;
+        return ca.issueWithNewKey(p).certificate;
+    };
+    EXPECT_EQ(identifyPeer(issue("iotdevice"), ca).role, PeerRole::Device);
+    EXPECT_EQ(identifyPeer(issue("admin"), ca).role, PeerRole::Admin);
+    EXPECT_EQ(identifyPeer(issue("plugin"), ca).role, PeerRole::Plugin);
+    EXPECT_THAT(identifyPeer(issue("idprov"), ca).problem, HasSubstr("OU 'idprov'"));
+    EXPECT_THAT(identifyPeer(issue("iotdevice", 1h, -3h), ca).problem, HasSubstr("expired"));
+    test::TempDir other;
+    auto foreign = core::CertificateAuthority::openOrCreate(other.path() / "ca");
+    core::CertificateProfile p;
+    p.commonName = "n";
+    p.organizationalUnit = "admin";
+    EXPECT_EQ(identifyPeer(foreign.issueWithNewKey(p).certificate, ca).role, PeerRole::Untrusted);
+}
+
+TEST(OobStore, ExpiredSecretsAreReportedOnceAndRemoved) {
+    OobStore s;
+    const auto now = Clock::now();
+    s.put("a", {"x", now + 1h});
+    s.put("b", {"y", now - 1s});
+    EXPECT_EQ(s.size(now), 1u);
+    ASSERT_TRUE(s.find("b", now));
+    EXPECT_FALSE(s.find("b", now));
+    s.consume("a", "other");  // a replaced secret is not consumed by an old approval
+    EXPECT_TRUE(s.find("a", now));
+    s.consume("a", "x");
+    EXPECT_FALSE(s.find("a", now));
+}
+
+TEST(RateLimiter, AllowsABurstThenRefillsOverTime) {
+    RateLimiter limiter(3);
+    const auto t0 = RateLimiter::Clock::now();
+    EXPECT_TRUE(limiter.allow("1.2.3.4", t0));
+    EXPECT_TRUE(limiter.allow("1.2.3.4", t0));
+    EXPECT_TRUE(limiter.allow("1.2.3.4", t0));
+    EXPECT_FALSE(limiter.allow("1.2.3.4", t0));
+    EXPECT_TRUE(limiter.allow("5.6.7.8", t0)) << "budgets are per client";
+    EXPECT_TRUE(limiter.allow("1.2.3.4", t0 + 20s)) << "one token back after a third of a minute";
+    EXPECT_FALSE(limiter.allow("1.2.3.4", t0 + 21s));
+    RateLimiter off(0);
+    for (int i = 0; i < 100; ++i) EXPECT_TRUE(off.allow("x", t0));
+}
+
+}  // namespace
+}  // namespace steward::plugins::idprov
