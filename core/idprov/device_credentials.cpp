@@ -1,7 +1,9 @@
 #include "steward/idprov/device_credentials.hpp"
 
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -58,11 +60,46 @@ void writePublic(const fs::path& file, const std::string& text) {
     }
 }
 
+fs::path staged(const fs::path& file) { return fs::path(file.string() + ".next"); }
+
+void renameOver(const fs::path& from, const fs::path& to) {
+    std::error_code ec;
+    fs::rename(from, to, ec);
+    if (ec) throw core::CryptoError(from.string() + ": cannot rename to " + to.string() + ": " + ec.message());
+}
+
+void syncDirectory(const fs::path& directory) {
+    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    (void)::fsync(fd);
+    ::close(fd);
+}
+
 }  // namespace
 
 DeviceCredentialStore::DeviceCredentialStore(std::filesystem::path directory) : directory_(std::move(directory)) {}
 
+// A save() is staged as key.pem.next, ca.pem.next, cert.pem.next (each complete and synced),
+// then committed by renaming the key first and the certificate last. After a crash:
+//  - key.pem.next still there: the commit had not begun; the old set is intact and the staged
+//    files are dropped;
+//  - key.pem.next gone but cert.pem.next there: the key is already the new one; the CA and the
+//    certificate are moved in to finish the commit.
+// Either way a complete set (old or new) is left: a renewal never costs the device its identity.
+void DeviceCredentialStore::recover() const {
+    if (present(staged(keyFile()))) {
+        std::error_code ec;
+        for (const auto& f : {keyFile(), caFile(), certificateFile()}) fs::remove(staged(f), ec);
+        return;
+    }
+    if (!present(staged(certificateFile()))) return;
+    if (present(staged(caFile()))) renameOver(staged(caFile()), caFile());
+    renameOver(staged(certificateFile()), certificateFile());
+    syncDirectory(directory_);
+}
+
 std::optional<DeviceCredentials> DeviceCredentialStore::load() const {
+    recover();
     // The certificate is written last: without it the set is incomplete, as if never saved.
     if (!present(certificateFile())) return std::nullopt;
     if (!present(keyFile())) throw core::CryptoError(keyFile().string() + ": missing while " + certificateFile().string() + " exists");
@@ -96,14 +133,14 @@ void DeviceCredentialStore::save(const DeviceCredentials& credentials) const {
     (void)core::Certificate::parseChain(
         {reinterpret_cast<const std::uint8_t*>(credentials.caPem.data()), credentials.caPem.size()}, "the CA to store");
     ensureDirectory(directory_);
-    // Replacing a set (renewal): the old certificate goes first, so that a crash half way leaves
-    // no certificate beside a key it does not belong to (load() then sees no credentials).
-    std::error_code ec;
-    fs::remove(certificateFile(), ec);
-    if (ec) throw core::CryptoError(certificateFile().string() + ": cannot remove: " + ec.message());
-    writeSecret(keyFile(), credentials.key.pem());
-    writePublic(caFile(), credentials.caPem);
-    writePublic(certificateFile(), credentials.certificate.pem());
+    recover();  // a commit an earlier crash interrupted is finished (or dropped) first
+    writeSecret(staged(keyFile()), credentials.key.pem());
+    writePublic(staged(caFile()), credentials.caPem);
+    writePublic(staged(certificateFile()), credentials.certificate.pem());
+    renameOver(staged(keyFile()), keyFile());  // the commit point: from here on, roll forward
+    renameOver(staged(caFile()), caFile());
+    renameOver(staged(certificateFile()), certificateFile());
+    syncDirectory(directory_);
 }
 
 core::PrivateKey DeviceCredentialStore::pendingKey() const {

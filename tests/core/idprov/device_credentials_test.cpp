@@ -106,6 +106,38 @@ TEST_F(DeviceCredentialStoreTest, SavingAgainReplacesEverythingAtomically) {
     EXPECT_EQ(filesIn(store.directory()), (std::set<std::string>{"key.pem", "cert.pem", "ca.pem"}));
 }
 
+// A renewal interrupted before its commit point (the key not yet renamed) keeps the old set.
+TEST_F(DeviceCredentialStoreTest, ACrashBeforeTheCommitKeepsTheOldCredentials) {
+    const DeviceCredentialStore store(dir / "creds");
+    const DeviceCredentials old = issue("sensor-01");
+    store.save(old);
+    const DeviceCredentials renewed = issue("sensor-01");
+    // What a crash after staging two of the three files leaves.
+    std::ofstream(store.keyFile().string() + ".next") << renewed.key.pem();
+    std::ofstream(store.caFile().string() + ".next") << renewed.caPem;
+    const auto loaded = store.load();
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->certificate.der(), old.certificate.der());
+    EXPECT_EQ(loaded->key.der(), old.key.der());
+    EXPECT_EQ(filesIn(store.directory()), (std::set<std::string>{"key.pem", "cert.pem", "ca.pem"}));
+}
+
+// Interrupted after the commit point (the new key in place, the certificate still staged): the
+// commit is finished, so key and certificate belong together.
+TEST_F(DeviceCredentialStoreTest, ACrashAfterTheCommitPointIsRolledForward) {
+    const DeviceCredentialStore store(dir / "creds");
+    store.save(issue("sensor-01"));
+    const DeviceCredentials renewed = issue("sensor-01");
+    std::ofstream(store.keyFile()) << renewed.key.pem();
+    std::ofstream(store.caFile().string() + ".next") << renewed.caPem;
+    std::ofstream(store.certificateFile().string() + ".next") << renewed.certificate.pem();
+    const auto loaded = store.load();
+    ASSERT_TRUE(loaded);
+    EXPECT_EQ(loaded->certificate.der(), renewed.certificate.der());
+    EXPECT_TRUE(loaded->key.matches(loaded->certificate));
+    EXPECT_EQ(filesIn(store.directory()), (std::set<std::string>{"key.pem", "cert.pem", "ca.pem"}));
+}
+
 TEST_F(DeviceCredentialStoreTest, SaveRefusesAKeyThatDoesNotMatch) {
     const DeviceCredentialStore store(dir / "creds");
     DeviceCredentials creds = issue("sensor-01");

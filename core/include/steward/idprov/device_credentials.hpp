@@ -37,10 +37,11 @@ public:
     // The CA alone (the client trusts it for every call after the first enrolment); nullopt if
     // there is no ca.pem. Not checked beyond being readable.
     std::optional<std::string> loadCaPem() const;
-    // Checks that the key matches the certificate and that caPem holds certificates, then removes
-    // the old cert.pem (if any), writes key, then CA, then certificate (the certificate last: its
-    // presence means "complete"). A crash part way through a renewal therefore leaves no
-    // credentials rather than a key beside a certificate it does not belong to.
+    // Checks that the key matches the certificate and that caPem holds certificates, then replaces
+    // the set as one commit: staged as *.next files (synced), then renamed key first, certificate
+    // last. A crash at any point leaves the old set or the new one, never a key beside a
+    // certificate it does not belong to, and never nothing (load() finishes or drops an
+    // interrupted commit).
     void save(const DeviceCredentials& credentials) const;
     // A key pair kept between a Waiting answer and the approval (pending-key.pem, 0600), so the
     // request that is finally approved carries the same key; made (EC P-256) on first call and
@@ -50,6 +51,8 @@ public:
     void clearPendingKey() const;
 
 private:
+    void recover() const;
+
     std::filesystem::path directory_;
 };
 
