@@ -3,7 +3,11 @@
 # a mosquitto broker, stewardd, and two sample devices (a Just-Works "Kitchen light" and a
 # Random-PIN "Hall light"). stewardd discovers them, a permit-join window is opened over MQTT, the
 # Random-PIN device's PIN is answered over MQTT (read off its display, as a person would), both
-# are owned and provisioned by the example policies, then linked, and one calls the other.
+# are owned and provisioned by the example policies, then linked, and one calls the other. Then a
+# third device that is no OCF device gets a certificate by IDProv against the secret on its label
+# (fed over MQTT) and publishes to the broker's client-certificate-only listener with it.
+# (DNS-SD discovery of the IDProv server needs multicast, which this loopback demo does not send;
+# the end-to-end test shows it inside a private network namespace.)
 # Watch it all with the mosquitto_sub command printed below.
 # Usage: scripts/demo.sh [DIR]   (DIR keeps the state and logs; default: a fresh temp dir)
 set -euo pipefail
@@ -11,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target stewardd steward steward-device otm-justworks otm-randompin credmgmt
+cmake --build build -j "$(nproc)" --target stewardd steward steward-device otm-justworks otm-randompin credmgmt idprov
 
 dir="${1:-$(mktemp -d)}"
 mkdir -p "$dir"
@@ -26,11 +30,22 @@ wait_for() {  # wait_for FILE PATTERN SECONDS
   echo "demo: timed out waiting for '$2' in $1" >&2; tail -20 "$1" >&2; return 1
 }
 
-step "an MQTT broker on loopback"
-port=$(( 20000 + RANDOM % 20000 ))
+step "the gateway CA issues the broker's certificate (steward ca-cert)"
+build/tools/cli/steward ca-cert broker --role service --san 127.0.0.1 --state-dir "$dir/state" --out "$dir/certs"
+build/tools/cli/steward ca-cert admin --role admin --state-dir "$dir/state" --out "$dir/certs" >/dev/null
+
+step "an MQTT broker on loopback: plain for the gateway, client certificates only for devices"
+port=$(( 20000 + RANDOM % 20000 )); tlsport=$(( port + 1 )); idprovport=$(( port + 2 ))
 {
+  echo "per_listener_settings true"
   echo "listener $port 127.0.0.1"
   echo "allow_anonymous true"
+  echo "listener $tlsport 127.0.0.1"
+  echo "cafile $dir/certs/ca.crt"
+  echo "certfile $dir/certs/broker.crt"
+  echo "keyfile $dir/certs/broker.key"
+  echo "require_certificate true"
+  echo "use_identity_as_username true"
   [ "$(id -u)" = 0 ] && echo "user root"
 } > "$dir/mosquitto.conf"
 mosquitto -c "$dir/mosquitto.conf" > "$dir/mosquitto.log" 2>&1 & pids+=($!)
@@ -59,6 +74,7 @@ discovery:
   interval: 2
   timeout_ms: 1000
 ownership: {mode: permit_join, allow_justworks: true, justworks_per_window: 1, pin_timeout: 60}
+idprov: {enabled: true, listen: 127.0.0.1, port: $idprovport, dnssd: false, waiting_retry: 2}
 YAML
 build/bridge/stewardd --config "$dir/steward.yaml" > "$dir/stewardd.log" 2>&1 & pids+=($!)
 wait_for "$dir/mqtt.log" 'steward/bridge/state {"state":"online"}' 15
@@ -90,6 +106,26 @@ build/tools/cli/steward link "$kitchen" "$hall" --resource /a/light --perm RU --
 "$device" --svrdb "$dir/kitchen.svrdb" --call "127.0.0.1:$(field "$dir/hall.log" secure_port)" /a/light --method post --payload '{"value":true,"brightness":40}'
 "$device" --svrdb "$dir/kitchen.svrdb" --call "127.0.0.1:$(field "$dir/hall.log" secure_port)" /a/light
 
+step "IDProv: a sensor that knows only the secret on its label asks for a certificate (and waits)"
+echo "SN-4711-0815" > "$dir/thermo-label.txt"
+"$device" --svrdb "$dir/thermo.svrdb" --name "Thermometer" --json --idprov "https://127.0.0.1:$idprovport/idprov/directory" \
+  --idprov-id thermo-1 --idprov-secret-file "$dir/thermo-label.txt" --mqtt "127.0.0.1:$tlsport" > "$dir/thermo.log" 2>&1 & pids+=($!)
+wait_for "$dir/thermo.log" '"event":"idprov_waiting"' 20
+grep '"idprov_waiting"' "$dir/thermo.log" | head -1
+
+step "an automation feeds the label's secret to the gateway over MQTT (steward idprov-oob)"
+build/tools/cli/steward idprov-oob thermo-1 --broker "127.0.0.1:$port" < "$dir/thermo-label.txt"
+wait_for "$dir/mqtt.log" '"certificate_issued"' 30
+grep '"certificate_issued"' "$dir/mqtt.log"
+wait_for "$dir/thermo.log" '"event":"mqtt_connected"' 20
+grep -E '"(idprov_enrolled|mqtt_connected)"' "$dir/thermo.log"
+
+step "what the sensor published on the certificate-only listener (read with an admin certificate)"
+mosquitto_sub -p "$tlsport" -h 127.0.0.1 --cafile "$dir/certs/ca.crt" --cert "$dir/certs/admin.crt" --key "$dir/certs/admin.key" \
+  -t devices/thermo-1/state -C 1 -W 10 -v
+echo "and a client without a certificate is turned away:"
+mosquitto_pub -p "$tlsport" -h 127.0.0.1 --cafile "$dir/certs/ca.crt" -t devices/x -m hi 2>&1 | head -1 || true
+
 step "onboarding metrics (retained on steward/bridge/metrics)"
 grep 'steward/bridge/metrics' "$dir/mqtt.log" | tail -1
 
@@ -99,4 +135,4 @@ wait "${pids[4]}" 2>/dev/null || true
 wait_for "$dir/mqtt.log" 'steward/bridge/state {"state":"offline"}' 10
 grep 'steward/bridge/state' "$dir/mqtt.log" | tail -1
 echo
-echo "logs and state in $dir (stewardd.log, mqtt.log, kitchen.log, hall.log)"
+echo "logs and state in $dir (stewardd.log, mqtt.log, kitchen.log, hall.log, thermo.log)"
