@@ -23,14 +23,15 @@ commands:
   devices     what the provisioning database holds
   plugins     the plugins found, and why any was skipped
   menu        the provisioning client's numbered menu (10-50, 99)
-)" + steward::tools::credentialCommandsSummary() + R"(  help CMD    the options of one command
+)" + steward::tools::credentialCommandsSummary() + steward::tools::idprovCommandsSummary() +
+           R"(  help CMD    the options of one command
 
 with stewardd only (over MQTT):
-)" + steward::tools::remoteOnlyCommandsSummary() + steward::tools::idprovCommandsSummary() + R"(
+)" + steward::tools::remoteOnlyCommandsSummary() + R"(
 By default the commands are requests to stewardd over its MQTT API (--broker HOST:PORT, default
 $STEWARD_BROKER or 127.0.0.1:1883); --local runs the provisioning core in this process instead
 (no daemon, no broker; the state directory must not be in use by stewardd). discover and plugins
-always run here. Every command takes --help and --json. Exit status: 0 ok, 1 error, 2 usage.
+and ca-cert always run here. Every command takes --help and --json. Exit status: 0 ok, 1 error, 2 usage.
 )";
 }
 
