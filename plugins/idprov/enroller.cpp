@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "neighbour_table.hpp"
 #include "steward/idprov/idprov_error.hpp"
 #include "steward/idprov/oob_hash.hpp"
 #include "steward/util/iso_time.hpp"
@@ -37,6 +38,19 @@ core::PublicKey subjectKey(const proto::ProvisionRequest& request) {
 
 }  // namespace
 
+// The draft has the server compare the request's ip and mac with the sender's. A mismatch is
+// normal behind NAT or a router, so it is logged for the operator, not refused.
+void Enroller::checkClaimedAddresses(const proto::ProvisionRequest& request, const std::string& peerAddress) {
+    const std::string sender = hostOf(peerAddress);
+    if (!request.ip.empty() && request.ip != sender) {
+        log_("idprov: provreq for '" + request.deviceId + "' says ip " + request.ip + " but comes from " + sender);
+    }
+    if (request.mac.empty()) return;
+    if (const auto seen = neighbourMac(sender, neighbourTable_); seen && !sameMac(*seen, request.mac)) {
+        log_("idprov: provreq for '" + request.deviceId + "' says mac " + request.mac + " but " + sender + " is " + *seen);
+    }
+}
+
 Enroller::Enroller(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca, OobStore& secrets,
                    IssuedStore& issued, std::function<void(const std::string&)> log)
     : settings_(settings), ca_(ca), secrets_(secrets), issued_(issued), log_(std::move(log)) {}
@@ -45,9 +59,7 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
                              const std::string& peerAddress) {
     // An unusable key is refused before any hashing work is spent on the request.
     (void)subjectKey(request);
-    if (!request.ip.empty() && request.ip != hostOf(peerAddress)) {
-        log_("idprov: provreq for '" + request.deviceId + "' says ip " + request.ip + " but comes from " + peerAddress);
-    }
+    checkClaimedAddresses(request, peerAddress);
     switch (peer.role) {
         case PeerRole::Device:
             if (peer.commonName != request.deviceId) {

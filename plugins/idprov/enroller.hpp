@@ -40,7 +40,11 @@ public:
     // anyone else learns the status only.
     steward::idprov::StatusResponse status(const std::string& deviceId, const PeerIdentity& peer);
 
+    // Test seam: where the neighbour (ARP) table is read from.
+    void setNeighbourTable(std::string path) { neighbourTable_ = std::move(path); }
+
 private:
+    void checkClaimedAddresses(const steward::idprov::ProvisionRequest& request, const std::string& peerAddress);
     Decision reject(const steward::idprov::ProvisionRequest& request, int httpStatus, const std::string& reason,
                     const std::string& peerAddress);
     Decision approve(const steward::idprov::ProvisionRequest& request, bool renewal, const std::string& serverHash,
@@ -51,6 +55,7 @@ private:
     OobStore& secrets_;
     IssuedStore& issued_;
     std::function<void(const std::string&)> log_;
+    std::string neighbourTable_ = "/proc/net/arp";
 };
 
 }  // namespace steward::plugins::idprov

@@ -4,7 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "enroller.hpp"
+#include "neighbour_table.hpp"
 #include "oob_store.hpp"
 #include "peer_identity.hpp"
 #include "rate_limiter.hpp"
@@ -166,6 +169,29 @@ TEST_F(EnrollerTest, IdentifiesPeersByCaAndOrganizationalUnit) {
     p.commonName = "n";
     p.organizationalUnit = "admin";
     EXPECT_EQ(identifyPeer(foreign.issueWithNewKey(p).certificate, ca).role, PeerRole::Untrusted);
+}
+
+TEST_F(EnrollerTest, ClaimedAddressesThatDoNotMatchTheSenderAreLoggedNotRefused) {
+    const auto table = dir.path() / "arp";
+    std::ofstream(table) << "IP address       HW type     Flags       HW address            Mask     Device\n"
+                         << "10.0.0.7         0x1         0x2         AA:BB:CC:00:11:22     *        eth0\n"
+                         << "10.0.0.9         0x1         0x0         00:00:00:00:00:00     *        eth0\n";
+    enroller.setNeighbourTable(table.string());
+    auto r = request("lamp-12");
+    r.ip = "10.0.0.8";
+    r.mac = "aa-bb-cc-00-11-99";
+    const auto d = enroller.provision(r, PeerIdentity{PeerRole::Admin, "alice", ""}, "10.0.0.7:4000");
+    EXPECT_EQ(d.response.status, proto::ProvisionStatus::Approved);
+    EXPECT_THAT(log, HasSubstr("says ip 10.0.0.8 but comes from 10.0.0.7"));
+    EXPECT_THAT(log, HasSubstr("says mac aa-bb-cc-00-11-99 but 10.0.0.7 is aa:bb:cc:00:11:22"));
+
+    log.clear();
+    r = request("lamp-13");
+    r.mac = "AA:BB:CC:00:11:22";
+    enroller.provision(r, PeerIdentity{PeerRole::Admin, "alice", ""}, "10.0.0.7:4000");
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("says")));
+    EXPECT_FALSE(neighbourMac("10.0.0.9", table.string())) << "an incomplete entry says nothing";
+    EXPECT_FALSE(neighbourMac("10.0.0.1", table.string()));
 }
 
 TEST(OobStore, ExpiredSecretsAreReportedOnceAndRemoved) {
