@@ -1,9 +1,9 @@
 // Certificates issued by the real IDProv plugin (started in this process on loopback), against the
 // floor measured in the same run: one bare mutual-TLS handshake with the same kind of credentials
 // (EC P-256 certificates from the same CA) plus one CA signature.
-//  - Renewal: IdprovClient::renew() N times for one enrolled device. Every call makes a new TLS
-//    context and connection (no session reuse): a verified GET of the directory, then the
-//    provisioning request over mutual TLS. The client also makes a fresh P-256 key and stores key,
+//  - Renewal: IdprovClient::renew() N times for one enrolled device. Every call opens two fresh
+//    TLS connections, each with a new context (no session reuse): a verified GET of the directory,
+//    then the provisioning request over mutual TLS. The client also makes a fresh P-256 key and stores key,
 //    CA and certificate, the server the certificate: four atomic writes, two fsyncs each. The
 //    time of those four writes alone is reported beside the floor (state lives under $TMPDIR: on
 //    tmpfs an fsync costs nothing, on a disk it can dominate).
@@ -26,7 +26,9 @@
 #include <atomic>
 #include <cstdlib>
 #include <iostream>
+#include <span>
 #include <thread>
+#include <vector>
 
 #include "idprov_server_fixture.hpp"
 #include "steward/crypto/certificate_authority.hpp"
