@@ -382,6 +382,7 @@ EnrollmentResult IdprovClient::enroll() {
     const Directory dir = call.directory(trust);
     const auto directoryCa = certificatesOf(dir.caCert, "directory: 'caCert'");
     if (!haveStoredCa) trust.anchors = directoryCa;
+    directory_ = dir;
 
     const std::string algorithm(algorithmName(options_.hashAlgorithm));
     bool offered = false;
@@ -436,13 +437,18 @@ EnrollmentResult IdprovClient::renew() {
     const auto current = store_.load();
     if (!current) throw IdprovError("nothing to renew: no credentials in " + store_.directory().string());
     const Trust verified = call.storedTrust();
-    const Directory dir = call.directory(verified);
+    // The directory read by an earlier call of this client is used again: a renewal is then one
+    // mutual-TLS exchange instead of two. If it fails, the next call reads the directory afresh.
+    const bool cached = directory_.has_value();
+    const Directory dir = cached ? *directory_ : call.directory(verified);
+    directory_.reset();
     const Trust mutual = call.storedTrust(&*current);
 
     const core::PrivateKey key = core::PrivateKey::generateEcKey();
     ProvisionRequest request;
     request.publicKeyPem = key.publicKey().pem();
     const ProvisionResponse response = call.provisionRequest(dir, mutual, request);
+    directory_ = dir;  // the server answered at the directory's address: keep it
     if (response.status != ProvisionStatus::Approved) return notApproved(response);
 
     const auto issued = certificatesOf(response.clientCert, "provreq response: 'clientCert'");

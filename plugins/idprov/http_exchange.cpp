@@ -6,21 +6,42 @@
 #include <Poco/Net/X509Certificate.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
 namespace steward::plugins::idprov {
 
+namespace {
+
+// An oversize body is read and thrown away up to this much before the 413 is sent, so that the
+// client, still sending, reads the answer instead of a connection reset. Beyond it the
+// connection is closed at once (the 413 may then be lost; the sender was far out of bounds).
+constexpr std::streamsize kDrainLimit = 1 << 20;
+
+void drain(std::istream& in, std::streamsize budget) {
+    char buffer[4096];
+    while (budget > 0 && (in.read(buffer, std::min<std::streamsize>(sizeof buffer, budget)) || in.gcount() > 0)) {
+        budget -= in.gcount();
+    }
+}
+
+}  // namespace
+
 std::string readBody(Poco::Net::HTTPServerRequest& request, std::size_t limit) {
+    std::istream& in = request.stream();
     if (request.hasContentLength() && request.getContentLength64() > static_cast<Poco::Int64>(limit)) {
+        if (request.getContentLength64() <= kDrainLimit) drain(in, kDrainLimit);
         throw BodyTooLarge{limit};
     }
     std::string body;
-    std::istream& in = request.stream();
     char buffer[4096];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
         body.append(buffer, static_cast<std::size_t>(in.gcount()));
-        if (body.size() > limit) throw BodyTooLarge{limit};  // chunked bodies have no length up front
+        if (body.size() > limit) {  // chunked bodies have no length up front
+            drain(in, kDrainLimit);
+            throw BodyTooLarge{limit};
+        }
     }
     return body;
 }

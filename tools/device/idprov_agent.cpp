@@ -64,16 +64,25 @@ void IdprovAgent::run() {
             next = step();
         } catch (const std::exception& e) {
             log_.event(0, "idprov_error", e.what());
+            client_.reset();  // a network failure: find the server again next time
         }
         if (!sleepFor(next)) return;
     }
 }
 
+idprov::IdprovClient& IdprovAgent::client() {
+    if (!client_) {
+        idprov::IdprovClientOptions o;
+        o.deviceId = options_.deviceId;
+        o.oobSecret = options_.oobSecret;
+        o.storeDirectory = options_.storeDirectory;
+        o.directoryUrl = directoryUrl();
+        client_ = std::make_unique<idprov::IdprovClient>(o);
+    }
+    return *client_;
+}
+
 std::chrono::seconds IdprovAgent::step() {
-    idprov::IdprovClientOptions o;
-    o.deviceId = options_.deviceId;
-    o.oobSecret = options_.oobSecret;
-    o.storeDirectory = options_.storeDirectory;
     const idprov::DeviceCredentialStore store(options_.storeDirectory);
     auto stored = store.load();
     if (stored && stored->certificate.summary().notAfter > core::isoTime(std::chrono::system_clock::now())) {
@@ -81,11 +90,10 @@ std::chrono::seconds IdprovAgent::step() {
             connectMqtt(*stored);  // a certificate from an earlier run, or just issued
             return untilRenewal(stored->certificate);
         }
-        o.directoryUrl = directoryUrl();
-        idprov::IdprovClient client(o);
-        const auto renewed = client.renew();
+        const auto renewed = client().renew();
         if (renewed.status != idprov::ProvisionStatus::Approved) {
             log_.event(0, "idprov_renewal_failed", renewed.message);
+            client_.reset();  // found again (DNS-SD) next time: the server may have moved
             return kRetryAfterFailure;
         }
         stored = store.load();
@@ -96,9 +104,7 @@ std::chrono::seconds IdprovAgent::step() {
     }
 
     if (options_.oobSecret.empty()) throw std::runtime_error("no valid certificate and no out-of-band secret to enrol with");
-    o.directoryUrl = directoryUrl();
-    idprov::IdprovClient client(o);
-    const auto result = client.enroll();
+    const auto result = client().enroll();
     switch (result.status) {
         case idprov::ProvisionStatus::Waiting:
             log_.event(0, "idprov_waiting", "the gateway does not know this device's secret yet",
@@ -106,6 +112,7 @@ std::chrono::seconds IdprovAgent::step() {
             return std::chrono::seconds(std::clamp(result.retrySec, 1, 3600));
         case idprov::ProvisionStatus::Rejected:
             log_.event(0, "idprov_rejected", result.message);
+            client_.reset();
             return kRetryAfterFailure;
         case idprov::ProvisionStatus::Approved: break;
     }

@@ -44,6 +44,8 @@ private:
     std::string directoryUrl();
     // One enrolment or renewal attempt; returns how long to wait before the next step.
     std::chrono::seconds step();
+    // The client, made (and the server found) on first use; dropped after a failure.
+    idprov::IdprovClient& client();
     void connectMqtt(const idprov::DeviceCredentials& credentials);
     bool sleepFor(std::chrono::seconds delay);  // false when stopping
 
@@ -51,6 +53,7 @@ private:
     EventLog& log_;
     std::string serial_;  // of the certificate MQTT runs with
     std::unique_ptr<bridge::MqttClient> mqtt_;
+    std::unique_ptr<idprov::IdprovClient> client_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;

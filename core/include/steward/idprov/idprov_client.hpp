@@ -22,6 +22,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "steward/idprov/device_credentials.hpp"
@@ -72,7 +73,8 @@ public:
     // Renewal over mutual TLS with the stored certificate and a fresh EC P-256 key; no OOB. On
     // Approved the new certificate must chain to the stored CA and be for the new key; then the
     // new key and certificate replace the old ones (the stored CA stays). Throws IdprovError if
-    // nothing is stored, otherwise as enroll().
+    // nothing is stored, otherwise as enroll(). The directory this client read last (enroll(),
+    // an earlier renew()) is used again, so a renewal is a single mutual-TLS exchange.
     EnrollmentResult renew();
     // GET status/{deviceID}, verified against the stored CA (or, before enrolment, the directory's
     // CA), showing the stored certificate if there is one. Stores nothing. Throws as
@@ -84,6 +86,7 @@ public:
 private:
     IdprovClientOptions options_;
     DeviceCredentialStore store_;
+    std::optional<Directory> directory_;  // the last one read, reused by renew()
 };
 
 }  // namespace steward::idprov
