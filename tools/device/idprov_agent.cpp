@@ -15,15 +15,20 @@ namespace {
 
 constexpr auto kRetryAfterFailure = std::chrono::seconds(15);
 
-// When to renew: halfway through the certificate's life (at least a minute from now).
+// How long until the certificate is halfway through its life (when it is renewed); zero or
+// negative when that moment has passed.
 std::chrono::seconds untilRenewal(const core::Certificate& cert) {
     const auto summary = cert.summary();
     const auto from = core::parseIsoTime(summary.notBefore);
     const auto to = core::parseIsoTime(summary.notAfter);
-    if (!from || !to) return std::chrono::seconds(60);
+    if (!from || !to) return std::chrono::seconds(0);
     const auto due = *from + (*to - *from) / 2;
-    const auto left = std::chrono::duration_cast<std::chrono::seconds>(due - std::chrono::system_clock::now());
-    return std::max(left, std::chrono::seconds(60));
+    return std::chrono::duration_cast<std::chrono::seconds>(due - std::chrono::system_clock::now());
+}
+
+bool stillValid(const core::Certificate& cert) {
+    const auto notAfter = core::parseIsoTime(cert.summary().notAfter);
+    return notAfter && *notAfter > std::chrono::system_clock::now();
 }
 
 }  // namespace
@@ -85,22 +90,25 @@ idprov::IdprovClient& IdprovAgent::client() {
 std::chrono::seconds IdprovAgent::step() {
     const idprov::DeviceCredentialStore store(options_.storeDirectory);
     auto stored = store.load();
-    if (stored && stored->certificate.summary().notAfter > core::isoTime(std::chrono::system_clock::now())) {
-        if (serial_ != stored->certificate.summary().serialNumber) {
-            connectMqtt(*stored);  // a certificate from an earlier run, or just issued
-            return untilRenewal(stored->certificate);
+    if (stored && stillValid(stored->certificate)) {
+        const auto dueIn = untilRenewal(stored->certificate);
+        if (dueIn > std::chrono::seconds(0)) {
+            // Not due yet: run MQTT with it (a certificate from an earlier run, or just issued).
+            if (serial_ != stored->certificate.summary().serialNumber) connectMqtt(*stored);
+            return dueIn;
         }
         const auto renewed = client().renew();
         if (renewed.status != idprov::ProvisionStatus::Approved) {
             log_.event(0, "idprov_renewal_failed", renewed.message);
             client_.reset();  // found again (DNS-SD) next time: the server may have moved
+            if (serial_ != stored->certificate.summary().serialNumber) connectMqtt(*stored);  // still valid meanwhile
             return kRetryAfterFailure;
         }
         stored = store.load();
         log_.event(0, "idprov_renewed", "certificate renewed over mutual TLS",
                    {{"serial", stored->certificate.summary().serialNumber}, {"not_after", renewed.notAfter}});
         connectMqtt(*stored);
-        return untilRenewal(stored->certificate);
+        return std::max(untilRenewal(stored->certificate), std::chrono::seconds(1));
     }
 
     if (options_.oobSecret.empty()) throw std::runtime_error("no valid certificate and no out-of-band secret to enrol with");
@@ -121,7 +129,7 @@ std::chrono::seconds IdprovAgent::step() {
     log_.event(0, "idprov_enrolled", "certificate issued by the gateway CA",
                {{"device_id", options_.deviceId}, {"serial", stored->certificate.summary().serialNumber}, {"not_after", result.notAfter}});
     connectMqtt(*stored);
-    return untilRenewal(stored->certificate);
+    return std::max(untilRenewal(stored->certificate), std::chrono::seconds(1));
 }
 
 void IdprovAgent::connectMqtt(const idprov::DeviceCredentials& credentials) {
