@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "steward/pdm/sqlite_pdm.hpp"
+#include "steward/plugin/plugin_abi.hpp"
 #include "steward/plugin/plugin_loader.hpp"
 #include "support/temp_dir.hpp"
 
@@ -23,7 +24,7 @@ protected:
 
 TEST_F(PluginLoading, LoadsTheInTreePlugins) {
     const auto reports = loader.loadDirectory(kPlugins);
-    ASSERT_EQ(reports.size(), 3U);
+    ASSERT_EQ(reports.size(), 4U);
     for (const auto& r : reports) EXPECT_TRUE(r.loaded) << r.path << ": " << r.reason;
     const auto otms = registry.list(provider_category::kOwnershipTransfer);
     ASSERT_EQ(otms.size(), 2U);
@@ -44,12 +45,19 @@ TEST_F(PluginLoading, LoadsTheInTreePlugins) {
     EXPECT_EQ(credmgmt[0].origin, (kPlugins / "credmgmt.so").string());
     EXPECT_TRUE(registry.credentialProvider());
     EXPECT_FALSE(registry.ownershipProvider(2));  // nobody provides manufacturer certificates
+    const auto enrollment = registry.list(provider_category::kEnrollment);
+    ASSERT_EQ(enrollment.size(), 1U);
+    EXPECT_EQ(enrollment[0].name, "idprov");
+    EXPECT_EQ(enrollment[0].origin, (kPlugins / "idprov.so").string());
 }
 
 struct BrokenCase {
     const char* file;
     const char* reason;
 };
+
+// broken/wrong_abi.cpp declares this host's version + 998, so the test follows ABI bumps.
+const std::string kWrongAbiReason = "plugin ABI version " + std::to_string(STEWARD_PLUGIN_ABI_VERSION + 998);
 
 class BrokenPlugin : public PluginLoading, public ::testing::WithParamInterface<BrokenCase> {};
 
@@ -70,7 +78,7 @@ INSTANTIATE_TEST_SUITE_P(
     EveryFailureKind, BrokenPlugin,
     ::testing::Values(BrokenCase{"not_a_library.so", "not loadable"},
                       BrokenCase{"no_entry_points.so", "not a Steward plugin: it does not export steward_plugin_abi"},
-                      BrokenCase{"wrong_abi.so", "plugin ABI version 1000"},
+                      BrokenCase{"wrong_abi.so", kWrongAbiReason.c_str()},
                       BrokenCase{"wrong_build_key.so", "built as steward-0/msvc-19/msvcprt-14"},
                       BrokenCase{"missing_dependency.so", "libsteward_vanishing.so"},
                       BrokenCase{"unresolved_symbol.so", "steward_function_nobody_defines"},
