@@ -5,7 +5,8 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/URI.h>
 
-#include <regex>
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "http_exchange.hpp"
@@ -27,12 +28,11 @@ namespace {
 // The Host header names how the client reached us (an address DNS-SD gave it, a name); the
 // directory's URLs use it so they work from the client's side. Anything odd falls back.
 std::string baseUrl(const HTTPServerRequest& request, std::uint16_t port) {
-    static const std::regex hostShape(R"(([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.%A-Za-z]+\])(:\d{1,5})?)");
-    std::string host = request.getHost();
-    if (host.empty() || host.size() > 255 || !std::regex_match(host, hostShape)) {
-        host = "127.0.0.1:" + std::to_string(port);
-    }
-    return "https://" + host;
+    const std::string host = request.getHost();
+    const bool plain = !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '%';
+    });
+    return "https://" + (plain ? host : "127.0.0.1:" + std::to_string(port));
 }
 
 }  // namespace

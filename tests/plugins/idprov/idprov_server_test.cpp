@@ -108,6 +108,11 @@ TEST_F(IdprovServerTest, DirectoryListsTheEndpointsAlgorithmsAndCa) {
     EXPECT_EQ(d.endpoints.at("postProvisionRequest"), server.baseUrl() + "provreq");
     EXPECT_EQ(d.endpoints.at("postOOB"), server.baseUrl() + "oobsecret");
     EXPECT_EQ(d.endpoints.at("status"), server.baseUrl() + "status/{deviceID}");
+    // The URLs follow the Host the client used; a Host that is no host name is not echoed.
+    const auto named = proto::parseDirectory(curl({"-k", "-H", "Host: gateway.local:43776"}, server.baseUrl() + "directory").body);
+    EXPECT_EQ(named.endpoints.at("postProvisionRequest"), "https://gateway.local:43776/idprov/provreq");
+    const auto odd = proto::parseDirectory(curl({"-k", "-H", "Host: evil.example/phish?"}, server.baseUrl() + "directory").body);
+    EXPECT_EQ(odd.endpoints.at("postProvisionRequest"), server.baseUrl() + "provreq");
 }
 
 TEST_F(IdprovServerTest, ServerCertificateVerifiesAgainstTheGatewayCaOnly) {
