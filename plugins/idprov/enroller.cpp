@@ -121,9 +121,16 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
 
     // The server proves it knows the secret too, with a hash of its own (its own salt).
     const std::string serverHash = proto::hashOobSecret(secret->secret, *algorithm);
-    Decision decision = approve(request, false, serverHash, peerAddress, "out-of-band secret verified");
-    if (decision.response.status == proto::ProvisionStatus::Approved) secrets_.consume(request.deviceId, secret->secret);
-    return decision;
+    // Taken before the certificate is issued: of two requests racing with the same secret, one wins.
+    if (!secrets_.take(request.deviceId, secret->secret)) {
+        return reject(request, 403, "the out-of-band secret was used by another request a moment ago", peerAddress);
+    }
+    try {
+        return approve(request, false, serverHash, peerAddress, "out-of-band secret verified");
+    } catch (...) {
+        secrets_.put(request.deviceId, *secret);  // nothing was issued: the secret stays usable
+        throw;
+    }
 }
 
 Decision Enroller::approve(const proto::ProvisionRequest& request, bool renewal, const std::string& serverHash,

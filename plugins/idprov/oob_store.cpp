@@ -23,12 +23,13 @@ std::optional<OobSecret> OobStore::find(const std::string& deviceId, Clock::time
     return found;
 }
 
-void OobStore::consume(const std::string& deviceId, const std::string& secret) {
+bool OobStore::take(const std::string& deviceId, const std::string& secret) {
     const std::lock_guard<std::mutex> hold(mutex_);
     auto it = secrets_.find(deviceId);
-    if (it == secrets_.end() || it->second.secret != secret) return;
+    if (it == secrets_.end() || it->second.secret != secret) return false;
     OPENSSL_cleanse(it->second.secret.data(), it->second.secret.size());
     secrets_.erase(it);
+    return true;
 }
 
 std::size_t OobStore::size(Clock::time_point now) {

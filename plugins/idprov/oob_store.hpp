@@ -23,8 +23,10 @@ public:
     // The secret of `deviceId` if there is one. An expired one is returned too (so the caller can
     // say "expired" rather than "unknown") and removed at the same time.
     std::optional<OobSecret> find(const std::string& deviceId, Clock::time_point now);
-    // Removes it if it is still `secret` (a concurrent put() of a new secret survives).
-    void consume(const std::string& deviceId, const std::string& secret);
+    // Removes it if it is still `secret` and says whether this call did: of two requests that
+    // verified the same secret at once, only one takes it (the secret is one-time). A concurrent
+    // put() of a new secret survives.
+    bool take(const std::string& deviceId, const std::string& secret);
     std::size_t size(Clock::time_point now);
 
 private:

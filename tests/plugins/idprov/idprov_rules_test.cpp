@@ -4,7 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <thread>
 
 #include "enroller.hpp"
 #include "neighbour_table.hpp"
@@ -108,6 +110,22 @@ TEST_F(EnrollerTest, RefusesWithReasonsAndStoresNothing) {
     EXPECT_THAT(log, HasSubstr("rejected 'lamp-3'"));
 }
 
+TEST_F(EnrollerTest, OfRequestsRacingWithOneSecretOnlyOneGetsACertificate) {
+    secrets.put("lamp-14", {"s", Clock::now() + 1h});
+    std::vector<proto::ProvisionRequest> requests;
+    for (int i = 0; i < 4; ++i) requests.push_back(request("lamp-14", "s"));
+    std::vector<Decision> decisions(requests.size());
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        threads.emplace_back([&, i] { decisions[i] = enroller.provision(requests[i], {}, "p"); });
+    }
+    for (auto& t : threads) t.join();
+    const auto approved = std::count_if(decisions.begin(), decisions.end(), [](const Decision& d) {
+        return d.response.status == proto::ProvisionStatus::Approved;
+    });
+    EXPECT_EQ(approved, 1);
+}
+
 TEST_F(EnrollerTest, AReplayAfterApprovalIsRejectedNotWaiting) {
     secrets.put("lamp-5", {"s", Clock::now() + 1h});
     const auto r = request("lamp-5", "s");
@@ -202,9 +220,10 @@ TEST(OobStore, ExpiredSecretsAreReportedOnceAndRemoved) {
     EXPECT_EQ(s.size(now), 1u);
     ASSERT_TRUE(s.find("b", now));
     EXPECT_FALSE(s.find("b", now));
-    s.consume("a", "other");  // a replaced secret is not consumed by an old approval
+    EXPECT_FALSE(s.take("a", "other"));  // a replaced secret is not taken by an old approval
     EXPECT_TRUE(s.find("a", now));
-    s.consume("a", "x");
+    EXPECT_TRUE(s.take("a", "x"));
+    EXPECT_FALSE(s.take("a", "x")) << "one-time: the second taker gets nothing";
     EXPECT_FALSE(s.find("a", now));
 }
 
