@@ -30,7 +30,13 @@ EnrollmentHost::EnrollmentHost(const IdprovConfig& config, core::GatewayState& g
 
 EnrollmentHost::~EnrollmentHost() { stop(); }
 
+bool EnrollmentHost::running() const {
+    const std::lock_guard<std::mutex> hold(mutex_);
+    return service_ != nullptr;
+}
+
 bool EnrollmentHost::start() {
+    const std::lock_guard<std::mutex> hold(mutex_);
     if (!config_.enabled || service_) return service_ != nullptr;
     auto provider = std::dynamic_pointer_cast<const core::EnrollmentProvider>(
         gateway_.registry.find(core::provider_category::kEnrollment, "idprov"));
@@ -56,16 +62,26 @@ bool EnrollmentHost::start() {
     return true;
 }
 
-void EnrollmentHost::stop() { service_.reset(); }
+void EnrollmentHost::stop() {
+    std::unique_ptr<core::EnrollmentService> stopping;
+    {
+        const std::lock_guard<std::mutex> hold(mutex_);
+        stopping = std::move(service_);
+    }
+    // Destroyed outside the lock: its request threads may still emit events while it stops.
+    stopping.reset();
+}
 
 core::OobSecretResult EnrollmentHost::addOobSecret(const std::string& deviceId, const std::string& secret,
                                                    const std::string& validUntil) {
     if (!config_.enabled) throw std::runtime_error("IDProv is not enabled (idprov.enabled in steward.yaml)");
+    const std::lock_guard<std::mutex> hold(mutex_);
     if (!service_) throw std::runtime_error("IDProv is not running: " + startError_);
     return service_->addOobSecret(deviceId, secret, validUntil);
 }
 
 Poco::JSON::Object::Ptr EnrollmentHost::info() const {
+    const std::lock_guard<std::mutex> hold(mutex_);
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object;
     o->set("enabled", config_.enabled);
     o->set("running", service_ != nullptr);

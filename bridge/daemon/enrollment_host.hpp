@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "daemon_config.hpp"
@@ -25,7 +26,7 @@ public:
     // Starts the service if enabled; false (and logged) if it could not.
     bool start();
     void stop();
-    bool running() const { return service_ != nullptr; }
+    bool running() const;
 
     // Throws std::runtime_error with the reason (not enabled, not running, bad input).
     core::OobSecretResult addOobSecret(const std::string& deviceId, const std::string& secret, const std::string& validUntil);
@@ -38,6 +39,8 @@ private:
     EventSink& events_;
     std::function<void(const std::string&)> log_;
     std::string startError_;
+    // Requests (MQTT thread) and stop() (shutdown) may meet: the service is used and reset under it.
+    mutable std::mutex mutex_;
     std::unique_ptr<core::EnrollmentService> service_;
 };
 

@@ -14,14 +14,25 @@ namespace proto = steward::idprov;
 
 namespace {
 
+// Wrong hashes a posted secret survives; then it is dropped (online guessing gets this many tries).
+constexpr int kMaxWrongHashes = 10;
+// How long a device that lost its answer can ask again with the secret it just used.
+constexpr auto kAnswerAgainFor = std::chrono::minutes(10);
+
 int secondsClamped(std::chrono::seconds s) {
     return static_cast<int>(std::clamp<std::int64_t>(s.count(), 1, INT_MAX));
 }
 
-// The address part of "1.2.3.4:5678" / "[::1]:5678".
+// The address part of "1.2.3.4:5678" / "[::1]:5678"; an IPv4 client of a dual-stack ("::")
+// listener shows as "::ffff:1.2.3.4" and is given as the plain IPv4 address it is.
 std::string hostOf(const std::string& peerAddress) {
     std::string host = peerAddress.substr(0, peerAddress.rfind(':'));
     if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    const std::string mapped = "::ffff:";
+    if (host.size() > mapped.size() && host.compare(0, mapped.size(), mapped) == 0 &&
+        host.find('.') != std::string::npos) {
+        host = host.substr(mapped.size());
+    }
     return host;
 }
 
@@ -93,6 +104,7 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
     const auto now = Clock::now();
     const auto secret = secrets_.find(request.deviceId, now);
     if (!secret) {
+        if (auto again = answerAgain(request, *algorithm, peerAddress)) return *again;
         if (issued_.latest(request.deviceId)) {
             return reject(request, 403,
                           "'" + request.deviceId +
@@ -117,7 +129,15 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
     } catch (const proto::IdprovError& e) {
         return reject(request, 400, e.what(), peerAddress);
     }
-    if (!matches) return reject(request, 403, "oobsHash does not match the out-of-band secret", peerAddress);
+    if (!matches) {
+        if (secrets_.recordFailure(request.deviceId, secret->secret, kMaxWrongHashes)) {
+            return reject(request, 403,
+                          "oobsHash does not match the out-of-band secret; that was the " + std::to_string(kMaxWrongHashes) +
+                              "th wrong one, so the secret is dropped: an admin must post it again",
+                          peerAddress);
+        }
+        return reject(request, 403, "oobsHash does not match the out-of-band secret", peerAddress);
+    }
 
     // The server proves it knows the secret too, with a hash of its own (its own salt).
     const std::string serverHash = proto::hashOobSecret(secret->secret, *algorithm);
@@ -125,12 +145,39 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
     if (!secrets_.take(request.deviceId, secret->secret)) {
         return reject(request, 403, "the out-of-band secret was used by another request a moment ago", peerAddress);
     }
+    Decision decision;
     try {
-        return approve(request, false, serverHash, peerAddress, "out-of-band secret verified");
+        decision = approve(request, false, serverHash, peerAddress, "out-of-band secret verified");
     } catch (...) {
-        secrets_.put(request.deviceId, *secret);  // nothing was issued: the secret stays usable
+        secrets_.restore(request.deviceId, *secret);  // nothing was issued: the secret stays usable
         throw;
     }
+    secrets_.rememberSpent(request.deviceId, {secret->secret, request.publicKeyPem, now + kAnswerAgainFor});
+    return decision;
+}
+
+std::optional<Decision> Enroller::answerAgain(const proto::ProvisionRequest& request, proto::OobHashAlgorithm algorithm,
+                                              const std::string& peerAddress) {
+    const auto spent = secrets_.spent(request.deviceId, Clock::now());
+    if (!spent || spent->publicKeyPem != request.publicKeyPem) return std::nullopt;
+    bool matches = false;
+    try {
+        matches = proto::verifyOobHash(request.oobsHash, spent->secret, algorithm);
+    } catch (const proto::IdprovError&) {
+        return std::nullopt;
+    }
+    const auto cert = issued_.latest(request.deviceId);
+    if (!matches || !cert) return std::nullopt;
+    Decision d;
+    d.response.deviceId = request.deviceId;
+    d.response.status = proto::ProvisionStatus::Approved;
+    d.response.retrySec = secondsClamped(settings_.certificateValidity / 2);
+    d.response.caCert = ca_.chainPem();
+    d.response.clientCert = cert->pem();
+    d.response.oobsHash = proto::hashOobSecret(spent->secret, algorithm);
+    log_("idprov: '" + request.deviceId + "' from " + peerAddress +
+         " asked again with the secret it just used and the same key: the certificate already issued is sent again");
+    return d;
 }
 
 Decision Enroller::approve(const proto::ProvisionRequest& request, bool renewal, const std::string& serverHash,

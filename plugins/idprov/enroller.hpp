@@ -18,6 +18,7 @@
 #include "peer_identity.hpp"
 #include "steward/crypto/certificate_authority.hpp"
 #include "steward/idprov/messages.hpp"
+#include "steward/idprov/oob_hash.hpp"
 #include "steward/plugin/enrollment_provider.hpp"
 
 namespace steward::plugins::idprov {
@@ -44,6 +45,10 @@ public:
     void setNeighbourTable(std::string path) { neighbourTable_ = std::move(path); }
 
 private:
+    // The certificate issued a moment ago, again, for a device that lost the answer; nullopt when
+    // the request is not that (another key, no recent spent secret, a hash that does not verify).
+    std::optional<Decision> answerAgain(const steward::idprov::ProvisionRequest& request,
+                                        steward::idprov::OobHashAlgorithm algorithm, const std::string& peerAddress);
     void checkClaimedAddresses(const steward::idprov::ProvisionRequest& request, const std::string& peerAddress);
     Decision reject(const steward::idprov::ProvisionRequest& request, int httpStatus, const std::string& reason,
                     const std::string& peerAddress);

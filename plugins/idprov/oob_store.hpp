@@ -15,6 +15,17 @@ using Clock = std::chrono::system_clock;
 struct OobSecret {
     std::string secret;
     Clock::time_point validUntil;
+    int failures = 0;  // wrong hashes sent for it so far
+};
+
+// A secret just used, kept a short while with the key it was used for: a device whose answer was
+// lost (timeout, dropped connection) asks again with the same hash proof and the same key and is
+// given the certificate already issued, instead of being locked out until an admin posts a new
+// secret.
+struct SpentSecret {
+    std::string secret;
+    std::string publicKeyPem;
+    Clock::time_point keepUntil;
 };
 
 class OobStore {
@@ -27,11 +38,20 @@ public:
     // verified the same secret at once, only one takes it (the secret is one-time). A concurrent
     // put() of a new secret survives.
     bool take(const std::string& deviceId, const std::string& secret);
+    // Puts a taken secret back (issuing failed) unless a new one was posted meanwhile.
+    void restore(const std::string& deviceId, OobSecret secret);
+    // Counts a wrong hash against the secret; at `limit` wrong hashes the secret is dropped (an
+    // online guesser gets `limit` tries per posted secret) and true is returned.
+    bool recordFailure(const std::string& deviceId, const std::string& secret, int limit);
     std::size_t size(Clock::time_point now);
+
+    void rememberSpent(const std::string& deviceId, SpentSecret spent);
+    std::optional<SpentSecret> spent(const std::string& deviceId, Clock::time_point now);
 
 private:
     std::mutex mutex_;
     std::map<std::string, OobSecret> secrets_;
+    std::map<std::string, SpentSecret> spent_;
 };
 
 }  // namespace steward::plugins::idprov

@@ -91,17 +91,15 @@ std::chrono::seconds IdprovAgent::step() {
     const idprov::DeviceCredentialStore store(options_.storeDirectory);
     auto stored = store.load();
     if (stored && stillValid(stored->certificate)) {
+        // A valid certificate serves MQTT whatever happens to the renewal (from an earlier run, or
+        // just issued); the gateway being unreachable must not take the device off the broker.
+        if (serial_ != stored->certificate.summary().serialNumber) connectMqtt(*stored);
         const auto dueIn = untilRenewal(stored->certificate);
-        if (dueIn > std::chrono::seconds(0)) {
-            // Not due yet: run MQTT with it (a certificate from an earlier run, or just issued).
-            if (serial_ != stored->certificate.summary().serialNumber) connectMqtt(*stored);
-            return dueIn;
-        }
+        if (dueIn > std::chrono::seconds(0)) return dueIn;
         const auto renewed = client().renew();
         if (renewed.status != idprov::ProvisionStatus::Approved) {
             log_.event(0, "idprov_renewal_failed", renewed.message);
             client_.reset();  // found again (DNS-SD) next time: the server may have moved
-            if (serial_ != stored->certificate.summary().serialNumber) connectMqtt(*stored);  // still valid meanwhile
             return kRetryAfterFailure;
         }
         stored = store.load();

@@ -126,11 +126,41 @@ TEST_F(EnrollerTest, OfRequestsRacingWithOneSecretOnlyOneGetsACertificate) {
     EXPECT_EQ(approved, 1);
 }
 
+TEST_F(EnrollerTest, ADeviceThatLostItsAnswerGetsTheSameCertificateAgain) {
+    secrets.put("lamp-16", {"s", Clock::now() + 1h});
+    const auto r = request("lamp-16", "s");
+    const auto first = enroller.provision(r, {}, "p");
+    ASSERT_EQ(first.response.status, proto::ProvisionStatus::Approved);
+    auto retry = r;
+    retry.oobsHash = proto::hashOobSecret("s", proto::OobHashAlgorithm::Argon2id, kCheap);  // a fresh hash, same key
+    const auto again = enroller.provision(retry, {}, "p");
+    ASSERT_EQ(again.response.status, proto::ProvisionStatus::Approved) << again.response.message;
+    EXPECT_EQ(again.response.clientCert, first.response.clientCert) << "nothing new is issued";
+    EXPECT_FALSE(again.hasEvent);
+    // Another key with the same secret is a replay, not a lost answer.
+    EXPECT_EQ(enroller.provision(request("lamp-16", "s"), {}, "p").response.status, proto::ProvisionStatus::Rejected);
+}
+
+TEST_F(EnrollerTest, TenWrongHashesDropTheSecret) {
+    secrets.put("lamp-17", {"right", Clock::now() + 1h});
+    for (int i = 0; i < 9; ++i) {
+        EXPECT_THAT(enroller.provision(request("lamp-17", "guess" + std::to_string(i)), {}, "p").response.message,
+                    HasSubstr("does not match"));
+    }
+    EXPECT_THAT(enroller.provision(request("lamp-17", "guess9"), {}, "p").response.message, HasSubstr("dropped"));
+    // The right secret comes too late: the device waits for a new one.
+    EXPECT_EQ(enroller.provision(request("lamp-17", "right"), {}, "p").response.status, proto::ProvisionStatus::Waiting);
+}
+
 TEST_F(EnrollerTest, AReplayAfterApprovalIsRejectedNotWaiting) {
     secrets.put("lamp-5", {"s", Clock::now() + 1h});
     const auto r = request("lamp-5", "s");
     ASSERT_EQ(enroller.provision(r, {}, "p").response.status, proto::ProvisionStatus::Approved);
-    const auto again = enroller.provision(r, {}, "p");
+    // The same proof with another key (someone who captured it): refused.
+    auto stolen = request("lamp-5");
+    stolen.oobsHash = r.oobsHash;
+    stolen.oobsHashAlg = r.oobsHashAlg;
+    const auto again = enroller.provision(stolen, {}, "p");
     EXPECT_EQ(again.response.status, proto::ProvisionStatus::Rejected);
     EXPECT_THAT(again.response.message, HasSubstr("spent"));
 }
@@ -202,6 +232,13 @@ TEST_F(EnrollerTest, ClaimedAddressesThatDoNotMatchTheSenderAreLoggedNotRefused)
     EXPECT_EQ(d.response.status, proto::ProvisionStatus::Approved);
     EXPECT_THAT(log, HasSubstr("says ip 10.0.0.8 but comes from 10.0.0.7"));
     EXPECT_THAT(log, HasSubstr("says mac aa-bb-cc-00-11-99 but 10.0.0.7 is aa:bb:cc:00:11:22"));
+
+    log.clear();
+    r = request("lamp-15");
+    r.ip = "10.0.0.7";
+    r.mac = "aa:bb:cc:00:11:22";
+    enroller.provision(r, PeerIdentity{PeerRole::Admin, "alice", ""}, "[::ffff:10.0.0.7]:4000");
+    EXPECT_THAT(log, ::testing::Not(HasSubstr("says"))) << "an IPv4 client of a dual-stack listener is the same client";
 
     log.clear();
     r = request("lamp-13");

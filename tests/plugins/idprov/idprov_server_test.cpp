@@ -187,9 +187,19 @@ TEST_F(IdprovServerTest, TheServersHashIsItsOwnAndVerifies) {
 TEST_F(IdprovServerTest, AReplayedRequestIsRejectedAndIssuesNothing) {
     ASSERT_TRUE(server.service().addOobSecret("sensor-4", "once", "").ok);
     const std::string body = provreqBody("sensor-4", "once", proto::OobHashAlgorithm::Argon2id);
-    ASSERT_EQ(proto::parseProvisionResponse(curl({"-k"}, server.baseUrl() + "provreq", body).body).status,
-              proto::ProvisionStatus::Approved);
-    const auto again = curl({"-k"}, server.baseUrl() + "provreq", body);
+    const auto first = proto::parseProvisionResponse(curl({"-k"}, server.baseUrl() + "provreq", body).body);
+    ASSERT_EQ(first.status, proto::ProvisionStatus::Approved);
+    // The very same request (a device whose answer was lost) gets the same certificate again:
+    // it is for the device's own key, so nobody else can use it.
+    const auto lost = proto::parseProvisionResponse(curl({"-k"}, server.baseUrl() + "provreq", body).body);
+    EXPECT_EQ(lost.status, proto::ProvisionStatus::Approved);
+    EXPECT_EQ(lost.clientCert, first.clientCert);
+    // The captured proof with another key is refused.
+    auto stolen = json(body);
+    stolen->set("publicKeyPEM", core::PrivateKey::generateEcKey().publicKey().pem());
+    std::ostringstream text;
+    stolen->stringify(text);
+    const auto again = curl({"-k"}, server.baseUrl() + "provreq", text.str());
     EXPECT_EQ(again.status, 403);
     const auto r = proto::parseProvisionResponse(again.body);
     EXPECT_EQ(r.status, proto::ProvisionStatus::Rejected);
