@@ -45,6 +45,8 @@ void initializeSslOnce() {
 // OpenSSL runs on the thread doing the handshake): Poco's exception only says "certificate verify
 // failed".
 thread_local std::string lastVerifyProblem;
+// The OU the server's certificate must carry ("" = any), for the handshake on this thread.
+thread_local std::string expectedServerUnit;
 constexpr const char* kNotServerCertificate =
     "the server's certificate is not a TLS server certificate (extendedKeyUsage serverAuth required)";
 
@@ -71,6 +73,23 @@ int verifyServerCertificate(int preverifyOk, X509_STORE_CTX* store) {
         X509_STORE_CTX_set_error(store, X509_V_ERR_INVALID_PURPOSE);
         return 0;
     }
+    // The gateway CA also certifies OCF devices for serverAuth (they are DTLS servers too): the
+    // role in the OU tells the provisioning server apart from a device that poses as one.
+    if (!expectedServerUnit.empty()) {
+        const X509_NAME* subject = X509_get_subject_name(leaf);
+        const int index = X509_NAME_get_index_by_NID(subject, NID_organizationalUnitName, -1);
+        std::string unit;
+        if (index >= 0) {
+            const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+            unit.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)), static_cast<std::size_t>(ASN1_STRING_length(data)));
+        }
+        if (unit != expectedServerUnit) {
+            lastVerifyProblem = "the server's certificate has OU '" + unit + "', not '" + expectedServerUnit +
+                                "': not the provisioning server";
+            X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+            return 0;
+        }
+    }
     return 1;
 }
 
@@ -78,12 +97,14 @@ int verifyServerCertificate(int preverifyOk, X509_STORE_CTX* store) {
 struct Trust {
     std::vector<core::Certificate> anchors;  // empty: the server is not verified
     const DeviceCredentials* clientIdentity = nullptr;
+    std::string serverUnit;  // the OU the server's certificate must carry ("" = any)
 };
 
 Poco::Net::Context::Ptr makeContext(const Trust& trust) {
     initializeSslOnce();
     Poco::Net::Context::Params params;
     params.verificationMode = trust.anchors.empty() ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_STRICT;
+    expectedServerUnit = trust.serverUnit;  // the handshake runs on this thread
     params.loadDefaultCAs = false;  // only the IDProv CA is ever trusted
     params.verificationDepth = 4;
     Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
@@ -318,6 +339,7 @@ struct Call {
         Trust trust;
         if (const auto ca = store.loadCaPem()) trust.anchors = certificatesOf(*ca, store.caFile().string());
         trust.clientIdentity = identity;
+        trust.serverUnit = options.serverOrganizationalUnit;
         return trust;
     }
 
@@ -472,7 +494,9 @@ StatusResponse IdprovClient::status() {
         current.reset();  // damaged credentials: ask without a client certificate
     }
     Trust trust = call.storedTrust(current ? &*current : nullptr);
-    const Directory dir = call.directory(Trust{trust.anchors, nullptr});
+    Trust anonymous = trust;
+    anonymous.clientIdentity = nullptr;
+    const Directory dir = call.directory(anonymous);
     if (trust.anchors.empty()) trust.anchors = certificatesOf(dir.caCert, "directory: 'caCert'");
 
     std::string url = Call::endpointUrl(dir, endpoint::kStatus);

@@ -33,7 +33,7 @@ constexpr int kMaxWaitSec = 3600;  // a --wait retry never sleeps longer, whatev
 
 const char* const kUsage = R"(usage: steward-enroll --device-id ID (--oob-secret S | --oob-secret-file F) --out DIR
                       [--url URL | --discover [--discover-timeout MS]] [--hash-alg Argon2id|PBKDF2]
-                      [--wait] [--json]
+                      [--wait] [--any-server] [--json]
        steward-enroll --device-id ID --out DIR --renew [--url URL | --discover] [--json]
        steward-enroll --device-id ID --out DIR --status [--url URL | --discover] [--json]
 
@@ -52,6 +52,9 @@ hash of the secret, and stores the issued certificate, its key and the CA in DIR
   --renew               renew the stored certificate over mutual TLS (no secret needed)
   --status              ask the server for this device's status (nothing is stored)
   --wait                when the server answers Waiting, retry after its retrySec until decided
+  --any-server          accept any server certificate of the CA with serverAuth (another IDProv
+                        implementation); by default it must carry OU=idprov, as Steward's does, so
+                        an OCF device certified by the same CA cannot pose as the server
   --json                one JSON object on stdout: {"status": "Approved"|"Waiting"|"Rejected"|"error", ...}
 
 Exit status: 0 approved, 1 error, 2 usage, 3 rejected, 4 waiting (without --wait).
@@ -61,7 +64,7 @@ const std::vector<steward::tools::OptionSpec> kOptions = {
     {"--device-id", true, false}, {"--oob-secret", true, false}, {"--oob-secret-file", true, false},
     {"--out", true, false},       {"--url", true, false},        {"--discover", false, false},
     {"--discover-timeout", true, false}, {"--hash-alg", true, false}, {"--renew", false, false},
-    {"--status", false, false},   {"--wait", false, false},
+    {"--status", false, false},   {"--wait", false, false},     {"--any-server", false, false},
 };
 
 struct Reporter {
@@ -217,6 +220,7 @@ int run(const Args& args, const Reporter& report) {
     idprov::IdprovClientOptions options;
     options.deviceId = *deviceId;
     options.storeDirectory = *out;
+    if (args.has("--any-server")) options.serverOrganizationalUnit.clear();
     if (const auto alg = args.value("--hash-alg")) {
         const auto parsed = idprov::parseAlgorithm(*alg);
         if (!parsed) throw UsageError("--hash-alg must be Argon2id or PBKDF2");

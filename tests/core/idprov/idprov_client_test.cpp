@@ -209,9 +209,11 @@ private:
     std::uint16_t port_ = 0;
 };
 
-core::IssuedIdentity serverIdentity(CertificateAuthority& ca, CertificateUsage usage = CertificateUsage::Server) {
+core::IssuedIdentity serverIdentity(CertificateAuthority& ca, CertificateUsage usage = CertificateUsage::Server,
+                                    const std::string& unit = "idprov") {
     CertificateProfile profile;
     profile.commonName = "gateway";
+    if (!unit.empty()) profile.organizationalUnit = unit;
     profile.usage = usage;
     return ca.issueWithNewKey(profile);
 }
@@ -485,6 +487,33 @@ TEST_F(IdprovClientTest, StoredCaServerMustPresentAServerCertificateFromIt) {
     }
     std::lock_guard lock(foreignState.mutex);
     EXPECT_TRUE(foreignState.requests.empty());
+}
+
+// The gateway CA also certifies OCF devices as TLS servers (CN uuid:..., client and server): such a
+// device posing as the provisioning server is refused by the OU; a client told to accept any
+// server of the CA (another IDProv implementation) lets it through.
+TEST_F(IdprovClientTest, StoredCaADevicePosingAsTheServerIsRefused) {
+    enrolled();
+    ServerState otherState;
+    otherState.ca = &ca;
+    otherState.foreignCa = &foreignCa;
+    FakeGateway impostor(otherState, serverIdentity(ca, CertificateUsage::ClientAndServer, ""));
+    IdprovClientOptions o = options();
+    o.directoryUrl = impostor.directoryUrl();
+    try {
+        (void)IdprovClient(o).renew();
+        FAIL();
+    } catch (const IdprovError& e) {
+        FAIL() << e.what();
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("not the provisioning server"), std::string::npos) << e.what();
+    }
+    {
+        std::lock_guard lock(otherState.mutex);
+        EXPECT_TRUE(otherState.requests.empty()) << "nothing is sent to it";
+    }
+    o.serverOrganizationalUnit = "";
+    EXPECT_NO_THROW((void)IdprovClient(o).fetchDirectory());
 }
 
 // Before any CA is stored the directory is read unverified, but the provisioning request already

@@ -41,6 +41,11 @@ struct IdprovClientOptions {
     std::chrono::milliseconds timeout{10000};
     std::string ip;   // reported in the request; "" = the local address towards the server
     std::string mac;  // reported in the request; "" = that of the interface carrying `ip`, if found
+    // Once the CA is known, the server's certificate must also carry this OU: the gateway CA
+    // certifies OCF devices as TLS servers too, and one of them must not pass for the
+    // provisioning server. Steward's server has "idprov"; "" accepts any serverAuth certificate
+    // of the CA (another IDProv implementation).
+    std::string serverOrganizationalUnit = "idprov";
 };
 
 struct EnrollmentResult {
