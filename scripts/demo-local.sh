@@ -91,8 +91,8 @@ build/tools/cli/steward --local own --all "${targets[@]}" --state-dir "$state" <
 step "the provisioning database"
 build/tools/cli/steward --local devices --state-dir "$state"
 
-step "discover owned devices"
-build/tools/cli/steward discover "${targets[@]}" --owned
+step "discover owned devices (they answer doxm only to their owner: --local uses the gateway's credentials)"
+build/tools/cli/steward --local discover "${targets[@]}" --owned --state-dir "$state"
 
 step "device logs: the ownership transfers as the devices saw them"
 grep -h '"event":"state"' "$dir/devices.log" "$dir/hall.log" | head -20

@@ -1,5 +1,7 @@
 #include "onboarding.hpp"
 
+#include "steward/provisioning/owned_discovery.hpp"
+
 #include <Poco/JSON/Array.h>
 
 #include "steward/model/doxm.hpp"
@@ -72,10 +74,25 @@ std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope
     for (const auto& u : discovery_.unicast) {
         if (auto at = core::parseHostPort(u)) options.unicastTargets.push_back(*at);
     }
-    if (scope == core::DiscoveryScope::Owned) options.owner = parts_.gateway.identity.id();
+    if (scope != core::DiscoveryScope::Unowned) {
+        // Owned devices that refuse anonymous doxm reads are found by their /oic/res link and
+        // confirmed over the owner credential.
+        options.owner = parts_.gateway.identity.id();
+        options.ownedDevices = parts_.gateway.identity.devicesWithCredentials();
+    }
     options.log = [this](const std::string& line) { log_("discovery: " + line); };
     if (options.multicastInterfaces.empty() && options.unicastTargets.empty()) return {};
     auto found = core::discoverDevices(options).devices;
+    // A device seen only through its /oic/res link, at the endpoint the PDM has for it, is taken as
+    // present without a handshake each round; at a new endpoint it is asked over the owner
+    // credential before the PDM believes the address.
+    for (auto& d : found) {
+        if (d.ownerConfirmed || !d.securePort) continue;
+        const auto record = parts_.gateway.pdm->device(d.deviceId);
+        if (record && record->address == d.address && record->securePort == *d.securePort) d.ownerConfirmed = true;
+    }
+    core::confirmOwnedDevices(*parts_.gateway.endpoint, parts_.gateway.identity, found, std::chrono::seconds(3),
+                              [this](const std::string& line) { log_("discovery: " + line); });
     {
         const std::lock_guard lock(mutex_);
         if (ownership_.mode == OwnershipMode::Automatic) justWorksInWindow_ = 0;  // a round is the automatic mode's window

@@ -109,8 +109,8 @@ AccessDecision checkAccess(const SecurityResources& svr, bool docOpen, const Acc
     const DosState state = svr.pstat.dos.state;
     if (state == DosState::Rfotm || state == DosState::Reset) return checkRfotm(docOpen, request, c);
 
-    // Owned. Anyone may read doxm: that is how owned devices are discovered (GET doxm?owned=TRUE).
-    if (c == ResourceClass::Doxm && request.method == CoapMethod::Get) return grant();
+    // Owned. doxm is no longer readable anonymously (iotivity-lite refuses it too, and it names
+    // the owner): owned devices are found through /oic/res and the owner's credential.
     if (isSecurityResource(c)) {
         if (!request.secure) return refuse(CoapCode::Unauthorized, "security resources need a DTLS session once owned");
         const Uuid& rowner = rownerOf(svr, c);

@@ -196,6 +196,30 @@ SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::
     return out;
 }
 
+AnchoredLink readResProbeAnswer(const CoapResponse& response, std::string_view answeringHost) {
+    requireContent(response, "/oic/res answer");
+    const CborValue root = decoding("/oic/res answer", [&] { return parseCbor(response.payload, "res"); });
+    if (root.type() != CborValue::Type::Array) {
+        reject("/oic/res answer: expected an array of links, got " + std::string(cborTypeName(root.type())));
+    }
+    std::optional<Uuid> named;
+    decoding("/oic/res answer", [&] {
+        for (std::size_t i = 0; i < root.items().size() && !named; ++i) {
+            const ObjectReader item(root.items()[i], "res[" + std::to_string(i) + "]");
+            if (item.find("links") != nullptr && item.find("href") == nullptr) {
+                named = item.uuid("di");
+            } else if (item.optText("href") == std::string(kDoxmHref)) {
+                const std::string anchor = item.text("anchor");
+                if (anchor.starts_with(kAnchorScheme)) named = Uuid::parse(std::string_view(anchor).substr(kAnchorScheme.size()));
+                if (!named) reject("/oic/res answer: " + item.childPath("anchor") + " \"" + anchor + "\" is not ocf://<uuid>");
+            }
+        }
+        return 0;
+    });
+    if (!named) reject("/oic/res answer: no link with href /oic/sec/doxm");
+    return AnchoredLink{*named, readResAnswer(response, *named, answeringHost)};
+}
+
 DeviceInfo readDeviceAnswer(const CoapResponse& response, const Uuid& device) {
     requireContent(response, "/oic/d answer");
     return decoding("/oic/d answer", [&] {

@@ -56,6 +56,14 @@ struct SecureLink {
 // lying: the anchor names a device other than `device`.
 SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::string_view answeringHost);
 
+// An /oic/res?rt=oic.r.doxm answer to a probe (no device known yet): the device its doxm link
+// names (anchor, or "di" in the OIC 1.1 form) and that link, as readResAnswer() reads it.
+struct AnchoredLink {
+    Uuid device;
+    SecureLink link;
+};
+AnchoredLink readResProbeAnswer(const CoapResponse& response, std::string_view answeringHost);
+
 struct DeviceInfo {
     std::string name;
     std::vector<std::string> deviceTypes;  // rt minus "oic.wk.d"

@@ -31,11 +31,14 @@ constexpr std::size_t kMaxUnmatchedLogged = 16;
 // Datagrams read per socket before the deadline and resends are looked at again.
 constexpr int kMaxDrainPerWake = 64;
 
-enum class Purpose { Probe, Resources, DeviceInfo };
+// Probe: the doxm probe; ResProbe: /oic/res?rt=oic.r.doxm for owned devices that refuse
+// anonymous doxm reads; the others follow up one device.
+enum class Purpose { Probe, ResProbe, Resources, DeviceInfo };
 
 const char* describe(Purpose purpose) {
     switch (purpose) {
         case Purpose::Probe: return "doxm answer";
+        case Purpose::ResProbe: return "/oic/res probe answer";
         case Purpose::Resources: return "/oic/res answer";
         case Purpose::DeviceInfo: return "/oic/d answer";
     }
@@ -95,6 +98,17 @@ public:
             p.interfaceName = m.interfaceName;
         }
         for (const auto& u : unicast) add(Purpose::Probe, probe, u.ipv6 ? *sockets_.v6 : *sockets_.v4, u.target);
+        if (probesOwnedByResources()) {
+            const CoapRequest resProbe = nonConfirmableGet("/oic/res", {"rt=oic.r.doxm"});
+            for (const auto& m : multicast) {
+                UdpSocket& socket = m.ipv6 ? *sockets_.v6 : *sockets_.v4;
+                Pending& p = add(Purpose::ResProbe, resProbe, socket,
+                                 PeerAddress{m.ipv6 ? std::string(kGroupV6) + "%" + m.interfaceName : kGroupV4, kCoapPort});
+                p.multicast = true;
+                p.interfaceName = m.interfaceName;
+            }
+            for (const auto& u : unicast) add(Purpose::ResProbe, resProbe, u.ipv6 ? *sockets_.v6 : *sockets_.v4, u.target);
+        }
 
         while (true) {
             const auto now = Clock::now();
@@ -115,6 +129,10 @@ public:
     }
 
 private:
+    bool probesOwnedByResources() const {
+        return options_.scope != DiscoveryScope::Unowned && options_.owner && !options_.ownedDevices.empty();
+    }
+
     Pending& add(Purpose purpose, const CoapRequest& request, UdpSocket& socket, PeerAddress to) {
         Pending& p = pending_.emplace_back();
         p.purpose = purpose;
@@ -212,7 +230,7 @@ private:
             return unmatched(d, "answer to a request sent to " + describePeer(p.to));
         }
         if (message.type == CoapMessageType::Confirmable) acknowledge(message, d, socket);
-        if (p.done && p.purpose != Purpose::Probe) return;  // a repeated answer to a follow-up
+        if (p.done && p.purpose != Purpose::Probe && p.purpose != Purpose::ResProbe) return;  // a repeated answer to a follow-up
         if (!p.multicast) p.done = true;
 
         CoapResponse response;
@@ -223,6 +241,7 @@ private:
         }
         switch (p.purpose) {
             case Purpose::Probe: return onDoxm(response, d.from, socket);
+            case Purpose::ResProbe: return onResProbe(response, d.from, socket);
             case Purpose::Resources: return onResources(response, p.device, d.from);
             case Purpose::DeviceInfo: return onDeviceInfo(response, p.device, d.from);
         }
@@ -267,8 +286,39 @@ private:
         addFollowUp(Purpose::Resources, nonConfirmableGet("/oic/res", {"rt=oic.r.doxm"}), socket, from,
                     doxm.deviceuuid);
         if (added == DeviceTable::Added::NewDevice) {
-            addFollowUp(Purpose::DeviceInfo, nonConfirmableGet("/oic/d", {}), socket, from, doxm.deviceuuid);
+            addFollowUp(Purpose::DeviceInfo, deviceInfoRequest(), socket, from, doxm.deviceuuid);
         }
+    }
+
+    // iotivity-lite puts `rt` in /oic/d only with the baseline interface.
+    static CoapRequest deviceInfoRequest() { return nonConfirmableGet("/oic/d", {"if=oic.if.baseline"}); }
+
+    // An answer to the /oic/res probe: only devices the owner holds a credential for count; they
+    // are reported as owned by `owner`, unconfirmed, unless their doxm answer already came.
+    void onResProbe(const CoapResponse& response, const PeerAddress& from, UdpSocket& socket) {
+        if (response.code == CoapCode::NotFound) return;
+        const std::string source = describePeer(from);
+        AnchoredLink found;
+        try {
+            found = readResProbeAnswer(response, from.host);
+        } catch (const AnswerRejected& e) {
+            return reporter_.note("discovery: " + source + ": " + e.what());  // not necessarily one of ours
+        }
+        const auto& owned = options_.ownedDevices;
+        if (std::find(owned.begin(), owned.end(), found.device) == owned.end()) return;
+        if (table_.contains(found.device)) return table_.addSecureLink(found.device, from.host, found.link);
+        Doxm assumed;
+        assumed.deviceuuid = found.device;
+        assumed.owned = true;
+        assumed.devowneruuid = *options_.owner;
+        DeviceTable::Added added = DeviceTable::Added::Duplicate;
+        try {
+            added = table_.add(assumed, from.host, from.port, false);
+        } catch (const AnswerRejected& e) {
+            return reporter_.reject(source + ": " + e.what());
+        }
+        table_.addSecureLink(found.device, from.host, found.link);
+        if (added == DeviceTable::Added::NewDevice) addFollowUp(Purpose::DeviceInfo, deviceInfoRequest(), socket, from, found.device);
     }
 
     void addFollowUp(Purpose purpose, const CoapRequest& request, UdpSocket& socket, const PeerAddress& to,
@@ -307,7 +357,7 @@ private:
     void dropLiar(const Uuid& device, const std::string& reason) {
         table_.drop(device);
         for (auto& p : pending_) {
-            if (p.purpose != Purpose::Probe && p.device == device) p.done = true;
+            if (p.purpose != Purpose::Probe && p.purpose != Purpose::ResProbe && p.device == device) p.done = true;
         }
         reporter_.reject(reason + "; device " + device.toString() + " dropped");
     }

@@ -12,7 +12,7 @@ std::string ownership(bool owned, const Uuid& owner) {
 
 }  // namespace
 
-DeviceTable::Added DeviceTable::add(const Doxm& doxm, const std::string& host, std::uint16_t port) {
+DeviceTable::Added DeviceTable::add(const Doxm& doxm, const std::string& host, std::uint16_t port, bool confirmed) {
     const Uuid& id = doxm.deviceuuid;
     if (dropped_.count(id) != 0) {
         throw AnswerRejected("doxm answer from " + id.toString() + ": the device was dropped earlier as lying", false);
@@ -31,6 +31,7 @@ DeviceTable::Added DeviceTable::add(const Doxm& doxm, const std::string& host, s
         entry.device.oxmsel = doxm.oxmsel;
         entry.device.owned = doxm.owned;
         entry.device.owner = doxm.devowneruuid;
+        entry.device.ownerConfirmed = confirmed;
         entry.device.address = host;
         entry.device.port = port;
         entry.addresses.push_back(address);
@@ -39,6 +40,14 @@ DeviceTable::Added DeviceTable::add(const Doxm& doxm, const std::string& host, s
         return Added::NewDevice;
     }
     Entry& entry = found->second;
+    if (confirmed && !entry.device.ownerConfirmed) {
+        // The device's own doxm answer replaces what we assumed from its /oic/res link.
+        entry.device.oxms = doxm.oxms;
+        entry.device.oxmsel = doxm.oxmsel;
+        entry.device.owned = doxm.owned;
+        entry.device.owner = doxm.devowneruuid;
+        entry.device.ownerConfirmed = true;
+    }
     if (entry.device.owned != doxm.owned || entry.device.owner != doxm.devowneruuid) {
         // Either the state changed mid-discovery or someone speaks for the device; the first
         // answer stands and the caller can discover again.

@@ -29,7 +29,9 @@ public:
     // Records a doxm answer from host:port. Throws AnswerRejected (not lying) if it contradicts
     // the first answer for the device (owned or devowneruuid differ), if the device was dropped
     // as lying earlier, or if the table already holds kMaxDiscoveredDevices devices.
-    Added add(const Doxm& doxm, const std::string& host, std::uint16_t port);
+    // `confirmed` false: a doxm assumed from an /oic/res link (DiscoveredDevice::ownerConfirmed);
+    // a later confirmed answer for the device replaces it.
+    Added add(const Doxm& doxm, const std::string& host, std::uint16_t port, bool confirmed = true);
 
     // Unions the link's endpoints into the device's; the secure port is taken only from an
     // answer from the device's first address (another family may use another port).

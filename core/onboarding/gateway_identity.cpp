@@ -4,7 +4,10 @@
 
 #include <algorithm>
 
+#include "steward/cbor/cbor_value.hpp"
+#include "steward/cbor/decode_error.hpp"
 #include "steward/svr/device_id_source.hpp"
+#include "steward/util/atomic_file.hpp"
 #include "steward/svr/factory_defaults.hpp"
 
 namespace steward::core {
@@ -14,14 +17,48 @@ bool isOwnerCredFor(const Cred& c, const Uuid& device) {
     return c.credtype == credtype::kSymmetricPairwise && !c.subjectuuid.wildcard && c.subjectuuid.uuid == device;
 }
 
+constexpr const char* kDefaultDomainName = "Steward";
+
+SecurityDomain readDomain(const std::filesystem::path& file) {
+    const auto bytes = readWholeFile(file, 4096);
+    SecurityDomain domain;
+    try {
+        const CborValue value = parseCbor(bytes, "sdi");
+        const CborValue* uuid = value.find("uuid");
+        const CborValue* name = value.find("name");
+        std::optional<Uuid> parsed;
+        if (uuid != nullptr && uuid->type() == CborValue::Type::Text) parsed = Uuid::parse(uuid->textValue());
+        if (!parsed || parsed->isNil()) throw FileError(file.string() + ": no valid security-domain uuid");
+        domain.uuid = *parsed;
+        domain.name = name != nullptr && name->type() == CborValue::Type::Text ? name->textValue() : kDefaultDomainName;
+    } catch (const DecodeError& e) {
+        throw FileError(file.string() + ": " + e.what());
+    }
+    return domain;
+}
+
+SecurityDomain openOrCreateDomain(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (std::filesystem::exists(file, ec)) return readDomain(file);
+    SecurityDomain domain{Uuid::random(), kDefaultDomainName};
+    const auto bytes = encodeCbor(CborValue::map({{CborValue::text("uuid"), CborValue::text(domain.uuid.toString())},
+                                                  {CborValue::text("name"), CborValue::text(domain.name)}}));
+    writeFileAtomically(file, bytes);
+    return domain;
+}
+
 }  // namespace
 
 GatewayIdentity GatewayIdentity::openOrCreate(const std::filesystem::path& file) {
     DeviceIdSource ids;  // random ids are PSK-usable
-    return GatewayIdentity(SvrDatabase::openOrCreate(file, DeviceProfile{}, ids));
+    auto db = SvrDatabase::openOrCreate(file, DeviceProfile{}, ids);
+    auto domainFile = file;
+    domainFile += ".sdi";
+    return GatewayIdentity(std::move(db), openOrCreateDomain(domainFile));
 }
 
-GatewayIdentity::GatewayIdentity(GatewayIdentity&& other) noexcept : db_(std::move(other.db_)) {}
+GatewayIdentity::GatewayIdentity(GatewayIdentity&& other) noexcept
+    : db_(std::move(other.db_)), domain_(std::move(other.domain_)) {}
 
 Uuid GatewayIdentity::id() const {
     const std::lock_guard lock(mutex_);

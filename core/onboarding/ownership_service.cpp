@@ -45,6 +45,7 @@ OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOption
 
     OwnershipRequest request;
     request.gatewayId = identity_.id();
+    request.securityDomain = identity_.securityDomain();
     request.plain = {device.address, device.port};
     request.secure = {device.address, *device.securePort};
     request.pin = options.pin;

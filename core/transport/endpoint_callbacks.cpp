@@ -1,5 +1,7 @@
 #include "transport/endpoint_callbacks.hpp"
 
+#include <openssl/ssl.h>
+
 #include <exception>
 #include <string>
 
@@ -50,6 +52,19 @@ void nackCallback(coap_session_t* session, const coap_pdu_t* sent, const coap_na
         return 0;
     });
 }
+
+}  // namespace
+
+void dtlsAlertCallback(const SSL* ssl, bool received, int alert) {
+    guarded("DTLS alert handler", 0, [&] {
+        // libcoap makes the coap_session_t each SSL's app data (nullptr on its listener's SSL).
+        auto* session = static_cast<coap_session_t*>(SSL_get_app_data(ssl));
+        if (EndpointCore* core = coreOf(session)) core->onDtlsAlert(session, received, alert);
+        return 0;
+    });
+}
+
+namespace {
 
 int eventCallback(coap_session_t* session, const coap_event_t event) {
     return guarded("event handler", 0, [&] {

@@ -30,6 +30,9 @@ int serverCertificateSetupCallback(void* tls, coap_dtls_pki_t* setup);
 void clientDtlsMessageCallback(int writing, int version, int contentType, const void* data, size_t length, SSL* ssl,
                                void* arg);
 
+// For setDtlsAlertObserver(): finds the session through the SSL's app data (libcoap's).
+void dtlsAlertCallback(const SSL* ssl, bool received, int alert);
+
 // Registered for GET/POST/PUT/DELETE on every resource.
 void requestCallback(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request,
                      const coap_string_t* query, coap_pdu_t* response);

@@ -14,6 +14,7 @@
 #include "transport/address.hpp"
 #include "transport/endpoint_callbacks.hpp"
 #include "transport/libcoap_runtime.hpp"
+#include "transport/ocf_cipher_suites.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -79,6 +80,7 @@ SessionRecord::~SessionRecord() {
 
 EndpointCore::EndpointCore(EndpointOptions options) : options_(std::move(options)) {
     ensureLibcoapStarted();
+    setDtlsAlertObserver(dtlsAlertCallback);
     if (options_.dtlsPort && !options_.serverPsk && !options_.serverPki) {
         fail(TransportErrorCode::InvalidArgument, "a DTLS port needs a server PSK or certificate configuration");
     }
@@ -105,8 +107,8 @@ EndpointCore::EndpointCore(EndpointOptions options) : options_(std::move(options
 
     const std::lock_guard guard(libcoapLock());
     try {
-        context_ = coap_new_context(nullptr);
-        if (context_ == nullptr) fail(TransportErrorCode::SendFailed, "cannot create a CoAP context");
+        context_ = newOcfContext(ClientSuites::Psk);
+        if (context_ == nullptr) fail(TransportErrorCode::SendFailed, "cannot create a CoAP context with the OCF cipher suites");
         configureContext(context_);
         if (options_.serverSessionIdleSeconds != 0) {
             coap_context_set_session_timeout(context_, options_.serverSessionIdleSeconds);

@@ -60,6 +60,9 @@ struct SessionRecord {
     // Server side: a wrong PSK makes DTLS drop the client's Finished silently (RFC 6347 4.1.2.7),
     // so a handshake that stalls after the key exchange is failed at this deadline.
     std::optional<Clock::time_point> stallDeadline;
+    // The first fatal DTLS alert of the session (TLS AlertDescription): the peer's, or ours.
+    std::optional<int> alertReceived;
+    std::optional<int> alertSent;
 
     // Client handshake.
     ClientPskLookup clientPsk;
@@ -149,6 +152,8 @@ public:
     bool onServerCertificateHandshake(void* tls);
     // A client certificate session received a DTLS record during its handshake.
     void onPeerDtlsRecord(SSL* ssl);
+    // A fatal DTLS alert was sent or received on `session`.
+    void onDtlsAlert(coap_session_t* session, bool received, int alert);
 
 private:
     using Task = std::function<void()>;

@@ -6,6 +6,7 @@
 #include "transport/endpoint_callbacks.hpp"
 #include "transport/endpoint_core.hpp"
 #include "transport/libcoap_runtime.hpp"
+#include "transport/ocf_cipher_suites.hpp"
 #include "transport/tls_secrets.hpp"
 
 namespace steward::core::detail {
@@ -80,7 +81,7 @@ void EndpointCore::onPeerCertificate(coap_session_t* session, unsigned depth) {
 
 coap_context_t* EndpointCore::pkiClientContext() {
     if (pkiClientContext_ != nullptr) return pkiClientContext_;
-    coap_context_t* context = coap_new_context(nullptr);
+    coap_context_t* context = newOcfContext(ClientSuites::Certificate);
     if (context == nullptr) return nullptr;
     configureContext(context);
     const int fd = coap_context_get_coap_fd(context);

@@ -10,6 +10,7 @@
 #include "transport/endpoint_callbacks.hpp"
 #include "transport/endpoint_core.hpp"
 #include "transport/libcoap_runtime.hpp"
+#include "transport/ocf_cipher_suites.hpp"
 #include "transport/tls_secrets.hpp"
 
 namespace steward::core::detail {
@@ -31,7 +32,25 @@ std::string describe(const PeerInfo& peer) {
            std::to_string(peer.remotePort);
 }
 
+// Why a handshake ended, when an alert says it; empty otherwise.
+std::string alertDetail(const SessionRecord& record) {
+    if (record.alertReceived) return "the peer refused the handshake with DTLS alert " + describeDtlsAlert(*record.alertReceived);
+    if (record.alertSent) {
+        return "we ended the handshake with DTLS alert " + describeDtlsAlert(*record.alertSent) +
+               (record.failure.empty() ? "" : " (" + record.failure + ")");
+    }
+    return {};
+}
+
 }  // namespace
+
+void EndpointCore::onDtlsAlert(coap_session_t* session, bool received, int alert) {
+    SessionRecord* record = adoptServerSession(session);
+    if (record == nullptr) return;
+    auto& slot = received ? record->alertReceived : record->alertSent;
+    if (!slot) slot = alert;
+    debugLog(record, std::string(received ? "alert received: " : "alert sent: ") + describeDtlsAlert(alert));
+}
 
 SessionRecord* EndpointCore::recordOf(const coap_session_t* session) const {
     return session != nullptr ? static_cast<SessionRecord*>(coap_session_get_app_data(session)) : nullptr;
@@ -163,9 +182,11 @@ void EndpointCore::onEvent(coap_session_t* session, coap_event_t event) {
             if (const auto problem = peerCertificateProblem(session); !problem.empty() && record->failure.empty()) {
                 record->failure = "the peer's certificate was refused: " + problem;
             }
+            const std::string alert = established ? std::string() : alertDetail(*record);
+            if (!alert.empty()) record->failure.clear();  // alertDetail() already carries it
             finishRecord(*record, SessionEventType::Failed,
                          established ? TransportErrorCode::SessionClosed : TransportErrorCode::HandshakeFailed,
-                         established ? "DTLS error" : "the DTLS handshake was refused");
+                         established ? "DTLS error" : (alert.empty() ? "the DTLS handshake was refused" : alert));
             return;
         }
         case COAP_EVENT_DTLS_CLOSED:
@@ -174,6 +195,9 @@ void EndpointCore::onEvent(coap_session_t* session, coap_event_t event) {
             if (record == nullptr) return;
             if (record->state == SessionRecord::State::Established) {
                 finishRecord(*record, SessionEventType::Closed, TransportErrorCode::SessionClosed, "closed");
+            } else if (const std::string alert = alertDetail(*record); !alert.empty()) {
+                record->failure.clear();  // alertDetail() already carries it
+                finishRecord(*record, SessionEventType::Failed, TransportErrorCode::HandshakeFailed, alert);
             } else if (record->clientPki && (record->keyExchangeReached || record->peerAnswered)) {
                 finishRecord(*record, SessionEventType::Failed, TransportErrorCode::HandshakeFailed,
                              "the server refused the handshake with a DTLS alert (our certificate not accepted, "

@@ -74,11 +74,16 @@ TEST_F(CliOwn, OwnsAJustWorksAndARandomPinDeviceAndRemembersThem) {
         EXPECT_EQ(d->getValue<std::string>("state"), "owned");
         EXPECT_TRUE(d->getValue<bool>("owner_credential"));
     }
-    // Both devices now report our gateway as their owner.
+    // Both devices now report our gateway as their owner, over its owner credential (an owned
+    // device no longer answers anonymous doxm reads: a stateless discover finds neither).
     std::vector<std::string> discover = {"discover", "--scope", "owned", "--json"};
     discover.insert(discover.end(), args.begin(), args.end());
-    const auto owned = runProcess(STEWARD_CLI_BIN, discover, "", 30s);
-    EXPECT_EQ(parseArray(owned.out)->size(), 2U) << owned.out << owned.err;
+    const auto anonymous = runProcess(STEWARD_CLI_BIN, discover, "", 30s);
+    EXPECT_EQ(parseArray(anonymous.out)->size(), 0U) << anonymous.out << anonymous.err;
+    const auto owned = steward(discover);
+    const auto found = parseArray(owned.out);
+    ASSERT_EQ(found->size(), 2U) << owned.out << owned.err;
+    for (std::size_t i = 0; i < found->size(); ++i) EXPECT_TRUE(found->getObject(static_cast<unsigned>(i))->getValue<bool>("owned"));
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include "input_parsing.hpp"
 #include "link_status.hpp"
 #include "local_context.hpp"
+#include "steward/discovery/device_discovery.hpp"
+#include "steward/provisioning/owned_discovery.hpp"
 
 namespace steward::tools {
 namespace {
@@ -67,7 +69,11 @@ void refreshAddresses(const Args& args, LocalContext& ctx, std::ostream& err) {
     auto discovery = discoveryOptionsFrom(args, err);
     discovery.scope = core::DiscoveryScope::Owned;
     discovery.owner = ctx.identity.id();
-    for (const auto& d : core::discoverDevices(discovery).devices) {
+    discovery.ownedDevices = ctx.identity.devicesWithCredentials();
+    auto found = core::discoverDevices(discovery).devices;
+    core::confirmOwnedDevices(*ctx.endpoint, ctx.identity, found, std::chrono::seconds(3),
+                              [&](const std::string& line) { err << "steward: " << line << '\n'; });
+    for (const auto& d : found) {
         auto record = ctx.pdm->device(d.deviceId);
         if (!record || !d.securePort) continue;
         if (record->address == d.address && record->port == d.port && record->securePort == *d.securePort) continue;

@@ -4,11 +4,14 @@
 #include <Poco/JSON/Object.h>
 
 #include <iomanip>
+#include <optional>
 
 #include "args.hpp"
 #include "errors.hpp"
 #include "discovery_options.hpp"
+#include "local_context.hpp"
 #include "steward/discovery/device_discovery.hpp"
+#include "steward/provisioning/owned_discovery.hpp"
 #include "steward/model/doxm.hpp"
 
 namespace steward::tools {
@@ -54,6 +57,9 @@ themselves are dropped and reported on stderr.
 
   --scope S          all (default), unowned (?owned=FALSE) or owned (?owned=TRUE)
   --owner UUID       with --scope owned: only devices owned by UUID
+With --local (steward --local discover), owned devices that refuse anonymous doxm reads (as
+iotivity-lite's do) are also found: through /oic/res?rt=oic.r.doxm for the devices this gateway
+holds an owner credential for, each confirmed over that credential (--state-dir, --plugin-dir).
   --multicast-if IF  multicast on this interface (repeatable); nothing is multicast without it
   --unicast H:P      probe this plain CoAP address (repeatable)
   --timeout MS       time budget (default 3000; devices delay multicast answers up to 2 s)
@@ -61,8 +67,10 @@ themselves are dropped and reported on stderr.
 )";
 }
 
-int runDiscover(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
+int runDiscover(const std::vector<std::string>& words, bool local, std::ostream& out, std::ostream& err) {
     auto specs = discoveryOptionSpecs();
+    specs.push_back({"--state-dir", true});
+    specs.push_back({"--plugin-dir", true});
     specs.push_back({"--scope", true});
     specs.push_back({"--owner", true});
     specs.push_back({"--unowned"});
@@ -94,8 +102,19 @@ int runDiscover(const std::vector<std::string>& words, std::ostream& out, std::o
         if (options.scope != core::DiscoveryScope::Owned) throw UsageError("--owner goes with --scope owned");
     }
 
+    // The gateway's own records, for owned devices that answer only over the owner credential.
+    std::optional<LocalContext> ctx;
+    if (local && options.scope != core::DiscoveryScope::Unowned && (!options.owner || args.has("--state-dir"))) {
+        ctx.emplace(resolvePaths(args.value("--state-dir"), args.value("--plugin-dir")), err);
+        if (!options.owner) options.owner = ctx->identity.id();
+        if (*options.owner == ctx->identity.id()) options.ownedDevices = ctx->identity.devicesWithCredentials();
+    }
     const auto started = std::chrono::steady_clock::now();
-    const auto result = core::discoverDevices(options);
+    auto result = core::discoverDevices(options);
+    if (ctx) {
+        core::confirmOwnedDevices(*ctx->endpoint, ctx->identity, result.devices, std::chrono::seconds(3),
+                                  [&](const std::string& line) { err << "steward: " << line << '\n'; });
+    }
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     if (args.json()) {
         Poco::JSON::Array devices;

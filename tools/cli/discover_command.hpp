@@ -8,6 +8,7 @@ namespace steward::tools {
 
 std::string discoverUsage();
 // Returns the exit code; throws UsageError for a bad command line.
-int runDiscover(const std::vector<std::string>& words, std::ostream& out, std::ostream& err);
+// `local`: steward --local, where the gateway state is at hand for owned devices.
+int runDiscover(const std::vector<std::string>& words, bool local, std::ostream& out, std::ostream& err);
 
 }  // namespace steward::tools

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     if (words[0] == "help") rest = {"--help"};
     try {
         // Commands of their own network or files run here whatever the mode.
-        if (command == "discover") return steward::tools::runDiscover(rest, std::cout, std::cerr);
+        if (command == "discover") return steward::tools::runDiscover(rest, local, std::cout, std::cerr);
         if (command == "plugins") return steward::tools::runPlugins(rest, std::cout, std::cerr);
         if (const int rc = steward::tools::runIdprovCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
         if (!local) {

@@ -5,6 +5,8 @@
 #include "local_context.hpp"
 #include "menu_credmgmt.hpp"
 #include "pin_prompt.hpp"
+#include "steward/discovery/device_discovery.hpp"
+#include "steward/provisioning/owned_discovery.hpp"
 
 namespace steward::tools {
 namespace {
@@ -72,8 +74,11 @@ int runMenu(const std::vector<std::string>& words, std::istream& in, std::ostrea
         if (line == "10" || line == "11" || line == "12") {
             discovery.scope = line == "10" ? core::DiscoveryScope::All
                                            : (line == "11" ? core::DiscoveryScope::Unowned : core::DiscoveryScope::Owned);
-            discovery.owner = line == "12" ? std::optional(ctx.identity.id()) : std::nullopt;
-            const auto found = core::discoverDevices(discovery).devices;
+            discovery.owner = line == "11" ? std::nullopt : std::optional(ctx.identity.id());
+            discovery.ownedDevices = line == "11" ? std::vector<core::Uuid>{} : ctx.identity.devicesWithCredentials();
+            auto found = core::discoverDevices(discovery).devices;
+            core::confirmOwnedDevices(*ctx.endpoint, ctx.identity, found, std::chrono::seconds(3),
+                                      [&](const std::string& l) { err << "steward: " << l << '\n'; });
             printDevices(line == "10" ? "Discovered Devices" : (line == "11" ? "Discovered Unowned Devices" : "Discovered Owned Devices"),
                          found, out);
         } else if (line == "20") {

@@ -37,9 +37,8 @@ DeviceInstance::DeviceInstance(InstanceConfig config, EventLog& log) : config_(s
     core::DeviceSecurityOptions securityOptions;
     securityOptions.ownershipSessionIdle = config_.ownershipTimeout;
     security_ = std::make_unique<core::DeviceSecurity>(std::move(db), std::move(hooks), securityOptions);
-    description_.id = security_->deviceId();
     description_.name = config_.name;
-    if (!description_.id.isPskUsable()) {
+    if (!security_->deviceId().isPskUsable()) {
         log_.event(index, "warning", "the device UUID contains a 0x00 byte, which a DTLS PSK identity hint cannot carry "
                                      "(the TLS library takes C strings): the device sends no hint; gateways that choose "
                                      "their key by hint cannot reach it. Another --uuid-seed avoids this.");
@@ -63,12 +62,22 @@ DeviceInstance::DeviceInstance(InstanceConfig config, EventLog& log) : config_(s
     log_.event(index, "ready",
                std::string(created ? "created " : "opened ") + config_.svrdbFile + ", " +
                    std::string(core::dosStateName(state.pstat.dos.state)) + (state.doxm.owned ? ", owned" : ", unowned"),
-               {{"uuid", description_.id.toString()},
+               {{"uuid", security_->deviceId().toString()},
                 {"address", config_.bindAddress},
                 {"port", std::to_string(port())},
                 {"secure_port", std::to_string(securePort())},
                 {"otm", std::string(core::oxm::name(state.doxm.oxms.empty() ? 0 : state.doxm.oxms.front()))},
                 {"state", std::string(core::dosStateName(state.pstat.dos.state))}});
+}
+
+core::Uuid DeviceInstance::id() const { return security_->deviceId(); }
+
+DeviceDescription DeviceInstance::currentDescription() const {
+    // The UUID is the SVR DB's: an onboarding tool may assign a new one during ownership
+    // (iotivity-lite's does), and a reset restores the original.
+    DeviceDescription description = description_;
+    description.id = security_->deviceId();
+    return description;
 }
 
 DeviceInstance::~DeviceInstance() {
@@ -108,7 +117,7 @@ void DeviceInstance::refreshCertificate() {
     // Once the gateway has given the device a certificate and a trust anchor, its DTLS port also
     // serves certificate sessions (mutual authentication, the peer known by its certificate's CN).
     if (closing_) return;
-    auto pki = core::deviceCertificateCredentials(security_->snapshot().cred, description_.id);
+    auto pki = core::deviceCertificateCredentials(security_->snapshot().cred, security_->deviceId());
     if (!pki) return;
     {
         const std::lock_guard lock(hintMutex_);
@@ -168,8 +177,9 @@ void DeviceInstance::maintain() {
 CoapResponse DeviceInstance::discoveryResource(const core::CoapRequest& request, const core::PeerInfo& peer) {
     const auto path = core::normalisePath(request.path);
     if (request.method != core::CoapMethod::Get) return CoapResponse::withCode(CoapCode::MethodNotAllowed);
-    if (path == "/oic/d") return CoapResponse::withPayload(CoapCode::Content, encodeDeviceInfo(description_));
-    if (path == "/oic/p") return CoapResponse::withPayload(CoapCode::Content, encodePlatformInfo(description_));
+    const DeviceDescription description = currentDescription();
+    if (path == "/oic/d") return CoapResponse::withPayload(CoapCode::Content, encodeDeviceInfo(description));
+    if (path == "/oic/p") return CoapResponse::withPayload(CoapCode::Content, encodePlatformInfo(description));
     const auto state = security_->snapshot();
     ReachableAt at;
     const bool wildcardBind = config_.bindAddress == "0.0.0.0" || config_.bindAddress == "::";
@@ -179,7 +189,7 @@ CoapResponse DeviceInstance::discoveryResource(const core::CoapRequest& request,
     at.securityOverPlain = state.pstat.dos.state == core::DosState::Rfotm && !security_->ownershipSessionOpen();
     at.directPairing = state.pconf.has_value();
     bool any = false;
-    auto links = encodeResourceLinks(description_, at, request.query, any);
+    auto links = encodeResourceLinks(description, at, request.query, any);
     if (!any) return CoapResponse::withCode(CoapCode::NotFound);
     return CoapResponse::withPayload(CoapCode::Content, std::move(links));
 }

@@ -40,13 +40,14 @@ public:
     DeviceInstance(const DeviceInstance&) = delete;
     DeviceInstance& operator=(const DeviceInstance&) = delete;
 
-    core::Uuid id() const { return description_.id; }
+    core::Uuid id() const;
     std::uint16_t port() const { return plain_->port(); }
     std::uint16_t securePort() const { return secure_->securePort(); }
 
 private:
     core::CoapResponse dispatch(const core::CoapRequest& request, const core::PeerInfo& peer);
     core::CoapResponse discoveryResource(const core::CoapRequest& request, const core::PeerInfo& peer);
+    DeviceDescription currentDescription() const;
     void startSecureListener();
     void refreshHint();
     void refreshCertificate();
@@ -55,7 +56,7 @@ private:
 
     InstanceConfig config_;
     EventLog& log_;
-    DeviceDescription description_;
+    DeviceDescription description_;  // name and type; the UUID is always the SVR DB's (currentDescription)
     std::unique_ptr<core::DeviceSecurity> security_;
     SampleLight light_;
     std::unique_ptr<core::PlainCoapServer> plain_;

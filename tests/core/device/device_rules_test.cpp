@@ -217,8 +217,15 @@ TEST(AccessPolicy, OwnedDeviceUsesOwnerAndAces) {
     EXPECT_TRUE(checkAccess(r, false, cred).granted);
     cred.peer = kPeer;
     EXPECT_FALSE(checkAccess(r, false, cred).granted);
+    // Once owned, doxm (which names the owner) is read only over DTLS, as on iotivity-lite.
     AccessRequest anonymousDoxm{CoapMethod::Get, "/oic/sec/doxm", false, false, std::nullopt};
-    EXPECT_TRUE(checkAccess(r, false, anonymousDoxm).granted);  // owned discovery
+    const auto refused = checkAccess(r, false, anonymousDoxm);
+    EXPECT_FALSE(refused.granted);
+    EXPECT_EQ(refused.refusal, CoapCode::Unauthorized);
+    AccessRequest ownerDoxm{CoapMethod::Get, "/oic/sec/doxm", true, false, kOwner};
+    EXPECT_TRUE(checkAccess(r, false, ownerDoxm).granted);
+    ownerDoxm.peer = kPeer;  // another authenticated peer without an ACE naming doxm
+    EXPECT_FALSE(checkAccess(r, false, ownerDoxm).granted);
 }
 
 TEST(AccessPolicy, ConntypeAcesNeverGrantSecurityResources) {

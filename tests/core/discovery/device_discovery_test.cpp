@@ -128,13 +128,75 @@ TEST(DeviceDiscovery, ProbesAndFollowUpsCarryTheOcfOptions) {
     ASSERT_EQ(res.size(), 1u);
     EXPECT_EQ(res[0].query, (std::vector<std::string>{"rt=oic.r.doxm"}));
     EXPECT_FALSE(res[0].confirmable);
-    EXPECT_EQ(light.requests("/oic/d").size(), 1u);
+    const auto info = light.requests("/oic/d");
+    ASSERT_EQ(info.size(), 1u);
+    // iotivity-lite gives `rt` only in the baseline representation.
+    EXPECT_EQ(info[0].query, (std::vector<std::string>{"if=oic.if.baseline"}));
     // Each request has its own token.
     const auto messages = light.received();
     ASSERT_EQ(messages.size(), 3u);
     EXPECT_EQ(messages[0].token.size(), 8u);
     EXPECT_NE(messages[0].token, messages[1].token);
     EXPECT_NE(messages[1].token, messages[2].token);
+}
+
+// An owned iotivity-lite device refuses anonymous doxm reads: a gateway that holds its owner
+// credential still finds it by its /oic/res doxm link, as owned by it but not yet confirmed.
+TEST(DeviceDiscovery, OwnedDeviceSilentOnDoxmIsFoundByItsResourceLink) {
+    FakeBehaviour behaviour = owned("33333333-3333-3333-3333-333333333333", kGateway);
+    behaviour.answerDoxm = false;
+    behaviour.securePort = 40003;
+    FakeDevice lite("127.0.0.1", behaviour);
+    FakeBehaviour strangerBehaviour = owned("44444444-4444-4444-4444-444444444444", kGateway);
+    strangerBehaviour.answerDoxm = false;
+    FakeDevice stranger("127.0.0.1", strangerBehaviour);  // no credential for it: its link is ignored
+
+    DiscoveryOptions options;
+    options.scope = DiscoveryScope::Owned;
+    options.timeout = 3s;
+    options.unicastTargets = {lite.address(), stranger.address()};
+    options.owner = kGateway;
+    options.ownedDevices = {uuid("33333333-3333-3333-3333-333333333333")};
+    const auto result = discoverDevices(options);
+    ASSERT_EQ(result.devices.size(), 1u) << testing::PrintToString(result.rejected);
+    const auto& d = result.devices[0];
+    EXPECT_EQ(d.deviceId, uuid("33333333-3333-3333-3333-333333333333"));
+    EXPECT_TRUE(d.owned);
+    EXPECT_EQ(d.owner, kGateway);
+    EXPECT_FALSE(d.ownerConfirmed);  // only an owner session can confirm it
+    EXPECT_EQ(d.securePort, 40003);
+    EXPECT_EQ(d.name, "fake light");
+    EXPECT_EQ(d.deviceTypes, (std::vector<std::string>{"oic.d.light"}));
+    EXPECT_TRUE(result.rejected.empty()) << testing::PrintToString(result.rejected);
+    const auto probes = lite.requests("/oic/res");
+    ASSERT_FALSE(probes.empty());
+    EXPECT_EQ(probes[0].query, (std::vector<std::string>{"rt=oic.r.doxm"}));
+}
+
+// Without the gateway's records (no ownedDevices) nothing but doxm answers count, and a device
+// whose doxm answer came is confirmed whatever its link says.
+TEST(DeviceDiscovery, ResourceProbeNeedsOwnerAndCredentials) {
+    FakeBehaviour silent = owned("33333333-3333-3333-3333-333333333333", kGateway);
+    silent.answerDoxm = false;
+    FakeDevice lite("127.0.0.1", silent);
+    FakeDevice talkative("127.0.0.1", owned("55555555-5555-5555-5555-555555555555", kGateway));
+
+    const auto plain = discover(DiscoveryScope::Owned, {lite.address(), talkative.address()}, 3s, kGateway);
+    ASSERT_EQ(plain.result.devices.size(), 1u);
+    EXPECT_TRUE(plain.result.devices[0].ownerConfirmed);
+    EXPECT_TRUE(lite.requests("/oic/res").empty());  // no credentials given: no resource probe
+
+    DiscoveryOptions options;
+    options.scope = DiscoveryScope::All;
+    options.timeout = 3s;
+    options.unicastTargets = {lite.address(), talkative.address()};
+    options.owner = kGateway;
+    options.ownedDevices = {uuid("33333333-3333-3333-3333-333333333333"), uuid("55555555-5555-5555-5555-555555555555")};
+    const auto both = discoverDevices(options);
+    ASSERT_EQ(both.devices.size(), 2u) << testing::PrintToString(both.rejected);
+    for (const auto& d : both.devices) {
+        EXPECT_EQ(d.ownerConfirmed, d.deviceId == uuid("55555555-5555-5555-5555-555555555555")) << d.deviceId.toString();
+    }
 }
 
 TEST(DeviceDiscovery, UnownedScopeKeepsOnlyUnownedDevices) {

@@ -1,7 +1,8 @@
 #pragma once
 // Finding OCF devices: multicast GET /oic/sec/doxm on named interfaces and/or unicast to given
-// addresses, then, per device, GET /oic/res?rt=oic.r.doxm (its secure port) and GET /oic/d (its
-// name and types). Plain CoAP over UDP, non-confirmable, as OCF discovery is.
+// addresses, then, per device, GET /oic/res?rt=oic.r.doxm (its secure port) and
+// GET /oic/d?if=oic.if.baseline (its name and types: iotivity-lite gives `rt` only in the
+// baseline representation). Plain CoAP over UDP, non-confirmable, as OCF discovery is.
 //
 // Everything a device sends is untrusted: answers that do not decode, that contradict the query,
 // or whose follow-ups name another device are dropped with a reason. A device that answers doxm
@@ -48,6 +49,12 @@ struct DiscoveryOptions {
     std::vector<PeerAddress> unicastTargets;
     // Owned scope only: keep only devices whose devowneruuid equals this.
     std::optional<Uuid> owner;
+    // Devices `owner` holds an owner credential for (Owned and All scopes; needs `owner`). An
+    // owned device may refuse anonymous doxm reads (iotivity-lite does), so the probe also asks
+    // GET /oic/res?rt=oic.r.doxm and reports these devices from their doxm link, with
+    // ownerConfirmed false: confirmOwnedDevices() (owner_session.hpp) asks them over the owner
+    // credential. Answers to that probe from other devices are ignored.
+    std::vector<Uuid> ownedDevices;
     // One line per dropped answer, refused endpoint, send failure or unanswered request (bounded);
     // may be empty.
     std::function<void(const std::string&)> log;
@@ -63,8 +70,11 @@ struct DiscoveredDevice {
     std::uint16_t port = 0;                   // its plain CoAP port (source port of the answer)
     std::optional<std::uint16_t> securePort;  // first coaps ep of the doxm link in /oic/res, on `address`
     std::vector<std::string> endpoints;       // every accepted "ep" string, from every address that answered
-    std::vector<std::string> deviceTypes;     // /oic/d rt minus "oic.wk.d"
+    std::vector<std::string> deviceTypes;     // /oic/d rt (baseline interface) minus "oic.wk.d"
     std::string name;                         // /oic/d "n"
+    // False for a device found only through /oic/res (DiscoveryOptions::ownedDevices): `owned`
+    // and `owner` are what the gateway's records say until an owner session confirms them.
+    bool ownerConfirmed = true;
 };
 
 struct DiscoveryResult {

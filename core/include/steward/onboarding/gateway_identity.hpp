@@ -7,8 +7,10 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "steward/onboarding/security_domain.hpp"
 #include "steward/svr/svr_database.hpp"
 
 namespace steward::core {
@@ -16,10 +18,13 @@ namespace steward::core {
 class GatewayIdentity {
 public:
     // Opens the store, or creates it with a fresh UUID (never one with a 0x00 byte: it is the
-    // gateway's PSK identity). Throws SvrDbError.
+    // gateway's PSK identity); likewise the security domain beside it. Throws SvrDbError, or
+    // FileError for the domain file.
     static GatewayIdentity openOrCreate(const std::filesystem::path& file);
 
     Uuid id() const;
+    // Kept in `<store>.sdi` (CBOR {uuid, name}, 0600), made with the store.
+    const SecurityDomain& securityDomain() const { return domain_; }
     // Durable when it returns (fsync'd); replaces an older credential for the same device.
     void storeOwnerCredential(const Uuid& device, std::span<const std::uint8_t> psk);
     std::optional<std::vector<std::uint8_t>> ownerCredential(const Uuid& device) const;
@@ -29,9 +34,10 @@ public:
     GatewayIdentity(GatewayIdentity&& other) noexcept;
 
 private:
-    explicit GatewayIdentity(SvrDatabase db) : db_(std::move(db)) {}
+    GatewayIdentity(SvrDatabase db, SecurityDomain domain) : db_(std::move(db)), domain_(std::move(domain)) {}
     mutable std::mutex mutex_;
     SvrDatabase db_;
+    SecurityDomain domain_;
 };
 
 }  // namespace steward::core

@@ -12,6 +12,7 @@
 
 #include "steward/model/acl2.hpp"
 #include "steward/model/uuid.hpp"
+#include "steward/onboarding/security_domain.hpp"
 #include "steward/transport/coap_endpoint.hpp"
 
 namespace steward::core {
@@ -20,6 +21,9 @@ enum class OwnershipMethod { JustWorks = 0, RandomPin = 1 };
 
 struct OwnershipRequest {
     Uuid gatewayId;
+    // Written to the device's /oic/sec/sdi (step 10; iotivity-lite refuses the transfer without
+    // it). A nil uuid: one derived from gatewayId, for callers without a GatewayIdentity.
+    SecurityDomain securityDomain;
     OwnershipMethod method = OwnershipMethod::JustWorks;
     PeerAddress plain;   // the device's plain CoAP address (discovery)
     PeerAddress secure;  // its DTLS address (the coaps ep)

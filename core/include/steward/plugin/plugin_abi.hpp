@@ -18,7 +18,8 @@
 
 // 2: the credmgmt provider interface; PeerInfo and EndpointOptions gained certificate fields.
 // 3: the enrollment provider interface; CertificateProfile gained subjectAltNames.
-#define STEWARD_PLUGIN_ABI_VERSION 3
+// 4: OwnershipRequest gained securityDomain (the sdi step iotivity-lite requires).
+#define STEWARD_PLUGIN_ABI_VERSION 4
 #define STEWARD_VERSION_MAJOR 0
 
 #define STEWARD_ABI_STRINGIFY_(x) #x
