@@ -3,13 +3,15 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <regex>
+#include <algorithm>
+#include <string_view>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "device_fixture.hpp"
 #include "process_runner.hpp"
+#include "steward/model/uuid.hpp"
 
 #ifndef STEWARD_LITE_PEERS_DIR
 #error "STEWARD_LITE_PEERS_DIR must name the folder of iotivity-lite's programs"
@@ -21,14 +23,35 @@ namespace {
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-const std::regex& uuidPattern() {
-    static const std::regex r("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    return r;
+// No <regex>: GCC 12 raises false warnings in it in our -Werror builds (see e7eed72).
+std::string firstUuid(const std::string& line) {
+    for (std::size_t i = 0; i + 36 <= line.size(); ++i) {
+        if (core::Uuid::parse(std::string_view(line).substr(i, 36))) return line.substr(i, 36);
+    }
+    return {};
 }
 
-std::string firstUuid(const std::string& line) {
-    std::smatch m;
-    return std::regex_search(line, m, uuidPattern()) ? m.str() : std::string();
+// "<digits>" right after `marker` in `line`, exactly `count` of them.
+std::optional<std::string> digitsAfter(const std::string& line, const std::string& marker, std::size_t count) {
+    const auto at = line.find(marker);
+    if (at == std::string::npos || line.size() < at + marker.size() + count) return std::nullopt;
+    const std::string digits = line.substr(at + marker.size(), count);
+    if (!std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+    return digits;
+}
+
+// "[N]: <uuid> - <name>", one entry of the tool's device lists.
+std::optional<LiteListed> listEntry(const std::string& line) {
+    if (line.empty() || line[0] != '[') return std::nullopt;
+    const auto close = line.find("]: ");
+    if (close == std::string::npos || close < 2) return std::nullopt;
+    const std::string number = line.substr(1, close - 1);
+    if (!std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+    const auto uuidAt = close + 3;
+    if (line.size() < uuidAt + 36 + 3 || line.compare(uuidAt + 36, 3, " - ") != 0) return std::nullopt;
+    const std::string uuid = line.substr(uuidAt, 36);
+    if (!core::Uuid::parse(uuid)) return std::nullopt;
+    return LiteListed{std::stoi(number), uuid, line.substr(uuidAt + 39)};
 }
 
 bool contains(const std::string& line, const std::string& what) { return line.find(what) != std::string::npos; }
@@ -134,13 +157,11 @@ LiteSimpleServer::LiteSimpleServer(const NetworkNamespace& ns) : LitePeer(ns, "s
 }
 
 std::optional<std::string> LiteSimpleServer::waitForPin(std::size_t& from, std::chrono::milliseconds timeout) {
-    static const std::regex pin("Random PIN: ([0-9]{8})");
-    const auto line = process_->waitForLine([](const std::string& l) { return std::regex_search(l, pin); }, timeout, from);
+    const auto line = process_->waitForLine([](const std::string& l) { return digitsAfter(l, "Random PIN: ", 8).has_value(); },
+                                            timeout, from);
     if (!line) return std::nullopt;
     from = line->first + 1;
-    std::smatch m;
-    std::regex_search(line->second, m, pin);
-    return m[1].str();
+    return digitsAfter(line->second, "Random PIN: ", 8);
 }
 
 LiteOnboardingTool::LiteOnboardingTool(const NetworkNamespace& ns) : LitePeer(ns, "onboarding_tool") {
@@ -231,16 +252,15 @@ LiteOutcome LiteOnboardingTool::selectAndRun(const std::string& option, const st
         return outcome;
     }
     // The entries follow the header up to an empty line, printed at once with it.
-    static const std::regex entry(R"(^\[(\d+)\]: ([0-9a-fA-F-]{36}) - (.*)$)");
     const auto end = process_->waitForLine([](const std::string& l) { return l.empty(); }, 5s, shown->first + 1);
     const auto lines = process_->lines();
     const std::size_t last = end ? end->first : lines.size();
     std::optional<int> index;
     for (std::size_t i = shown->first + 1; i < last; ++i) {
-        std::smatch m;
-        if (!std::regex_match(lines[i], m, entry)) continue;
-        outcome.list.push_back({std::stoi(m[1].str()), m[2].str(), m[3].str()});
-        if (m[2].str() == uuid) index = std::stoi(m[1].str());
+        const auto listed = listEntry(lines[i]);
+        if (!listed) continue;
+        outcome.list.push_back(*listed);
+        if (listed->uuid == uuid) index = listed->index;
     }
     if (!index) {
         process_->writeLine("-1");  // "ERROR: Invalid selection", back to the menu
