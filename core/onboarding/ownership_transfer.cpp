@@ -4,6 +4,9 @@
 
 #include <openssl/crypto.h>
 
+#include <future>
+#include <optional>
+
 #include "cbor/object_reader.hpp"
 #include "steward/cbor/cbor_value.hpp"
 #include "steward/crypto/digest.hpp"
@@ -137,6 +140,28 @@ private:
         session_ = std::move(opened.value());
         result.cipher = session_.info().cipher;
 
+        // The owner PSK depends only on this session's secrets, known now: derive it and store it
+        // durably (fsyncs) while steps 3-8 cross the network. Step 9 waits for the store, so the
+        // device is never told to derive a key the gateway could lose; a crash before that leaves
+        // a pending record for a device that resets itself, which resolvePending() clears.
+        const auto secrets = endpoint_.tlsKeyMaterial(session_);
+        if (!secrets) throw StepFailure{"owner PSK", "the session's TLS secrets are unavailable"};
+        result.ownerPsk = deriveSessionBoundPsk({secrets->masterSecret, secrets->serverRandom, secrets->clientRandom},
+                                                label, request_.gatewayId, device);
+        std::future<std::optional<std::string>> stored;  // its destructor waits, also when a step throws
+        if (request_.persistOwnerCredential) {
+            stored = std::async(std::launch::async, [this, device, psk = result.ownerPsk]() mutable -> std::optional<std::string> {
+                std::optional<std::string> problem;
+                try {
+                    if (!request_.persistOwnerCredential(device, psk)) problem = "the gateway could not store it";
+                } catch (const std::exception& e) {
+                    problem = e.what();
+                }
+                OPENSSL_cleanse(psk.data(), psk.size());
+                return problem;
+            });
+        }
+
         post("POST /oic/sec/pstat {om:4}", "/oic/sec/pstat", {entry("om", CborValue::unsignedInt(4))});
         post("POST /oic/sec/doxm {devowneruuid}", "/oic/sec/doxm", {entry("devowneruuid", gw)});
         // 5 (assign a new deviceuuid) is skipped: the device keeps its own, stable UUID.
@@ -144,20 +169,10 @@ private:
         post("POST /oic/sec/acl2 {rowneruuid}", "/oic/sec/acl2", {entry("rowneruuid", gw)});
         post("POST /oic/sec/pstat {rowneruuid}", "/oic/sec/pstat", {entry("rowneruuid", gw)});
 
-        // 9. The owner PSK, derived here from the session before the device is told to do the same.
-        const auto secrets = endpoint_.tlsKeyMaterial(session_);
-        if (!secrets) throw StepFailure{"owner PSK", "the session's TLS secrets are unavailable"};
-        result.ownerPsk = deriveSessionBoundPsk({secrets->masterSecret, secrets->serverRandom, secrets->clientRandom},
-                                                label, request_.gatewayId, device);
-        if (request_.persistOwnerCredential) {
+        // 9. The device derives the same owner PSK once the gateway holds it durably.
+        if (stored.valid()) {
             progress("store the owner credential");
-            bool stored = false;
-            try {
-                stored = request_.persistOwnerCredential(device, result.ownerPsk);
-            } catch (const std::exception& e) {
-                throw StepFailure{"store the owner credential", e.what()};
-            }
-            if (!stored) throw StepFailure{"store the owner credential", "the gateway could not store it"};
+            if (const auto problem = stored.get()) throw StepFailure{"store the owner credential", *problem};
         }
         const CborValue ownerCred = CborValue::map({
             entry("credtype", CborValue::unsignedInt(1)),

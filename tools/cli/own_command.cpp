@@ -89,8 +89,15 @@ int runOwn(const std::vector<std::string>& words, std::ostream& out, std::ostrea
         core::OwnOptions options;
         options.method = method;
         options.pin = [&](const core::Uuid& id) { return promptForPin(id, d.name, pinTimeout); };
+        auto stepStarted = std::chrono::steady_clock::now();
         options.progress = [&](const std::string& step) {
-            if (verbose) err << "    " << d.deviceId.toString() << ": " << step << '\n';
+            if (verbose) {
+                // Time since the previous step: where a slow device (or gateway) spends it.
+                const auto now = std::chrono::steady_clock::now();
+                const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - stepStarted).count();
+                stepStarted = now;
+                err << "    " << d.deviceId.toString() << ": " << step << " (+" << us / 1000 << "." << (us % 1000) / 100 << " ms)\n";
+            }
             // Fault injection for the crash-consistency tests: die (no cleanup at all) at a step.
             if (killAt != nullptr && step == killAt) ::raise(SIGKILL);
         };

@@ -31,9 +31,11 @@ struct OwnershipRequest {
     std::function<std::optional<std::string>(const Uuid& device)> pin;
     // ACEs the gateway gives itself in step 14; empty: full access to every resource.
     std::vector<Ace> gatewayAces;
-    // Called with the owner PSK once derived and before the device is told to derive it (step 9):
-    // the caller stores it durably, so that no crash can leave a device owned by a gateway that
-    // lacks its credential. Returning false (or throwing) aborts the transfer.
+    // Called with the owner PSK once derived (right after the handshake) and finished before the
+    // device is told to derive it (step 9): the caller stores it durably, so that no crash can
+    // leave a device owned by a gateway that lacks its credential. It runs on a thread of its own
+    // while steps 3-8 cross the network (the fsyncs overlap the round trips), and has returned
+    // by the time transferOwnership() does. Returning false (or throwing) aborts the transfer.
     std::function<bool(const Uuid& device, const std::vector<std::uint8_t>& ownerPsk)> persistOwnerCredential;
     std::chrono::milliseconds stepTimeout{5000};
     std::function<void(const std::string& step)> progress;  // one line per step, for logs
