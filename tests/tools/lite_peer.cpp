@@ -2,11 +2,12 @@
 
 #include <unistd.h>
 
-#include <fstream>
 #include <algorithm>
-#include <string_view>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
 
 #include "device_fixture.hpp"
@@ -60,7 +61,10 @@ std::string credsFolder(const std::string& program) { return program + "_creds";
 
 }  // namespace
 
-fs::path litePeersDir() { return fs::path(STEWARD_LITE_PEERS_DIR); }
+fs::path litePeersDir() {
+    if (const char* dir = std::getenv("STEWARD_LITE_PEERS_DIR"); dir != nullptr && *dir != '\0') return fs::path(dir);
+    return fs::path(STEWARD_LITE_PEERS_DIR);
+}
 
 std::optional<std::string> liteInteropUnavailableReason(bool needNamespace) {
     if (needNamespace) {
