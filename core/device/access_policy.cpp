@@ -91,9 +91,14 @@ int requiredPermission(CoapMethod method) {
 }
 
 bool aceCoversResource(const Ace& ace, const std::string& path) {
-    const bool isPublic = classifyResource(path) == ResourceClass::Discovery;
+    const ResourceClass c = classifyResource(path);
+    const bool isPublic = c == ResourceClass::Discovery;
     for (const auto& r : ace.resources) {
         if (r.wc) {
+            // Wildcards never reach the security resources (iotivity-lite's rule): a peer linked
+            // with "*" must not reset the device or rewrite its credentials and ACEs. Only an ACE
+            // naming one by href grants it.
+            if (isSecurityResource(c)) continue;
             if (*r.wc == Wildcard::All) return true;
             if (*r.wc == Wildcard::Public && isPublic) return true;
             if (*r.wc == Wildcard::Secured && !isPublic) return true;

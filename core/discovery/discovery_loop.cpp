@@ -89,25 +89,9 @@ public:
     DiscoveryResult run(const std::vector<MulticastProbe>& multicast, const std::vector<UnicastProbe>& unicast) {
         // Capped so that the deadline cannot overflow the clock; nobody waits a day for answers.
         deadline_ = Clock::now() + std::min<std::chrono::milliseconds>(options_.timeout, std::chrono::hours(24));
-        const CoapRequest probe = doxmProbe(options_.scope);
-        for (const auto& m : multicast) {
-            UdpSocket& socket = m.ipv6 ? *sockets_.v6 : *sockets_.v4;
-            Pending& p = add(Purpose::Probe, probe, socket,
-                             PeerAddress{m.ipv6 ? std::string(kGroupV6) + "%" + m.interfaceName : kGroupV4, kCoapPort});
-            p.multicast = true;
-            p.interfaceName = m.interfaceName;
-        }
-        for (const auto& u : unicast) add(Purpose::Probe, probe, u.ipv6 ? *sockets_.v6 : *sockets_.v4, u.target);
+        addProbes(Purpose::Probe, doxmProbe(options_.scope), multicast, unicast);
         if (probesOwnedByResources()) {
-            const CoapRequest resProbe = nonConfirmableGet("/oic/res", {"rt=oic.r.doxm"});
-            for (const auto& m : multicast) {
-                UdpSocket& socket = m.ipv6 ? *sockets_.v6 : *sockets_.v4;
-                Pending& p = add(Purpose::ResProbe, resProbe, socket,
-                                 PeerAddress{m.ipv6 ? std::string(kGroupV6) + "%" + m.interfaceName : kGroupV4, kCoapPort});
-                p.multicast = true;
-                p.interfaceName = m.interfaceName;
-            }
-            for (const auto& u : unicast) add(Purpose::ResProbe, resProbe, u.ipv6 ? *sockets_.v6 : *sockets_.v4, u.target);
+            addProbes(Purpose::ResProbe, nonConfirmableGet("/oic/res", {"rt=oic.r.doxm"}), multicast, unicast);
         }
 
         while (true) {
@@ -129,6 +113,19 @@ public:
     }
 
 private:
+    // `request` to the OCF group on each multicast interface and to each unicast target.
+    void addProbes(Purpose purpose, const CoapRequest& request, const std::vector<MulticastProbe>& multicast,
+                   const std::vector<UnicastProbe>& unicast) {
+        for (const auto& m : multicast) {
+            UdpSocket& socket = m.ipv6 ? *sockets_.v6 : *sockets_.v4;
+            Pending& p = add(purpose, request, socket,
+                             PeerAddress{m.ipv6 ? std::string(kGroupV6) + "%" + m.interfaceName : kGroupV4, kCoapPort});
+            p.multicast = true;
+            p.interfaceName = m.interfaceName;
+        }
+        for (const auto& u : unicast) add(purpose, request, u.ipv6 ? *sockets_.v6 : *sockets_.v4, u.target);
+    }
+
     bool probesOwnedByResources() const {
         return options_.scope != DiscoveryScope::Unowned && options_.owner && !options_.ownedDevices.empty();
     }

@@ -2,6 +2,8 @@
 // driven through `steward --local`, devices calling each other over DTLS with what was provisioned.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <array>
 #include <sys/stat.h>
 
 #include <Poco/JSON/Array.h>
@@ -68,6 +70,16 @@ protected:
         args.insert(args.end(), extra.begin(), extra.end());
         return runProcess(STEWARD_DEVICE_BIN, args, "", 30s);
     }
+    // `from` calls `to`'s `path` with `method` (and a JSON payload for POST).
+    ProcessResult callPath(const Device& from, const Device& to, const std::string& path, const std::string& method,
+                           const std::string& payload = "") {
+        std::vector<std::string> args = {"--svrdb", from.svrdb.string(), "--call", to.secure(), path, "--json", "--method", method};
+        if (!payload.empty()) {
+            args.push_back("--payload");
+            args.push_back(payload);
+        }
+        return runProcess(STEWARD_DEVICE_BIN, args, "", 30s);
+    }
     Poco::JSON::Object::Ptr linkStatus() {
         const auto r = steward({"links", "--json"});
         EXPECT_EQ(r.exitCode, 0) << r.err;
@@ -99,6 +111,39 @@ TEST_F(CliCredMgmt, LinkedDevicesReachEachOthersLightAndAnUnlinkedOneIsRefused) 
     const auto links = linkStatus()->getArray("links");
     ASSERT_EQ(links->size(), 1u);
     EXPECT_FALSE(links->getObject(0)->getValue<bool>("stale"));
+}
+
+// A peer linked with every permission on "*" reaches the light, and none of the security
+// resources: it cannot reset the device, take it over or rewrite its credentials and ACEs
+// (wildcards never match /oic/sec/*, as on iotivity-lite).
+TEST_F(CliCredMgmt, AWildcardLinkNeverOpensTheSecurityResources) {
+    const auto linked = steward({"link", a().id(), b().id(), "--resource", "*", "--perm", "CRUDN", "--json"});
+    ASSERT_EQ(linked.exitCode, 0) << linked.out << linked.err;
+    const auto light = call(a(), b());
+    EXPECT_EQ(light.exitCode, 0) << light.out << light.err;
+
+    const std::vector<std::array<std::string, 3>> attacks = {
+        {"/oic/sec/pstat", "post", R"({"dos":{"s":0}})"},                     // remote reset
+        {"/oic/sec/pstat", "post", R"({"dos":{"s":2}})"},                     // out of normal operation
+        {"/oic/sec/doxm", "post", R"({"owned":false})"},
+        {"/oic/sec/doxm", "post", R"({"devowneruuid":")" + a().id() + R"("})"},
+        {"/oic/sec/acl2", "post", R"({"aclist2":[]})"},
+        {"/oic/sec/cred", "post", R"({"rowneruuid":")" + a().id() + R"("})"},
+        {"/oic/sec/cred", "get", ""},
+        {"/oic/sec/acl2", "get", ""},
+        {"/oic/sec/doxm", "get", ""},
+    };
+    for (const auto& [path, method, payload] : attacks) {
+        const auto r = callPath(a(), b(), path, method, payload);
+        EXPECT_EQ(r.exitCode, 3) << method << " " << path << ": " << r.out << r.err;
+        if (r.exitCode == 3) {
+            EXPECT_EQ(parseObject(r.out)->getValue<std::string>("code"), "4.03") << method << " " << path;
+        }
+    }
+    // b is still ours, in normal operation, and still serves a.
+    const auto acl = steward({"acl", b().id(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R", "--json"});
+    EXPECT_EQ(acl.exitCode, 0) << acl.out << acl.err;
+    EXPECT_EQ(call(a(), b()).exitCode, 0);
 }
 
 TEST_F(CliCredMgmt, PairwiseCredentialsAloneGrantNothingUntilAnAclDoes) {

@@ -251,5 +251,32 @@ TEST(AccessPolicy, WildcardsSplitPublicFromSecured) {
     EXPECT_FALSE(aceCoversResource(minus, "/a/light"));
 }
 
+TEST(AccessPolicy, WildcardsNeverCoverTheSecurityResources) {
+    for (const auto wc : {Wildcard::All, Wildcard::Secured, Wildcard::Public}) {
+        Ace ace;
+        ace.resources = {AceResource{"", {}, {}, wc}};
+        for (const char* path : {"/oic/sec/doxm", "/oic/sec/pstat", "/oic/sec/cred", "/oic/sec/acl2", "/oic/sec/pconf",
+                                 "/oic/sec/dpairing"}) {
+            EXPECT_FALSE(aceCoversResource(ace, path)) << path;
+        }
+    }
+    Ace byHref;
+    byHref.resources = {AceResource{"/oic/sec/cred", {}, {}, std::nullopt}};
+    EXPECT_TRUE(aceCoversResource(byHref, "/oic/sec/cred"));  // naming it is the only way
+
+    // A peer given every permission on "*" reaches the light, and none of the SVRs.
+    auto r = owned();
+    Ace all;
+    all.subject = kPeer;
+    all.resources = {AceResource{"", {}, {}, Wildcard::All}};
+    all.permission = permission::kAll;
+    r.acl.aclist2.push_back(all);
+    EXPECT_TRUE(checkAccess(r, false, {CoapMethod::Post, "/a/light", true, false, kPeer}).granted);
+    for (const char* path : {"/oic/sec/doxm", "/oic/sec/pstat", "/oic/sec/cred", "/oic/sec/acl2"}) {
+        EXPECT_FALSE(checkAccess(r, false, {CoapMethod::Post, path, true, false, kPeer}).granted) << path;
+        EXPECT_FALSE(checkAccess(r, false, {CoapMethod::Get, path, true, false, kPeer}).granted) << path;
+    }
+}
+
 }  // namespace
 }  // namespace steward::core

@@ -46,6 +46,7 @@ AccessDecision checkAccess(const SecurityResources& svr, bool docOpen, const Acc
 int requiredPermission(CoapMethod method);
 
 // True when `ace` names `path` (href, or a wildcard: "*" all, "+" non-public, "-" public).
+// Wildcards never cover the security resources (/oic/sec/*): only their href does.
 bool aceCoversResource(const Ace& ace, const std::string& path);
 
 }  // namespace steward::core
