@@ -235,6 +235,18 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         parts_.events.deviceChanged(id);  // the state first, then the announcement
         parts_.events.event("device_owned", result);
         if (afterOwned_) afterOwned_(id);
+    } else if (outcome.refused) {
+        // The PDM already records this UUID: nothing was sent, nothing of ours changed. The
+        // device is not tried again (automatic mode) until the user removes the recorded one.
+        parts_.directory.update(id, [&](DeviceView& v) {
+            v.status = DeviceStatus::Failed;
+            v.error = outcome.result.error;
+        });
+        result->set("status", "refused");
+        result->set("error", outcome.result.error);
+        log_(id.toString() + " NOT owned, refused: " + outcome.result.error);
+        parts_.events.deviceChanged(id);
+        parts_.events.event("ownership_refused", result);
     } else {
         const auto reason = failureReason(outcome.result.failedStep);
         parts_.metrics.failed(reason);

@@ -2,6 +2,9 @@
 
 #include <openssl/crypto.h>
 
+#include <optional>
+#include <stdexcept>
+
 #include "steward/model/doxm.hpp"
 #include "steward/model/resource_codec.hpp"
 
@@ -42,10 +45,17 @@ OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOption
     }
     if (!device.securePort) return failure("choose a method", "the device's secure endpoint is unknown (no coaps ep)");
     if (provider->needsPin() && !options.pin) return failure("PIN", "this method needs a PIN and nobody can enter one");
+    if (auto why = refusal(device)) {
+        OwnOutcome refused = failure("check the provisioning database", *why);
+        refused.result.deviceId = device.deviceId;
+        refused.refused = true;
+        return refused;
+    }
 
     OwnershipRequest request;
     request.gatewayId = identity_.id();
     request.securityDomain = identity_.securityDomain();
+    request.expectedDevice = device.deviceId;
     request.plain = {device.address, device.port};
     request.secure = {device.address, *device.securePort};
     request.pin = options.pin;
@@ -54,6 +64,11 @@ OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOption
     const std::string label = provider->label();
     bool stored = false;
     request.persistOwnerCredential = [&](const Uuid& id, const std::vector<std::uint8_t>& psk) {
+        // refusal() cleared this UUID before the transfer; a record that appeared since (another
+        // transfer of the same UUID) is never overwritten.
+        if (const auto existing = pdm_.device(id); existing && existing->state != DeviceRecordState::Pending) {
+            throw std::runtime_error("the provisioning database records " + id.toString() + " as owned: its credential is kept");
+        }
         identity_.storeOwnerCredential(id, psk);
         DeviceRecord record;
         record.id = id;
@@ -88,34 +103,66 @@ OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOption
     return outcome;
 }
 
-Resolution OwnershipService::resolve(const DeviceRecord& record) {
-    const auto cleanUp = [&] {
-        identity_.removeOwnerCredential(record.id);
-        pdm_.removeDevice(record.id);
-        return Resolution::Removed;
-    };
+OwnershipService::Probe OwnershipService::probe(const DeviceRecord& record) {
     const auto psk = identity_.ownerCredential(record.id);
-    if (!psk) return cleanUp();
+    if (!psk) return Probe::NotOurs;
     auto session = endpoint_.openSession({record.address, record.securePort}, ownerSessionPsk(identity_.id(), *psk),
                                          std::chrono::seconds(3));
     if (!session) {
         // Refused: the device does not hold our credential (it reset itself). Silence: ask later.
-        if (session.error().code == TransportErrorCode::HandshakeFailed) return cleanUp();
-        return Resolution::Unreachable;
+        return session.error().code == TransportErrorCode::HandshakeFailed ? Probe::NotOurs : Probe::Unreachable;
     }
     auto answer = endpoint_.request(session.value(), CoapRequest::get("/oic/sec/doxm"), std::chrono::seconds(3));
-    if (!answer) return Resolution::Unreachable;
+    endpoint_.closeSession(session.value());
+    if (!answer) return Probe::Unreachable;
     try {
         const auto doxm = decodeDoxm(answer.value().payload);
-        if (answer.value().code.isSuccess() && doxm.owned && doxm.devowneruuid == identity_.id() &&
-            doxm.deviceuuid == record.id) {
-            pdm_.setDeviceState(record.id, DeviceRecordState::Owned);
-            return Resolution::Owned;
+        if (answer.value().code.isSuccess() && doxm.owned && doxm.devowneruuid == identity_.id() && doxm.deviceuuid == record.id) {
+            return Probe::Ours;
         }
     } catch (const DecodeError&) {
         // treated as "not ours"
     }
-    return cleanUp();
+    return Probe::NotOurs;
+}
+
+Resolution OwnershipService::resolve(const DeviceRecord& record) {
+    switch (probe(record)) {
+        case Probe::Ours:
+            pdm_.setDeviceState(record.id, DeviceRecordState::Owned);
+            return Resolution::Owned;
+        case Probe::Unreachable: return Resolution::Unreachable;
+        case Probe::NotOurs: break;
+    }
+    identity_.removeOwnerCredential(record.id);
+    pdm_.removeDevice(record.id);
+    return Resolution::Removed;
+}
+
+std::optional<std::string> OwnershipService::refusal(const DiscoveredDevice& device) {
+    const auto record = pdm_.device(device.deviceId);
+    if (!record) return std::nullopt;
+    const std::string id = device.deviceId.toString();
+    const std::string at = record->address + " port " + std::to_string(record->securePort);
+    if (record->state == DeviceRecordState::Pending) {
+        switch (resolve(*record)) {
+            case Resolution::Removed: return std::nullopt;  // leftovers of an interrupted transfer
+            case Resolution::Owned: return "already owned by this gateway (an interrupted transfer completed; it answers at " + at + ")";
+            case Resolution::Unreachable:
+                return "an interrupted transfer of " + id + " is unresolved: the device does not answer at " + at + "; try again later";
+        }
+    }
+    switch (probe(*record)) {
+        case Probe::Ours: return "already owned by this gateway (it answers over our owner credential at " + at + ")";
+        case Probe::NotOurs:
+            return "the provisioning database records " + id + " as owned, but the device at " + at +
+                   " no longer holds our credential (reset?): remove it first (steward remove " + id +
+                   ") so that its credentials are revoked everywhere, then own it again";
+        case Probe::Unreachable: break;
+    }
+    return "the provisioning database records " + id + " as owned and it does not answer at " + at +
+           ": another device may be answering as " + id + "; if the device was really reset, remove it first (steward remove " + id +
+           ")";
 }
 
 std::vector<std::pair<Uuid, Resolution>> OwnershipService::resolvePending() {

@@ -109,6 +109,10 @@ private:
             throw StepFailure{"GET /oic/sec/doxm", "the device does not offer " + std::string(label)};
         }
         const Uuid device = doxm.deviceuuid;
+        if (request_.expectedDevice && device != *request_.expectedDevice) {
+            throw StepFailure{"GET /oic/sec/doxm", "the device answers as " + device.toString() + " but was discovered as " +
+                                                       request_.expectedDevice->toString() + ": nothing was changed on it"};
+        }
         result.deviceId = device;
 
         // 2. Select the method (Random PIN: the device now shows a fresh PIN).

@@ -11,6 +11,7 @@
 #include "steward/onboarding/gateway_identity.hpp"
 #include "steward/onboarding/ownership_transfer.hpp"
 #include "steward/pdm/sqlite_pdm.hpp"
+#include "steward/svr/svr_database.hpp"
 #include "support/temp_dir.hpp"
 
 namespace steward::test {
@@ -172,6 +173,56 @@ TEST_F(CliOwnFailures, UsageErrors) {
     EXPECT_EQ(steward({"own", "--all", "--unicast", "127.0.0.1:5683", "--method", "magic"}).exitCode, 2);
     EXPECT_EQ(steward({"own", "--all"}).exitCode, 2);                             // nowhere to look
     EXPECT_EQ(steward({"own", "not-a-uuid", "--unicast", "127.0.0.1:5683"}).exitCode, 2);
+}
+
+}  // namespace
+}  // namespace steward::test
+
+namespace steward::test {
+namespace {
+
+// A device that answers with the UUID of a device this gateway owns (a clone, or an impostor) is
+// never owned in its place: the PDM record, the owner credential and the real device stay as they
+// were, whether the real device answers at its recorded address or not.
+TEST_F(CliOwnFailures, AnImpostorWithTheUuidOfAnOwnedDeviceIsRefused) {
+    auto real = startDevices({"--svrdb", (dir / "real.dat").string(), "--uuid-seed", "kitchen-light-01"});
+    const auto owned = own(real, {});
+    ASSERT_EQ(owned.exitCode, 0) << owned.err;
+    const auto before = pdmDevices();
+    ASSERT_EQ(before->size(), 1U);
+    const auto record = before->getObject(0);
+    const auto id = record->getValue<std::string>("uuid");
+
+    // Same seed, same UUID: unowned, and answering doxm?owned=FALSE as `id` from its own address.
+    auto impostor = startDevices({"--svrdb", (dir / "impostor.dat").string(), "--uuid-seed", "kitchen-light-01"});
+    ASSERT_EQ(impostor[0].id.toString(), id);
+    const auto refused = own(impostor, {});
+    EXPECT_EQ(refused.exitCode, 1) << refused.err;
+    EXPECT_NE(refused.err.find("already owned by this gateway"), std::string::npos) << refused.err;
+
+    // With the real device silent, still refused: the gateway cannot tell a reset from a forgery.
+    real.process->stop();
+    const auto silent = own(impostor, {});
+    EXPECT_EQ(silent.exitCode, 1) << silent.err;
+    EXPECT_NE(silent.err.find("does not answer at"), std::string::npos) << silent.err;
+    EXPECT_NE(silent.err.find("steward remove " + id), std::string::npos) << silent.err;
+
+    // Nothing of ours changed, and the impostor was not touched (still unowned, never selected).
+    const auto after = pdmDevices();
+    ASSERT_EQ(after->size(), 1U);
+    EXPECT_EQ(after->getObject(0)->getValue<int>("secure_port"), record->getValue<int>("secure_port"));
+    EXPECT_EQ(after->getObject(0)->getValue<std::string>("state"), "owned");
+    EXPECT_TRUE(after->getObject(0)->getValue<bool>("owner_credential"));
+    impostor.process->stop();
+    const auto impostorSvr = core::SvrDatabase::open(dir / "impostor.dat", core::SvrAccess::ReadOnly).resources();
+    EXPECT_FALSE(impostorSvr.doxm.owned);
+    EXPECT_TRUE(impostorSvr.doxm.devowneruuid.isNil());
+
+    // The real device, back, still answers our owner credential.
+    auto back = startDevices({"--svrdb", (dir / "real.dat").string(), "--port", std::to_string(record->getValue<int>("port")),
+                              "--secure-port", std::to_string(record->getValue<int>("secure_port"))});
+    const auto acl = steward({"acl", id, "--subject", "conntype:anon-clear", "--resource", "/oic/p", "--perm", "R", "--json"});
+    EXPECT_EQ(acl.exitCode, 0) << acl.out << acl.err;
 }
 
 }  // namespace

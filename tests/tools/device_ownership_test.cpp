@@ -109,6 +109,23 @@ TEST_F(DeviceOwnership, SecondGatewayCannotTakeAnOwnedDevice) {
     EXPECT_FALSE(client.openSession(running[0].secure(), core::fixedClientPsk(jw), 2s).ok());
 }
 
+// A device discovered as one UUID that answers the transfer's first read as another is left alone:
+// not even the method is selected on it.
+TEST_F(DeviceOwnership, ADeviceAnsweringAsAnotherUuidIsNotTouched) {
+    auto running = startDevices({"--svrdb", (dir / "jw.dat").string()});
+    auto r = request(running[0]);
+    r.expectedDevice = core::Uuid::parse("8e745791-bc63-4a15-7e33-93e1b25fef99").value();  // what discovery "found"
+    const auto result = core::transferOwnership(client, r);
+    EXPECT_FALSE(result.ok);
+    EXPECT_EQ(result.failedStep, "GET /oic/sec/doxm");
+    EXPECT_NE(result.error.find("answers as " + running[0].id.toString()), std::string::npos) << result.error;
+    const auto doxm = readDoxm(running[0]);
+    EXPECT_FALSE(doxm.owned);
+    EXPECT_EQ(doxm.oxmsel, core::oxm::kSelf);  // step 2 never ran
+    r.expectedDevice = running[0].id;
+    EXPECT_TRUE(core::transferOwnership(client, r).ok);
+}
+
 TEST_F(DeviceOwnership, RandomPinWrongPinFailsThenTheShownPinWorks) {
     auto running = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin"});
     const auto& device = running[0];

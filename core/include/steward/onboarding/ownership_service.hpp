@@ -3,8 +3,10 @@
 // the owner credential is stored durably, with the device's PDM row marked pending, before the
 // device can leave RFOTM; the row becomes owned only once the device confirmed the last step. A
 // pending row (a crash, or a failure after the credential was stored) is resolved by asking the
-// device: owned by us -> owned; otherwise the credential and the row are removed. Thread-safe as
-// long as two calls do not own the same device at once.
+// device: owned by us -> owned; otherwise the credential and the row are removed. A UUID the PDM
+// records as owned is never owned again nor its credential overwritten: that is refused, whatever
+// answers as that UUID (remove the device first). Thread-safe as long as two calls do not own the
+// same device at once.
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,6 +31,9 @@ struct OwnOptions {
 struct OwnOutcome {
     OwnershipResult result;
     std::string method;  // the OxM label used ("" if none could be chosen)
+    // The provisioning database already records the UUID (result.error says why it stays so):
+    // nothing was sent to the device and nothing of ours changed.
+    bool refused = false;
 };
 
 enum class Resolution { Owned, Removed, Unreachable };
@@ -48,6 +53,14 @@ public:
     std::vector<std::pair<Uuid, Resolution>> resolvePending();
 
 private:
+    enum class Probe { Ours, NotOurs, Unreachable };
+    // Whether the device at the record's address holds our owner credential and reports us as
+    // its owner under the record's UUID. Changes nothing.
+    Probe probe(const DeviceRecord& record);
+    // Why a transfer to a UUID the PDM already records must not happen, or nullopt (no record,
+    // or a pending one that turned out stale and was cleared).
+    std::optional<std::string> refusal(const DiscoveredDevice& device);
+
     ProviderRegistry& registry_;
     GatewayIdentity& identity_;
     ProvisioningDatabase& pdm_;

@@ -25,6 +25,9 @@ struct OwnershipRequest {
     // it). A nil uuid: one derived from gatewayId, for callers without a GatewayIdentity.
     SecurityDomain securityDomain;
     OwnershipMethod method = OwnershipMethod::JustWorks;
+    // The UUID discovery found at `plain`: step 1's doxm must name the same device, or nothing
+    // is sent to it (a device discovered as Y must not be owned as X). Unset: whatever it says.
+    std::optional<Uuid> expectedDevice;
     PeerAddress plain;   // the device's plain CoAP address (discovery)
     PeerAddress secure;  // its DTLS address (the coaps ep)
     // Random PIN: asked once the device shows its PIN; nullopt abandons the transfer.
