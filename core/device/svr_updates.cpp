@@ -9,6 +9,7 @@
 #include "steward/cbor/cbor_value.hpp"
 #include "steward/device/dos_transitions.hpp"
 #include "steward/model/resource_codec.hpp"
+#include "util/id_allocator.hpp"
 
 namespace steward::core {
 namespace {
@@ -169,8 +170,9 @@ UpdateOutcome postCred(SecurityResources& svr, std::span<const std::uint8_t> pay
             if (s == DosState::Rfpro || s == DosState::Rfnop) return badRequest("cred.rowneruuid is not writable once owned");
             cred.rowneruuid = incoming.rowneruuid;
         }
-        int nextId = 1;
-        for (const auto& c : cred.creds) nextId = std::max(nextId, c.credid.value_or(0) + 1);
+        detail::IdAllocator ids;
+        for (const auto& c : cred.creds) ids.markUsed(c.credid.value_or(0));
+        for (const auto& c : incoming.creds) ids.markUsed(c.credid.value_or(0));
         for (auto& c : incoming.creds) {
             if (c.credtype != credtype::kSymmetricPairwise && c.credtype != credtype::kAsymmetricSigningWithCert) {
                 return badRequest("cred.credtype " + std::to_string(c.credtype) + " is not supported");
@@ -188,7 +190,10 @@ UpdateOutcome postCred(SecurityResources& svr, std::span<const std::uint8_t> pay
                        (!c.privatedata || (c.privatedata->data.size() != 16 && c.privatedata->data.size() != 32))) {
                 return badRequest("cred: a symmetric key must be 16 or 32 bytes");
             }
-            if (!c.credid) c.credid = nextId++;
+            if (!c.credid) {
+                c.credid = ids.next();
+                if (!c.credid) return refuse(CoapCode::InternalServerError, "cred: no free credid left");
+            }
             auto same = std::find_if(cred.creds.begin(), cred.creds.end(), [&](const Cred& e) { return e.credid == c.credid; });
             if (same != cred.creds.end()) {
                 *same = std::move(c);
@@ -216,14 +221,19 @@ UpdateOutcome postAcl2(SecurityResources& svr, std::span<const std::uint8_t> pay
             if (s == DosState::Rfpro || s == DosState::Rfnop) return badRequest("acl2.rowneruuid is not writable once owned");
             acl.rowneruuid = incoming.rowneruuid;
         }
-        int nextId = 1;
-        for (const auto& a : acl.aclist2) nextId = std::max(nextId, a.aceid + 1);
+        detail::IdAllocator ids;
+        for (const auto& a : acl.aclist2) ids.markUsed(a.aceid);
+        for (const auto& a : incoming.aclist2) ids.markUsed(a.aceid);
         for (auto& ace : incoming.aclist2) {
             if (ace.permission <= 0 || ace.permission > permission::kAll) {
                 return badRequest("acl2: permission " + std::to_string(ace.permission) + " is not a CRUDN bitmask");
             }
             if (ace.resources.empty()) return badRequest("acl2: an ACE needs at least one resource");
-            if (ace.aceid == 0) ace.aceid = nextId++;
+            if (ace.aceid == 0) {
+                const auto id = ids.next();
+                if (!id) return refuse(CoapCode::InternalServerError, "acl2: no free aceid left");
+                ace.aceid = *id;
+            }
             auto same = std::find_if(acl.aclist2.begin(), acl.aclist2.end(), [&](const Ace& e) { return e.aceid == ace.aceid; });
             if (same != acl.aclist2.end()) {
                 *same = std::move(ace);

@@ -8,6 +8,7 @@
 #include "steward/cbor/decode_error.hpp"
 #include "steward/svr/device_id_source.hpp"
 #include "steward/util/atomic_file.hpp"
+#include "util/id_allocator.hpp"
 #include "steward/svr/factory_defaults.hpp"
 
 namespace steward::core {
@@ -70,10 +71,12 @@ void GatewayIdentity::storeOwnerCredential(const Uuid& device, std::span<const s
     db_.modify([&](SecurityResources& r) {
         auto& creds = r.cred.creds;
         std::erase_if(creds, [&](const Cred& c) { return isOwnerCredFor(c, device); });
-        int next = 1;
-        for (const auto& c : creds) next = std::max(next, c.credid.value_or(0) + 1);
+        detail::IdAllocator ids;
+        for (const auto& c : creds) ids.markUsed(c.credid.value_or(0));
+        const auto next = ids.next();
+        if (!next) throw SvrDbError("no free credid left in the gateway's store");
         Cred c;
-        c.credid = next;
+        c.credid = *next;
         c.credtype = credtype::kSymmetricPairwise;
         c.subjectuuid = CredSubject{device, false};
         c.privatedata = EncodedData{{psk.begin(), psk.end()}, encoding::kRaw};

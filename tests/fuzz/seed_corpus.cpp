@@ -1,7 +1,9 @@
 // Writes valid encodings of a fully populated device as the fuzzers' starting corpus.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
+#include "cbor/object_reader.hpp"
 #include "core/model/sample_resources.hpp"
 #include "steward/model/resource_codec.hpp"
 #include "steward/svr/svr_file_format.hpp"
@@ -51,6 +53,37 @@ int main(int argc, char** argv) {
         deviceRequest(0x0B, deleteAce),
         deviceRequest(0x02, CoapRequest::get("/a/light")),
     };
+    // Device sessions: frames of [selector][2-byte length][datagram] (device_session_fuzzer.cpp).
+    const auto frames = [](const std::vector<std::pair<std::uint8_t, CoapRequest>>& requests) {
+        Bytes b;
+        std::uint16_t id = 1;
+        for (const auto& [selector, request] : requests) {
+            const auto wire = encodeCoapMessage(requestToWire(request, id++, {7}));
+            b.push_back(selector);
+            b.push_back(static_cast<std::uint8_t>(wire.size() >> 8));
+            b.push_back(static_cast<std::uint8_t>(wire.size() & 0xFF));
+            b.insert(b.end(), wire.begin(), wire.end());
+        }
+        return b;
+    };
+    const auto oxmsel = CoapRequest::post("/oic/sec/doxm", encodeCbor(CborValue::map({entry("oxmsel", CborValue::unsignedInt(0))})));
+    const auto owner = CoapRequest::post("/oic/sec/doxm", encodeCbor(CborValue::map({entry("devowneruuid", uuidValue(r.doxm.devowneruuid))})));
+    const auto keyAt = [&](std::optional<int> credid) {
+        std::vector<CborValue::Pair> c = {
+            entry("credtype", CborValue::unsignedInt(1)),
+            entry("subjectuuid", CborValue::text("11111111-2222-3333-4444-555555555555")),
+            entry("privatedata", CborValue::map({entry("encoding", CborValue::text("oic.sec.encoding.raw")),
+                                                 entry("data", CborValue::bytes(Bytes(16, 1)))})),
+        };
+        if (credid) c.push_back(entry("credid", CborValue::unsignedInt(static_cast<std::uint64_t>(*credid))));
+        return CoapRequest::post("/oic/sec/cred", encodeCbor(CborValue::map({entry("creds", CborValue::array({CborValue::map(std::move(c))}))})));
+    };
+    const std::vector<Bytes> deviceSessions = {
+        // a Just-Works session: the method, then two credentials, the first at INT_MAX (13.4)
+        frames({{0x00, oxmsel}, {0x1C, keyAt(2147483647)}, {0x1C, keyAt(std::nullopt)}}),
+        frames({{0x00, oxmsel}, {0x1C, owner}, {0x1C, CoapRequest::post("/oic/sec/pstat", encodePstat(r.pstat))}, {0x05, deleteAce}}),
+        frames({{0x06, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))}, {0x86, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))}}),
+    };
     // Policy files (bridge/policy): every key once, as in config/policies.d/10-lights.yaml.
     const auto text = [](std::string_view t) { return Bytes(t.begin(), t.end()); };
     const std::vector<Bytes> policies = {
@@ -79,6 +112,7 @@ int main(int argc, char** argv) {
     };
     const std::vector<std::pair<std::string, std::vector<Bytes>>> seeds = {
         {"device_requests", deviceRequests},
+        {"device_sessions", deviceSessions},
         {"policy", policies},
         {"mqtt_request",
          {text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","method":"randompin","transaction":1})"),

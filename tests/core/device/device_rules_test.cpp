@@ -2,12 +2,16 @@
 // properties, credential/ACE edits and the access decisions.
 #include <gtest/gtest.h>
 
+#include <climits>
+#include <set>
+
 #include "cbor/object_reader.hpp"
 #include "steward/cbor/cbor_value.hpp"
 #include "steward/device/access_policy.hpp"
 #include "steward/device/dos_transitions.hpp"
 #include "steward/device/svr_updates.hpp"
 #include "steward/svr/factory_defaults.hpp"
+#include "util/id_allocator.hpp"
 
 namespace steward::core {
 namespace {
@@ -180,6 +184,63 @@ TEST(SvrUpdates, AcesAppendAndReplaceByIdAndCheckPermissions) {
     ASSERT_EQ(r.acl.aclist2.size(), 1U);
     EXPECT_EQ(r.acl.aclist2[0].permission, 6);
     EXPECT_EQ(postAcl2(r, body({entry("aclist2", CborValue::array({ace(0, 64)}))}), doc()).code, CoapCode::BadRequest);
+}
+
+// Issue 13.4: ids up to INT_MAX arrive from the network; the next id for an entry without one
+// used to be "largest + 1", a signed overflow reachable with two POSTs on a Just-Works session.
+TEST(SvrUpdates, IdsAtIntMaxDoNotOverflowTheNextId) {
+    auto r = owned();
+    const auto key = [](std::optional<int> id) {
+        std::vector<CborValue::Pair> m = {
+            entry("credtype", CborValue::unsignedInt(1)),
+            entry("subjectuuid", uuidValue(kPeer)),
+            entry("privatedata", CborValue::map({entry("encoding", CborValue::text(encoding::kRaw)),
+                                                 entry("data", CborValue::bytes(std::vector<std::uint8_t>(16, 1)))})),
+        };
+        if (id) m.push_back(entry("credid", CborValue::unsignedInt(static_cast<std::uint64_t>(*id))));
+        return body({entry("creds", CborValue::array({CborValue::map(std::move(m))}))});
+    };
+    ASSERT_TRUE(postCred(r, key(INT_MAX), doc()).ok());
+    ASSERT_TRUE(postCred(r, key(std::nullopt), doc()).ok());
+    ASSERT_TRUE(postCred(r, key(std::nullopt), doc()).ok());
+    std::set<int> ids;
+    for (const auto& c : r.cred.creds) ids.insert(c.credid.value_or(0));
+    EXPECT_EQ(ids.size(), r.cred.creds.size());  // all distinct
+    EXPECT_EQ(ids.count(INT_MAX), 1U);
+    EXPECT_EQ(*ids.begin(), 1);
+
+    const auto ace = [](std::optional<int> id) {
+        std::vector<CborValue::Pair> m = {
+            entry("subject", CborValue::map({entry("uuid", uuidValue(kPeer))})),
+            entry("resources", CborValue::array({CborValue::map({entry("href", CborValue::text("/a/light"))})})),
+            entry("permission", CborValue::unsignedInt(2)),
+        };
+        if (id) m.push_back(entry("aceid", CborValue::unsignedInt(static_cast<std::uint64_t>(*id))));
+        return body({entry("aclist2", CborValue::array({CborValue::map(std::move(m))}))});
+    };
+    ASSERT_TRUE(postAcl2(r, ace(INT_MAX), doc()).ok());
+    ASSERT_TRUE(postAcl2(r, ace(std::nullopt), doc()).ok());
+    ASSERT_TRUE(postAcl2(r, ace(std::nullopt), doc()).ok());
+    std::set<int> aceIds;
+    for (const auto& a : r.acl.aclist2) aceIds.insert(a.aceid);
+    EXPECT_EQ(aceIds.size(), r.acl.aclist2.size());
+    EXPECT_EQ(aceIds.count(INT_MAX), 1U);
+}
+
+TEST(IdAllocator, TakesTheNextIdOrTheFirstGapAndNeverOverflows) {
+    detail::IdAllocator a;
+    EXPECT_EQ(a.next(), 1);
+    EXPECT_EQ(a.next(), 2);
+    detail::IdAllocator b;
+    b.markUsed(1);
+    b.markUsed(3);
+    b.markUsed(INT_MAX);
+    EXPECT_EQ(b.next(), 2);  // past INT_MAX: the first gap
+    EXPECT_EQ(b.next(), 4);
+    detail::IdAllocator c;
+    c.markUsed(0);   // "no id" is not an id
+    c.markUsed(-5);
+    EXPECT_EQ(c.next(), 1);
 }
 
 TEST(SvrUpdates, QueryKeysMatchCaseInsensitively) {
