@@ -167,6 +167,10 @@ std::optional<Uuid> DeviceSecurity::authenticatedPeer(const PeerInfo& peer) cons
 
 AccessDecision DeviceSecurity::authorize(const CoapRequest& request, const PeerInfo& peer) const {
     const std::lock_guard lock(mutex_);
+    return decide(request, peer);
+}
+
+AccessDecision DeviceSecurity::decide(const CoapRequest& request, const PeerInfo& peer) const {
     AccessRequest a;
     a.method = request.method;
     a.path = normalisePath(request.path);
@@ -221,6 +225,14 @@ CoapResponse DeviceSecurity::store(const SecurityResources& updated, CoapCode co
 
 CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, const PeerInfo& peer) {
     const std::lock_guard lock(mutex_);
+    // Decided again under the lock that applies it: the state may have changed since the
+    // caller's authorize() (an ownership session opened on the DTLS thread between an anonymous
+    // request's check and its application on the plain thread).
+    if (const auto decision = decide(request, peer); !decision.granted) {
+        log("refused " + std::string(toString(request.method)) + " " + request.path + " from " + peerText(peer) + ": " +
+            decision.reason + " (" + decision.refusal.toString() + ")");
+        return CoapResponse::withCode(decision.refusal);
+    }
     if (docSession_ != 0 && peer.sessionId == docSession_) docLastActivity_ = std::chrono::steady_clock::now();
     const auto c = classifyResource(normalisePath(request.path));
     if (request.method == CoapMethod::Get) return get(request, c);

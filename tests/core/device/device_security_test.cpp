@@ -42,5 +42,31 @@ TEST(DeviceSecurityStart, ChangesInRfotmStayInMemory) {
     EXPECT_EQ(SvrDatabase::open(file, SvrAccess::ReadOnly).resources().doxm.oxmsel, oxm::kSelf);
 }
 
+// Issue 13.6: an anonymous oxmsel POST checked while the device was idle must not be applied once
+// an ownership session has opened meanwhile; the decision is taken again where it is applied.
+TEST(DeviceSecurityAccess, ARequestIsDecidedAgainWhereItIsApplied) {
+    test::TempDir dir;
+    const auto file = dir / "d.dat";
+    { SvrDatabase::create(file, factoryResources(kDevice, DeviceProfile{{oxm::kJustWorks, oxm::kRandomPin}, false})); }
+    DeviceSecurity security(SvrDatabase::open(file), {});
+    PeerInfo plain;
+    const CoapRequest selectJw = CoapRequest::post("/oic/sec/doxm", {0xA1, 0x66, 'o', 'x', 'm', 's', 'e', 'l', 0x00});
+    ASSERT_EQ(security.handleSecurityRequest(selectJw, plain).code, CoapCode::Changed);
+
+    const CoapRequest selectRdp = CoapRequest::post("/oic/sec/doxm", {0xA1, 0x66, 'o', 'x', 'm', 's', 'e', 'l', 0x01});
+    ASSERT_TRUE(security.authorize(selectRdp, plain).granted);  // checked while nobody owns the device...
+    SessionEvent opened;  // ...then the Just-Works ownership session opens on the DTLS thread
+    opened.type = SessionEventType::Established;
+    opened.peer.role = SessionRole::Server;
+    opened.peer.secure = true;
+    opened.peer.sessionId = 7;
+    const std::string label = "oic.sec.doxm.jw";
+    opened.peer.pskIdentity.assign(label.begin(), label.end());
+    security.onSessionEvent(opened);
+    EXPECT_TRUE(security.ownershipSessionOpen());
+    EXPECT_EQ(security.handleSecurityRequest(selectRdp, plain).code, CoapCode::Unauthorized);
+    EXPECT_EQ(security.snapshot().doxm.oxmsel, oxm::kJustWorks);
+}
+
 }  // namespace
 }  // namespace steward::core

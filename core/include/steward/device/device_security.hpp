@@ -56,7 +56,8 @@ public:
 
     // Access control for any resource of the device.
     AccessDecision authorize(const CoapRequest& request, const PeerInfo& peer) const;
-    // GET/POST/DELETE on /oic/sec/*; call after authorize() granted.
+    // GET/POST/DELETE on /oic/sec/*: decided (as authorize() would) and applied under one lock,
+    // so a request checked against one state is never applied to another.
     CoapResponse handleSecurityRequest(const CoapRequest& request, const PeerInfo& peer);
 
     // Work that is due at a time (the delayed reset): runs it if due and tells when next.
@@ -68,6 +69,7 @@ public:
 
 private:
     std::optional<Uuid> authenticatedPeer(const PeerInfo& peer) const;
+    AccessDecision decide(const CoapRequest& request, const PeerInfo& peer) const;  // mutex_ held
     CoapResponse get(const CoapRequest& request, ResourceClass c) const;
     CoapResponse store(const SecurityResources& updated, CoapCode code);
     void resetLocked(const std::string& why);
