@@ -99,6 +99,15 @@ std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope
     }
     const auto self = parts_.gateway.identity.id();
     for (const auto& d : found) {
+        if (!d.owned) {
+            // The PDM's word stands over an unauthenticated answer: a device that says it is X and
+            // unowned is not X reset (it may be an impostor). The directory keeps X as owned, and
+            // X is not owned again until the user removes it (issue 13.1).
+            if (const auto record = parts_.gateway.pdm->device(d.deviceId); record && record->state == core::DeviceRecordState::Owned) {
+                announceImpostor(d);
+                continue;
+            }
+        }
         const auto [view, fresh, changed] = parts_.directory.seen(d);
         if (fresh) parts_.events.event("device_discovered", discoveredJson(d));
         if (d.owned && d.owner == self) {
@@ -116,6 +125,24 @@ std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope
         if (changed) parts_.events.deviceChanged(d.deviceId);
     }
     return found;
+}
+
+bool Onboarding::announceImpostor(const core::DiscoveredDevice& answer) {
+    {
+        const std::lock_guard lock(mutex_);
+        if (!impostorsAnnounced_.emplace(answer.deviceId, answer.address + " " + std::to_string(answer.port)).second) return false;
+    }
+    const std::string id = answer.deviceId.toString();
+    const std::string why = "a device at " + answer.address + " port " + std::to_string(answer.port) + " answers as " + id +
+                            ", unowned, but the provisioning database records " + id +
+                            " as owned: not owned again (if the device was reset, remove it first: request/remove)";
+    log_(why);
+    auto data = discoveredJson(answer);
+    data->set("device", id);
+    data->set("status", "refused");
+    data->set("error", why);
+    parts_.events.event("ownership_refused", data);
+    return true;
 }
 
 void Onboarding::considerForOwnership(const DeviceView& view, const core::DiscoveredDevice& answer, bool fresh) {

@@ -76,6 +76,11 @@ private:
     std::function<void(const core::Uuid&)> afterOwned_;
     std::function<void(const std::string&)> log_;
 
+    // Answers "unowned" with a UUID the PDM records as owned, already announced (uuid + address):
+    // one ownership_refused event each, not one per discovery round.
+    bool announceImpostor(const core::DiscoveredDevice& answer);
+    std::set<std::pair<core::Uuid, std::string>> impostorsAnnounced_;  // guarded by mutex_
+
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     bool stopping_ = false;

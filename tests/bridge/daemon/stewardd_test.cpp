@@ -5,12 +5,19 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "bridge/mqtt/broker_fixture.hpp"
 #include "daemon_fixture.hpp"
 #include "device_fixture.hpp"
+#include "steward/svr/svr_database.hpp"
 #include "support/temp_dir.hpp"
 
 namespace steward::test {
@@ -208,6 +215,60 @@ TEST_F(Stewardd, ManualModeOwnsNothingUntilAPermitJoinWindowAndJustWorksOnlyWhen
     EXPECT_FALSE(watch.waitForEvent("device_owned", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 3s));
     // Nobody answers the PIN: that transfer fails on its own.
     ASSERT_TRUE(watch.waitForEvent("ownership_failed", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 15s)) << daemon->output();
+}
+
+// A UDP port nobody holds right now, for a device started later at an address the daemon probes.
+std::uint16_t freeUdpPort() {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(a);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+// Issue 13.1: a device that answers discovery as an owned device's UUID, unowned (a clone or an
+// impostor), is refused with an ownership_refused event; the owned device keeps its state and
+// address in the directory and the PDM, and the impostor is never touched.
+TEST_F(Stewardd, AnImpostorWithTheUuidOfAnOwnedDeviceIsRefusedAndTheOwnedOneStays) {
+    auto real = startDevices({"--svrdb", (dir / "real.dat").string(), "--uuid-seed", "porch-light-0001", "--name", "Porch light"});
+    const std::uint16_t impostorPort = freeUdpPort();
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true}", {at(real), "127.0.0.1:" + std::to_string(impostorPort)}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    ASSERT_TRUE(watch.waitForEvent("device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, real); }, 20s))
+        << watch.dump() << daemon->output();
+    const std::string topic = "steward/devices/" + real[0].id.toString();
+    const auto before = watch.latest(topic);
+    ASSERT_TRUE(before);
+
+    auto impostor = startDevices({"--svrdb", (dir / "impostor.dat").string(), "--uuid-seed", "porch-light-0001", "--port",
+                                  std::to_string(impostorPort)});
+    ASSERT_EQ(impostor[0].id, real[0].id);
+    const auto refused = watch.waitForEvent("ownership_refused", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, real); }, 15s);
+    ASSERT_TRUE(refused) << watch.dump() << daemon->output();
+    EXPECT_THAT(refused->getValue<std::string>("error"), HasSubstr("records " + real[0].id.toString() + " as owned"));
+    // A few more rounds: still one announcement, nothing owned again, the directory unchanged.
+    ASSERT_TRUE(daemon->waitForLine([](const auto& l) { return l.find("discovery") != std::string::npos; }, 5s));
+    std::this_thread::sleep_for(2500ms);
+    std::size_t refusals = 0;
+    std::size_t owned = 0;
+    for (const auto& m : watch.messages()) {
+        if (m.topic != "steward/bridge/event" || m.payload.find(real[0].id.toString()) == std::string::npos) continue;
+        if (m.payload.find("\"ownership_refused\"") != std::string::npos) ++refusals;
+        if (m.payload.find("\"device_owned\"") != std::string::npos) ++owned;
+    }
+    EXPECT_EQ(refusals, 1u) << watch.dump();
+    EXPECT_EQ(owned, 1u) << watch.dump();
+    const auto after = watch.latest(topic);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->getValue<std::string>("state"), before->getValue<std::string>("state"));
+    EXPECT_EQ(after->getValue<std::string>("endpoint"), before->getValue<std::string>("endpoint"));
+    impostor.process->stop();
+    EXPECT_FALSE(core::SvrDatabase::open(dir / "impostor.dat", core::SvrAccess::ReadOnly).resources().doxm.owned);
 }
 
 TEST_F(Stewardd, TheApprovalQueueHoldsADeviceUntilApproved) {
