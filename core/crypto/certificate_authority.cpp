@@ -436,10 +436,11 @@ Certificate CertificateAuthority::issue(const CertificateRequestSpec& spec) {
     X509V3_set_ctx(&ctx, caCert, cert.get(), nullptr, nullptr, 0);
     addExtension(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE");
     addExtension(cert.get(), &ctx, NID_key_usage, keyUsage);
-    const char* eku = profile.usage == CertificateUsage::Client   ? "clientAuth"
+    std::string eku = profile.usage == CertificateUsage::Client   ? "clientAuth"
                       : profile.usage == CertificateUsage::Server ? "serverAuth"
                                                                   : "serverAuth,clientAuth";
-    addExtension(cert.get(), &ctx, NID_ext_key_usage, eku);
+    if (profile.ocfIdentity) eku += std::string(",") + kOcfIdentityEkuOid;
+    addExtension(cert.get(), &ctx, NID_ext_key_usage, eku.c_str());
     if (!profile.subjectAltNames.empty()) {
         addExtension(cert.get(), &ctx, NID_subject_alt_name, subjectAltNameValue(profile.subjectAltNames).c_str());
     }

@@ -160,8 +160,13 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
 std::optional<Uuid> DeviceSecurity::authenticatedPeer(const PeerInfo& peer) const {
     if (!peer.secure) return std::nullopt;
     if (peer.sessionId == docSession_ && docSession_ != 0) return current().doxm.devowneruuid;
-    // A certificate peer: its chain was verified against our trust anchors by the DTLS layer.
-    if (!peer.peerCertificateCn.empty()) return uuidFromCertificateCn(peer.peerCertificateCn);
+    // A certificate peer: its chain was verified against our trust anchors by the DTLS layer. Its
+    // "uuid:" CN names an OCF device only on a certificate with OCF's identity EKU, which only
+    // credential management issues: the same CA also certifies IDProv devices and admin/plugin
+    // clients, whose CNs are not OCF identities (issue 13.2).
+    if (!peer.peerCertificateCn.empty()) {
+        return peer.peerCertificateOcfIdentity ? uuidFromCertificateCn(peer.peerCertificateCn) : std::nullopt;
+    }
     return Uuid::fromRaw(peer.pskIdentity);
 }
 

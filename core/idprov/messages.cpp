@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <cctype>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -228,6 +229,13 @@ std::string deviceIdProblem(std::string_view deviceId) {
     }
     // It becomes a file name: "." and ".." name directories.
     if (deviceId == "." || deviceId == "..") return "must not be \".\" or \"..\"";
+    // "uuid:..." is how OCF devices are named in certificates: IDProv identities stay apart from
+    // them (issue 13.2), whatever the case.
+    if (deviceId.size() >= 5) {
+        std::string prefix(deviceId.substr(0, 5));
+        for (auto& c : prefix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (prefix == "uuid:") return "must not start with \"uuid:\" (the form of OCF device identities)";
+    }
     return "";
 }
 

@@ -121,6 +121,7 @@ void EndpointCore::markEstablished(SessionRecord& record) {
         record.info.pskHint.clear();
         record.info.pskIdentity.clear();
         record.info.peerCertificateCn = peerCertificateCommonName(record.session);
+        record.info.peerCertificateOcfIdentity = peerCertificateHasOcfIdentity(record.session);
     } else if (record.info.role == SessionRole::Server) {
         if (const coap_bin_const_t* identity = coap_session_get_psk_identity(record.session)) {
             record.info.pskIdentity = bytesOf(identity->s, identity->length);

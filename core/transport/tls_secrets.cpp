@@ -4,6 +4,9 @@
 #include <openssl/objects.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "steward/crypto/x509.hpp"
 
 namespace steward::core {
 
@@ -86,6 +89,23 @@ std::string peerCertificateCommonName(const coap_session_t* session) {
     }
     X509_free(peer);
     return commonName;
+}
+
+bool peerCertificateHasOcfIdentity(const coap_session_t* session) {
+    SSL* ssl = sslOf(session);
+    if (ssl == nullptr) return false;
+    X509* peer = SSL_get1_peer_certificate(ssl);
+    if (peer == nullptr) return false;
+    bool found = false;
+    auto* usages = static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(peer, NID_ext_key_usage, nullptr, nullptr));
+    ASN1_OBJECT* ocf = OBJ_txt2obj(kOcfIdentityEkuOid, 1);
+    if (usages != nullptr && ocf != nullptr) {
+        for (int i = 0; i < sk_ASN1_OBJECT_num(usages) && !found; ++i) found = OBJ_cmp(sk_ASN1_OBJECT_value(usages, i), ocf) == 0;
+    }
+    ASN1_OBJECT_free(ocf);
+    EXTENDED_KEY_USAGE_free(usages);
+    X509_free(peer);
+    return found;
 }
 
 std::string peerCertificateProblem(const coap_session_t* session) {

@@ -27,6 +27,8 @@ bool negotiatedPsk(const coap_session_t* session);
 
 // The subject CN of the peer's certificate (see PeerInfo::peerCertificateCn); "" if none.
 std::string peerCertificateCommonName(const coap_session_t* session);
+// Whether the peer's certificate lists OCF's identity EKU (kOcfIdentityEkuOid, x509.hpp).
+bool peerCertificateHasOcfIdentity(const coap_session_t* session);
 
 // Why OpenSSL refused the peer's certificate chain ("certificate has expired", ...); "" if it
 // did not (or there was none).

@@ -16,6 +16,7 @@ ProvisioningOutcome provisionCertificate(ProvisioningContext& ctx, const Uuid& i
         profile.commonName = "uuid:" + id.toString();
         profile.validity = validity;
         profile.usage = CertificateUsage::ClientAndServer;
+        profile.ocfIdentity = true;  // what devices require of a "uuid:" peer (issue 13.2)
         IssuedIdentity issued = [&] {
             try {
                 return ctx.ca->issueWithNewKey(profile);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <fstream>
 #include <sys/stat.h>
 
 #include <Poco/JSON/Array.h>
@@ -11,6 +12,7 @@
 
 #include "device_fixture.hpp"
 #include "process_runner.hpp"
+#include "steward/svr/svr_database.hpp"
 #include "support/temp_dir.hpp"
 
 namespace steward::test {
@@ -72,8 +74,9 @@ protected:
     }
     // `from` calls `to`'s `path` with `method` (and a JSON payload for POST).
     ProcessResult callPath(const Device& from, const Device& to, const std::string& path, const std::string& method,
-                           const std::string& payload = "") {
+                           const std::string& payload = "", const std::vector<std::string>& extra = {}) {
         std::vector<std::string> args = {"--svrdb", from.svrdb.string(), "--call", to.secure(), path, "--json", "--method", method};
+        args.insert(args.end(), extra.begin(), extra.end());
         if (!payload.empty()) {
             args.push_back("--payload");
             args.push_back(payload);
@@ -340,6 +343,61 @@ TEST_F(CliCredMgmt, DevicesWithGatewayCertificatesReachEachOtherOverCertificateD
     const auto foreign = call(c(), b(), {"--cert"});
     EXPECT_EQ(foreign.exitCode, 1) << foreign.out << foreign.err;
     EXPECT_THAT(foreign.err, HasSubstr("certificate session"));
+}
+
+// Issue 13.2: the gateway CA also signs IDProv and admin/plugin certificates. One of those with
+// CN "uuid:<A>" or "uuid:<gateway>" (what a leaked plugin certificate could have IDProv mint) is
+// not an OCF identity: without OCF's identity EKU, which only credential management issues, a
+// device neither takes its holder for A nor for its owner.
+TEST_F(CliCredMgmt, ACertificateFromTheGatewayCaWithoutTheOcfIdentityUsageNamesNoDevice) {
+    ASSERT_EQ(steward({"cert", a().id()}).exitCode, 0);
+    ASSERT_EQ(steward({"cert", b().id()}).exitCode, 0);
+    ASSERT_EQ(steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "R"}).exitCode, 0);
+    const auto genuine = call(a(), b(), {"--cert"});
+    ASSERT_EQ(genuine.exitCode, 0) << genuine.out << genuine.err;  // A's own certificate carries the usage
+
+    const auto owner = core::SvrDatabase::open(dir / "state" / "gateway.svrdb", core::SvrAccess::ReadOnly).resources().doxm.deviceuuid;
+    const auto openssl = findOnPath("openssl");
+    const auto path = [&](const std::string& name) { return (dir / name).string(); };
+    const auto ca = dir / "state" / "ca";
+    // An attacker's device database holding a certificate the gateway CA signed for `cn` with the
+    // usages an IDProv or plugin certificate has, and the CA as trust anchor.
+    const auto attacker = [&](const std::string& cn, const std::string& name) {
+        Device d;
+        d.svrdb = dir / (name + ".dat");
+        EXPECT_EQ(runProcess(STEWARD_SVRDB_BIN, {"init", d.svrdb.string()}).exitCode, 0);
+        EXPECT_EQ(runProcess(openssl, {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path(name + ".key"),
+                                       "-out", path(name + ".csr"), "-subj", "/OU=plugin/CN=" + cn})
+                      .exitCode,
+                  0);
+        std::ofstream(path(name + ".ext")) << "extendedKeyUsage=clientAuth,serverAuth\n";
+        EXPECT_EQ(runProcess(openssl, {"x509", "-req", "-in", path(name + ".csr"), "-CA", (ca / "ca.crt").string(), "-CAkey",
+                                       (ca / "ca.key").string(), "-CAcreateserial", "-out", path(name + ".pem"), "-days", "2", "-extfile",
+                                       path(name + ".ext")})
+                      .exitCode,
+                  0);
+        EXPECT_EQ(runProcess(STEWARD_SVRDB_BIN, {"cred", "add-cert", d.svrdb.string(), "--cert", path(name + ".pem"), "--key", path(name + ".key")})
+                      .exitCode,
+                  0);
+        EXPECT_EQ(runProcess(STEWARD_SVRDB_BIN, {"cred", "add-trustca", d.svrdb.string(), "--file", (ca / "ca.crt").string()}).exitCode, 0);
+        return d;
+    };
+
+    // Posing as A: the chain is good (the handshake completes) but B does not take it for A.
+    const auto asA = attacker("uuid:" + a().id(), "as-a");
+    const auto posing = call(asA, b(), {"--cert"});
+    EXPECT_EQ(posing.exitCode, 3) << posing.out << posing.err;
+    if (posing.exitCode == 3) {
+        EXPECT_EQ(parseObject(posing.out)->getValue<std::string>("code"), "4.03") << posing.out;
+    }
+
+    // Posing as the owner (the gateway): the security resources stay closed.
+    const auto asOwner = attacker("uuid:" + owner.toString(), "as-owner");
+    for (const auto& [resource, method, payload] : std::vector<std::array<std::string, 3>>{
+             {"/oic/sec/cred", "get", ""}, {"/oic/sec/pstat", "post", R"({"dos":{"s":2}})"}, {"/oic/sec/acl2", "get", ""}}) {
+        const auto r = callPath(asOwner, b(), resource, method, payload, {"--cert"});
+        EXPECT_EQ(r.exitCode, 3) << method << " " << resource << ": " << r.out << r.err;
+    }
 }
 
 }  // namespace

@@ -402,6 +402,30 @@ TEST_F(CertificateAuthorityTest, IssuesOcfDeviceIdentityWithNewKey) {
     EXPECT_TRUE(PrivateKey::parse(asBytes(pem), "pem").matches(id.certificate));
 }
 
+// OCF's identity EKU is on the certificates made for OCF device identities, and on no other.
+TEST_F(CertificateAuthorityTest, OnlyOcfIdentitiesCarryTheOcfIdentityUsage) {
+    CertificateAuthority ca = CertificateAuthority::openOrCreate(dir);
+    const auto usages = [](const Certificate& cert) {
+        std::vector<std::string> out;
+        auto* eku = static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(cert.native(), NID_ext_key_usage, nullptr, nullptr));
+        for (int i = 0; eku != nullptr && i < sk_ASN1_OBJECT_num(eku); ++i) {
+            char text[80];
+            OBJ_obj2txt(text, sizeof(text), sk_ASN1_OBJECT_value(eku, i), 1);
+            out.emplace_back(text);
+        }
+        EXTENDED_KEY_USAGE_free(eku);
+        return out;
+    };
+    CertificateProfile ocf;
+    ocf.commonName = "uuid:" + Uuid::randomPskUsable().toString();
+    ocf.ocfIdentity = true;
+    EXPECT_THAT(usages(ca.issueWithNewKey(ocf).certificate), ::testing::Contains(std::string(kOcfIdentityEkuOid)));
+    EXPECT_THAT(usages(ca.issueWithNewKey(ocf).certificate), ::testing::Contains(std::string("1.3.6.1.5.5.7.3.1")));  // serverAuth
+    CertificateProfile idprov = deviceProfile();
+    EXPECT_THAT(usages(ca.issue({idprov, PrivateKey::generateEcKey().publicKey()})),
+                ::testing::Not(::testing::Contains(std::string(kOcfIdentityEkuOid))));
+}
+
 TEST_F(CertificateAuthorityTest, LeafNeverOutlivesTheCa) {
     CertificateAuthority ca = CertificateAuthority::openOrCreate(dir);
     CertificateProfile p = deviceProfile();

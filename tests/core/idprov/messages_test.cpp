@@ -73,6 +73,11 @@ TEST(IdprovMessagesTest, DeviceIdRules) {
     EXPECT_NE(deviceIdProblem(std::string("a\0b", 3)), "");
     EXPECT_NE(deviceIdProblem("caf\xc3\xa9"), "");
     EXPECT_NE(deviceIdProblem("a%2f"), "");
+    // OCF device identities ("uuid:<uuid>" CNs) are not IDProv deviceIDs, in any case (issue 13.2).
+    EXPECT_NE(deviceIdProblem("uuid:2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f"), "");
+    EXPECT_NE(deviceIdProblem("UUID:2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f"), "");
+    EXPECT_NE(deviceIdProblem("uUiD:x"), "");
+    EXPECT_EQ(deviceIdProblem("uuid-sensor"), "");
     EXPECT_NE(deviceIdProblem("."), "");
     EXPECT_NE(deviceIdProblem(".."), "");
     EXPECT_EQ(deviceIdProblem("..."), "");  // not a directory name; harmless as a file name

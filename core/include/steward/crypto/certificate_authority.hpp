@@ -38,6 +38,9 @@ struct CertificateProfile {
     // short validity yields an already-expired certificate (for tests).
     std::chrono::seconds notBeforeOffset = std::chrono::minutes(-5);
     CertificateUsage usage = CertificateUsage::ClientAndServer;
+    // Adds OCF's identity EKU (kOcfIdentityEkuOid): for OCF device identities ("uuid:" CN) only,
+    // which credential management issues. IDProv never sets it.
+    bool ocfIdentity = false;
     // subjectAltName entries: a host name ("gateway.local") or an IPv4/IPv6 address ("127.0.0.1",
     // "::1"); what a TLS client checks the server's name against. Empty: no extension.
     std::vector<std::string> subjectAltNames;

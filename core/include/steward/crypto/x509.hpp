@@ -27,6 +27,11 @@ struct evp_pkey_st;
 
 namespace steward::core {
 
+// OCF's extended key usage for identity certificates (OCF Security 1.1+, "OCF Identity"). The
+// gateway CA puts it only on the certificates credential management gives OCF devices
+// (CN "uuid:<device>"); devices take a certificate's "uuid:" CN as a peer's identity only with it.
+inline constexpr const char* kOcfIdentityEkuOid = "1.3.6.1.4.1.44924.1.6";
+
 class CryptoError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;

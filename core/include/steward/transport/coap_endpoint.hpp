@@ -87,6 +87,10 @@ struct PeerInfo {
     // sent no certificate (requireClientCertificate = false), and for a certificate whose subject
     // has no CN, several CNs, or a CN with a 0x00 character.
     std::string peerCertificateCn;
+    // Certificate sessions: the peer's certificate carries OCF's identity-certificate extended key
+    // usage (1.3.6.1.4.1.44924.1.6), which only credential management issues. A "uuid:" CN names
+    // an OCF device only with it (an IDProv or admin certificate from the same CA never has it).
+    bool peerCertificateOcfIdentity = false;
 };
 
 enum class SessionEventType {
