@@ -5,6 +5,7 @@
 // Input: byte 0 picks the device state and the session; the rest is one CoAP datagram.
 #include <cstdlib>
 
+#include "device_update_driver.hpp"
 #include "steward/device/access_policy.hpp"
 #include "steward/device/svr_updates.hpp"
 #include "steward/model/resource_codec.hpp"
@@ -33,18 +34,6 @@ SecurityResources initialState(bool owned) {
     return r;
 }
 
-void mustReload(const SecurityResources& r) {
-    // What the device would write, read back as the device would at its next start.
-    try {
-        (void)decodeDoxm(encodeDoxm(r.doxm));
-        (void)decodePstat(encodePstat(r.pstat));
-        (void)decodeCred(encodeCred(r.cred, PrivateData::Include));
-        (void)decodeAcl2(encodeAcl2(r.acl));
-    } catch (const DecodeError&) {
-        std::abort();  // accepted but not storable: a device would not restart
-    }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -69,15 +58,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ctx.secure = access.secure;
     ctx.ownershipSession = access.ownershipSession;
     ctx.deriveOwnerPsk = [](const Uuid&) { return std::optional(std::vector<std::uint8_t>(16, 0x5A)); };
-    UpdateOutcome outcome;
-    const bool write = request.method == CoapMethod::Post || request.method == CoapMethod::Put;
-    switch (classifyResource(access.path)) {
-        case ResourceClass::Doxm: outcome = write ? postDoxm(svr, request.payload, ctx) : outcome; break;
-        case ResourceClass::Pstat: outcome = write ? postPstat(svr, request.payload, ctx) : outcome; break;
-        case ResourceClass::Cred: outcome = write ? postCred(svr, request.payload, ctx) : deleteCred(svr, request.query); break;
-        case ResourceClass::Acl2: outcome = write ? postAcl2(svr, request.payload, ctx) : deleteAcl2(svr, request.query); break;
-        default: return 0;
-    }
-    if (outcome.ok()) mustReload(svr);
+    steward::fuzz::applyAndCheck(svr, request, access.path, ctx);
     return 0;
 }

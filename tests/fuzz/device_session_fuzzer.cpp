@@ -11,6 +11,7 @@
 //   refused. The device starts unowned in RFOTM.
 #include <cstdlib>
 
+#include "device_update_driver.hpp"
 #include "steward/device/access_policy.hpp"
 #include "steward/device/svr_updates.hpp"
 #include "steward/model/resource_codec.hpp"
@@ -33,17 +34,6 @@ std::optional<Uuid> sender(std::uint8_t selector) {
         case 2: return kPeerA;
         case 3: return kPeerB;
         default: return std::nullopt;
-    }
-}
-
-void mustReload(const SecurityResources& r) {
-    try {
-        (void)decodeDoxm(encodeDoxm(r.doxm));
-        (void)decodePstat(encodePstat(r.pstat));
-        (void)decodeCred(encodeCred(r.cred, PrivateData::Include));
-        (void)decodeAcl2(encodeAcl2(r.acl));
-    } catch (const DecodeError&) {
-        std::abort();  // accepted but not storable: a device would not restart
     }
 }
 
@@ -79,16 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         ctx.secure = access.secure;
         ctx.ownershipSession = access.ownershipSession;
         ctx.deriveOwnerPsk = [](const Uuid&) { return std::optional(std::vector<std::uint8_t>(16, 0x5A)); };
-        UpdateOutcome outcome;
-        const bool write = request.method == CoapMethod::Post || request.method == CoapMethod::Put;
-        switch (classifyResource(access.path)) {
-            case ResourceClass::Doxm: outcome = write ? postDoxm(svr, request.payload, ctx) : outcome; break;
-            case ResourceClass::Pstat: outcome = write ? postPstat(svr, request.payload, ctx) : outcome; break;
-            case ResourceClass::Cred: outcome = write ? postCred(svr, request.payload, ctx) : deleteCred(svr, request.query); break;
-            case ResourceClass::Acl2: outcome = write ? postAcl2(svr, request.payload, ctx) : deleteAcl2(svr, request.query); break;
-            default: continue;
-        }
-        if (outcome.ok()) mustReload(svr);
+        steward::fuzz::applyAndCheck(svr, request, access.path, ctx);
     }
     return 0;
 }
