@@ -104,7 +104,13 @@ std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope
             // unowned is not X reset (it may be an impostor). The directory keeps X as owned, and
             // X is not owned again until the user removes it (issue 13.1).
             if (const auto record = parts_.gateway.pdm->device(d.deviceId); record && record->state == core::DeviceRecordState::Owned) {
-                announceImpostor(d);
+                // An answer from the device's own endpoint may predate its ownership (this round
+                // started before the transfer ended): it is stale while the device still answers
+                // our owner credential there.
+                const bool sameEndpoint = record->address == d.address && record->port == d.port;
+                if (!sameEndpoint || parts_.gateway.ownership.probe(*record) != core::OwnershipService::Probe::Ours) {
+                    announceImpostor(d);
+                }
                 continue;
             }
         }

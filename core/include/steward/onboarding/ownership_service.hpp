@@ -52,11 +52,12 @@ public:
     // resolve() for every pending row; returns (device, resolution) pairs.
     std::vector<std::pair<Uuid, Resolution>> resolvePending();
 
-private:
     enum class Probe { Ours, NotOurs, Unreachable };
     // Whether the device at the record's address holds our owner credential and reports us as
     // its owner under the record's UUID. Changes nothing.
     Probe probe(const DeviceRecord& record);
+
+private:
     // Why a transfer to a UUID the PDM already records must not happen, or nullopt (no record,
     // or a pending one that turned out stale and was cleared).
     std::optional<std::string> refusal(const DiscoveredDevice& device);
