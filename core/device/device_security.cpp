@@ -37,7 +37,7 @@ std::string generatePin() {
 }
 
 DeviceSecurity::DeviceSecurity(SvrDatabase database, DeviceSecurityHooks hooks, DeviceSecurityOptions options)
-    : db_(std::move(database)), hooks_(std::move(hooks)), options_(options) {
+    : db_(std::move(database)), hooks_(std::move(hooks)), options_(options), pinGuesses_(options.pinGuesses) {
     const auto& r = current();
     if (r.pstat.dos.state == DosState::Reset) {
         resetLocked("the database was left in RESET (interrupted reset)");
@@ -81,7 +81,7 @@ PskBytes DeviceSecurity::identityHint() const {
     return {r.doxm.deviceuuid.bytes().begin(), r.doxm.deviceuuid.bytes().end()};
 }
 
-std::optional<PskBytes> DeviceSecurity::keyForIdentity(std::span<const std::uint8_t> identity) {
+std::optional<PskBytes> DeviceSecurity::keyForIdentity(std::span<const std::uint8_t> identity, const PeerInfo& peer) {
     const std::lock_guard lock(mutex_);
     const auto& r = current();
     if (r.pstat.dos.state == DosState::Rfotm) {
@@ -91,11 +91,14 @@ std::optional<PskBytes> DeviceSecurity::keyForIdentity(std::span<const std::uint
         }
         if (r.doxm.oxmsel == oxm::kJustWorks && bytesEqual(identity, kJustWorksLabel)) return justWorksPsk(r.doxm.deviceuuid);
         if (r.doxm.oxmsel == oxm::kRandomPin && bytesEqual(identity, kRandomPinLabel)) {
-            if (std::chrono::steady_clock::now() < pinLockedUntil_) {
-                log("refused a Random-PIN session: backing off after " + std::to_string(pinFailures_) + " failed attempts");
+            if (currentPin_.empty()) {
+                log("refused a Random-PIN session from " + peerText(peer) + ": no PIN is shown (select the method first)");
                 return std::nullopt;
             }
-            if (currentPin_.empty()) return std::nullopt;
+            if (auto refusal = pinGuesses_.admit(peer.sessionId, peer.remoteAddress, std::chrono::steady_clock::now())) {
+                log("refused a Random-PIN session from " + peerText(peer) + ": " + *refusal);
+                return std::nullopt;
+            }
             return derivePinPsk(currentPin_, r.doxm.deviceuuid);
         }
         log("refused a DTLS client in RFOTM: its identity does not match the selected method (oxmsel " +
@@ -122,7 +125,7 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
             if (r.pstat.dos.state == DosState::Rfotm && otmIdentity && docSession_ == 0) {
                 docSession_ = event.peer.sessionId;
                 docLastActivity_ = std::chrono::steady_clock::now();
-                pinFailures_ = 0;
+                pinGuesses_.succeeded(event.peer.sessionId);
                 log("ownership session opened from " + peerText(event.peer) + " (" + std::string(otmLabel(r.doxm.oxmsel)) +
                     ", " + event.peer.cipher + ")");
             } else {
@@ -130,17 +133,9 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
             }
             break;
         case SessionEventType::Failed:
-            if (bytesEqual(event.peer.pskIdentity, kRandomPinLabel) && r.pstat.dos.state == DosState::Rfotm) {
-                ++pinFailures_;
-                std::string line = "Random-PIN handshake from " + peerText(event.peer) + " failed (wrong PIN?), " +
-                                   std::to_string(pinFailures_) + " in a row";
-                if (pinFailures_ >= options_.pinFailuresBeforeBackoff) {
-                    auto wait = options_.pinBackoff * (1 << std::min(pinFailures_ - options_.pinFailuresBeforeBackoff, 10));
-                    wait = std::min(wait, options_.pinBackoffMax);
-                    pinLockedUntil_ = std::chrono::steady_clock::now() + wait;
-                    line += "; refusing PIN sessions for " + std::to_string(wait.count() / 1000) + " s";
-                }
-                log(line);
+            // Only a handshake that was given the PIN key spent a guess (refusals do not count).
+            if (auto charged = pinGuesses_.failed(event.peer.sessionId, std::chrono::steady_clock::now())) {
+                log("Random-PIN handshake from " + peerText(event.peer) + " failed (wrong PIN?): " + *charged);
             }
             break;
         case SessionEventType::Closed:
@@ -281,6 +276,7 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
     if (outcome.selectedOxm) {
         log("ownership method selected: " + std::string(oxm::name(*outcome.selectedOxm)));
         if (*outcome.selectedOxm == oxm::kRandomPin) {
+            pinGuesses_.abandonInFlight(std::chrono::steady_clock::now());
             currentPin_ = generatePin();
             if (hooks_.showPin) hooks_.showPin(currentPin_);
         }
@@ -332,7 +328,7 @@ void DeviceSecurity::resetLocked(const std::string& why) {
     try {
         db_.reset();
         currentPin_.clear();
-        pinFailures_ = 0;
+        pinGuesses_.abandonInFlight(std::chrono::steady_clock::now());
         log("reset (" + why + "): back to the reset profile, " + describeState());
     } catch (const std::exception& e) {
         log(std::string("reset failed: ") + e.what());

@@ -228,7 +228,7 @@ const coap_bin_const_t* EndpointCore::onClientIdentity(coap_session_t* session, 
     debugLog(record, "client identity received (" + std::to_string(record->info.pskIdentity.size()) + " bytes)");
     std::optional<PskBytes> key;
     try {
-        key = options_.serverPsk->keyForIdentity(record->info.pskIdentity);
+        key = options_.serverPsk->keyForIdentity(record->info.pskIdentity, record->info);
     } catch (const std::exception& error) {
         record->failure = std::string("the server PSK lookup threw: ") + error.what();
         return nullptr;

@@ -99,7 +99,9 @@ void DeviceInstance::startSecureListener() {
     options.dtlsPort = config_.securePort;
     secureHint_ = security_->identityHint();
     options.serverPsk = core::ServerPskConfig{
-        secureHint_, [this](std::span<const std::uint8_t> identity) { return security_->keyForIdentity(identity); }};
+        secureHint_, [this](std::span<const std::uint8_t> identity, const core::PeerInfo& peer) {
+            return security_->keyForIdentity(identity, peer);
+        }};
     options.onSessionEvent = [this](const core::SessionEvent& e) {
         security_->onSessionEvent(e);
         refreshHint();

@@ -52,7 +52,7 @@ struct DtlsPair {
         serverOptions.bindAddress = address;
         serverOptions.udpPort = std::nullopt;
         serverOptions.dtlsPort = 0;
-        serverOptions.serverPsk = ServerPskConfig{kDeviceHint, [this](std::span<const std::uint8_t> identity) {
+        serverOptions.serverPsk = ServerPskConfig{kDeviceHint, [this](std::span<const std::uint8_t> identity, const PeerInfo&) {
                                                       serverSaw.add(identity);
                                                       const PskBytes asBytes(identity.begin(), identity.end());
                                                       return asBytes == kGatewayIdentity ? std::optional(kOwnerKey)
@@ -189,7 +189,7 @@ TEST(CoapTransportDtls, IdentityWithNulByteIsRefusedNotTruncated) {
 
     EndpointOptions badHint;
     badHint.dtlsPort = 0;
-    badHint.serverPsk = ServerPskConfig{PskBytes{0x41, 0x00, 0x42}, [](std::span<const std::uint8_t>) {
+    badHint.serverPsk = ServerPskConfig{PskBytes{0x41, 0x00, 0x42}, [](std::span<const std::uint8_t>, const PeerInfo&) {
                                             return std::optional<PskBytes>();
                                         }};
     EXPECT_THROW(CoapEndpoint{badHint}, TransportException);
@@ -435,7 +435,7 @@ TEST(CoapTransportPorts, ListenersOnPortZeroNeverSharePorts) {
     for (int i = 0; i < 600; ++i) {  // ~6 collisions expected without the fix (birthday bound)
         EndpointOptions o;
         o.dtlsPort = 0;
-        o.serverPsk = ServerPskConfig{bytes("hint"), [](std::span<const std::uint8_t>) { return std::optional<PskBytes>(); }};
+        o.serverPsk = ServerPskConfig{bytes("hint"), [](std::span<const std::uint8_t>, const PeerInfo&) { return std::optional<PskBytes>(); }};
         endpoints.push_back(std::make_unique<CoapEndpoint>(o));
         ports.insert(endpoints.back()->port());
         ports.insert(endpoints.back()->securePort());

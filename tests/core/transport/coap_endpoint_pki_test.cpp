@@ -58,7 +58,7 @@ struct Server {
         options.serverPki = std::move(setup.pki);
         options.requireClientCertificate = setup.requireClientCertificate;
         if (setup.withPsk) {
-            options.serverPsk = ServerPskConfig{kPskHint, [](std::span<const std::uint8_t> identity) {
+            options.serverPsk = ServerPskConfig{kPskHint, [](std::span<const std::uint8_t> identity, const PeerInfo&) {
                                                     return PskBytes(identity.begin(), identity.end()) == kPskIdentity
                                                                ? std::optional(kPskKey)
                                                                : std::nullopt;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "steward/device/access_policy.hpp"
+#include "steward/device/pin_guess_limiter.hpp"
 #include "steward/svr/svr_database.hpp"
 #include "steward/transport/coap_endpoint.hpp"
 
@@ -29,11 +30,8 @@ struct DeviceSecurityHooks {
 struct DeviceSecurityOptions {
     // A network POST of pstat dos.s=0 is answered first and the reset runs this much later.
     std::chrono::milliseconds resetDelay{2000};
-    // Random PIN: after this many failed handshakes in a row, refuse PIN sessions for a while,
-    // doubling with each further failure up to the maximum.
-    int pinFailuresBeforeBackoff = 3;
-    std::chrono::milliseconds pinBackoff{5000};
-    std::chrono::milliseconds pinBackoffMax{120000};
+    // Random PIN: how many guesses a LAN host may make (see pin_guess_limiter.hpp).
+    PinGuessLimits pinGuesses;
     // An ownership session with no request for this long is abandoned (the gateway died without
     // closing it) and the device resets, so that another attempt can start.
     std::chrono::milliseconds ownershipSessionIdle{10000};
@@ -51,7 +49,7 @@ public:
     PskBytes identityHint() const;
 
     // DTLS server: the key for a client identity, or nullopt to refuse the handshake.
-    std::optional<PskBytes> keyForIdentity(std::span<const std::uint8_t> identity);
+    std::optional<PskBytes> keyForIdentity(std::span<const std::uint8_t> identity, const PeerInfo& peer);
     void onSessionEvent(const SessionEvent& event);
 
     // Access control for any resource of the device.
@@ -86,8 +84,7 @@ private:
     SessionId docSession_ = 0;
     std::chrono::steady_clock::time_point docLastActivity_{};
     std::string currentPin_;
-    int pinFailures_ = 0;
-    std::chrono::steady_clock::time_point pinLockedUntil_{};
+    PinGuessLimiter pinGuesses_;
     std::optional<std::chrono::steady_clock::time_point> resetDue_;
 };
 

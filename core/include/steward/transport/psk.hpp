@@ -25,9 +25,14 @@ using PskBytes = std::vector<std::uint8_t>;
 inline constexpr std::size_t kMaxPskIdentityLength = 64;
 inline constexpr std::size_t kMaxPskKeyLength = 64;
 
+struct PeerInfo;  // coap_endpoint.hpp
+
 // Server side: the key for the client identity the peer sent, or nullopt to refuse the peer
-// (unknown identity: the handshake fails with an alert).
-using ServerPskLookup = std::function<std::optional<PskBytes>(std::span<const std::uint8_t> clientIdentity)>;
+// (unknown identity: the handshake fails with an alert). `peer` names the handshake (its session
+// id, which later session events carry) and where it comes from, for callers that ration keys
+// (a PIN must not be guessed at will).
+using ServerPskLookup =
+    std::function<std::optional<PskBytes>(std::span<const std::uint8_t> clientIdentity, const PeerInfo& peer)>;
 
 struct ServerPskConfig {
     // Sent to every client as the PSK identity hint (OCF: the device's raw UUID). May be empty.
