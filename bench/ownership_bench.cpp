@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
                 auto& service = *services[static_cast<std::size_t>(w)];
                 for (std::size_t i = next++; i < found.size(); i = next++) {
                     core::OwnOptions options;
-                    options.pin = [&](const core::Uuid& id) -> std::optional<std::string> {
+                    options.pin = [&](const core::Uuid& id) -> std::optional<core::SecretBytes> {
                         const auto line = fleet.waitForLine(
                             [&](const std::string& l) {
                                 return l.find("\"event\":\"pin\"") != std::string::npos &&
@@ -123,7 +123,8 @@ int main(int argc, char** argv) {
                             10s);
                         if (!line) return std::nullopt;
                         const std::lock_guard lock(pinMutex);
-                        return Poco::JSON::Parser().parse(line->second).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("pin");
+                        return core::SecretBytes::fromText(
+                            Poco::JSON::Parser().parse(line->second).extract<Poco::JSON::Object::Ptr>()->getValue<std::string>("pin"));
                     };
                     const auto t = Clock::now();
                     const auto outcome = service.own(found[i], options);
@@ -143,10 +144,10 @@ int main(int argc, char** argv) {
         // as the ownership session).
         std::vector<double> handshakes;
         for (const auto& d : found) {
-            const auto psk = identity.ownerCredential(d.deviceId);
+            auto psk = identity.ownerCredential(d.deviceId);
             if (!psk) continue;
             const auto t = Clock::now();
-            auto s = endpoint.openSession({d.address, *d.securePort}, core::ownerSessionPsk(identity.id(), *psk), 5s);
+            auto s = endpoint.openSession({d.address, *d.securePort}, core::ownerSessionPsk(identity.id(), std::move(*psk)), 5s);
             if (s) endpoint.closeSession(s.value());
             handshakes.push_back(msSince(t));
         }

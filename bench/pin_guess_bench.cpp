@@ -97,7 +97,7 @@ Measured attackFromOneAddress(const core::PinGuessLimits& limits, std::chrono::s
     const auto start = Clock::now();
     while (Clock::now() - start < duration) {
         auto session = client.openSession({"127.0.0.1", device.port()},
-                                          core::fixedClientPsk({{label.begin(), label.end()}, core::randomBytes(16)}), 10s);
+                                          core::fixedClientPsk({{label.begin(), label.end()}, core::randomSecret(16)}), 10s);
         ++m.attempts;
     }
     m.seconds = std::chrono::duration<double>(Clock::now() - start).count();

@@ -236,7 +236,7 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
     const auto id = device.deviceId;
     core::OwnOptions options;
     options.method = method;
-    options.pin = [this](const core::Uuid& dev) -> std::optional<std::string> {
+    options.pin = [this](const core::Uuid& dev) -> std::optional<core::SecretBytes> {
         auto request = object();
         request->set("device", dev.toString());
         request->set("method", "randompin");

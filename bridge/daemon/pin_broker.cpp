@@ -4,17 +4,18 @@
 
 namespace steward::bridge {
 
-std::optional<std::string> PinBroker::wait(const core::Uuid& device, std::chrono::milliseconds timeout) {
+std::optional<core::SecretBytes> PinBroker::wait(const core::Uuid& device, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     if (cancelled_) return std::nullopt;
     waiting_[device] = Slot{};
     cv_.wait_for(lock, timeout, [&] { return cancelled_ || waiting_[device].pin.has_value(); });
     auto pin = std::move(waiting_[device].pin);
     waiting_.erase(device);
-    return cancelled_ ? std::nullopt : pin;
+    if (cancelled_) return std::nullopt;
+    return pin;
 }
 
-bool PinBroker::answer(const core::Uuid& device, std::string pin) {
+bool PinBroker::answer(const core::Uuid& device, core::SecretBytes pin) {
     {
         const std::lock_guard lock(mutex_);
         const auto it = waiting_.find(device);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "steward/crypto/secret_bytes.hpp"
 #include "steward/model/uuid.hpp"
 
 namespace steward::bridge {
@@ -16,16 +17,16 @@ namespace steward::bridge {
 class PinBroker {
 public:
     // Blocks until answer() for `device`, the timeout, or cancelAll(); nullopt unless answered.
-    std::optional<std::string> wait(const core::Uuid& device, std::chrono::milliseconds timeout);
+    std::optional<core::SecretBytes> wait(const core::Uuid& device, std::chrono::milliseconds timeout);
     // False when nobody waits for this device's PIN (the answer is dropped).
-    bool answer(const core::Uuid& device, std::string pin);
+    bool answer(const core::Uuid& device, core::SecretBytes pin);
     bool waiting(const core::Uuid& device) const;
     // Every wait returns nullopt now, and later waits too (shutdown).
     void cancelAll();
 
 private:
     struct Slot {
-        std::optional<std::string> pin;
+        std::optional<core::SecretBytes> pin;
     };
     mutable std::mutex mutex_;
     std::condition_variable cv_;

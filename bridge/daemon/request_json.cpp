@@ -2,8 +2,11 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <limits>
+
 #include "policy/policy_values.hpp"
 #include "steward/crypto/ocf_kdf.hpp"
+#include "steward/model/ace_text.hpp"
 #include "steward/model/doxm.hpp"
 
 namespace steward::bridge {
@@ -40,27 +43,47 @@ core::Uuid uuidField(const Poco::JSON::Object::Ptr& body, const std::string& nam
     return *id;
 }
 
+namespace {
+
+// A JSON whole number, nullopt for anything else: a boolean too (Poco counts true as 1, which would
+// grant Create). One above the range of long long (an unsigned 64-bit value: Poco would throw a
+// RangeException, not the RequestError promised) becomes its maximum, which every range refuses.
+std::optional<long long> wholeNumber(const Poco::Dynamic::Var& v) {
+    if (!v.isInteger() || v.isBoolean()) return std::nullopt;
+    try {
+        return v.convert<long long>();
+    } catch (const Poco::RangeException&) {
+        return std::numeric_limits<long long>::max();
+    }
+}
+
+}  // namespace
+
 std::optional<long long> optionalInteger(const Poco::JSON::Object::Ptr& body, const std::string& name, long long min, long long max) {
     if (!body->has(name) || body->isNull(name)) return std::nullopt;
-    const auto v = body->get(name);
-    if (!v.isInteger()) throw RequestError("'" + name + "' must be a whole number");
-    const auto n = v.convert<long long>();
-    if (n < min || n > max) throw RequestError("'" + name + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
+    const auto n = wholeNumber(body->get(name));
+    if (!n) throw RequestError("'" + name + "' must be a whole number");
+    if (*n < min || *n > max) throw RequestError("'" + name + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
     return n;
 }
+
+namespace {
+
+// A field's value as core reads it (the same rules as the CLI and the policies), or its error.
+template <typename T>
+T accepted(const core::AceTextResult<T>& parsed, const std::string& field) {
+    if (!parsed.ok()) throw RequestError("'" + field + "': " + parsed.error());
+    return parsed.value();
+}
+
+}  // namespace
 
 int permissionField(const Poco::JSON::Object::Ptr& body, const std::string& name) {
     if (!body->has(name)) throw RequestError("missing field '" + name + "'");
     const auto v = body->get(name);
-    if (v.isInteger()) {
-        const auto n = v.convert<long long>();
-        if (n < 1 || n > core::permission::kAll) throw RequestError("'" + name + "' must be a CRUDN bit mask 1..31");
-        return static_cast<int>(n);
-    }
+    if (const auto bits = wholeNumber(v)) return accepted(core::permissionFromBits(*bits), name);
     if (!v.isString()) throw RequestError("'" + name + "' must be letters from CRUDN or a number");
-    const auto bits = parsePermissionLetters(v.convert<std::string>());
-    if (!bits) throw RequestError("'" + name + "': \"" + v.convert<std::string>() + "\" is not a permission (letters from CRUDN)");
-    return *bits;
+    return accepted(core::permissionFromText(v.convert<std::string>()), name);
 }
 
 std::vector<core::AceResource> resourcesField(const Poco::JSON::Object::Ptr& body, const std::string& name) {
@@ -70,27 +93,15 @@ std::vector<core::AceResource> resourcesField(const Poco::JSON::Object::Ptr& bod
     std::vector<core::AceResource> out;
     for (std::size_t i = 0; i < array->size(); ++i) {
         const auto item = array->get(static_cast<unsigned>(i));
-        const auto r = item.isString() ? parsePolicyResource(item.convert<std::string>()) : std::nullopt;
-        if (!r) throw RequestError("'" + name + "[" + std::to_string(i) + "]' is not an href (\"/a/light\") or a wildcard (*, +, -)");
-        out.push_back(*r);
+        const std::string itemName = name + "[" + std::to_string(i) + "]";
+        if (!item.isString()) throw RequestError("'" + itemName + "' must be a string: an href (\"/a/light\") or a wildcard (*, +, -)");
+        out.push_back(accepted(core::aceResourceFromText(item.convert<std::string>()), itemName));
     }
     return out;
 }
 
 core::AceSubject subjectField(const Poco::JSON::Object::Ptr& body, const std::string& name) {
-    const auto text = textField(body, name);
-    const auto colon = text.find(':');
-    const std::string kind = colon == std::string::npos ? "uuid" : text.substr(0, colon);
-    const std::string value = colon == std::string::npos ? text : text.substr(colon + 1);
-    if (kind == "uuid") {
-        if (auto id = core::Uuid::parse(value)) return *id;
-    } else if (kind == "conntype") {
-        if (auto c = parseConnTypeName(value)) return *c;
-    } else if (kind == "role" && !value.empty()) {
-        const auto at = value.find('@');
-        return core::RoleSubject{value.substr(0, at), at == std::string::npos ? "" : value.substr(at + 1)};
-    }
-    throw RequestError("'" + name + "': \"" + text + "\" is not a subject (uuid:U, conntype:auth-crypt|anon-clear, role:R[@AUTHORITY])");
+    return accepted(core::aceSubjectFromText(textField(body, name)), name);
 }
 
 std::optional<int> methodField(const Poco::JSON::Object::Ptr& body, const std::string& name) {

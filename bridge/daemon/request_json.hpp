@@ -24,11 +24,12 @@ std::string textField(const Poco::JSON::Object::Ptr& body, const std::string& na
 std::optional<std::string> optionalText(const Poco::JSON::Object::Ptr& body, const std::string& name);
 core::Uuid uuidField(const Poco::JSON::Object::Ptr& body, const std::string& name);
 std::optional<long long> optionalInteger(const Poco::JSON::Object::Ptr& body, const std::string& name, long long min, long long max);
-// "RUN", "-RU-N" or a number 1..31.
+// ACE fields, read by core's ACE text parser (steward/model/ace_text.hpp), as the CLI and the
+// policies read them. A permission: "RUN", "-RU-N", or a JSON integer 1..31 (the bit mask).
 int permissionField(const Poco::JSON::Object::Ptr& body, const std::string& name);
 // A non-empty array of hrefs or wildcards.
 std::vector<core::AceResource> resourcesField(const Poco::JSON::Object::Ptr& body, const std::string& name);
-// "uuid:U" (or a bare UUID), "conntype:auth-crypt|anon-clear", "role:R[@AUTHORITY]".
+// "uuid:U", "conntype:auth-crypt|anon-clear", "role:R[@AUTHORITY]".
 core::AceSubject subjectField(const Poco::JSON::Object::Ptr& body, const std::string& name);
 // "justworks"/"randompin"/OCF label -> oxm id.
 std::optional<int> methodField(const Poco::JSON::Object::Ptr& body, const std::string& name);

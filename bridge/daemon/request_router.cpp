@@ -93,7 +93,7 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
         const auto device = uuidField(body, "device");
         auto pin = textField(body, "pin");
         if (!isWellFormedPin(pin)) throw RequestError("'pin' must be the 8 digits the device shows");
-        if (!parts_.pins.answer(device, std::move(pin))) return fail("no pairing request is waiting for a PIN of " + device.toString());
+        if (!parts_.pins.answer(device, core::SecretBytes::adoptText(std::move(pin)))) return fail("no pairing request is waiting for a PIN of " + device.toString());
         auto o = object();
         o->set("device", device.toString());
         ok(o);

@@ -1,6 +1,6 @@
 // describe(): a PolicyPlan as log lines.
 #include "policy/policy_plan.hpp"
-#include "policy/policy_values.hpp"
+#include "steward/model/ace_text.hpp"
 
 namespace steward::bridge {
 
@@ -8,7 +8,7 @@ namespace {
 
 std::string resourcesText(const std::vector<core::AceResource>& resources) {
     std::string out;
-    for (const auto& r : resources) out += (out.empty() ? "" : " ") + policyResourceText(r);
+    for (const auto& r : resources) out += (out.empty() ? "" : " ") + core::aceResourceToString(r);
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include "policy/policy_limits.hpp"
 #include "policy/policy_values.hpp"
 #include "policy/yaml_document.hpp"
+#include "steward/model/ace_text.hpp"
 
 namespace steward::bridge {
 
@@ -119,6 +120,13 @@ private:
         const YAML::Mark mark = at.Mark();
         if (mark.is_null()) throw PolicyError(file_, 0, 0, key, detail);
         throw PolicyError(file_, mark.line + 1, mark.column + 1, key, detail);
+    }
+
+    // An ACE value as core reads it (the same rules as the CLI and MQTT), or its error at `at`.
+    template <typename T>
+    T accepted(const core::AceTextResult<T>& parsed, const Node& at, const std::string& key) const {
+        if (!parsed.ok()) fail(at, key, parsed.error());
+        return parsed.value();
     }
 
     MapView map(const Node& n, const std::string& path, std::initializer_list<std::string_view> allowed) const {
@@ -257,41 +265,22 @@ private:
         const std::string valuePath = path + "." + e.key;
         if (e.key == "match") return selector(e.value, valuePath);
         const std::string value = text(e.value, valuePath);
-        if (e.key == "uuid") {
-            const auto uuid = core::Uuid::parse(value);
-            if (!uuid) fail(e.value, valuePath, quoted(value) + " is not a UUID (8-4-4-4-12 hex digits)");
-            if (uuid->isNil()) fail(e.value, valuePath, "the nil UUID names no device");
-            return *uuid;
-        }
-        const auto conn = parseConnTypeName(value);
-        if (!conn) fail(e.value, valuePath, quoted(value) + " is not a connection type (auth-crypt, anon-clear)");
-        return *conn;
+        if (e.key == "uuid") return accepted(core::subjectUuidFromText(value), e.value, valuePath);
+        return accepted(core::connTypeFromName(value), e.value, valuePath);
     }
 
     std::vector<core::AceResource> resources(const Node& n, const std::string& path) {
         std::vector<core::AceResource> out;
         forEach(n, path, policy_limits::kResources, [&](const Node& item, const std::string& itemPath) {
-            const std::string value = text(item, itemPath);
-            auto r = parsePolicyResource(value);
-            if (!r) {
-                fail(item, itemPath,
-                     quoted(value) + " is not a resource (an href starting with '/', or * all, + all secured, - "
-                                     "all public)");
-            }
-            if (std::find(out.begin(), out.end(), *r) == out.end()) out.push_back(std::move(*r));
+            auto r = accepted(core::aceResourceFromText(text(item, itemPath)), item, itemPath);
+            if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
         });
         if (out.empty()) fail(n, path, "names no resource (at least one is needed)");
         return out;
     }
 
     int permission(const Node& n, const std::string& path) const {
-        const std::string value = text(n, path);
-        const auto bits = parsePermissionLetters(value);
-        if (!bits) {
-            if (value == "-----") fail(n, path, quoted(value) + " grants nothing (at least one of CRUDN is needed)");
-            fail(n, path, quoted(value) + " is not a permission (letters from CRUDN)");
-        }
-        return *bits;
+        return accepted(core::permissionFromText(text(n, path)), n, path);
     }
 
     PolicyAce ace(const Node& n, const std::string& path) {

@@ -19,11 +19,11 @@ struct KdfDeleter {
     void operator()(EVP_KDF_CTX* c) const { EVP_KDF_CTX_free(c); }
 };
 
-std::vector<std::uint8_t> runKdf(const char* name, OSSL_PARAM* params, std::size_t length) {
+SecretBytes runKdf(const char* name, OSSL_PARAM* params, std::size_t length) {
     std::unique_ptr<EVP_KDF, KdfDeleter> kdf(EVP_KDF_fetch(nullptr, name, nullptr));
     if (!kdf) throw std::runtime_error(std::string("OpenSSL has no KDF ") + name);
     std::unique_ptr<EVP_KDF_CTX, KdfDeleter> ctx(EVP_KDF_CTX_new(kdf.get()));
-    std::vector<std::uint8_t> out(length);
+    SecretBytes out(length);
     if (!ctx || EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) != 1) {
         throw std::runtime_error(std::string("KDF ") + name + " failed");
     }
@@ -43,8 +43,8 @@ std::vector<std::uint8_t> concat(std::span<const std::uint8_t> a, std::span<cons
 
 }  // namespace
 
-std::vector<std::uint8_t> tls12Prf(std::span<const std::uint8_t> secret, std::string_view label,
-                                   std::span<const std::uint8_t> seed, std::size_t length) {
+SecretBytes tls12Prf(std::span<const std::uint8_t> secret, std::string_view label, std::span<const std::uint8_t> seed,
+                     std::size_t length) {
     std::string digest = "SHA256";
     const auto fullSeed = concat({reinterpret_cast<const std::uint8_t*>(label.data()), label.size()}, seed);
     OSSL_PARAM params[] = {
@@ -56,25 +56,23 @@ std::vector<std::uint8_t> tls12Prf(std::span<const std::uint8_t> secret, std::st
     return runKdf("TLS1-PRF", params, length);
 }
 
-std::vector<std::uint8_t> ocfKeyBlock(const SessionSecrets& secrets) {
+SecretBytes ocfKeyBlock(const SessionSecrets& secrets) {
     if (secrets.masterSecret.size() != 48 || secrets.serverRandom.size() != 32 || secrets.clientRandom.size() != 32) {
         throw std::invalid_argument("session secrets: need a 48-byte master secret and two 32-byte randoms");
     }
     return tls12Prf(secrets.masterSecret, "key expansion", concat(secrets.serverRandom, secrets.clientRandom), 96);
 }
 
-std::vector<std::uint8_t> deriveSessionBoundPsk(const SessionSecrets& secrets, std::string_view label,
-                                                const Uuid& first, const Uuid& second) {
-    auto keyBlock = ocfKeyBlock(secrets);
-    auto psk = tls12Prf(keyBlock, label, concat(first.bytes(), second.bytes()), 16);
-    std::fill(keyBlock.begin(), keyBlock.end(), std::uint8_t{0});
-    return psk;
+SecretBytes deriveSessionBoundPsk(const SessionSecrets& secrets, std::string_view label, const Uuid& first,
+                                  const Uuid& second) {
+    const auto keyBlock = ocfKeyBlock(secrets);
+    return tls12Prf(keyBlock.bytes(), label, concat(first.bytes(), second.bytes()), 16);
 }
 
-std::vector<std::uint8_t> derivePinPsk(std::string_view pin, const Uuid& salt) {
+SecretBytes derivePinPsk(std::string_view pin, const Uuid& salt) {
     std::string digest = "SHA256";
     unsigned int iterations = 1000;
-    std::string password(pin);
+    auto password = SecretBytes::fromText(pin);
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest.data(), 0),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, password.data(), password.size()),
@@ -82,15 +80,13 @@ std::vector<std::uint8_t> derivePinPsk(std::string_view pin, const Uuid& salt) {
         OSSL_PARAM_construct_uint(OSSL_KDF_PARAM_ITER, &iterations),
         OSSL_PARAM_construct_end(),
     };
-    auto out = runKdf("PBKDF2", params, 16);
-    std::fill(password.begin(), password.end(), '\0');
-    return out;
+    return runKdf("PBKDF2", params, 16);
 }
 
-std::vector<std::uint8_t> justWorksPsk(const Uuid& device) {
+SecretBytes justWorksPsk(const Uuid& device) {
     const auto input = concat(labelIdentity(kJustWorksLabel), device.bytes());
     const auto digest = sha256(input);
-    return {digest.begin(), digest.begin() + 16};
+    return SecretBytes(std::span<const std::uint8_t>(digest).first(16));
 }
 
 std::vector<std::uint8_t> randomPinHint(const Uuid& device) {

@@ -20,4 +20,10 @@ std::vector<std::uint8_t> randomBytes(std::size_t count) {
     return out;
 }
 
+SecretBytes randomSecret(std::size_t count) {
+    SecretBytes out(count);
+    randomBytes(out.writable());
+    return out;
+}
+
 }  // namespace steward::core

@@ -26,12 +26,13 @@ std::string peerText(const PeerInfo& p) { return p.remoteAddress + ":" + std::to
 
 }  // namespace
 
-std::string generatePin() {
-    std::string pin;
-    while (pin.size() < 8) {
+SecretBytes generatePin() {
+    SecretBytes pin(8);
+    for (std::size_t filled = 0; filled < pin.size();) {
         // Rejection sampling keeps the digits uniform.
-        const auto b = randomBytes(1)[0];
-        if (b < 250) pin.push_back(static_cast<char>('0' + b % 10));
+        std::uint8_t b = 0;
+        randomBytes(std::span<std::uint8_t>(&b, 1));
+        if (b < 250) pin.data()[filled++] = static_cast<std::uint8_t>('0' + b % 10);
     }
     return pin;
 }
@@ -81,7 +82,7 @@ PskBytes DeviceSecurity::identityHint() const {
     return {r.doxm.deviceuuid.bytes().begin(), r.doxm.deviceuuid.bytes().end()};
 }
 
-std::optional<PskBytes> DeviceSecurity::keyForIdentity(std::span<const std::uint8_t> identity, const PeerInfo& peer) {
+std::optional<SecretBytes> DeviceSecurity::keyForIdentity(std::span<const std::uint8_t> identity, const PeerInfo& peer) {
     const std::lock_guard lock(mutex_);
     const auto& r = current();
     if (r.pstat.dos.state == DosState::Rfotm) {
@@ -99,7 +100,7 @@ std::optional<PskBytes> DeviceSecurity::keyForIdentity(std::span<const std::uint
                 log("refused a Random-PIN session from " + peerText(peer) + ": " + *refusal);
                 return std::nullopt;
             }
-            return derivePinPsk(currentPin_, r.doxm.deviceuuid);
+            return derivePinPsk(currentPin_.text(), r.doxm.deviceuuid);
         }
         log("refused a DTLS client in RFOTM: its identity does not match the selected method (oxmsel " +
             std::to_string(r.doxm.oxmsel) + ")");
@@ -111,7 +112,7 @@ std::optional<PskBytes> DeviceSecurity::keyForIdentity(std::span<const std::uint
         log("refused a DTLS client: no credential for its identity");
         return std::nullopt;
     }
-    return cred->privatedata->data;
+    return SecretBytes(std::span<const std::uint8_t>(cred->privatedata->data));
 }
 
 void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
@@ -141,7 +142,7 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
         case SessionEventType::Closed:
             if (event.peer.sessionId == docSession_) {
                 docSession_ = 0;
-                currentPin_.clear();
+                currentPin_.wipe();
                 if (current().pstat.dos.state == DosState::Rfotm) {
                     resetLocked("the ownership session closed before the transfer finished");
                 } else {
@@ -250,7 +251,8 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
         const auto km = hooks_.keyMaterial(docSession_);
         if (!km) return std::nullopt;
         const SessionSecrets secrets{km->masterSecret, km->serverRandom, km->clientRandom};
-        return deriveSessionBoundPsk(secrets, otmLabel(current().doxm.oxmsel), owner, current().doxm.deviceuuid);
+        const auto psk = deriveSessionBoundPsk(secrets, otmLabel(current().doxm.oxmsel), owner, current().doxm.deviceuuid);
+        return std::vector<std::uint8_t>(psk.begin(), psk.end());  // into the SVR model
     };
 
     SecurityResources updated = current();
@@ -278,7 +280,7 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
         if (*outcome.selectedOxm == oxm::kRandomPin) {
             pinGuesses_.abandonInFlight(std::chrono::steady_clock::now());
             currentPin_ = generatePin();
-            if (hooks_.showPin) hooks_.showPin(currentPin_);
+            if (hooks_.showPin) hooks_.showPin(currentPin_.text());
         }
     }
     if (outcome.newState && *outcome.newState != before) {
@@ -294,7 +296,7 @@ void DeviceSecurity::runDueWork(std::chrono::steady_clock::time_point now) {
     const std::lock_guard lock(mutex_);
     if (docSession_ != 0 && now - docLastActivity_ >= options_.ownershipSessionIdle) {
         docSession_ = 0;  // its DTLS session may linger; it is no longer the ownership session
-        currentPin_.clear();
+        currentPin_.wipe();
         if (current().pstat.dos.state == DosState::Rfotm) {
             resetLocked("the ownership session went silent for " +
                         std::to_string(options_.ownershipSessionIdle.count() / 1000) + " s");
@@ -327,7 +329,7 @@ void DeviceSecurity::resetLocked(const std::string& why) {
     unsaved_.reset();
     try {
         db_.reset();
-        currentPin_.clear();
+        currentPin_.wipe();
         pinGuesses_.abandonInFlight(std::chrono::steady_clock::now());
         log("reset (" + why + "): back to the reset profile, " + describeState());
     } catch (const std::exception& e) {

@@ -84,10 +84,12 @@ void GatewayIdentity::storeOwnerCredential(const Uuid& device, std::span<const s
     });
 }
 
-std::optional<std::vector<std::uint8_t>> GatewayIdentity::ownerCredential(const Uuid& device) const {
+std::optional<SecretBytes> GatewayIdentity::ownerCredential(const Uuid& device) const {
     const std::lock_guard lock(mutex_);
     for (const auto& c : db_.resources().cred.creds) {
-        if (isOwnerCredFor(c, device) && c.privatedata && !c.privatedata->data.empty()) return c.privatedata->data;
+        if (isOwnerCredFor(c, device) && c.privatedata && !c.privatedata->data.empty()) {
+            return SecretBytes(std::span<const std::uint8_t>(c.privatedata->data));
+        }
     }
     return std::nullopt;
 }

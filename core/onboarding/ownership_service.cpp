@@ -1,6 +1,5 @@
 #include "steward/onboarding/ownership_service.hpp"
 
-#include <openssl/crypto.h>
 
 #include <optional>
 #include <stdexcept>
@@ -63,13 +62,13 @@ OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOption
     request.stepTimeout = options.stepTimeout;
     const std::string label = provider->label();
     bool stored = false;
-    request.persistOwnerCredential = [&](const Uuid& id, const std::vector<std::uint8_t>& psk) {
+    request.persistOwnerCredential = [&](const Uuid& id, const SecretBytes& psk) {
         // refusal() cleared this UUID before the transfer; a record that appeared since (another
         // transfer of the same UUID) is never overwritten.
         if (const auto existing = pdm_.device(id); existing && existing->state != DeviceRecordState::Pending) {
             throw std::runtime_error("the provisioning database records " + id.toString() + " as owned: its credential is kept");
         }
-        identity_.storeOwnerCredential(id, psk);
+        identity_.storeOwnerCredential(id, psk.bytes());
         DeviceRecord record;
         record.id = id;
         record.name = device.name;
@@ -98,15 +97,14 @@ OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOption
             }
         }
     }
-    if (!outcome.result.ownerPsk.empty()) OPENSSL_cleanse(outcome.result.ownerPsk.data(), outcome.result.ownerPsk.size());
-    outcome.result.ownerPsk.clear();  // it lives in the gateway's store, nowhere else
+    outcome.result.ownerPsk.wipe();  // it lives in the gateway's store, nowhere else
     return outcome;
 }
 
 OwnershipService::Probe OwnershipService::probe(const DeviceRecord& record) {
-    const auto psk = identity_.ownerCredential(record.id);
+    auto psk = identity_.ownerCredential(record.id);
     if (!psk) return Probe::NotOurs;
-    auto session = endpoint_.openSession({record.address, record.securePort}, ownerSessionPsk(identity_.id(), *psk),
+    auto session = endpoint_.openSession({record.address, record.securePort}, ownerSessionPsk(identity_.id(), std::move(*psk)),
                                          std::chrono::seconds(3));
     if (!session) {
         // Refused: the device does not hold our credential (it reset itself). Silence: ask later.

@@ -2,7 +2,6 @@
 // half-made owner credential forgotten (the device resets itself when the session closes in RFOTM).
 #include "steward/onboarding/ownership_transfer.hpp"
 
-#include <openssl/crypto.h>
 
 #include <future>
 #include <optional>
@@ -52,8 +51,7 @@ public:
         } catch (const StepFailure& f) {
             result.failedStep = f.step;
             result.error = f.error;
-            if (!result.ownerPsk.empty()) OPENSSL_cleanse(result.ownerPsk.data(), result.ownerPsk.size());
-            result.ownerPsk.clear();
+            result.ownerPsk.wipe();
         }
         if (session_.valid()) endpoint_.closeSession(session_);
         return result;
@@ -129,14 +127,12 @@ private:
             if (!request_.pin) throw StepFailure{"PIN", "no PIN source for a Random-PIN transfer"};
             auto pin = request_.pin(device);
             if (!pin) throw StepFailure{"PIN", "no PIN was entered in time"};
-            otm.key = derivePinPsk(*pin, device);
-            OPENSSL_cleanse(pin->data(), pin->size());
+            otm.key = derivePinPsk(pin->text(), device);
         } else {
             otm.key = justWorksPsk(device);
         }
         progress("DTLS handshake (" + std::string(label) + ")");
-        auto opened = endpoint_.openSession(request_.secure, fixedClientPsk(otm), request_.stepTimeout);
-        OPENSSL_cleanse(otm.key.data(), otm.key.size());
+        auto opened = endpoint_.openSession(request_.secure, fixedClientPsk(std::move(otm)), request_.stepTimeout);
         if (!opened) {
             throw StepFailure{"DTLS handshake", describe(opened.error()) +
                                                     (request_.method == OwnershipMethod::RandomPin ? " (wrong PIN?)" : "")};
@@ -154,14 +150,13 @@ private:
                                                 label, request_.gatewayId, device);
         std::future<std::optional<std::string>> stored;  // its destructor waits, also when a step throws
         if (request_.persistOwnerCredential) {
-            stored = std::async(std::launch::async, [this, device, psk = result.ownerPsk]() mutable -> std::optional<std::string> {
+            stored = std::async(std::launch::async, [this, device, psk = result.ownerPsk.clone()]() -> std::optional<std::string> {
                 std::optional<std::string> problem;
                 try {
                     if (!request_.persistOwnerCredential(device, psk)) problem = "the gateway could not store it";
                 } catch (const std::exception& e) {
                     problem = e.what();
                 }
-                OPENSSL_cleanse(psk.data(), psk.size());
                 return problem;
             });
         }
@@ -268,7 +263,7 @@ OwnershipResult transferOwnership(CoapEndpoint& endpoint, const OwnershipRequest
     return Transfer(endpoint, request).run();
 }
 
-ClientPskLookup ownerSessionPsk(const Uuid& self, std::vector<std::uint8_t> psk) {
+ClientPskLookup ownerSessionPsk(const Uuid& self, SecretBytes psk) {
     ClientPskCredentials c;
     c.identity.assign(self.bytes().begin(), self.bytes().end());
     c.key = std::move(psk);

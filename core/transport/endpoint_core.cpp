@@ -72,12 +72,6 @@ coap_endpoint_t* listen(coap_context_t* context, const coap_address_t& bind, std
 
 }  // namespace
 
-SessionRecord::~SessionRecord() {
-    // The PSKs this record handed to libcoap; libcoap keeps its own copies.
-    if (!replyKey.empty()) OPENSSL_cleanse(replyKey.data(), replyKey.size());
-    if (!serverKey.empty()) OPENSSL_cleanse(serverKey.data(), serverKey.size());
-}
-
 EndpointCore::EndpointCore(EndpointOptions options) : options_(std::move(options)) {
     ensureLibcoapStarted();
     setDtlsAlertObserver(dtlsAlertCallback);

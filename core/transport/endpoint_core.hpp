@@ -68,19 +68,18 @@ struct SessionRecord {
     ClientPskLookup clientPsk;
     std::shared_ptr<const PreparedPki> clientPki;  // certificate sessions
     PskBytes replyIdentity;
-    PskBytes replyKey;
+    SecretBytes replyKey;
     coap_dtls_cpsk_info_t reply{};  // points into the two vectors above while libcoap copies them
     std::shared_ptr<std::promise<TransportResult<PeerInfo>>> connectWaiter;
     Clock::time_point connectDeadline{};
 
     // Server handshake: the key the lookup returned, pointed to while libcoap copies it.
-    PskBytes serverKey;
+    SecretBytes serverKey;
     coap_bin_const_t serverKeyView{};
 
     SessionRecord() = default;
     SessionRecord(const SessionRecord&) = delete;
     SessionRecord& operator=(const SessionRecord&) = delete;
-    ~SessionRecord();
 };
 
 struct PendingRequest {

@@ -226,7 +226,7 @@ const coap_bin_const_t* EndpointCore::onClientIdentity(coap_session_t* session, 
     record->keyExchangeReached = true;
     record->info.pskIdentity = identity != nullptr ? bytesOf(identity->s, identity->length) : PskBytes();
     debugLog(record, "client identity received (" + std::to_string(record->info.pskIdentity.size()) + " bytes)");
-    std::optional<PskBytes> key;
+    std::optional<SecretBytes> key;
     try {
         key = options_.serverPsk->keyForIdentity(record->info.pskIdentity, record->info);
     } catch (const std::exception& error) {
@@ -238,11 +238,9 @@ const coap_bin_const_t* EndpointCore::onClientIdentity(coap_session_t* session, 
         return nullptr;
     }
     if (key->empty() || key->size() > kMaxPskKeyLength) {
-        OPENSSL_cleanse(key->data(), key->size());
         record->failure = "the server PSK lookup returned an empty or over-long key";
         return nullptr;
     }
-    if (!record->serverKey.empty()) OPENSSL_cleanse(record->serverKey.data(), record->serverKey.size());
     record->serverKey = std::move(*key);
     record->serverKeyView.s = record->serverKey.data();
     record->serverKeyView.length = record->serverKey.size();
@@ -279,7 +277,6 @@ const coap_dtls_cpsk_info_t* EndpointCore::onServerHint(coap_session_t* session,
         return nullptr;
     }
     record->replyIdentity = credentials->identity;
-    if (!record->replyKey.empty()) OPENSSL_cleanse(record->replyKey.data(), record->replyKey.size());
     record->replyKey = std::move(credentials->key);
     record->reply.identity.s = record->replyIdentity.data();
     record->reply.identity.length = record->replyIdentity.size();
@@ -306,7 +303,7 @@ void EndpointCore::startHandshake(const coap_address_t& peer, ClientPskLookup ps
     // replaces both before anything is sent (OpenSSL asks for them only after the server's
     // hint). Random bytes, so that a path we did not foresee can never use a guessable key.
     static constexpr std::uint8_t kNoIdentity[1] = {0};
-    const PskBytes placeholderKey = randomBytes(16);
+    const SecretBytes placeholderKey = randomSecret(16);
     setup.psk_info.identity.s = kNoIdentity;
     setup.psk_info.identity.length = 0;
     setup.psk_info.key.s = placeholderKey.data();

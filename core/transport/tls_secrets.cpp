@@ -16,6 +16,14 @@ TlsKeyMaterial::~TlsKeyMaterial() {
     OPENSSL_cleanse(serverRandom.data(), serverRandom.size());
 }
 
+ClientPskLookup fixedClientPsk(ClientPskCredentials credentials) {
+    // Shared, not copied: std::function copies its callable, and the key must not multiply.
+    auto shared = std::make_shared<const ClientPskCredentials>(std::move(credentials));
+    return [shared](std::span<const std::uint8_t>) {
+        return std::optional<ClientPskCredentials>(ClientPskCredentials{shared->identity, shared->key.clone()});
+    };
+}
+
 bool isUsablePskName(std::span<const std::uint8_t> bytes) {
     if (bytes.size() > kMaxPskIdentityLength) return false;
     for (auto b : bytes) {

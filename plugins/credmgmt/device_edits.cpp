@@ -53,7 +53,7 @@ std::vector<Ace> addAces(OwnerSession& session, const std::vector<Ace>& aces) {
     return stored;
 }
 
-int addPairwiseCredential(OwnerSession& session, const Uuid& peer, const std::vector<std::uint8_t>& key) {
+int addPairwiseCredential(OwnerSession& session, const Uuid& peer, const SecretBytes& key) {
     std::set<int> before;
     for (const auto& c : session.readCred().creds) {
         if (c.credid) before.insert(*c.credid);
@@ -62,7 +62,7 @@ int addPairwiseCredential(OwnerSession& session, const Uuid& peer, const std::ve
         {CborValue::text("credtype"), CborValue::unsignedInt(credtype::kSymmetricPairwise)},
         {CborValue::text("subjectuuid"), CborValue::text(peer.toString())},
         {CborValue::text("privatedata"), CborValue::map({{CborValue::text("encoding"), CborValue::text(encoding::kRaw)},
-                                                         {CborValue::text("data"), CborValue::bytes(key)}})},
+                                                         {CborValue::text("data"), CborValue::bytes({key.begin(), key.end()})}})},
     });
     session.post("/oic/sec/cred", CborValue::map({{CborValue::text("creds"), CborValue::array({cred})}}));
     for (const auto& c : session.readCred().creds) {

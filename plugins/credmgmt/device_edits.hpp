@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "device_access.hpp"
+#include "steward/crypto/secret_bytes.hpp"
 
 namespace steward::plugins::credmgmt {
 
@@ -12,7 +13,7 @@ namespace steward::plugins::credmgmt {
 std::vector<Ace> addAces(OwnerSession& session, const std::vector<Ace>& aces);
 
 // Posts a symmetric pairwise credential for `peer`; returns the credid the device assigned.
-int addPairwiseCredential(OwnerSession& session, const Uuid& peer, const std::vector<std::uint8_t>& key);
+int addPairwiseCredential(OwnerSession& session, const Uuid& peer, const SecretBytes& key);
 
 // Takes back what addAces/addPairwiseCredential added (missing entries count as gone).
 void removeEntries(OwnerSession& session, const std::vector<int>& credids, const std::vector<int>& aceids);

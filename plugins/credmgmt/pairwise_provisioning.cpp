@@ -1,6 +1,5 @@
 // Menus 30 and 31: one fresh random key on both devices, each keyed by the other's UUID (and, for
 // a link, ACEs both ways). All or nothing: a failure on the second device takes back the first.
-#include <openssl/crypto.h>
 
 #include "device_edits.hpp"
 #include "operations.hpp"
@@ -15,7 +14,7 @@ struct Installed {
 };
 
 // Installs on `self` the key for `peer` and, if asked, an ACE granting `peer` the resources.
-Installed installOn(OwnerSession& session, const Uuid& peer, const std::vector<std::uint8_t>& key, const PairwiseRequest& request) {
+Installed installOn(OwnerSession& session, const Uuid& peer, const SecretBytes& key, const PairwiseRequest& request) {
     Installed done;
     session.whileProvisioning([&] {
         done.credid = addPairwiseCredential(session, peer, key);
@@ -64,11 +63,7 @@ ProvisioningOutcome provisionPairwise(ProvisioningContext& ctx, const PairwiseRe
                                                   : " are already linked; unlink them first"));
         }
 
-        auto key = randomBytes(static_cast<std::size_t>(request.keyBits / 8));
-        struct Wipe {
-            std::vector<std::uint8_t>& k;
-            ~Wipe() { OPENSSL_cleanse(k.data(), k.size()); }
-        } wipe{key};
+        const auto key = randomSecret(static_cast<std::size_t>(request.keyBits / 8));
 
         auto sessionA = openOwnerSession(ctx, a);
         auto sessionB = openOwnerSession(ctx, b);  // both reachable before anything changes

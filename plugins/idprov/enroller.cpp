@@ -102,7 +102,7 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
         return reject(request, 400, "oobsHashAlg '" + request.oobsHashAlg + "' is not one this server offers", peerAddress);
     }
     const auto now = Clock::now();
-    const auto secret = secrets_.find(request.deviceId, now);
+    auto secret = secrets_.find(request.deviceId, now);
     if (!secret) {
         if (auto again = answerAgain(request, *algorithm, peerAddress)) return *again;
         if (issued_.latest(request.deviceId)) {
@@ -125,7 +125,7 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
     }
     bool matches = false;
     try {
-        matches = proto::verifyOobHash(request.oobsHash, secret->secret, *algorithm);
+        matches = proto::verifyOobHash(request.oobsHash, secret->secret.text(), *algorithm);
     } catch (const proto::IdprovError& e) {
         return reject(request, 400, e.what(), peerAddress);
     }
@@ -140,7 +140,7 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
     }
 
     // The server proves it knows the secret too, with a hash of its own (its own salt).
-    const std::string serverHash = proto::hashOobSecret(secret->secret, *algorithm);
+    const std::string serverHash = proto::hashOobSecret(secret->secret.text(), *algorithm);
     // Taken before the certificate is issued: of two requests racing with the same secret, one wins.
     if (!secrets_.take(request.deviceId, secret->secret)) {
         return reject(request, 403, "the out-of-band secret was used by another request a moment ago", peerAddress);
@@ -149,10 +149,10 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
     try {
         decision = approve(request, false, serverHash, peerAddress, "out-of-band secret verified");
     } catch (...) {
-        secrets_.restore(request.deviceId, *secret);  // nothing was issued: the secret stays usable
+        secrets_.restore(request.deviceId, std::move(*secret));  // nothing was issued: the secret stays usable
         throw;
     }
-    secrets_.rememberSpent(request.deviceId, {secret->secret, request.publicKeyPem, now + kAnswerAgainFor});
+    secrets_.rememberSpent(request.deviceId, {std::move(secret->secret), request.publicKeyPem, now + kAnswerAgainFor});
     return decision;
 }
 
@@ -162,7 +162,7 @@ std::optional<Decision> Enroller::answerAgain(const proto::ProvisionRequest& req
     if (!spent || spent->publicKeyPem != request.publicKeyPem) return std::nullopt;
     bool matches = false;
     try {
-        matches = proto::verifyOobHash(request.oobsHash, spent->secret, algorithm);
+        matches = proto::verifyOobHash(request.oobsHash, spent->secret.text(), algorithm);
     } catch (const proto::IdprovError&) {
         return std::nullopt;
     }
@@ -174,7 +174,7 @@ std::optional<Decision> Enroller::answerAgain(const proto::ProvisionRequest& req
     d.response.retrySec = secondsClamped(settings_.certificateValidity / 2);
     d.response.caCert = ca_.chainPem();
     d.response.clientCert = cert->pem();
-    d.response.oobsHash = proto::hashOobSecret(spent->secret, algorithm);
+    d.response.oobsHash = proto::hashOobSecret(spent->secret.text(), algorithm);
     log_("idprov: '" + request.deviceId + "' from " + peerAddress +
          " asked again with the secret it just used and the same key: the certificate already issued is sent again");
     return d;

@@ -105,7 +105,7 @@ core::OobSecretResult IdprovService::addOobSecret(const std::string& deviceId, c
         }
         until = *parsed;
     }
-    secrets_.put(deviceId, OobSecret{secret, until});
+    secrets_.put(deviceId, OobSecret{core::SecretBytes::fromText(secret), until});
     result.ok = true;
     result.validUntil = core::isoTime(until);
     log("idprov: out-of-band secret of '" + deviceId + "' stored, valid until " + result.validUntil);

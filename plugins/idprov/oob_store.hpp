@@ -8,12 +8,14 @@
 #include <optional>
 #include <string>
 
+#include "steward/crypto/secret_bytes.hpp"
+
 namespace steward::plugins::idprov {
 
 using Clock = std::chrono::system_clock;
 
 struct OobSecret {
-    std::string secret;
+    core::SecretBytes secret;
     Clock::time_point validUntil;
     int failures = 0;  // wrong hashes sent for it so far
 };
@@ -23,7 +25,7 @@ struct OobSecret {
 // given the certificate already issued, instead of being locked out until an admin posts a new
 // secret.
 struct SpentSecret {
-    std::string secret;
+    core::SecretBytes secret;
     std::string publicKeyPem;
     Clock::time_point keepUntil;
 };
@@ -31,18 +33,18 @@ struct SpentSecret {
 class OobStore {
 public:
     void put(const std::string& deviceId, OobSecret secret);
-    // The secret of `deviceId` if there is one. An expired one is returned too (so the caller can
-    // say "expired" rather than "unknown") and removed at the same time.
+    // A copy of the secret of `deviceId` if there is one. An expired one is returned too (so the
+    // caller can say "expired" rather than "unknown") and removed at the same time.
     std::optional<OobSecret> find(const std::string& deviceId, Clock::time_point now);
     // Removes it if it is still `secret` and says whether this call did: of two requests that
     // verified the same secret at once, only one takes it (the secret is one-time). A concurrent
     // put() of a new secret survives.
-    bool take(const std::string& deviceId, const std::string& secret);
+    bool take(const std::string& deviceId, const core::SecretBytes& secret);
     // Puts a taken secret back (issuing failed) unless a new one was posted meanwhile.
     void restore(const std::string& deviceId, OobSecret secret);
     // Counts a wrong hash against the secret; at `limit` wrong hashes the secret is dropped (an
     // online guesser gets `limit` tries per posted secret) and true is returned.
-    bool recordFailure(const std::string& deviceId, const std::string& secret, int limit);
+    bool recordFailure(const std::string& deviceId, const core::SecretBytes& secret, int limit);
     std::size_t size(Clock::time_point now);
 
     void rememberSpent(const std::string& deviceId, SpentSecret spent);

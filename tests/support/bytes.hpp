@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -40,7 +41,7 @@ inline Bytes concat(std::initializer_list<Bytes> parts) {
     return out;
 }
 
-inline std::string toHex(const Bytes& b) {
+inline std::string toHex(std::span<const std::uint8_t> b) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string s;
     for (auto c : b) {

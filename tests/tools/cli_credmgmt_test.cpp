@@ -269,6 +269,13 @@ TEST_F(CliCredMgmt, BadRequestsGetAClearErrorAndChangeNothing) {
     const auto badPerm = steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "XYZ"});
     EXPECT_EQ(badPerm.exitCode, 1);
     EXPECT_THAT(badPerm.err, HasSubstr("--perm"));
+    // Core's verdicts, as in policies and over MQTT: no permission 0, no bare UUID as a subject.
+    const auto zero = steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "0"});
+    EXPECT_EQ(zero.exitCode, 1);
+    EXPECT_THAT(zero.err, HasSubstr("--perm: \"0\" is not a permission"));
+    const auto bare = steward({"acl", b().id(), "--subject", a().id(), "--resource", "/a/light", "--perm", "R"});
+    EXPECT_EQ(bare.exitCode, 1);
+    EXPECT_THAT(bare.err, HasSubstr("is not a subject: a device is named uuid:" + a().id()));
     const auto notLinked = steward({"unlink", a().id(), b().id()});
     EXPECT_EQ(notLinked.exitCode, 1);
     EXPECT_THAT(notLinked.err, HasSubstr("not linked"));

@@ -43,7 +43,7 @@ protected:
         r.secure = running[0].secure();
         const auto result = core::transferOwnership(client, r);
         ASSERT_TRUE(result.ok) << result.error;
-        ownerPsk = result.ownerPsk;
+        ownerPsk = std::vector<std::uint8_t>(result.ownerPsk.begin(), result.ownerPsk.end());
     }
 
     core::EndpointOptions clientOptions() {
@@ -53,7 +53,7 @@ protected:
     }
 
     core::Session ownerSession() {
-        auto s = client.openSession(running[0].secure(), core::ownerSessionPsk(gateway, ownerPsk), 3s);
+        auto s = client.openSession(running[0].secure(), core::ownerSessionPsk(gateway, core::SecretBytes(ownerPsk)), 3s);
         EXPECT_TRUE(s.ok());
         return std::move(s.value());
     }
@@ -87,7 +87,7 @@ protected:
     }
 
     core::TransportResult<core::Session> connectAs(const Peer& peer) {
-        return client.openSession(running[0].secure(), core::ownerSessionPsk(peer.id, peer.key), 3s);
+        return client.openSession(running[0].secure(), core::ownerSessionPsk(peer.id, core::SecretBytes(peer.key)), 3s);
     }
 
     TempDir dir;

@@ -30,9 +30,9 @@ class OwnerSession {
 public:
     OwnerSession(core::CoapEndpoint& endpoint, const core::GatewayIdentity& gateway, const DeviceAddress& device)
         : endpoint_(endpoint), device_(device) {
-        const auto psk = gateway.ownerCredential(device.id);
+        auto psk = gateway.ownerCredential(device.id);
         if (!psk) throw std::runtime_error("the gateway holds no owner credential for " + device.id.toString());
-        auto opened = endpoint_.openSession(device.secure(), core::ownerSessionPsk(gateway.id(), *psk), 5s);
+        auto opened = endpoint_.openSession(device.secure(), core::ownerSessionPsk(gateway.id(), std::move(*psk)), 5s);
         if (!opened) throw std::runtime_error("owner session to " + device.id.toString() + " refused: " + opened.error().message);
         session_ = std::move(opened.value());
     }

@@ -92,8 +92,8 @@ TEST(DeviceProcessDiscovery, AnImpostorLinkForOurDeviceIsNotConfirmed) {
     own.securityDomain = identity.securityDomain();
     own.plain = running[0].plain();
     own.secure = running[0].secure();
-    own.persistOwnerCredential = [&](const core::Uuid& id, const std::vector<std::uint8_t>& psk) {
-        identity.storeOwnerCredential(id, psk);
+    own.persistOwnerCredential = [&](const core::Uuid& id, const core::SecretBytes& psk) {
+        identity.storeOwnerCredential(id, psk.bytes());
         return true;
     };
     ASSERT_TRUE(core::transferOwnership(client, own).ok);

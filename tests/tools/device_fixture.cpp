@@ -48,4 +48,10 @@ std::optional<std::string> waitForPin(BackgroundProcess& process, std::size_t& f
     return parseEventLine(line->second)->getValue<std::string>("pin");
 }
 
+std::optional<core::SecretBytes> shownPin(BackgroundProcess& process, std::size_t& from, std::chrono::milliseconds timeout) {
+    auto pin = waitForPin(process, from, timeout);
+    if (!pin) return std::nullopt;
+    return core::SecretBytes::adoptText(std::move(*pin));
+}
+
 }  // namespace steward::test

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "background_process.hpp"
+#include "steward/crypto/secret_bytes.hpp"
 #include "steward/model/uuid.hpp"
 #include "steward/transport/coap_endpoint.hpp"
 
@@ -39,5 +40,8 @@ bool isEvent(const std::string& line, const std::string& kind);
 // Waits for the next PIN printed at or after line `from`; returns it and moves `from` past it.
 std::optional<std::string> waitForPin(BackgroundProcess& process, std::size_t& from,
                                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+// The same, as the secret an ownership request's PIN source returns.
+std::optional<core::SecretBytes> shownPin(BackgroundProcess& process, std::size_t& from,
+                                          std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace steward::test

@@ -49,8 +49,8 @@ protected:
     }
 
     // An owned device's doxm, read over the owner session (it refuses anonymous reads).
-    core::Doxm ownerDoxm(const DeviceAddress& d, const std::vector<std::uint8_t>& ownerPsk) {
-        auto session = client.openSession(d.secure(), core::ownerSessionPsk(gateway, ownerPsk), 3s);
+    core::Doxm ownerDoxm(const DeviceAddress& d, const core::SecretBytes& ownerPsk) {
+        auto session = client.openSession(d.secure(), core::ownerSessionPsk(gateway, ownerPsk.clone()), 3s);
         if (!session.ok()) throw std::runtime_error("owner session: " + session.error().message);
         auto answer = client.request(session.value(), CoapRequest::get("/oic/sec/doxm"), 3s);
         client.closeSession(session.value());
@@ -80,7 +80,7 @@ TEST_F(DeviceOwnership, JustWorksTransferMakesTheGatewayTheOwner) {
     EXPECT_EQ(plainGet(device, "/a/light"), CoapCode::Unauthorized);
 
     // The owner reaches the light over its own credential.
-    auto session = client.openSession(device.secure(), core::ownerSessionPsk(gateway, result.ownerPsk), 3s);
+    auto session = client.openSession(device.secure(), core::ownerSessionPsk(gateway, result.ownerPsk.clone()), 3s);
     ASSERT_TRUE(session.ok()) << session.error().message;
     auto light = client.request(session.value(), CoapRequest::get("/a/light"), 3s);
     ASSERT_TRUE(light.ok());
@@ -106,7 +106,7 @@ TEST_F(DeviceOwnership, SecondGatewayCannotTakeAnOwnedDevice) {
     EXPECT_EQ(second.failedStep, "GET /oic/sec/doxm");
     // Nor can it open a session with the public Just-Works key any more.
     core::ClientPskCredentials jw{core::labelIdentity(core::kJustWorksLabel), core::justWorksPsk(running[0].id)};
-    EXPECT_FALSE(client.openSession(running[0].secure(), core::fixedClientPsk(jw), 2s).ok());
+    EXPECT_FALSE(client.openSession(running[0].secure(), core::fixedClientPsk(std::move(jw)), 2s).ok());
 }
 
 // A device discovered as one UUID that answers the transfer's first read as another is left alone:
@@ -133,10 +133,10 @@ TEST_F(DeviceOwnership, RandomPinWrongPinFailsThenTheShownPinWorks) {
 
     auto wrong = request(device, core::OwnershipMethod::RandomPin);
     wrong.stepTimeout = 2s;
-    wrong.pin = [&](const core::Uuid&) -> std::optional<std::string> {
+    wrong.pin = [&](const core::Uuid&) -> std::optional<core::SecretBytes> {
         auto shown = waitForPin(*running.process, from);
         if (!shown) return std::nullopt;
-        return *shown == "00000000" ? std::string("11111111") : std::string("00000000");
+        return core::SecretBytes::fromText(*shown == "00000000" ? "11111111" : "00000000");
     };
     const auto failed = core::transferOwnership(client, wrong);
     EXPECT_FALSE(failed.ok);
@@ -144,7 +144,7 @@ TEST_F(DeviceOwnership, RandomPinWrongPinFailsThenTheShownPinWorks) {
     EXPECT_FALSE(readDoxm(device).owned);
 
     auto right = request(device, core::OwnershipMethod::RandomPin);
-    right.pin = [&](const core::Uuid&) { return waitForPin(*running.process, from); };
+    right.pin = [&](const core::Uuid&) { return shownPin(*running.process, from); };
     const auto result = core::transferOwnership(client, right);
     ASSERT_TRUE(result.ok) << result.failedStep << ": " << result.error << "\n" << running.process->output();
     EXPECT_TRUE(ownerDoxm(device, result.ownerPsk).owned);
@@ -156,18 +156,20 @@ TEST_F(DeviceOwnership, RepeatedWrongPinsMakeTheDeviceBackOff) {
     for (int i = 0; i < 3; ++i) {
         auto wrong = request(running[0], core::OwnershipMethod::RandomPin);
         wrong.stepTimeout = 1500ms;
-        wrong.pin = [&](const core::Uuid&) -> std::optional<std::string> {
+        wrong.pin = [&](const core::Uuid&) -> std::optional<core::SecretBytes> {
             auto shown = waitForPin(*running.process, from);
-            return shown ? std::optional<std::string>(*shown == "99999999" ? "88888888" : "99999999") : std::nullopt;
+            if (!shown) return std::nullopt;
+            return core::SecretBytes::fromText(*shown == "99999999" ? "88888888" : "99999999");
         };
         EXPECT_FALSE(core::transferOwnership(client, wrong).ok);
     }
-    EXPECT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("refusing PIN sessions") != std::string::npos; }, 5s))
+    EXPECT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("refusing PIN handshakes from it") != std::string::npos; }, 5s))
         << running.process->output();
-    // Even the right PIN is refused while the device backs off.
+    // Even the right PIN is refused from that address while the device backs off (another address
+    // is not: pin_guessing_test.cpp).
     auto right = request(running[0], core::OwnershipMethod::RandomPin);
     right.stepTimeout = 1500ms;
-    right.pin = [&](const core::Uuid&) { return waitForPin(*running.process, from); };
+    right.pin = [&](const core::Uuid&) { return shownPin(*running.process, from); };
     EXPECT_FALSE(core::transferOwnership(client, right).ok);
 }
 
@@ -185,7 +187,7 @@ TEST_F(DeviceOwnership, RestartKeepsUuidOwnershipAndOwnerCredential) {
     auto again = startDevices({"--svrdb", db});
     EXPECT_EQ(again[0].id, id);
     EXPECT_TRUE(ownerDoxm(again[0], result.ownerPsk).owned);
-    auto session = client.openSession(again[0].secure(), core::ownerSessionPsk(gateway, result.ownerPsk), 3s);
+    auto session = client.openSession(again[0].secure(), core::ownerSessionPsk(gateway, result.ownerPsk.clone()), 3s);
     EXPECT_TRUE(session.ok());
 }
 
@@ -196,7 +198,7 @@ TEST_F(DeviceOwnership, SessionClosedBeforeTheEndResetsTheDevice) {
     ASSERT_TRUE(sel.ok());
     ASSERT_EQ(sel.value().code, CoapCode::Changed);
     core::ClientPskCredentials jw{core::labelIdentity(core::kJustWorksLabel), core::justWorksPsk(device.id)};
-    auto session = client.openSession(device.secure(), core::fixedClientPsk(jw), 3s);
+    auto session = client.openSession(device.secure(), core::fixedClientPsk(std::move(jw)), 3s);
     ASSERT_TRUE(session.ok());
     auto owner = client.request(session.value(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("devowneruuid", core::uuidValue(gateway))}))), 3s);
     ASSERT_TRUE(owner.ok());
@@ -219,7 +221,7 @@ TEST_F(DeviceOwnership, NetworkResetComesBackUnownedWithTheSameUuid) {
     auto running = startDevices({"--svrdb", (dir / "reset.dat").string()});
     const auto result = core::transferOwnership(client, request(running[0]));
     ASSERT_TRUE(result.ok) << result.error;
-    auto session = client.openSession(running[0].secure(), core::ownerSessionPsk(gateway, result.ownerPsk), 3s);
+    auto session = client.openSession(running[0].secure(), core::ownerSessionPsk(gateway, result.ownerPsk.clone()), 3s);
     ASSERT_TRUE(session.ok());
     auto reset = client.request(session.value(), CoapRequest::post("/oic/sec/pstat", core::encodeCbor(core::CborValue::map({core::entry("dos", core::CborValue::map({core::entry("s", core::CborValue::unsignedInt(0))}))}))), 3s);
     ASSERT_TRUE(reset.ok());
@@ -237,7 +239,7 @@ TEST_F(DeviceOwnership, DeviceKilledMidTransferComesBackUnownedAndCanBeOwned) {
     auto first = request(running[0]);
     first.stepTimeout = 1s;
     // At step 9 the device already holds the gateway as devowneruuid and rowneruuid.
-    first.persistOwnerCredential = [&](const core::Uuid&, const std::vector<std::uint8_t>&) {
+    first.persistOwnerCredential = [&](const core::Uuid&, const core::SecretBytes&) {
         ::kill(running.process->pid(), SIGKILL);
         return true;
     };
@@ -260,7 +262,7 @@ TEST_F(DeviceOwnership, SilentOwnershipSessionIsAbandonedAndTheDeviceResets) {
     auto sel = client.request(device.plain(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("oxmsel", core::CborValue::unsignedInt(0))}))), 3s);
     ASSERT_TRUE(sel.ok());
     core::ClientPskCredentials jw{core::labelIdentity(core::kJustWorksLabel), core::justWorksPsk(device.id)};
-    auto session = client.openSession(device.secure(), core::fixedClientPsk(jw), 3s);
+    auto session = client.openSession(device.secure(), core::fixedClientPsk(std::move(jw)), 3s);
     ASSERT_TRUE(session.ok());
     auto owner = client.request(session.value(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("devowneruuid", core::uuidValue(gateway))}))), 3s);
     ASSERT_TRUE(owner.ok());

@@ -107,8 +107,8 @@ TEST_F(svrdb_menu, MenuRepromptsOnInvalidEntries) {
                         "n", "y", "n", "n", "n", "someday", "", "9", "2", "2", "1", "*", "0011", kPskHex, "9", "99"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_EQ(count(r.out, "Invalid entry"), 8u) << r.out;
-    EXPECT_THAT(r.out, HasSubstr("invalid subject 'bob'"));
-    EXPECT_THAT(r.out, HasSubstr("invalid resource 'light'"));
+    EXPECT_THAT(r.out, HasSubstr("\"bob\" is not a subject"));
+    EXPECT_THAT(r.out, HasSubstr("\"light\" is not a resource"));
     EXPECT_THAT(r.out, HasSubstr("a PSK must be 16 or 32 bytes, got 2"));
     const auto resources = stored(db_);
     ASSERT_EQ(resources.acl.aclist2.size(), 1u);
@@ -116,6 +116,21 @@ TEST_F(svrdb_menu, MenuRepromptsOnInvalidEntries) {
     EXPECT_EQ(std::get<core::ConnType>(resources.acl.aclist2[0].subject), core::ConnType::AnonClear);
     ASSERT_EQ(resources.cred.creds.size(), 1u);
     EXPECT_TRUE(resources.cred.creds[0].subjectuuid.wildcard);
+}
+
+TEST_F(svrdb_menu, MenuAsksAgainForAPermissionThatGrantsNothing) {
+    initDatabase();
+    // No to all five rights is refused (as "-----" is on the command line, in policies and over
+    // MQTT); the questions come again, and READ is granted.
+    const ProcessResult r = runSvrdb(
+        {db()}, script({"3", "2", "conntype:anon-clear", "1", "/oic/d", "n", "n", "n", "n", "n", "n", "y", "n", "n", "n",
+                        "", "9", "99"}));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Invalid entry: 0 grants nothing (at least one of CRUDN is needed)"));
+    EXPECT_EQ(count(r.out, "Enter CREATE Permission (y/n): "), 2u);
+    const auto aces = stored(db_).acl.aclist2;
+    ASSERT_EQ(aces.size(), 1u);
+    EXPECT_EQ(aces[0].permission, core::permission::kRead);
 }
 
 TEST_F(svrdb_menu, MenuModifiesAndDeletesAces) {

@@ -4,6 +4,7 @@
 #include "errors.hpp"
 #include "input_parsing.hpp"
 #include "link_status.hpp"
+#include "steward/model/ace_text.hpp"
 
 namespace steward::tools {
 namespace {
@@ -44,7 +45,9 @@ int askPermission(std::istream& in, std::ostream& out) {
         const auto a = ask(in, out, std::string("         Enter ") + names[i] + " Permission (y/n): ");
         if (a == "y" || a == "Y") bits |= 1 << i;
     }
-    return bits;
+    const auto checked = core::permissionFromBits(bits);  // none at all is refused, as everywhere
+    if (!checked.ok()) throw InputError(checked.error());
+    return checked.value();
 }
 
 core::Ace askAce(const std::vector<core::DeviceRecord>& devices, std::istream& in, std::ostream& out) {

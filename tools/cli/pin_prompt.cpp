@@ -3,21 +3,25 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cctype>
 #include <iostream>
 
 namespace steward::tools {
 
-std::optional<std::string> promptForPin(const core::Uuid& device, const std::string& name, std::chrono::seconds timeout) {
+std::optional<core::SecretBytes> promptForPin(const core::Uuid& device, const std::string& name, std::chrono::seconds timeout) {
     std::cerr << "Enter the PIN shown on device " << device.toString() << (name.empty() ? "" : " (" + name + ")")
               << " [" << timeout.count() << " s]: " << std::flush;
+    // Filled in place, never grown past its first buffer (a reallocation would leave a copy), and
+    // wiped once the PIN is out.
+    constexpr std::size_t kMaxLine = 128;
     std::string line;
+    line.reserve(kMaxLine);
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     // Read byte by byte with poll: std::getline cannot give up at a deadline.
     for (;;) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
+            core::wipeString(line);
             std::cerr << "\nno PIN entered in time\n";
             return std::nullopt;
         }
@@ -28,14 +32,14 @@ std::optional<std::string> promptForPin(const core::Uuid& device, const std::str
         char c = 0;
         const auto n = ::read(STDIN_FILENO, &c, 1);
         if (n <= 0) {
+            core::wipeString(line);
             std::cerr << "\nno PIN: end of input\n";
             return std::nullopt;
         }
         if (c == '\n') break;
-        if (c != '\r') line.push_back(c);
+        if (std::isspace(static_cast<unsigned char>(c)) == 0 && line.size() < kMaxLine) line.push_back(c);
     }
-    line.erase(std::remove_if(line.begin(), line.end(), [](unsigned char ch) { return std::isspace(ch) != 0; }), line.end());
-    return line;
+    return core::SecretBytes::adoptText(std::move(line));
 }
 
 }  // namespace steward::tools

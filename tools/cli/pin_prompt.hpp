@@ -5,10 +5,11 @@
 #include <optional>
 #include <string>
 
+#include "steward/crypto/secret_bytes.hpp"
 #include "steward/model/uuid.hpp"
 
 namespace steward::tools {
 
-std::optional<std::string> promptForPin(const core::Uuid& device, const std::string& name, std::chrono::seconds timeout);
+std::optional<core::SecretBytes> promptForPin(const core::Uuid& device, const std::string& name, std::chrono::seconds timeout);
 
 }  // namespace steward::tools

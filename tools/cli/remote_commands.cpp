@@ -241,7 +241,7 @@ int runRemoteCommand(const std::string& command, const std::vector<std::string>&
             if (const auto pin = promptForPin(*id, "", pinTimeout)) {
                 auto answer = object();
                 answer->set("device", id->toString());
-                answer->set("pin", *pin);
+                answer->set("pin", std::string(pin->text()));  // the request is JSON text anyway
                 session.send("pin", answer);
             }
         });

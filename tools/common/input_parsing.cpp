@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "steward/model/ace_text.hpp"
 #include "steward/model/doxm.hpp"
 
 namespace steward::tools {
@@ -23,9 +24,10 @@ bool startsWithNoCase(std::string_view text, std::string_view prefix) {
 
 std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
-Uuid requireUuid(std::string_view text) {
-    if (auto uuid = Uuid::parse(text)) return *uuid;
-    throw InputError(quoted(text) + " is not a UUID (expected 8-4-4-4-12 hex digits)");
+template <typename T>
+T orInputError(const core::AceTextResult<T>& parsed) {
+    if (!parsed.ok()) throw InputError(parsed.error());
+    return parsed.value();
 }
 
 std::optional<int> parseNumber(std::string_view text) {
@@ -37,81 +39,11 @@ std::optional<int> parseNumber(std::string_view text) {
 
 }  // namespace
 
-core::AceSubject parseAceSubject(std::string_view text) {
-    if (startsWithNoCase(text, "uuid:")) return requireUuid(text.substr(5));
-    if (startsWithNoCase(text, "conntype:")) {
-        const std::string_view type = text.substr(9);
-        if (type == "auth-crypt") return core::ConnType::AuthCrypt;
-        if (type == "anon-clear") return core::ConnType::AnonClear;
-        throw InputError("unknown conntype " + quoted(type) + " (expected auth-crypt or anon-clear)");
-    }
-    if (startsWithNoCase(text, "role:")) {
-        const std::string_view rest = text.substr(5);
-        const auto at = rest.find('@');
-        core::RoleSubject role{std::string(rest.substr(0, at)), ""};
-        if (at != std::string_view::npos) role.authority = std::string(rest.substr(at + 1));
-        if (role.role.empty()) throw InputError("a role subject needs a role name: role:<ROLE>[@<AUTHORITY>]");
-        if (at != std::string_view::npos && role.authority.empty()) {
-            throw InputError("empty authority after '@' in " + quoted(text));
-        }
-        return role;
-    }
-    if (auto uuid = Uuid::parse(text)) return *uuid;
-    throw InputError("invalid subject " + quoted(text) +
-                     " (expected uuid:<UUID>, role:<ROLE>[@<AUTHORITY>], conntype:auth-crypt or conntype:anon-clear)");
-}
+core::AceSubject parseAceSubject(std::string_view text) { return orInputError(core::aceSubjectFromText(text)); }
 
-int parsePermission(std::string_view text) {
-    const std::string accepted = " (use letters from CRUDN, e.g. CRUDN, R, RN, or the form -R--N, or a number 0..31)";
-    if (text.empty()) throw InputError("empty permission" + accepted);
-    if (std::isdigit(static_cast<unsigned char>(text[0])) != 0) {
-        const auto value = parseNumber(text);
-        if (!value || *value < 0 || *value > core::permission::kAll) {
-            throw InputError("invalid permission " + quoted(text) + accepted);
-        }
-        return *value;
-    }
-    static constexpr std::string_view kLetters = "CRUDN";
-    auto bitOf = [](char c) -> int {
-        const auto pos = kLetters.find(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-        return pos == std::string_view::npos ? 0 : 1 << pos;
-    };
-    int bits = 0;
-    if (text.size() == kLetters.size() && text.find('-') != std::string_view::npos) {
-        // Positional form: each place holds its own letter or '-'.
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            if (text[i] == '-') continue;
-            if (bitOf(text[i]) != 1 << i) throw InputError("invalid permission " + quoted(text) + accepted);
-            bits |= bitOf(text[i]);
-        }
-        return bits;
-    }
-    for (char c : text) {
-        const int bit = bitOf(c);
-        if (bit == 0 || (bits & bit) != 0) throw InputError("invalid permission " + quoted(text) + accepted);
-        bits |= bit;
-    }
-    return bits;
-}
+int parsePermission(std::string_view text) { return orInputError(core::permissionFromText(text)); }
 
-AceResource parseAceResource(std::string_view text) {
-    AceResource r;
-    if (text == "*" || text == "+" || text == "-") {
-        r.wc = static_cast<core::Wildcard>(text[0]);
-        return r;
-    }
-    if (text.empty() || text[0] != '/') {
-        throw InputError("invalid resource " + quoted(text) +
-                         " (expected an href starting with '/', or a wildcard: * all, + all secured, - all public)");
-    }
-    for (char c : text) {
-        if (std::isspace(static_cast<unsigned char>(c)) != 0 || std::iscntrl(static_cast<unsigned char>(c)) != 0) {
-            throw InputError("invalid resource " + quoted(text) + " (an href has no spaces or control characters)");
-        }
-    }
-    r.href = std::string(text);
-    return r;
-}
+AceResource parseAceResource(std::string_view text) { return orInputError(core::aceResourceFromText(text)); }
 
 core::Validity parseValidity(std::string_view text) {
     core::Validity v;

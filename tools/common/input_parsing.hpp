@@ -14,13 +14,11 @@
 
 namespace steward::tools {
 
-// "uuid:<UUID>" (or a bare UUID), "role:<ROLE>[@<AUTHORITY>]", "conntype:auth-crypt|anon-clear".
+// An ACE's subject, permission and resource as core reads them (steward/model/ace_text.hpp), the
+// same rules as in policies and over MQTT: "uuid:<UUID>", "role:<ROLE>[@<AUTHORITY>]",
+// "conntype:auth-crypt|anon-clear"; CRUDN letters ("RN", "-R--N"), never none; an href or * + -.
 core::AceSubject parseAceSubject(std::string_view text);
-
-// Letters from CRUDN in any order ("RN"), the positional form ("-R--N"), or a number 0..31.
 int parsePermission(std::string_view text);
-
-// An href starting with '/', or a wildcard: '*' all, '+' all secured, '-' all public.
 core::AceResource parseAceResource(std::string_view text);
 
 // "PERIOD[;RRULE]...": an RFC 5545 period ("start/end"), then recurrence rules. A rule has ';'

@@ -26,7 +26,9 @@ DeviceInstance::DeviceInstance(InstanceConfig config, EventLog& log) : config_(s
         log_.event(index, "state", line);
         wake();  // ownership may have started or ended: the DTLS listener may need a new hint
     };
-    hooks.showPin = [this, index](const std::string& pin) {
+    hooks.showPin = [this, index](std::string_view shown) {
+        // The display: this sample device's display is its log (the seed's sample server prints it).
+        const std::string pin(shown);
         log_.event(index, "pin", "============================ PIN CODE : " + pin + " ============================",
                    {{"pin", pin}});
     };

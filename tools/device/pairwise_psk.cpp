@@ -42,7 +42,7 @@ core::ClientPskLookup pairwiseClientPsk(const core::Uuid& self, const core::Cred
         outcome->record(peer, "");
         core::ClientPskCredentials c;
         c.identity.assign(self.bytes().begin(), self.bytes().end());
-        c.key = cred->privatedata->data;
+        c.key = core::SecretBytes(std::span<const std::uint8_t>(cred->privatedata->data));
         return c;
     };
 }

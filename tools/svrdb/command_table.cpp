@@ -9,7 +9,8 @@ namespace {
 const std::string kAceOptions =
     "  --subject S     uuid:<UUID> | role:<ROLE>[@<AUTHORITY>] | conntype:auth-crypt | conntype:anon-clear\n"
     "  --resource R    an href (/a/light) or a wildcard: * all, + all secured, - all public; repeatable\n"
-    "  --perm P        CRUDN letters (CRUDN, R, RN), the positional form (-R--N), or a number 0..31\n"
+    "  --perm P        CRUDN letters, upper case, each once: in any order (R, RN) or in place (-R--N);\n"
+    "                  at least one\n"
     "  --validity V    PERIOD[;RRULE...], e.g. '20250101T000000/20251231T235959;FREQ=DAILY;BYDAY=MO';\n"
     "                  repeatable\n";
 

@@ -4,6 +4,7 @@
 #include "input_parsing.hpp"
 #include "menu_parts.hpp"
 #include "printing.hpp"
+#include "steward/model/ace_text.hpp"
 
 namespace steward::tools {
 namespace {
@@ -27,18 +28,23 @@ std::vector<core::AceResource> askResources(Prompter& prompt) {
     return resources;
 }
 
+// Asks the five questions again until at least one right is granted (0 is refused, as everywhere).
 int askPermission(Prompter& prompt) {
-    prompt.out() << "   > [C] Enter Permission for This Access\n";
     static constexpr std::pair<const char*, int> kBits[] = {{"CREATE", core::permission::kCreate},
                                                             {"READ", core::permission::kRead},
                                                             {"UPDATE", core::permission::kUpdate},
                                                             {"DELETE", core::permission::kDelete},
                                                             {"NOTIFY", core::permission::kNotify}};
-    int bits = 0;
-    for (const auto& [name, bit] : kBits) {
-        if (prompt.yesNo(std::string("         Enter ") + name + " Permission (y/n): ")) bits |= bit;
+    while (true) {
+        prompt.out() << "   > [C] Enter Permission for This Access\n";
+        int bits = 0;
+        for (const auto& [name, bit] : kBits) {
+            if (prompt.yesNo(std::string("         Enter ") + name + " Permission (y/n): ")) bits |= bit;
+        }
+        const auto checked = core::permissionFromBits(bits);
+        if (checked.ok()) return checked.value();
+        prompt.invalid(checked.error());
     }
-    return bits;
 }
 
 // Empty answer: `empty`; "-" (when allowed): no validity at all.

@@ -13,33 +13,34 @@ using namespace std::chrono_literals;
 TEST(PinBroker, AnAnswerReachesTheWaitingTransferOnly) {
     PinBroker pins;
     const auto device = core::Uuid::random();
-    EXPECT_FALSE(pins.answer(device, "12345678"));  // nobody waits yet: dropped
-    std::optional<std::string> got;
+    EXPECT_FALSE(pins.answer(device, core::SecretBytes::fromText("12345678")));  // nobody waits yet: dropped
+    std::optional<core::SecretBytes> got;
     std::thread waiter([&] { got = pins.wait(device, 10s); });
     while (!pins.waiting(device)) std::this_thread::yield();
-    EXPECT_FALSE(pins.answer(core::Uuid::random(), "00000000"));
-    EXPECT_TRUE(pins.answer(device, "87654321"));
+    EXPECT_FALSE(pins.answer(core::Uuid::random(), core::SecretBytes::fromText("00000000")));
+    EXPECT_TRUE(pins.answer(device, core::SecretBytes::fromText("87654321")));
     waiter.join();
-    EXPECT_EQ(got, "87654321");
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->text(), "87654321");
     EXPECT_FALSE(pins.waiting(device));
 }
 
 TEST(PinBroker, NoAnswerInTimeIsNullopt) {
     PinBroker pins;
-    EXPECT_EQ(pins.wait(core::Uuid::random(), 50ms), std::nullopt);
+    EXPECT_FALSE(pins.wait(core::Uuid::random(), 50ms).has_value());
 }
 
 TEST(PinBroker, CancelAllEndsEveryWaitAtOnce) {
     PinBroker pins;
-    std::optional<std::string> got = "unset";
+    std::optional<core::SecretBytes> got = core::SecretBytes::fromText("unset");
     std::thread waiter([&] { got = pins.wait(core::Uuid::random(), 60s); });
     std::this_thread::sleep_for(20ms);
     const auto start = std::chrono::steady_clock::now();
     pins.cancelAll();
     waiter.join();
-    EXPECT_EQ(got, std::nullopt);
+    EXPECT_FALSE(got.has_value());
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
-    EXPECT_EQ(pins.wait(core::Uuid::random(), 10s), std::nullopt);  // later waits too
+    EXPECT_FALSE(pins.wait(core::Uuid::random(), 10s).has_value());  // later waits too
 }
 
 TEST(PinBroker, OnlyEightDigitsAreAPin) {

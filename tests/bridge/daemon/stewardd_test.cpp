@@ -113,6 +113,11 @@ TEST_F(Stewardd, BadRequestsGetErrorResponsesAndTheDaemonCarriesOn) {
     EXPECT_THAT(nobody->getValue<std::string>("error"), HasSubstr("no pairing request"));
     const auto badPerm = watch.request("acl", R"({"device":"11111111-2222-3333-4444-555555555555","subject":"conntype:anon-clear","resources":["/a/light"],"permission":"RX"})");
     EXPECT_THAT(badPerm->getValue<std::string>("error"), HasSubstr("not a permission"));
+    // Core's verdicts, as on the command line and in policies: 0 grants nothing, a bare UUID is no subject.
+    const auto zero = watch.request("acl", R"({"device":"11111111-2222-3333-4444-555555555555","subject":"conntype:anon-clear","resources":["/a/light"],"permission":0})");
+    EXPECT_EQ(zero->getValue<std::string>("error"), "'permission': 0 grants nothing (at least one of CRUDN is needed)");
+    const auto bare = watch.request("acl", R"({"device":"11111111-2222-3333-4444-555555555555","subject":"8e745791-bc63-4a15-7e33-93e1b25fef99","resources":["/a/light"],"permission":"R"})");
+    EXPECT_THAT(bare->getValue<std::string>("error"), HasSubstr("is not a subject: a device is named uuid:8e745791-bc63-4a15-7e33-93e1b25fef99"));
     watch.publishRaw("info", "[1,2]");  // valid JSON, but not an object
     ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
         return m.topic == "steward/bridge/response/info" && m.payload.find("must be a JSON object") != std::string::npos;

@@ -8,6 +8,7 @@
 #include "policy/policy_limits.hpp"
 #include "policy/policy_loader.hpp"
 #include "policy/policy_parser.hpp"
+#include "steward/model/ace_text.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace steward::bridge;
@@ -186,20 +187,28 @@ TEST_F(PolicyLoaderTest, ABadPermissionIsAnError) {
     // The position of the value: line 6, column 21, as in the README's example.
     const std::string text = oneAce("        resources: [/a/light]\n"
                                     "        permission: RX\n");
-    expectError(text, 6, 21, "policies[0].aces[0].permission", "\"RX\" is not a permission (letters from CRUDN)");
+    const std::string accepted = " is not a permission (" + std::string(core::kPermissionSyntax) + ")";
+    expectError(text, 6, 21, "policies[0].aces[0].permission", "\"RX\"" + accepted);
     const auto path = dir_ / "p.yaml";
     EXPECT_EQ(std::string(errorOf(text).what()),
-              path.string() + ":6:21: policies[0].aces[0].permission: \"RX\" is not a permission (letters from CRUDN)");
-    expectError(oneAce("        resources: [/a]\n        permission: RR\n"), 6, 21, "policies[0].aces[0].permission",
-                "\"RR\" is not a permission (letters from CRUDN)");
-    expectError(oneAce("        resources: [/a]\n        permission: R-U--\n"), 6, 21, "policies[0].aces[0].permission",
-                "\"R-U--\" is not a permission (letters from CRUDN)");
-    expectError(oneAce("        resources: [/a]\n        permission: rn\n"), 6, 21, "policies[0].aces[0].permission",
-                "\"rn\" is not a permission (letters from CRUDN)");
-    expectError(oneAce("        resources: [/a]\n        permission: 6\n"), 6, 21, "policies[0].aces[0].permission",
-                "\"6\" is not a permission (letters from CRUDN)");
+              path.string() + ":6:21: policies[0].aces[0].permission: \"RX\"" + accepted);
+    // Core's verdicts, as the CLI and MQTT give them: no repeated or misplaced letter, no lower
+    // case, no numbers (0 least of all), and at least one right.
+    for (const std::string bad : {"RR", "R-U--", "rn", "r", "6", "0", "31"}) {
+        expectError(oneAce("        resources: [/a]\n        permission: \"" + bad + "\"\n"), 6, 21,
+                    "policies[0].aces[0].permission", "\"" + bad + "\"" + accepted);
+    }
     expectError(oneAce("        resources: [/a]\n        permission: \"-----\"\n"), 6, 21,
                 "policies[0].aces[0].permission", "\"-----\" grants nothing (at least one of CRUDN is needed)");
+}
+
+TEST_F(PolicyLoaderTest, PermissionLettersComeInAnyOrderOrInPlace) {
+    for (const auto& [text, bits] : std::vector<std::pair<std::string, int>>{
+             {"NR", core::permission::kRead | core::permission::kNotify}, {"-R--N", 18}, {"CRUDN", 31}, {"C-U--", 5}}) {
+        const auto set = loadPolicyFile(write("p.yaml", oneAce("        resources: [/a]\n        permission: \"" + text + "\"\n")));
+        ASSERT_EQ(set.policies.size(), 1u) << text;
+        EXPECT_EQ(set.policies[0].aces.at(0).permission, bits) << text;
+    }
 }
 
 TEST_F(PolicyLoaderTest, ABadUuidIsAnError) {
@@ -274,7 +283,16 @@ TEST_F(PolicyLoaderTest, EmptyResourcesAreAnError) {
     expectError(oneAce("        resources: [light]\n"
                        "        permission: R\n"),
                 5, 21, "policies[0].aces[0].resources[0]",
-                "\"light\" is not a resource (an href starting with '/', or * all, + all secured, - all public)");
+                "\"light\" is not a resource (" + std::string(core::kAceResourceSyntax) + ")");
+    expectError(oneAce("        resources: [\"/\"]\n"
+                       "        permission: R\n"),
+                5, 21, "policies[0].aces[0].resources[0]",
+                "\"/\" is not a resource (an href names one, /a/light; * is every resource)");
+    // Core's verdict, as the CLI and MQTT give it: an href is visible ASCII (no look-alikes).
+    expectError(oneAce("        resources: [\"/caf\xc3\xa9\"]\n"
+                       "        permission: R\n"),
+                5, 21, "policies[0].aces[0].resources[0]",
+                "\"/caf\\xc3\\xa9\" is not a resource (an href has no spaces, control characters or non-ASCII bytes)");
 }
 
 TEST_F(PolicyLoaderTest, KeyBitsAre128Or256) {
@@ -357,6 +375,15 @@ TEST_F(PolicyLoaderTest, OtherErrors) {
                 "        resources: [/a]\n"
                 "        permission: R\n",
                 4, 29, "policies[0].aces[0].subject.conntype", "\"anon\" is not a connection type (auth-crypt, anon-clear)");
+    // Names are spelled as printed (core's rule for the CLI and MQTT too).
+    expectError("policies:\n"
+                "  - name: p\n"
+                "    aces:\n"
+                "      - subject: {conntype: Auth-Crypt}\n"
+                "        resources: [/a]\n"
+                "        permission: R\n",
+                4, 29, "policies[0].aces[0].subject.conntype",
+                "\"Auth-Crypt\" is not a connection type (auth-crypt, anon-clear)");
     expectError("policies:\n"
                 "  - name: p\n"
                 "    match: {otm: pin}\n"

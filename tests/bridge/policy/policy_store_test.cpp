@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "policy/policy_store.hpp"
+#include "steward/model/ace_text.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace steward::bridge;
@@ -75,7 +76,8 @@ TEST_F(PolicyStoreTest, ABrokenFileKeepsTheLastGoodSet) {
     const ReloadResult broken = store_.reload(dir_.path());
     EXPECT_FALSE(broken.ok);
     EXPECT_EQ(broken.error, (dir_ / "20-b.yaml").string() +
-                                ":3:60: policies[0].aces[0].permission: \"RX\" is not a permission (letters from CRUDN)");
+                                ":3:60: policies[0].aces[0].permission: \"RX\" is not a permission (" +
+                                std::string(steward::core::kPermissionSyntax) + ")");
     EXPECT_TRUE(broken.added.empty() && broken.removed.empty() && broken.changed.empty());
     EXPECT_EQ(broken.previous, good);
     EXPECT_EQ(store_.current(), good);

@@ -34,7 +34,7 @@ TEST(OcfKdf, KeyBlockMatchesVector) {
     const VectorSecrets s;
     const auto block = ocfKeyBlock(s.view());
     ASSERT_EQ(block.size(), 96U);
-    EXPECT_EQ(test::toHex(test::Bytes(block.begin(), block.begin() + 16)), "fb398a851d762db4043efa7ebd36a284");
+    EXPECT_EQ(test::toHex(block.bytes().first(16)), "fb398a851d762db4043efa7ebd36a284");
 }
 
 TEST(OcfKdf, OwnerPskForEachMethodMatchesVector) {

@@ -55,7 +55,7 @@ struct DtlsPair {
         serverOptions.serverPsk = ServerPskConfig{kDeviceHint, [this](std::span<const std::uint8_t> identity, const PeerInfo&) {
                                                       serverSaw.add(identity);
                                                       const PskBytes asBytes(identity.begin(), identity.end());
-                                                      return asBytes == kGatewayIdentity ? std::optional(kOwnerKey)
+                                                      return asBytes == kGatewayIdentity ? std::optional(SecretBytes(kOwnerKey))
                                                                                          : std::nullopt;
                                                   }};
         serverOptions.onSessionEvent = serverEvents.handler();
@@ -87,7 +87,7 @@ struct HintLog {
                 const std::lock_guard guard(mutex);
                 hints.emplace_back(hint.begin(), hint.end());
             }
-            return std::optional(ClientPskCredentials{identity, key});
+            return std::optional(ClientPskCredentials{identity, SecretBytes(key)});
         };
     }
     std::vector<PskBytes> snapshot() {
@@ -190,7 +190,7 @@ TEST(CoapTransportDtls, IdentityWithNulByteIsRefusedNotTruncated) {
     EndpointOptions badHint;
     badHint.dtlsPort = 0;
     badHint.serverPsk = ServerPskConfig{PskBytes{0x41, 0x00, 0x42}, [](std::span<const std::uint8_t>, const PeerInfo&) {
-                                            return std::optional<PskBytes>();
+                                            return std::optional<SecretBytes>();
                                         }};
     EXPECT_THROW(CoapEndpoint{badHint}, TransportException);
 }
@@ -435,7 +435,7 @@ TEST(CoapTransportPorts, ListenersOnPortZeroNeverSharePorts) {
     for (int i = 0; i < 600; ++i) {  // ~6 collisions expected without the fix (birthday bound)
         EndpointOptions o;
         o.dtlsPort = 0;
-        o.serverPsk = ServerPskConfig{bytes("hint"), [](std::span<const std::uint8_t>, const PeerInfo&) { return std::optional<PskBytes>(); }};
+        o.serverPsk = ServerPskConfig{bytes("hint"), [](std::span<const std::uint8_t>, const PeerInfo&) { return std::optional<SecretBytes>(); }};
         endpoints.push_back(std::make_unique<CoapEndpoint>(o));
         ports.insert(endpoints.back()->port());
         ports.insert(endpoints.back()->securePort());

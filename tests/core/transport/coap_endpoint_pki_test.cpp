@@ -60,7 +60,7 @@ struct Server {
         if (setup.withPsk) {
             options.serverPsk = ServerPskConfig{kPskHint, [](std::span<const std::uint8_t> identity, const PeerInfo&) {
                                                     return PskBytes(identity.begin(), identity.end()) == kPskIdentity
-                                                               ? std::optional(kPskKey)
+                                                               ? std::optional(SecretBytes(kPskKey))
                                                                : std::nullopt;
                                                 }};
         }
@@ -199,7 +199,7 @@ TEST(CoapTransportPki, HandshakesDoNotDependOnTheLogLevel) {
     EXPECT_EQ(certificate->info().peerCertificateCn, kDeviceCn);
     EXPECT_EQ(client.askServer(certificate.value()), kGatewayCn + "||secure");
 
-    auto psk = client.endpoint->openSession(server.address(), fixedClientPsk({kPskIdentity, kPskKey}), kHandshakeTimeout);
+    auto psk = client.endpoint->openSession(server.address(), fixedClientPsk({kPskIdentity, SecretBytes(kPskKey)}), kHandshakeTimeout);
     ASSERT_TRUE(psk.ok()) << psk.error().message;
     EXPECT_EQ(client.askServer(psk.value()), "|gateway-2b7c9f0e|secure");
 
@@ -323,7 +323,7 @@ TEST(CoapTransportPki, PskAndCertificateClientsOnOnePort) {
 
     auto certificateSession = pkiClient.open(server, pki.gatewayCredentials());
     ASSERT_TRUE(certificateSession.ok()) << certificateSession.error().message;
-    auto pskSession = pskClient.endpoint->openSession(server.address(), fixedClientPsk({kPskIdentity, kPskKey}),
+    auto pskSession = pskClient.endpoint->openSession(server.address(), fixedClientPsk({kPskIdentity, SecretBytes(kPskKey)}),
                                                       kHandshakeTimeout);
     ASSERT_TRUE(pskSession.ok()) << pskSession.error().message;
 
@@ -338,7 +338,7 @@ TEST(CoapTransportPki, PskAndCertificateClientsOnOnePort) {
 
     // A wrong PSK is still refused on the shared port.
     auto wrongKey = pskClient.endpoint->openSession(server.address(),
-                                                    fixedClientPsk({kPskIdentity, bytes("fedcba9876543210")}), 3s);
+                                                    fixedClientPsk({kPskIdentity, SecretBytes(bytes("fedcba9876543210"))}), 3s);
     ASSERT_FALSE(wrongKey.ok());
     EXPECT_EQ(wrongKey.error().code, TransportErrorCode::HandshakeFailed) << wrongKey.error().message;
 }
@@ -358,7 +358,7 @@ TEST(CoapTransportPki, ClientSessionsDoNotDisturbTheListenersCertificate) {
                                                  credentialsFor(deviceAsClient, pki.ca.certificatePem()), kHandshakeTimeout);
     ASSERT_TRUE(outgoing.ok()) << outgoing.error().message;
     EXPECT_EQ(outgoing->info().peerCertificateCn, "uuid:00000000-0000-0000-0000-000000000002");
-    auto outgoingPsk = device.endpoint->openSession(otherDevice.address(), fixedClientPsk({kPskIdentity, kPskKey}),
+    auto outgoingPsk = device.endpoint->openSession(otherDevice.address(), fixedClientPsk({kPskIdentity, SecretBytes(kPskKey)}),
                                                     kHandshakeTimeout);
     ASSERT_TRUE(outgoingPsk.ok()) << outgoingPsk.error().message;
 
@@ -427,7 +427,7 @@ TEST(CoapTransportPki, ServerCredentialsCanBeAddedAndReplacedWhileRunning) {
     // The session established before the change keeps working.
     EXPECT_EQ(client.askServer(session.value()), kGatewayCn + "||secure");
     // PSK clients are unaffected throughout.
-    auto psk = client.endpoint->openSession(server.address(), fixedClientPsk({kPskIdentity, kPskKey}), kHandshakeTimeout);
+    auto psk = client.endpoint->openSession(server.address(), fixedClientPsk({kPskIdentity, SecretBytes(kPskKey)}), kHandshakeTimeout);
     EXPECT_TRUE(psk.ok()) << psk.error().message;
 }
 

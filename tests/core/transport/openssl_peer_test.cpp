@@ -37,7 +37,7 @@ private:
 };
 
 core::ClientPskLookup gatewayPsk() {
-    return core::fixedClientPsk(core::ClientPskCredentials{{'g', 'w'}, kKey});
+    return core::fixedClientPsk(core::ClientPskCredentials{{'g', 'w'}, core::SecretBytes(kKey)});
 }
 
 std::unique_ptr<core::CoapEndpoint> client() {

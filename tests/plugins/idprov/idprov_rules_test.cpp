@@ -57,7 +57,7 @@ protected:
 };
 
 TEST_F(EnrollerTest, ApprovesAVerifiedSecretOnceAndIssuesADeviceCertificate) {
-    secrets.put("lamp-1", {"label", Clock::now() + 1h});
+    secrets.put("lamp-1", {core::SecretBytes::fromText("label"), Clock::now() + 1h});
     const auto d = enroller.provision(request("lamp-1", "label"), {}, "10.0.0.7:5000");
     ASSERT_EQ(d.response.status, proto::ProvisionStatus::Approved) << d.response.message;
     const auto cert = core::Certificate::parse(
@@ -81,7 +81,7 @@ TEST_F(EnrollerTest, WaitsWhileNoSecretIsKnown) {
 }
 
 TEST_F(EnrollerTest, RefusesWithReasonsAndStoresNothing) {
-    secrets.put("lamp-3", {"right", Clock::now() + 1h});
+    secrets.put("lamp-3", {core::SecretBytes::fromText("right"), Clock::now() + 1h});
     auto d = enroller.provision(request("lamp-3", "wrong"), {}, "p");
     EXPECT_EQ(d.response.status, proto::ProvisionStatus::Rejected);
     EXPECT_EQ(d.httpStatus, 403);
@@ -98,7 +98,7 @@ TEST_F(EnrollerTest, RefusesWithReasonsAndStoresNothing) {
     EXPECT_EQ(d.httpStatus, 400);
     EXPECT_THAT(d.response.message, HasSubstr("scrypt"));
 
-    secrets.put("lamp-4", {"old", Clock::now() - 1s});
+    secrets.put("lamp-4", {core::SecretBytes::fromText("old"), Clock::now() - 1s});
     d = enroller.provision(request("lamp-4", "old"), {}, "p");
     EXPECT_THAT(d.response.message, HasSubstr("expired"));
 
@@ -111,7 +111,7 @@ TEST_F(EnrollerTest, RefusesWithReasonsAndStoresNothing) {
 }
 
 TEST_F(EnrollerTest, OfRequestsRacingWithOneSecretOnlyOneGetsACertificate) {
-    secrets.put("lamp-14", {"s", Clock::now() + 1h});
+    secrets.put("lamp-14", {core::SecretBytes::fromText("s"), Clock::now() + 1h});
     std::vector<proto::ProvisionRequest> requests;
     for (int i = 0; i < 4; ++i) requests.push_back(request("lamp-14", "s"));
     std::vector<Decision> decisions(requests.size());
@@ -127,7 +127,7 @@ TEST_F(EnrollerTest, OfRequestsRacingWithOneSecretOnlyOneGetsACertificate) {
 }
 
 TEST_F(EnrollerTest, ADeviceThatLostItsAnswerGetsTheSameCertificateAgain) {
-    secrets.put("lamp-16", {"s", Clock::now() + 1h});
+    secrets.put("lamp-16", {core::SecretBytes::fromText("s"), Clock::now() + 1h});
     const auto r = request("lamp-16", "s");
     const auto first = enroller.provision(r, {}, "p");
     ASSERT_EQ(first.response.status, proto::ProvisionStatus::Approved);
@@ -142,7 +142,7 @@ TEST_F(EnrollerTest, ADeviceThatLostItsAnswerGetsTheSameCertificateAgain) {
 }
 
 TEST_F(EnrollerTest, TenWrongHashesDropTheSecret) {
-    secrets.put("lamp-17", {"right", Clock::now() + 1h});
+    secrets.put("lamp-17", {core::SecretBytes::fromText("right"), Clock::now() + 1h});
     for (int i = 0; i < 9; ++i) {
         EXPECT_THAT(enroller.provision(request("lamp-17", "guess" + std::to_string(i)), {}, "p").response.message,
                     HasSubstr("does not match"));
@@ -153,7 +153,7 @@ TEST_F(EnrollerTest, TenWrongHashesDropTheSecret) {
 }
 
 TEST_F(EnrollerTest, AReplayAfterApprovalIsRejectedNotWaiting) {
-    secrets.put("lamp-5", {"s", Clock::now() + 1h});
+    secrets.put("lamp-5", {core::SecretBytes::fromText("s"), Clock::now() + 1h});
     const auto r = request("lamp-5", "s");
     ASSERT_EQ(enroller.provision(r, {}, "p").response.status, proto::ProvisionStatus::Approved);
     // The same proof with another key (someone who captured it): refused.
@@ -181,13 +181,13 @@ TEST_F(EnrollerTest, RenewalNeedsTheDevicesOwnCertificate) {
     d = enroller.provision(request("lamp-9"), PeerIdentity{PeerRole::Untrusted, "x", "client certificate not accepted: certificate has expired"}, "p");
     EXPECT_THAT(d.response.message, HasSubstr("expired"));
     // An untrusted certificate with a good OOB hash still enrols by the hash.
-    secrets.put("lamp-9", {"s9", Clock::now() + 1h});
+    secrets.put("lamp-9", {core::SecretBytes::fromText("s9"), Clock::now() + 1h});
     d = enroller.provision(request("lamp-9", "s9"), PeerIdentity{PeerRole::Untrusted, "x", "expired"}, "p");
     EXPECT_EQ(d.response.status, proto::ProvisionStatus::Approved);
 }
 
 TEST_F(EnrollerTest, StatusHandsTheCertificateOnlyToItsOwner) {
-    secrets.put("lamp-10", {"s", Clock::now() + 1h});
+    secrets.put("lamp-10", {core::SecretBytes::fromText("s"), Clock::now() + 1h});
     ASSERT_EQ(enroller.provision(request("lamp-10", "s"), {}, "p").response.status, proto::ProvisionStatus::Approved);
     EXPECT_FALSE(enroller.status("lamp-10", device("lamp-10")).clientCert.empty());
     EXPECT_TRUE(enroller.status("lamp-10", device("lamp-11")).clientCert.empty());
@@ -252,15 +252,15 @@ TEST_F(EnrollerTest, ClaimedAddressesThatDoNotMatchTheSenderAreLoggedNotRefused)
 TEST(OobStore, ExpiredSecretsAreReportedOnceAndRemoved) {
     OobStore s;
     const auto now = Clock::now();
-    s.put("a", {"x", now + 1h});
-    s.put("b", {"y", now - 1s});
+    s.put("a", {core::SecretBytes::fromText("x"), now + 1h});
+    s.put("b", {core::SecretBytes::fromText("y"), now - 1s});
     EXPECT_EQ(s.size(now), 1u);
     ASSERT_TRUE(s.find("b", now));
     EXPECT_FALSE(s.find("b", now));
-    EXPECT_FALSE(s.take("a", "other"));  // a replaced secret is not taken by an old approval
+    EXPECT_FALSE(s.take("a", core::SecretBytes::fromText("other")));  // a replaced secret is not taken by an old approval
     EXPECT_TRUE(s.find("a", now));
-    EXPECT_TRUE(s.take("a", "x"));
-    EXPECT_FALSE(s.take("a", "x")) << "one-time: the second taker gets nothing";
+    EXPECT_TRUE(s.take("a", core::SecretBytes::fromText("x")));
+    EXPECT_FALSE(s.take("a", core::SecretBytes::fromText("x"))) << "one-time: the second taker gets nothing";
     EXPECT_FALSE(s.find("a", now));
 }
 

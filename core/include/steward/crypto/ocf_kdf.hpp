@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "steward/crypto/secret_bytes.hpp"
 #include "steward/model/uuid.hpp"
 
 namespace steward::core {
@@ -18,8 +19,8 @@ inline constexpr std::string_view kRandomPinLabel = "oic.sec.doxm.rdp";
 inline constexpr std::string_view kDirectPairingLabel = "oic.r.dpairing";
 
 // TLS 1.2 PRF with SHA-256 (RFC 5246 section 5): P_SHA256(secret, label || seed), `length` bytes.
-std::vector<std::uint8_t> tls12Prf(std::span<const std::uint8_t> secret, std::string_view label,
-                                   std::span<const std::uint8_t> seed, std::size_t length);
+SecretBytes tls12Prf(std::span<const std::uint8_t> secret, std::string_view label, std::span<const std::uint8_t> seed,
+                     std::size_t length);
 
 // The secrets of one DTLS 1.2 session, as both peers know them.
 struct SessionSecrets {
@@ -31,18 +32,18 @@ struct SessionSecrets {
 // key_block = PRF(master, "key expansion", server_random || client_random), 96 bytes: the length
 // of TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256 (0xC037), OCF's suite. Steward always uses this length,
 // whatever suite the TLS library negotiated, so both sides agree (see coap_endpoint.hpp).
-std::vector<std::uint8_t> ocfKeyBlock(const SessionSecrets& secrets);
+SecretBytes ocfKeyBlock(const SessionSecrets& secrets);
 
 // PRF(key_block, label, first_uuid || second_uuid), first 16 bytes. Owner PSK: label = the OxM name,
 // first = gateway (owner), second = device. Pairing PSK: label oic.r.dpairing, server then client.
-std::vector<std::uint8_t> deriveSessionBoundPsk(const SessionSecrets& secrets, std::string_view label,
-                                                const Uuid& first, const Uuid& second);
+SecretBytes deriveSessionBoundPsk(const SessionSecrets& secrets, std::string_view label, const Uuid& first,
+                                  const Uuid& second);
 
 // PBKDF2-HMAC-SHA256(pin, salt = raw 16-byte UUID, 1000 iterations) -> 16 bytes.
-std::vector<std::uint8_t> derivePinPsk(std::string_view pin, const Uuid& salt);
+SecretBytes derivePinPsk(std::string_view pin, const Uuid& salt);
 
 // Steward's public Just-Works PSK: SHA-256("oic.sec.doxm.jw" || device raw UUID)[0..16).
-std::vector<std::uint8_t> justWorksPsk(const Uuid& device);
+SecretBytes justWorksPsk(const Uuid& device);
 
 // PSK identities of the ownership sessions.
 std::vector<std::uint8_t> randomPinHint(const Uuid& device);  // "oic.sec.doxm.rdp:" + raw UUID

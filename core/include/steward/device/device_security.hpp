@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "steward/device/access_policy.hpp"
 #include "steward/device/pin_guess_limiter.hpp"
@@ -22,7 +23,7 @@ struct DeviceSecurityHooks {
     // One line per state change ("ownership session opened from 127.0.0.1:40000 (oic.sec.doxm.jw)").
     std::function<void(const std::string& line)> log;
     // Random PIN: show this PIN to the user (the seed's sample server prints it).
-    std::function<void(const std::string& pin)> showPin;
+    std::function<void(std::string_view pin)> showPin;
     // The TLS secrets of one of the device's DTLS sessions (for the owner PSK).
     std::function<std::optional<TlsKeyMaterial>(SessionId)> keyMaterial;
 };
@@ -49,7 +50,7 @@ public:
     PskBytes identityHint() const;
 
     // DTLS server: the key for a client identity, or nullopt to refuse the handshake.
-    std::optional<PskBytes> keyForIdentity(std::span<const std::uint8_t> identity, const PeerInfo& peer);
+    std::optional<SecretBytes> keyForIdentity(std::span<const std::uint8_t> identity, const PeerInfo& peer);
     void onSessionEvent(const SessionEvent& event);
 
     // Access control for any resource of the device.
@@ -83,12 +84,12 @@ private:
     DeviceSecurityOptions options_;
     SessionId docSession_ = 0;
     std::chrono::steady_clock::time_point docLastActivity_{};
-    std::string currentPin_;
+    SecretBytes currentPin_;
     PinGuessLimiter pinGuesses_;
     std::optional<std::chrono::steady_clock::time_point> resetDue_;
 };
 
 // A fresh 8-digit PIN from the CSPRNG.
-std::string generatePin();
+SecretBytes generatePin();
 
 }  // namespace steward::core

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "steward/crypto/secret_bytes.hpp"
 #include "steward/onboarding/security_domain.hpp"
 #include "steward/svr/svr_database.hpp"
 
@@ -27,7 +28,7 @@ public:
     const SecurityDomain& securityDomain() const { return domain_; }
     // Durable when it returns (fsync'd); replaces an older credential for the same device.
     void storeOwnerCredential(const Uuid& device, std::span<const std::uint8_t> psk);
-    std::optional<std::vector<std::uint8_t>> ownerCredential(const Uuid& device) const;
+    std::optional<SecretBytes> ownerCredential(const Uuid& device) const;
     bool removeOwnerCredential(const Uuid& device);
     std::vector<Uuid> devicesWithCredentials() const;
 

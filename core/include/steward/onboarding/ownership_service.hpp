@@ -19,7 +19,7 @@
 
 namespace steward::core {
 
-using PinSource = std::function<std::optional<std::string>(const Uuid& device)>;
+using PinSource = std::function<std::optional<SecretBytes>(const Uuid& device)>;
 
 struct OwnOptions {
     std::optional<int> method;  // an oxm id; default: the first the device offers that a plugin provides

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "steward/crypto/secret_bytes.hpp"
 #include "steward/model/acl2.hpp"
 #include "steward/model/uuid.hpp"
 #include "steward/onboarding/security_domain.hpp"
@@ -31,7 +32,7 @@ struct OwnershipRequest {
     PeerAddress plain;   // the device's plain CoAP address (discovery)
     PeerAddress secure;  // its DTLS address (the coaps ep)
     // Random PIN: asked once the device shows its PIN; nullopt abandons the transfer.
-    std::function<std::optional<std::string>(const Uuid& device)> pin;
+    std::function<std::optional<SecretBytes>(const Uuid& device)> pin;
     // ACEs the gateway gives itself in step 14; empty: full access to every resource.
     std::vector<Ace> gatewayAces;
     // Called with the owner PSK once derived (right after the handshake) and finished before the
@@ -39,7 +40,7 @@ struct OwnershipRequest {
     // leave a device owned by a gateway that lacks its credential. It runs on a thread of its own
     // while steps 3-8 cross the network (the fsyncs overlap the round trips), and has returned
     // by the time transferOwnership() does. Returning false (or throwing) aborts the transfer.
-    std::function<bool(const Uuid& device, const std::vector<std::uint8_t>& ownerPsk)> persistOwnerCredential;
+    std::function<bool(const Uuid& device, const SecretBytes& ownerPsk)> persistOwnerCredential;
     std::chrono::milliseconds stepTimeout{5000};
     std::function<void(const std::string& step)> progress;  // one line per step, for logs
 };
@@ -49,13 +50,13 @@ struct OwnershipResult {
     std::string failedStep;      // e.g. "POST /oic/sec/pstat {om:4}"
     std::string error;           // why, for the user
     Uuid deviceId;               // as read in step 1
-    std::vector<std::uint8_t> ownerPsk;  // on success: the credential for later owner sessions
+    SecretBytes ownerPsk;        // on success: the credential for later owner sessions
     std::string cipher;          // the suite of the ownership session
 };
 
 OwnershipResult transferOwnership(CoapEndpoint& endpoint, const OwnershipRequest& request);
 
 // Client PSK lookup for an owner (or pairwise) session: identity = our raw UUID, key = `psk`.
-ClientPskLookup ownerSessionPsk(const Uuid& self, std::vector<std::uint8_t> psk);
+ClientPskLookup ownerSessionPsk(const Uuid& self, SecretBytes psk);
 
 }  // namespace steward::core

@@ -19,7 +19,9 @@
 // 2: the credmgmt provider interface; PeerInfo and EndpointOptions gained certificate fields.
 // 3: the enrollment provider interface; CertificateProfile gained subjectAltNames.
 // 4: OwnershipRequest gained securityDomain (the sdi step iotivity-lite requires).
-#define STEWARD_PLUGIN_ABI_VERSION 4
+// 5: keys and PINs are SecretBytes (PSK lookups, OwnershipRequest.pin, OwnershipResult.ownerPsk);
+//    ServerPskLookup takes the handshake's PeerInfo.
+#define STEWARD_PLUGIN_ABI_VERSION 5
 #define STEWARD_VERSION_MAJOR 0
 
 #define STEWARD_ABI_STRINGIFY_(x) #x

@@ -18,9 +18,11 @@
 #include <span>
 #include <vector>
 
+#include "steward/crypto/secret_bytes.hpp"
+
 namespace steward::core {
 
-using PskBytes = std::vector<std::uint8_t>;
+using PskBytes = std::vector<std::uint8_t>;  // identities and hints (names, not secrets)
 
 inline constexpr std::size_t kMaxPskIdentityLength = 64;
 inline constexpr std::size_t kMaxPskKeyLength = 64;
@@ -32,7 +34,7 @@ struct PeerInfo;  // coap_endpoint.hpp
 // id, which later session events carry) and where it comes from, for callers that ration keys
 // (a PIN must not be guessed at will).
 using ServerPskLookup =
-    std::function<std::optional<PskBytes>(std::span<const std::uint8_t> clientIdentity, const PeerInfo& peer)>;
+    std::function<std::optional<SecretBytes>(std::span<const std::uint8_t> clientIdentity, const PeerInfo& peer)>;
 
 struct ServerPskConfig {
     // Sent to every client as the PSK identity hint (OCF: the device's raw UUID). May be empty.
@@ -42,7 +44,7 @@ struct ServerPskConfig {
 
 struct ClientPskCredentials {
     PskBytes identity;
-    PskBytes key;
+    SecretBytes key;
 };
 
 // Client side: given the hint the server sent (empty if it sent none), the identity to send and
@@ -50,11 +52,7 @@ struct ClientPskCredentials {
 using ClientPskLookup = std::function<std::optional<ClientPskCredentials>(std::span<const std::uint8_t> serverHint)>;
 
 // A client lookup that answers every hint with the same credentials.
-inline ClientPskLookup fixedClientPsk(ClientPskCredentials credentials) {
-    return [credentials = std::move(credentials)](std::span<const std::uint8_t>) {
-        return std::optional<ClientPskCredentials>(credentials);
-    };
-}
+ClientPskLookup fixedClientPsk(ClientPskCredentials credentials);
 
 // True when `bytes` can be used as a PSK identity or hint (see the limitation above).
 bool isUsablePskName(std::span<const std::uint8_t> bytes);
