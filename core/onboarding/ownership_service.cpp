@@ -1,11 +1,11 @@
 #include "steward/onboarding/ownership_service.hpp"
 
-
 #include <optional>
 #include <stdexcept>
 
 #include "steward/model/doxm.hpp"
 #include "steward/model/resource_codec.hpp"
+#include "steward/onboarding/ownership_completion.hpp"
 
 namespace steward::core {
 namespace {
@@ -22,6 +22,7 @@ OwnOutcome failure(std::string step, std::string error) {
 std::string_view toString(Resolution r) {
     switch (r) {
         case Resolution::Owned: return "owned";
+        case Resolution::Finished: return "owned (the interrupted transfer was finished: ACL installed, normal operation)";
         case Resolution::Removed: return "removed";
         case Resolution::Unreachable: return "unreachable";
     }
@@ -92,7 +93,7 @@ OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOption
         // The credential was stored before the failure: the device may or may not be ours now.
         if (auto record = pdm_.device(outcome.result.deviceId)) {
             const auto settled = resolve(*record);
-            if (settled == Resolution::Owned) {
+            if (settled == Resolution::Owned || settled == Resolution::Finished) {
                 outcome.result.error += " (the device nevertheless reports us as its owner: kept as owned)";
             }
         }
@@ -126,9 +127,19 @@ OwnershipService::Probe OwnershipService::probe(const DeviceRecord& record) {
 
 Resolution OwnershipService::resolve(const DeviceRecord& record) {
     switch (probe(record)) {
-        case Probe::Ours:
+        case Probe::Ours: {
+            // Ours, but maybe stopped at RFPRO with half an ACL: finish it before calling it owned.
+            auto psk = identity_.ownerCredential(record.id);
+            if (!psk) return Resolution::Unreachable;
+            auto session = endpoint_.openSession({record.address, record.securePort}, ownerSessionPsk(identity_.id(), std::move(*psk)),
+                                                 std::chrono::seconds(3));
+            if (!session) return Resolution::Unreachable;
+            const auto completion = completeOwnership(endpoint_, session.value(), identity_.id(), {}, std::chrono::seconds(3));
+            endpoint_.closeSession(session.value());
+            if (completion.result == CompletionResult::Failed) return Resolution::Unreachable;
             pdm_.setDeviceState(record.id, DeviceRecordState::Owned);
-            return Resolution::Owned;
+            return completion.result == CompletionResult::Completed ? Resolution::Finished : Resolution::Owned;
+        }
         case Probe::Unreachable: return Resolution::Unreachable;
         case Probe::NotOurs: break;
     }
@@ -145,7 +156,9 @@ std::optional<std::string> OwnershipService::refusal(const DiscoveredDevice& dev
     if (record->state == DeviceRecordState::Pending) {
         switch (resolve(*record)) {
             case Resolution::Removed: return std::nullopt;  // leftovers of an interrupted transfer
-            case Resolution::Owned: return "already owned by this gateway (an interrupted transfer completed; it answers at " + at + ")";
+            case Resolution::Owned:
+            case Resolution::Finished:
+                return "already owned by this gateway (an interrupted transfer completed; it answers at " + at + ")";
             case Resolution::Unreachable:
                 return "an interrupted transfer of " + id + " is unresolved: the device does not answer at " + at + "; try again later";
         }

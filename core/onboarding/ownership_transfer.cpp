@@ -11,6 +11,7 @@
 #include "steward/crypto/digest.hpp"
 #include "steward/crypto/ocf_kdf.hpp"
 #include "steward/model/resource_codec.hpp"
+#include "steward/onboarding/ownership_completion.hpp"
 
 namespace steward::core {
 namespace {
@@ -225,32 +226,7 @@ private:
         }
     }
 
-    CborValue initialAces() const {
-        Acl2 acl;
-        acl.aclist2 = request_.gatewayAces;
-        if (acl.aclist2.empty()) {
-            Ace gateway;
-            gateway.subject = request_.gatewayId;
-            AceResource all;
-            all.wc = Wildcard::All;
-            gateway.resources = {all};
-            gateway.permission = permission::kAll;
-            acl.aclist2.push_back(gateway);
-        }
-        Ace discovery;  // anonymous reads of the discovery resources, so the device stays findable
-        discovery.subject = ConnType::AnonClear;
-        for (const char* href : {"/oic/res", "/oic/d", "/oic/p"}) {
-            AceResource r;
-            r.href = href;
-            discovery.resources.push_back(r);
-        }
-        discovery.permission = permission::kRead;
-        acl.aclist2.push_back(discovery);
-        int id = 1;
-        for (auto& ace : acl.aclist2) ace.aceid = id++;
-        const CborValue full = acl2ToCbor(acl);
-        return *full.find("aclist2");
-    }
+    CborValue initialAces() const { return ownershipAclist(request_.gatewayId, request_.gatewayAces); }
 
     CoapEndpoint& endpoint_;
     const OwnershipRequest& request_;

@@ -36,7 +36,9 @@ struct OwnOutcome {
     bool refused = false;
 };
 
-enum class Resolution { Owned, Removed, Unreachable };
+// Owned: it reports us as owner, in normal operation. Finished: it reported us as owner but had
+// stopped short of normal operation (the ACL and RFNOP steps were lost): they were done now.
+enum class Resolution { Owned, Finished, Removed, Unreachable };
 std::string_view toString(Resolution r);
 
 class OwnershipService {
