@@ -159,6 +159,9 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                                       [&](const YAML::Node& n, const std::string& k) { c.ownership.justWorksPerWindow = static_cast<int>(r.integer(n, k, 1, 10000)); }},
                                      {"approval", [&](const YAML::Node& n, const std::string& k) { c.ownership.approval = r.boolean(n, k); }},
                                      {"pin_timeout", [&](const YAML::Node& n, const std::string& k) { c.ownership.pinTimeout = seconds(n, k, 5, 3600); }},
+                                     {"retry_after", [&](const YAML::Node& n, const std::string& k) { c.ownership.retryAfter = seconds(n, k, 1, 86400); }},
+                                     {"retry_attempts",
+                                      [&](const YAML::Node& n, const std::string& k) { c.ownership.retryAttempts = static_cast<int>(r.integer(n, k, 0, 1000)); }},
                                  });
                        if (c.ownership.permitJoinDefault > c.ownership.permitJoinMax) {
                            r.fail(m, path, "permit_join_seconds exceeds permit_join_max_seconds");

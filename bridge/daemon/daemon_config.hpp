@@ -51,6 +51,10 @@ struct OwnershipConfig {
     int justWorksPerWindow = 1;    // at most this many Just-Works devices per window / per automatic round
     bool approval = false;         // discovered devices wait for approve/deny
     std::chrono::seconds pinTimeout{120};
+    // Automatic and permit-join modes retry a failed ownership after this, doubling up to 30 min,
+    // at most retryAttempts times in all (0: never).
+    std::chrono::seconds retryAfter{30};
+    int retryAttempts = 8;
 };
 
 // The IDProv server (plugin "idprov"): off unless enabled. settings.stateDirectory is filled in

@@ -31,7 +31,9 @@ Onboarding::Onboarding(Parts parts, OwnershipConfig ownership, DiscoveryConfig d
       ownership_(std::move(ownership)),
       discovery_(std::move(discovery)),
       afterOwned_(std::move(afterOwned)),
-      log_(std::move(log)) {}
+      log_(std::move(log)),
+      retries_({ownership_.retryAfter, std::max<std::chrono::seconds>(ownership_.retryAfter, std::chrono::minutes(30)),
+                ownership_.retryAttempts}) {}
 
 Onboarding::~Onboarding() { stop(); }
 
@@ -57,6 +59,7 @@ void Onboarding::loop() {
         try {
             discoverNow(core::DiscoveryScope::All);
             resolvePendingWork();
+            settleInterruptedTransfers();
         } catch (const std::exception& e) {
             log_(std::string("discovery round failed: ") + e.what());
         }
@@ -152,7 +155,11 @@ bool Onboarding::announceImpostor(const core::DiscoveredDevice& answer) {
 }
 
 void Onboarding::considerForOwnership(const DeviceView& view, const core::DiscoveredDevice& answer, bool fresh) {
-    if (view.status == DeviceStatus::Owning || view.status == DeviceStatus::Denied || view.status == DeviceStatus::Failed) return;
+    if (view.status == DeviceStatus::Owning || view.status == DeviceStatus::Denied) return;
+    // A failed device is tried again, later and a bounded number of times, by the modes that own
+    // by themselves; with approval it waits for the user.
+    const bool retry = view.status == DeviceStatus::Failed;
+    if (retry && (ownership_.approval || !retries_.due(answer.deviceId, std::chrono::steady_clock::now()))) return;
     if (ownership_.approval) {
         if (view.status != DeviceStatus::PendingApproval) {
             parts_.directory.update(answer.deviceId, [](DeviceView& v) { v.status = DeviceStatus::PendingApproval; });
@@ -168,7 +175,14 @@ void Onboarding::considerForOwnership(const DeviceView& view, const core::Discov
         return;
     }
     const auto error = queueOwnership(answer.deviceId, method, {});
-    if (!error.empty()) log_("automatic ownership of " + answer.deviceId.toString() + ": " + error);
+    if (!error.empty()) {
+        log_("automatic ownership of " + answer.deviceId.toString() + ": " + error);
+    } else if (retry) {
+        retries_.started(answer.deviceId);
+        parts_.metrics.retried();
+        log_("trying again to own " + answer.deviceId.toString() + " (attempt " +
+             std::to_string(retries_.attempts(answer.deviceId) + 1) + ")");
+    }
 }
 
 bool Onboarding::automaticAllowed(const core::DiscoveredDevice& answer, std::optional<int>& method) {
@@ -250,12 +264,26 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
     };
     options.progress = [this, id](const std::string& step) { log_(id.toString() + ": " + step); };
     const auto started = std::chrono::steady_clock::now();
-    const auto outcome = parts_.gateway.ownership.own(device, options);
+    core::OwnOutcome outcome;
+    try {
+        outcome = parts_.gateway.ownership.own(device, options);
+    } catch (const std::exception& e) {
+        // The provisioning database refused a write (disk full, locked) or a plugin threw: the
+        // request still gets its answer and the event. A row left pending is settled later.
+        outcome.result.ok = false;
+        outcome.result.failedStep = "provisioning database";
+        outcome.result.error = e.what();
+    }
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
 
     auto result = object();
     result->set("device", id.toString());
     result->set("method", outcome.method);
+    if (outcome.result.ok || outcome.refused) {
+        retries_.forget(id);
+    } else {
+        retries_.failed(id, std::chrono::steady_clock::now());
+    }
     if (outcome.result.ok) {
         parts_.metrics.owned(took);
         parts_.directory.update(id, [&](DeviceView& v) {
@@ -296,6 +324,31 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
     }
     parts_.events.metricsChanged();
     if (done) done(result);
+}
+
+void Onboarding::settleInterruptedTransfers() {
+    if (parts_.gateway.pdm->devicesInState(core::DeviceRecordState::Pending).empty()) return;
+    JobQueue::Job job;
+    job.name = "settle interrupted ownership transfers";
+    job.run = [this] { settleOnWorker(); };
+    parts_.worker.post(std::move(job));
+}
+
+void Onboarding::settleOnWorker() {
+    // On the worker, so never beside a transfer in progress (whose row is pending too).
+    for (const auto& record : parts_.gateway.pdm->devicesInState(core::DeviceRecordState::Pending)) {
+        const auto resolution = parts_.gateway.ownership.resolve(record);
+        if (resolution == core::Resolution::Unreachable) continue;
+        log_("device " + record.id.toString() + " left pending by an interrupted transfer: " + std::string(core::toString(resolution)));
+        const bool owned = resolution != core::Resolution::Removed;
+        parts_.directory.update(record.id, [&](DeviceView& v) {
+            v.status = owned ? DeviceStatus::Owned : DeviceStatus::Unowned;
+            v.error.clear();
+        });
+        retries_.forget(record.id);
+        parts_.events.deviceChanged(record.id);
+        if (owned && afterOwned_) afterOwned_(record.id);
+    }
 }
 
 void Onboarding::resolvePendingWork() {

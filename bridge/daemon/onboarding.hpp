@@ -20,6 +20,7 @@
 #include "event_sink.hpp"
 #include "job_queue.hpp"
 #include "onboarding_metrics.hpp"
+#include "ownership_retries.hpp"
 #include "pin_broker.hpp"
 #include "steward/gateway/gateway_state.hpp"
 
@@ -69,6 +70,8 @@ private:
     void ownOnWorker(const core::DiscoveredDevice& device, std::optional<int> method, const std::function<void(Poco::JSON::Object::Ptr)>& done);
     std::string queueOwnership(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done);
     void resolvePendingWork();
+    void settleInterruptedTransfers();  // queues the resolution of pending PDM rows (worker)
+    void settleOnWorker();
 
     Parts parts_;
     OwnershipConfig ownership_;
@@ -80,6 +83,7 @@ private:
     // one ownership_refused event each, not one per discovery round.
     bool announceImpostor(const core::DiscoveredDevice& answer);
     std::set<std::pair<core::Uuid, std::string>> impostorsAnnounced_;  // guarded by mutex_
+    OwnershipRetries retries_;  // limits from ownership_ (constructor)
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;

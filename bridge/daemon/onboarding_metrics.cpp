@@ -29,6 +29,11 @@ void OnboardingMetrics::failed(const std::string& reason) {
     ++failures_[reason];
 }
 
+void OnboardingMetrics::retried() {
+    const std::lock_guard lock(mutex_);
+    ++retries_;
+}
+
 Poco::JSON::Object::Ptr OnboardingMetrics::json() const {
     const std::lock_guard lock(mutex_);
     Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -41,6 +46,7 @@ Poco::JSON::Object::Ptr OnboardingMetrics::json() const {
     }
     o->set("failures_total", total);
     o->set("failures", failures);
+    o->set("retries", retries_);
     const std::vector<std::int64_t> values(durations_.begin(), durations_.end());
     Poco::JSON::Object::Ptr times = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     times->set("p50", percentile(values, 0.5));

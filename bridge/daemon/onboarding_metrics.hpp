@@ -15,12 +15,14 @@ class OnboardingMetrics {
 public:
     void owned(std::chrono::milliseconds took);
     void failed(const std::string& reason);
-    Poco::JSON::Object::Ptr json() const;  // {"devices_owned", "failures": {reason: n}, "time_to_own_ms": {"p50", "p99"}}
+    void retried();  // an automatic retry of a device whose ownership had failed
+    Poco::JSON::Object::Ptr json() const;  // {"devices_owned", "failures": {reason: n}, "retries", "time_to_own_ms": {"p50", "p99"}}
 
 private:
     mutable std::mutex mutex_;
     std::uint64_t owned_ = 0;
     std::map<std::string, std::uint64_t> failures_;
+    std::uint64_t retries_ = 0;
     std::deque<std::int64_t> durations_;  // milliseconds, newest last
 };
 

@@ -341,3 +341,51 @@ TEST_F(Stewardd, TheCliDrivesTheDaemonOverMqttAndTypesThePinWhenAsked) {
 
 }  // namespace
 }  // namespace steward::test
+
+namespace steward::test {
+namespace {
+
+// A wrong PIN typed over MQTT fails that transfer, not the device for good: in automatic mode the
+// device is tried again after retry_after, a new pairing request comes, and the right PIN owns it
+// (issue 14.3). The retry is counted in the metrics.
+TEST_F(Stewardd, AFailedOwnershipIsTriedAgainAndANewPairingRequestComes) {
+    auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin"});
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: automatic, pin_timeout: 30, retry_after: 1}", {at(rdp)}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+
+    std::size_t from = 0;
+    ASSERT_TRUE(watch.waitForEvent("pairing_request", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 20s))
+        << watch.dump() << daemon->output();
+    const auto shown = waitForPin(*rdp.process, from, 10s);
+    ASSERT_TRUE(shown);
+    const std::string wrong = *shown == "00000000" ? "11111111" : "00000000";
+    ASSERT_TRUE(ok(watch.request("pin", "{\"device\":\"" + rdp[0].id.toString() + "\",\"pin\":\"" + wrong + "\"}")));
+    ASSERT_TRUE(watch.waitForEvent("ownership_failed", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, rdp); }, 20s))
+        << watch.dump() << daemon->output();
+
+    // Tried again: a second pairing request, for a new PIN.
+    const auto pairingRequests = [&] {
+        int n = 0;
+        for (const auto& m : watch.messages()) {
+            const auto o = m.topic == "steward/bridge/event" ? parseJsonObject(m.payload) : nullptr;
+            if (o && o->optValue<std::string>("type", "") == "pairing_request" && forDevice(o->getObject("data"), rdp)) ++n;
+        }
+        return n;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (pairingRequests() < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(100ms);
+    ASSERT_EQ(pairingRequests(), 2) << watch.dump() << daemon->output();
+    const auto again = waitForPin(*rdp.process, from, 10s);
+    ASSERT_TRUE(again);
+    ASSERT_TRUE(ok(watch.request("pin", "{\"device\":\"" + rdp[0].id.toString() + "\",\"pin\":\"" + *again + "\"}")));
+    ASSERT_TRUE(watch.waitForEvent("device_owned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, rdp); }, 20s))
+        << watch.dump() << daemon->output();
+    EXPECT_NE(daemon->output().find("trying again to own " + rdp[0].id.toString()), std::string::npos) << daemon->output();
+    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
+        return m.topic == "steward/bridge/metrics" && m.payload.find("\"retries\":1") != std::string::npos;
+    }, 10s)) << watch.dump();
+}
+
+}  // namespace
+}  // namespace steward::test
