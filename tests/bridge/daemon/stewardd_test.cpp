@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "bridge/mqtt/broker_fixture.hpp"
 #include "daemon_fixture.hpp"
 #include "device_fixture.hpp"
+#include "process_runner.hpp"
 #include "steward/svr/svr_database.hpp"
 #include "support/temp_dir.hpp"
 
@@ -385,6 +387,39 @@ TEST_F(Stewardd, AFailedOwnershipIsTriedAgainAndANewPairingRequestComes) {
     ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
         return m.topic == "steward/bridge/metrics" && m.payload.find("\"retries\":1") != std::string::npos;
     }, 10s)) << watch.dump();
+}
+
+// A transfer interrupted after the device left RFOTM (here `steward --local own` killed before the
+// ACL step, sharing the daemon's state directory) while the device is away: stewardd cannot settle
+// the pending row at start-up; once the device answers again, a discovery round finishes the
+// transfer over the owner credential (ACL, RFNOP) and applies the policies (issue 14.1, 14.2).
+TEST_F(Stewardd, ATransferInterruptedWhileTheDeviceWasAwayIsFinishedWhenItComesBack) {
+    const auto port = freeUdpPort();
+    const auto securePort = freeUdpPort();
+    const std::vector<std::string> deviceArgs = {"--svrdb", (dir / "d.dat").string(), "--port", std::to_string(port),
+                                                 "--secure-port", std::to_string(securePort)};
+    {
+        auto device = startDevices(deviceArgs);
+        const auto killed = runProcess(findOnPath("env"),
+                                       {"STEWARD_FAULT_KILL_AT=DELETE /oic/sec/acl2", STEWARD_CLI_BIN, "--local", "own", "--all",
+                                        "--unicast", "127.0.0.1:" + std::to_string(port), "--state-dir", (dir / "state").string()},
+                                       "", 60s);
+        ASSERT_EQ(killed.exitCode, 256 + SIGKILL) << killed.err;
+    }
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {"127.0.0.1:" + std::to_string(port)}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    ASSERT_TRUE(daemon->waitForLine([](const std::string& l) { return l.find("interrupted transfer: unreachable") != std::string::npos; }, 10s))
+        << daemon->output();
+
+    auto device = startDevices(deviceArgs);
+    ASSERT_TRUE(daemon->waitForLine([](const std::string& l) {
+        return l.find("left pending by an interrupted transfer: owned (the interrupted transfer was finished") != std::string::npos;
+    }, 20s)) << daemon->output();
+    EXPECT_TRUE(device.process->waitForLine([](const std::string& l) { return l.find("-> RFNOP") != std::string::npos; }, 10s))
+        << device.process->output();
+    const auto provisioned = watch.waitForEvent("device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, device); }, 20s);
+    EXPECT_TRUE(provisioned) << watch.dump() << daemon->output();
 }
 
 }  // namespace
