@@ -54,10 +54,19 @@ std::vector<Ace> addAces(OwnerSession& session, const std::vector<Ace>& aces) {
 }
 
 int addPairwiseCredential(OwnerSession& session, const Uuid& peer, const SecretBytes& key) {
-    std::set<int> before;
+    // Replaces, never adds beside: a device holding two keys for one peer picks either, and a
+    // link repeated after a crash would fail both ways.
+    std::vector<int> replaced;
+    std::set<int> before;  // what stays: the device may give a removed credid to the new one
     for (const auto& c : session.readCred().creds) {
-        if (c.credid) before.insert(*c.credid);
+        if (!c.credid) continue;
+        if (c.credtype == credtype::kSymmetricPairwise && !c.subjectuuid.wildcard && c.subjectuuid.uuid == peer) {
+            replaced.push_back(*c.credid);
+        } else {
+            before.insert(*c.credid);
+        }
     }
+    removeEntries(session, replaced, {});
     const CborValue cred = CborValue::map({
         {CborValue::text("credtype"), CborValue::unsignedInt(credtype::kSymmetricPairwise)},
         {CborValue::text("subjectuuid"), CborValue::text(peer.toString())},

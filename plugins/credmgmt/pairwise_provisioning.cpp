@@ -67,8 +67,20 @@ ProvisioningOutcome provisionPairwise(ProvisioningContext& ctx, const PairwiseRe
 
         auto sessionA = openOwnerSession(ctx, a);
         auto sessionB = openOwnerSession(ctx, b);  // both reachable before anything changes
+        // The intent first: from here a crash (or a failure that cannot be undone) leaves a stale
+        // link that sync takes back from both devices; only both sides written make it a link.
+        ctx.pdm.transaction([&] {
+            ctx.pdm.putLink(a.id, b.id);
+            ctx.pdm.setLinkStale(a.id, b.id, true, "unlink");
+        });
         progress(ctx, "installing the pairwise credential on " + a.id.toString());
-        const auto onA = installOn(sessionA, b.id, key, request);
+        Installed onA;
+        try {
+            onA = installOn(sessionA, b.id, key, request);
+        } catch (const ProvisioningError& e) {
+            throw ProvisioningError(e.kind(), std::string(e.what()) + " (the link is marked stale until sync takes back what " +
+                                                  a.id.toString() + " may hold)");
+        }
         Installed onB;
         try {
             progress(ctx, "installing the pairwise credential on " + b.id.toString());
@@ -80,18 +92,15 @@ ProvisioningOutcome provisionPairwise(ProvisioningContext& ctx, const PairwiseRe
             try {
                 sessionA.whileProvisioning([&] { removeEntries(sessionA, {onA.credid}, aceids); });
             } catch (const ProvisioningError& undo) {
-                // A holds a key B does not: harmless (nobody else has it) but recorded for sync.
-                ctx.pdm.transaction([&] {
-                    ctx.pdm.putLink(a.id, b.id);
-                    ctx.pdm.setLinkStale(a.id, b.id, true, "unlink");
-                });
+                // A holds a key B does not: harmless (nobody else has it); the stale link stays for sync.
                 throw ProvisioningError(e.kind(), std::string(e.what()) + "; undoing on " + a.id.toString() +
                                                       " failed too (" + undo.what() + "): the link is marked stale");
             }
+            ctx.pdm.removeLink(a.id, b.id);
             throw;
         }
         ctx.pdm.transaction([&] {
-            ctx.pdm.putLink(a.id, b.id);
+            ctx.pdm.setLinkStale(a.id, b.id, false, "");
             record(ctx, a.id, b.id, onA, request.keyBits);
             record(ctx, b.id, a.id, onB, request.keyBits);
         });

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <csignal>
 #include <fstream>
 #include <sys/stat.h>
 
@@ -167,6 +168,38 @@ TEST_F(CliCredMgmt, PairwiseCredentialsAloneGrantNothingUntilAnAclDoes) {
     const auto again = steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "R", "--json"});
     ASSERT_EQ(again.exitCode, 0) << again.err;
     EXPECT_THAT(again.out, HasSubstr("already provisioned"));
+}
+
+// `link` killed after A got the key and before B did (issue 14.4): the intent recorded first
+// leaves a stale link, sync takes back what A holds, and a new link gives each side exactly one
+// credential for the other — both ways work. A repeated link never stacks a second key.
+TEST_F(CliCredMgmt, ALinkKilledHalfwayIsTakenBackBySyncAndLinkingAgainWorksBothWays) {
+    const auto killAt = "installing the pairwise credential on " + b().id();
+    std::vector<std::string> args = {"STEWARD_FAULT_KILL_AT=" + killAt, STEWARD_CLI_BIN, "--local", "link", a().id(), b().id(),
+                                     "--resource", "/a/light", "--perm", "RU", "--state-dir", (dir / "state").string()};
+    const auto killed = runProcess(findOnPath("env"), args, "", 60s);
+    ASSERT_EQ(killed.exitCode, 256 + SIGKILL) << killed.err;
+    const auto stale = linkStatus()->getArray("links");
+    ASSERT_EQ(stale->size(), 1u);
+    EXPECT_TRUE(stale->getObject(0)->getValue<bool>("stale"));
+    const auto refused = steward({"link", a().id(), b().id(), "--resource", "/a/light", "--perm", "RU"});
+    EXPECT_EQ(refused.exitCode, 1);
+    EXPECT_THAT(refused.err, HasSubstr("run sync first"));
+
+    const auto synced = steward({"sync"});
+    ASSERT_EQ(synced.exitCode, 0) << synced.out << synced.err;
+    EXPECT_EQ(linkStatus()->getArray("links")->size(), 0u) << "taken back from both sides";
+    EXPECT_EQ(call(a(), b()).exitCode, 1) << "A's half-installed key is gone";
+
+    for (int round = 0; round < 2; ++round) {
+        SCOPED_TRACE(round);
+        const auto linked = steward({"link", a().id(), b().id(), "--resource", "/a/light", "--perm", "RU"});
+        ASSERT_EQ(linked.exitCode, 0) << linked.out << linked.err;
+        EXPECT_EQ(call(a(), b()).exitCode, 0);
+        EXPECT_EQ(call(b(), a()).exitCode, 0);
+        const auto unlinked = steward({"unlink", a().id(), b().id()});
+        ASSERT_EQ(unlinked.exitCode, 0) << unlinked.err;
+    }
 }
 
 TEST_F(CliCredMgmt, UnlinkWithOneDeviceDownMarksTheLinkStaleAndFinishesWhenItIsBack) {

@@ -3,6 +3,8 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <map>
 
@@ -205,8 +207,11 @@ int runCredentialCommand(const std::string& command, const std::vector<std::stri
     LocalContext ctx(resolvePaths(args.value("--state-dir"), args.value("--plugin-dir")), err);
     if (command == "sync") refreshAddresses(args, ctx, err);
     const bool verbose = args.has("--verbose");
+    // Fault injection for the crash-consistency tests: die (no cleanup at all) at a progress line.
+    const char* killAt = std::getenv("STEWARD_FAULT_KILL_AT");
     auto pc = ctx.provisioning([&](const std::string& line) {
         if (verbose) err << "    " << line << '\n';
+        if (killAt != nullptr && line == killAt) ::raise(SIGKILL);
     });
     const auto outcome = c.run(args, ctx, pc);
     printOutcome(outcome, args.json(), out, err);
