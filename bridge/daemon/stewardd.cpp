@@ -128,6 +128,12 @@ private:
         mqtt.publishInfo(router.info());
         mqtt.publishAllDevices();
         mqtt.metricsChanged();
+        // What the policies give owned devices may be missing (owned while the daemon was down, or
+        // a kill in the middle of applying them): applied again, on the worker; what is recorded
+        // already is not sent again.
+        if (first.ok && !gateway.pdm->devicesInState(core::DeviceRecordState::Owned).empty()) {
+            worker.post({"apply the policies to every owned device (start-up)", [&applier] { applier.applyAll(); }, {}});
+        }
         onboarding.start();
 
         std::atomic<bool> stopping{false};

@@ -422,5 +422,30 @@ TEST_F(Stewardd, ATransferInterruptedWhileTheDeviceWasAwayIsFinishedWhenItComesB
     EXPECT_TRUE(provisioned) << watch.dump() << daemon->output();
 }
 
+// Devices owned while the daemon was not running (here by `steward --local own` on its state
+// directory) get what the policies give them when it starts, and are published as provisioned
+// with those policies (issue 14.5).
+TEST_F(Stewardd, PoliciesAreAppliedAtStartUpToDevicesOwnedWhileItWasDown) {
+    auto lights = startDevices({"--svrdb-dir", (dir / "lights").string(), "--count", "2"}, 2);
+    const auto owned = runProcess(STEWARD_CLI_BIN, {"--local", "own", "--all", "--unicast", "127.0.0.1:" + std::to_string(lights[0].port),
+                                                    "--unicast", "127.0.0.1:" + std::to_string(lights[1].port), "--state-dir",
+                                                    (dir / "state").string()},
+                                  "", 60s);
+    ASSERT_EQ(owned.exitCode, 0) << owned.err;
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    for (const auto& d : lights.devices) {
+        const auto provisioned = watch.waitForEvent(
+            "device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == d.id.toString(); },
+            20s);
+        ASSERT_TRUE(provisioned) << watch.dump() << daemon->output();
+        EXPECT_GE(provisioned->getArray("policies")->size(), 1u);
+        const auto state = watch.latest("steward/devices/" + d.id.toString());
+        ASSERT_TRUE(state);
+        EXPECT_EQ(state->getValue<std::string>("state"), "provisioned");
+    }
+}
+
 }  // namespace
 }  // namespace steward::test
