@@ -292,7 +292,8 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         });
         result->set("status", "owned");
         result->set("ms", static_cast<std::int64_t>(took.count()));
-        log_(id.toString() + " owned (" + outcome.method + ") in " + std::to_string(took.count()) + " ms");
+        log_(id.toString() + " owned (" + outcome.method + ") in " + std::to_string(took.count()) + " ms" +
+             (outcome.note.empty() ? "" : ": " + outcome.note));
         parts_.events.deviceChanged(id);  // the state first, then the announcement
         parts_.events.event("device_owned", result);
         if (afterOwned_) afterOwned_(id);

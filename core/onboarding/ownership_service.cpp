@@ -94,7 +94,13 @@ OwnOutcome OwnershipService::own(const DiscoveredDevice& device, const OwnOption
         if (auto record = pdm_.device(outcome.result.deviceId)) {
             const auto settled = resolve(*record);
             if (settled == Resolution::Owned || settled == Resolution::Finished) {
-                outcome.result.error += " (the device nevertheless reports us as its owner: kept as owned)";
+                // Owned after all (the failure came after the device took us as owner): a success,
+                // with what happened kept as a note rather than reported as a failure.
+                outcome.note = "the transfer failed at " + outcome.result.failedStep + " (" + outcome.result.error +
+                               "), but the device reports us as its owner: kept as owned";
+                outcome.result.ok = true;
+                outcome.result.failedStep.clear();
+                outcome.result.error.clear();
             }
         }
     }

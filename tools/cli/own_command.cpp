@@ -105,7 +105,8 @@ int runOwn(const std::vector<std::string>& words, std::ostream& out, std::ostrea
         const auto outcome = ctx.ownership.own(d, options);
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
         err << "[" << i + 1 << "/" << total << "] " << d.deviceId.toString() << " (" << (outcome.method.empty() ? "?" : outcome.method)
-            << "): " << (outcome.result.ok ? "owned" : "FAILED at " + outcome.result.failedStep + ": " + outcome.result.error) << " in "
+            << "): " << (outcome.result.ok ? "owned" : "FAILED at " + outcome.result.failedStep + ": " + outcome.result.error)
+            << (outcome.note.empty() ? "" : " (" + outcome.note + ")") << " in "
             << ms << " ms\n";
         if (outcome.result.ok) ++owned;
         Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);

@@ -34,6 +34,8 @@ struct OwnOutcome {
     // The provisioning database already records the UUID (result.error says why it stays so):
     // nothing was sent to the device and nothing of ours changed.
     bool refused = false;
+    // A success that did not go as planned (e.g. owned after all, a step having failed): for logs.
+    std::string note;
 };
 
 // Owned: it reports us as owner, in normal operation. Finished: it reported us as owner but had
