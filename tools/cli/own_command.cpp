@@ -66,8 +66,10 @@ int runOwn(const std::vector<std::string>& words, std::ostream& out, std::ostrea
     discovery.scope = core::DiscoveryScope::Unowned;
 
     LocalContext ctx(resolvePaths(args.value("--state-dir"), args.value("--plugin-dir")), err);
+    std::size_t settledOwned = 0;  // interrupted transfers that turned out (or were finished) owned
     for (const auto& [id, resolution] : ctx.ownership.resolvePending()) {
         err << "steward: pending device " << id.toString() << " from an interrupted transfer: " << core::toString(resolution) << '\n';
+        if (resolution == core::Resolution::Owned || resolution == core::Resolution::Finished) ++settledOwned;
     }
     auto found = core::discoverDevices(discovery).devices;
     if (!all) {
@@ -126,8 +128,9 @@ int runOwn(const std::vector<std::string>& words, std::ostream& out, std::ostrea
     } else {
         out << owned << " of " << total << " device(s) owned by gateway " << ctx.identity.id().toString() << '\n';
     }
-    if (total == 0) err << "steward: no unowned device to own\n";
-    return owned == total && total > 0 ? 0 : 1;
+    if (total == 0) err << "steward: no unowned device to own" << (settledOwned > 0 ? " (an interrupted transfer was settled: owned)" : "") << '\n';
+    // Nothing left to own because an interrupted transfer was settled as owned is a success.
+    return owned == total && (total > 0 || settledOwned > 0) ? 0 : 1;
 }
 
 }  // namespace steward::tools

@@ -1,0 +1,101 @@
+// Crash torture of ownership (issue 14): the gateway (`steward --local own`) killed with SIGKILL at
+// each step of a Just-Works transfer, then the user simply runs `own` again. Whatever the step,
+// the system must converge to one of the two good ends — here always the first, since the retry
+// owns it: the device owned by us, in RFNOP, serving its owner; the PDM with no pending row.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <regex>
+#include <set>
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+
+#include "device_fixture.hpp"
+#include "process_runner.hpp"
+#include "steward/model/resource_codec.hpp"
+#include "steward/onboarding/gateway_identity.hpp"
+#include "steward/onboarding/ownership_transfer.hpp"
+#include "support/temp_dir.hpp"
+
+namespace steward::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class CrashTorture : public ::testing::Test {
+protected:
+    ProcessResult own(const RunningDevices& device, const std::filesystem::path& state, const std::string& killAt = "",
+                      bool verbose = false) {
+        std::vector<std::string> args = {STEWARD_CLI_BIN, "--local", "own", "--all", "--unicast",
+                                         "127.0.0.1:" + std::to_string(device[0].port), "--state-dir", state.string()};
+        if (verbose) args.push_back("--verbose");
+        if (!killAt.empty()) args.insert(args.begin(), "STEWARD_FAULT_KILL_AT=" + killAt);
+        return runProcess(findOnPath("env"), args, "", 60s);
+    }
+
+    // The steps of a transfer, in order, as `own --verbose` names them.
+    std::vector<std::string> transferSteps() {
+        auto device = startDevices({"--svrdb", (dir / "probe.dat").string()});
+        const auto r = own(device, dir / "probe-state", "", true);
+        EXPECT_EQ(r.exitCode, 0) << r.err;
+        std::vector<std::string> steps;
+        const std::regex line(R"(^    [0-9a-f-]{36}: (.*) \(\+[0-9.]+ ms\)$)");
+        std::istringstream in(r.err);
+        for (std::string l; std::getline(in, l);) {
+            std::smatch m;
+            if (std::regex_match(l, m, line)) steps.push_back(m[1]);
+        }
+        return steps;
+    }
+
+    TempDir dir;
+};
+
+TEST_F(CrashTorture, TheGatewayKilledAtEveryStepOfAJustWorksTransferConvergesToOwnedAndUsable) {
+    const auto steps = transferSteps();
+    ASSERT_GE(steps.size(), 15u) << "the transfer's steps could not be read";
+    int index = 0;
+    for (const auto& step : steps) {
+        SCOPED_TRACE("killed at: " + step);
+        const auto state = dir / ("state-" + std::to_string(index));
+        // A short ownership-session timeout: a gateway killed in RFOTM leaves a session the device
+        // abandons (and resets) after it, as it would after 10 s by default.
+        auto device = startDevices({"--svrdb", (dir / ("d-" + std::to_string(index++) + ".dat")).string(), "--ownership-timeout", "1"});
+        const auto killed = own(device, state, step);
+        ASSERT_EQ(killed.exitCode, 256 + SIGKILL) << "the fault was not reached\n" << killed.err;
+
+        // The user runs it again; a device still holding the dead session refuses until it resets.
+        ProcessResult again;
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            again = own(device, state);
+            if (again.exitCode == 0) break;
+            std::this_thread::sleep_for(1s);
+        }
+        ASSERT_EQ(again.exitCode, 0) << again.err << device.process->output();
+
+        const auto devices = runProcess(STEWARD_CLI_BIN, {"--local", "devices", "--json", "--state-dir", state.string()}, "", 30s);
+        const auto list = Poco::JSON::Parser().parse(devices.out).extract<Poco::JSON::Array::Ptr>();
+        ASSERT_EQ(list->size(), 1u) << devices.out;
+        EXPECT_EQ(list->getObject(0)->getValue<std::string>("state"), "owned") << "no pending row left";
+
+        // Usable: in normal operation, the gateway's ACE in place, over the owner credential.
+        auto gateway = core::GatewayIdentity::openOrCreate(state / "gateway.svrdb");
+        auto psk = gateway.ownerCredential(device[0].id);
+        ASSERT_TRUE(psk);
+        core::EndpointOptions o;
+        o.udpPort = std::nullopt;
+        core::CoapEndpoint endpoint(o);
+        auto session = endpoint.openSession(device[0].secure(), core::ownerSessionPsk(gateway.id(), std::move(*psk)), 5s);
+        ASSERT_TRUE(session.ok()) << session.error().message << device.process->output();
+        auto light = endpoint.request(session.value(), core::CoapRequest::get("/a/light"), 5s);
+        ASSERT_TRUE(light.ok());
+        EXPECT_EQ(light.value().code, core::CoapCode::Content) << device.process->output();
+        auto pstat = endpoint.request(session.value(), core::CoapRequest::get("/oic/sec/pstat"), 5s);
+        ASSERT_TRUE(pstat.ok());
+        EXPECT_EQ(core::decodePstat(pstat.value().payload).dos.state, core::DosState::Rfnop);
+    }
+}
+
+}  // namespace
+}  // namespace steward::test
