@@ -1,5 +1,7 @@
 #include "onboarding.hpp"
 
+#include "fault_injection.hpp"
+
 #include "steward/provisioning/owned_discovery.hpp"
 
 #include <Poco/JSON/Array.h>
@@ -262,7 +264,10 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         log_("waiting up to " + std::to_string(ownership_.pinTimeout.count()) + " s for the PIN of " + dev.toString());
         return parts_.pins.wait(dev, ownership_.pinTimeout);
     };
-    options.progress = [this, id](const std::string& step) { log_(id.toString() + ": " + step); };
+    options.progress = [this, id](const std::string& step) {
+        log_(id.toString() + ": " + step);
+        killIfFaultInjectedAt(step);
+    };
     const auto started = std::chrono::steady_clock::now();
     core::OwnOutcome outcome;
     try {
@@ -357,10 +362,19 @@ void Onboarding::resolvePendingWork() {
     JobQueue::Job job;
     job.name = "finish stale links and pending revocations";
     job.run = [this] {
+        const auto stale = parts_.gateway.pdm->staleLinks();
         auto ctx = parts_.gateway.provisioning();
         const auto outcome = parts_.gateway.credentials()->resolvePending(ctx);
         for (const auto& line : outcome.done) log_("sync: " + line);
         if (!outcome.ok) log_("sync failed: " + outcome.error);
+        // A half-made link taken back: the policies that wanted it make it again.
+        for (const auto& link : stale) {
+            if (!parts_.gateway.pdm->link(link.a, link.b) && afterOwned_) {
+                for (const auto& id : {link.a, link.b}) {
+                    if (parts_.gateway.pdm->device(id)) afterOwned_(id);
+                }
+            }
+        }
     };
     parts_.worker.post(std::move(job));
 }

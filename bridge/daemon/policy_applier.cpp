@@ -1,5 +1,7 @@
 #include "policy_applier.hpp"
 
+#include "fault_injection.hpp"
+
 #include <Poco/JSON/Array.h>
 
 #include <map>
@@ -38,7 +40,10 @@ bool PolicyApplier::apply(const core::Uuid& device) {
     }
 
     const auto credmgmt = gateway_.credentials();
-    auto ctx = gateway_.provisioning([this](const std::string& line) { log_(line); });
+    auto ctx = gateway_.provisioning([this](const std::string& line) {
+        log_(line);
+        killIfFaultInjectedAt(line);
+    });
     bool ok = true;
     Poco::JSON::Array failures;
     const auto failed = [&](const std::string& what, const std::string& error) {

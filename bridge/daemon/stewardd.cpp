@@ -132,7 +132,17 @@ private:
         // a kill in the middle of applying them): applied again, on the worker; what is recorded
         // already is not sent again.
         if (first.ok && !gateway.pdm->devicesInState(core::DeviceRecordState::Owned).empty()) {
-            worker.post({"apply the policies to every owned device (start-up)", [&applier] { applier.applyAll(); }, {}});
+            worker.post({"finish half-made links, then apply the policies to every owned device (start-up)",
+                         [&] {
+                             // A link killed halfway is a stale link: taken back first, so that the
+                             // policies can make it again.
+                             if (!gateway.pdm->staleLinks().empty()) {
+                                 auto ctx = gateway.provisioning([&](const std::string& line) { log("sync: " + line); });
+                                 gateway.credentials()->resolvePending(ctx);
+                             }
+                             applier.applyAll();
+                         },
+                         {}});
         }
         onboarding.start();
 

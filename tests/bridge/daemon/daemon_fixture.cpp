@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "process_runner.hpp"
+
 namespace steward::test {
 
 Poco::JSON::Object::Ptr parseJsonObject(const std::string& text) {
@@ -108,10 +110,18 @@ std::string Observer::dump() const {
     return out;
 }
 
-std::unique_ptr<BackgroundProcess> startDaemon(const std::filesystem::path& dir, const std::string& configYaml) {
+std::unique_ptr<BackgroundProcess> startDaemon(const std::filesystem::path& dir, const std::string& configYaml,
+                                               const std::vector<std::string>& environment) {
     const auto file = dir / "steward.yaml";
     std::ofstream(file) << configYaml;
-    auto process = std::make_unique<BackgroundProcess>(STEWARDD_BIN, std::vector<std::string>{"--config", file.string()});
+    std::unique_ptr<BackgroundProcess> process;
+    if (environment.empty()) {
+        process = std::make_unique<BackgroundProcess>(STEWARDD_BIN, std::vector<std::string>{"--config", file.string()});
+    } else {
+        std::vector<std::string> args = environment;
+        args.insert(args.end(), {STEWARDD_BIN, "--config", file.string()});
+        process = std::make_unique<BackgroundProcess>(findOnPath("env"), args);
+    }
     if (!process->waitForLine([](const std::string& l) { return l.find("stewardd ready") != std::string::npos; }, std::chrono::seconds(15))) {
         throw std::runtime_error("stewardd did not become ready:\n" + process->output());
     }

@@ -53,6 +53,8 @@ private:
 Poco::JSON::Object::Ptr parseJsonObject(const std::string& text);
 
 // Starts stewardd with `configYaml` written to dir/steward.yaml; waits for "stewardd ready".
-std::unique_ptr<BackgroundProcess> startDaemon(const std::filesystem::path& dir, const std::string& configYaml);
+// `environment`: VAR=value entries (e.g. STEWARD_FAULT_KILL_AT) set for the daemon only.
+std::unique_ptr<BackgroundProcess> startDaemon(const std::filesystem::path& dir, const std::string& configYaml,
+                                               const std::vector<std::string>& environment = {});
 
 }  // namespace steward::test

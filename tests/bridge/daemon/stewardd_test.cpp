@@ -447,5 +447,66 @@ TEST_F(Stewardd, PoliciesAreAppliedAtStartUpToDevicesOwnedWhileItWasDown) {
     }
 }
 
+// Crash torture of the daemon (issue 14): stewardd killed with SIGKILL at steps of ownership and of
+// a policy link, then started again. Each time it converges, within a bound, to: both devices owned
+// and provisioned, the policy's link present (not stale) and working both ways, no pending row.
+TEST_F(Stewardd, KilledAtStepsOfOwnershipAndOfAPolicyLinkItConvergesAfterARestart) {
+    std::ofstream(policies() / "20-kitchen-hall.yaml") << R"(policies:
+  - name: kitchen-hall-linked
+    match: {device_type: oic.d.light, name: "Kitchen*"}
+    links:
+      - with: {device_type: oic.d.light, name: "Hall*"}
+        resources: [/a/light]
+        permission: RU
+)";
+    const std::vector<std::pair<std::string, std::string>> faults = {
+        {"DTLS handshake (oic.sec.doxm.jw)", "1"},
+        {"store the owner credential", "1"},
+        {"POST /oic/sec/cred {owner credential}", "1"},
+        {"DELETE /oic/sec/acl2", "1"},
+        {"POST /oic/sec/pstat {dos:RFNOP}", "2"},
+        {"installing the pairwise credential on *", "1"},  // the intent is recorded, nothing written
+        {"installing the pairwise credential on *", "2"},  // one side holds the key, the other not
+    };
+    int round = 0;
+    for (const auto& [step, count] : faults) {
+        SCOPED_TRACE("killed at: " + step + " #" + count);
+        std::filesystem::remove_all(dir / "state");
+        const auto tag = std::to_string(round++);
+        auto kitchen = startDevices({"--svrdb", (dir / ("kitchen-" + tag + ".dat")).string(), "--name", "Kitchen light", "--ownership-timeout", "1"});
+        auto hall = startDevices({"--svrdb", (dir / ("hall-" + tag + ".dat")).string(), "--name", "Hall light", "--ownership-timeout", "1"});
+        const auto yaml = config("{mode: automatic, allow_justworks: true, justworks_per_window: 2, retry_after: 1}", {at(kitchen), at(hall)});
+        {
+            auto doomed = startDaemon(dir.path(), yaml, {"STEWARD_FAULT_KILL_AT=" + step, "STEWARD_FAULT_KILL_COUNT=" + count});
+            ASSERT_EQ(doomed->wait(30s), 256 + SIGKILL) << "the fault was not reached\n" << doomed->output();
+        }
+        Observer watch(broker.port());
+        auto daemon = startDaemon(dir.path(), yaml);
+        ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+        for (const auto* d : {&kitchen, &hall}) {
+            const auto id = (*d)[0].id.toString();
+            ASSERT_TRUE(watch.waitFor([&](const bridge::MqttMessage& m) {
+                return m.topic == "steward/devices/" + id && m.payload.find("\"provisioned\"") != std::string::npos;
+            }, 30s)) << watch.dump() << daemon->output();
+        }
+        const auto links = watch.request("links", "{}");
+        ASSERT_TRUE(ok(links)) << watch.dump();
+        const auto list = links->getObject("data")->getArray("links");
+        ASSERT_EQ(list->size(), 1u) << daemon->output();
+        EXPECT_FALSE(list->getObject(0)->getValue<bool>("stale"));
+        for (const auto& [from, to] : {std::pair{&kitchen, &hall}, std::pair{&hall, &kitchen}}) {
+            const auto call = runProcess(STEWARD_DEVICE_BIN,
+                                         {"--svrdb", (dir / ((from == &kitchen ? "kitchen-" : "hall-") + tag + ".dat")).string(), "--call",
+                                          "127.0.0.1:" + std::to_string((*to)[0].securePort), "/a/light", "--json"},
+                                         "", 30s);
+            EXPECT_EQ(call.exitCode, 0) << call.out << call.err;
+        }
+        const auto devices = watch.request("devices", "{}");
+        ASSERT_TRUE(ok(devices));
+        EXPECT_EQ(devices->getArray("data")->size(), 2u);
+        daemon->stop();
+    }
+}
+
 }  // namespace
 }  // namespace steward::test
