@@ -1,6 +1,6 @@
 #include "onboarding.hpp"
 
-#include "fault_injection.hpp"
+#include "steward/util/fault_injection.hpp"
 
 #include "steward/provisioning/owned_discovery.hpp"
 
@@ -266,7 +266,7 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
     };
     options.progress = [this, id](const std::string& step) {
         log_(id.toString() + ": " + step);
-        killIfFaultInjectedAt(step);
+        core::killIfFaultInjectedAt(step);
     };
     const auto started = std::chrono::steady_clock::now();
     core::OwnOutcome outcome;

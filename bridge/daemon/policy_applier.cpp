@@ -1,6 +1,6 @@
 #include "policy_applier.hpp"
 
-#include "fault_injection.hpp"
+#include "steward/util/fault_injection.hpp"
 
 #include <Poco/JSON/Array.h>
 
@@ -42,7 +42,7 @@ bool PolicyApplier::apply(const core::Uuid& device) {
     const auto credmgmt = gateway_.credentials();
     auto ctx = gateway_.provisioning([this](const std::string& line) {
         log_(line);
-        killIfFaultInjectedAt(line);
+        core::killIfFaultInjectedAt(line);
     });
     bool ok = true;
     Poco::JSON::Array failures;

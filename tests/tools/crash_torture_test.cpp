@@ -16,6 +16,7 @@
 #include "steward/model/resource_codec.hpp"
 #include "steward/onboarding/gateway_identity.hpp"
 #include "steward/onboarding/ownership_transfer.hpp"
+#include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
 
 namespace steward::test {
@@ -94,6 +95,69 @@ TEST_F(CrashTorture, TheGatewayKilledAtEveryStepOfAJustWorksTransferConvergesToO
         auto pstat = endpoint.request(session.value(), core::CoapRequest::get("/oic/sec/pstat"), 5s);
         ASSERT_TRUE(pstat.ok());
         EXPECT_EQ(core::decodePstat(pstat.value().payload).dos.state, core::DosState::Rfnop);
+    }
+}
+
+// The device killed on receiving each request of a transfer (the request never applied), then
+// started again on the same ports with the same SVR DB, and `own` run again: a device that died in
+// RFOTM comes back unowned (its changes were never written) and is owned afresh; one that died
+// after leaving RFOTM comes back owned by us and the transfer is finished. Always owned and usable.
+TEST_F(CrashTorture, TheDeviceKilledAtEveryRequestOfATransferConvergesToOwnedAndUsable) {
+    const std::vector<std::pair<std::string, std::string>> faults = {
+        {"POST /oic/sec/doxm", "1"}, {"POST /oic/sec/pstat", "1"}, {"POST /oic/sec/doxm", "2"}, {"POST /oic/sec/doxm", "3"},
+        {"POST /oic/sec/acl2", "1"}, {"POST /oic/sec/pstat", "2"}, {"POST /oic/sec/cred", "1"}, {"POST /oic/sec/doxm", "4"},
+        {"POST /oic/sec/pstat", "3"}, {"DELETE /oic/sec/acl2", "1"}, {"POST /oic/sec/acl2", "2"}, {"POST /oic/sec/pstat", "4"},
+    };
+    int index = 0;
+    for (const auto& [request, count] : faults) {
+        SCOPED_TRACE("device killed at: " + request + " #" + count);
+        const auto tag = std::to_string(index++);
+        const auto state = dir / ("device-state-" + tag);
+        // Same database and ports when it comes back (the PDM knows it there).
+        const std::vector<std::string> deviceArgs = {"--svrdb", (dir / ("k-" + tag + ".dat")).string(), "--port",
+                                                     std::to_string(freeLoopbackUdpPort()), "--secure-port",
+                                                     std::to_string(freeLoopbackUdpPort())};
+        RunningDevices doomed;
+        {
+            std::vector<std::string> args = {"STEWARD_FAULT_KILL_AT=" + request, "STEWARD_FAULT_KILL_COUNT=" + count, STEWARD_DEVICE_BIN,
+                                             "--json", "--bind", "127.0.0.1"};
+            args.insert(args.end(), deviceArgs.begin(), deviceArgs.end());
+            doomed.process = std::make_unique<BackgroundProcess>(findOnPath("env"), args);
+            const auto ready = doomed.process->waitForLine([](const std::string& l) { return isEvent(l, "ready"); }, 10s);
+            ASSERT_TRUE(ready) << doomed.process->output();
+            const auto o = parseEventLine(ready->second);
+            doomed.devices.push_back({*core::Uuid::parse(o->getValue<std::string>("uuid")),
+                                      static_cast<std::uint16_t>(std::stoi(o->getValue<std::string>("port"))),
+                                      static_cast<std::uint16_t>(std::stoi(o->getValue<std::string>("secure_port")))});
+        }
+        const auto failed = own(doomed, state);
+        EXPECT_NE(failed.exitCode, 0) << failed.err;
+        ASSERT_TRUE(doomed.process->wait(10s).has_value()) << "the fault was not reached\n" << doomed.process->output();
+
+        auto device = startDevices(deviceArgs);
+        ASSERT_EQ(device[0].id, doomed[0].id);
+        ProcessResult again;
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            again = own(device, state);
+            if (again.exitCode == 0) break;
+            std::this_thread::sleep_for(1s);
+        }
+        ASSERT_EQ(again.exitCode, 0) << again.err << device.process->output();
+        const auto devices = runProcess(STEWARD_CLI_BIN, {"--local", "devices", "--json", "--state-dir", state.string()}, "", 30s);
+        const auto list = Poco::JSON::Parser().parse(devices.out).extract<Poco::JSON::Array::Ptr>();
+        ASSERT_EQ(list->size(), 1u) << devices.out;
+        EXPECT_EQ(list->getObject(0)->getValue<std::string>("state"), "owned");
+        auto gateway = core::GatewayIdentity::openOrCreate(state / "gateway.svrdb");
+        auto psk = gateway.ownerCredential(device[0].id);
+        ASSERT_TRUE(psk);
+        core::EndpointOptions o;
+        o.udpPort = std::nullopt;
+        core::CoapEndpoint endpoint(o);
+        auto session = endpoint.openSession(device[0].secure(), core::ownerSessionPsk(gateway.id(), std::move(*psk)), 5s);
+        ASSERT_TRUE(session.ok()) << session.error().message << device.process->output();
+        auto light = endpoint.request(session.value(), core::CoapRequest::get("/a/light"), 5s);
+        ASSERT_TRUE(light.ok());
+        EXPECT_EQ(light.value().code, core::CoapCode::Content) << device.process->output();
     }
 }
 

@@ -3,6 +3,7 @@
 #include "steward/device/device_certificates.hpp"
 #include "steward/svr/device_id_source.hpp"
 #include "steward/svr/factory_defaults.hpp"
+#include "steward/util/fault_injection.hpp"
 
 namespace steward::tools {
 namespace {
@@ -205,6 +206,8 @@ CoapResponse DeviceInstance::dispatch(const core::CoapRequest& request, const co
     if (request.ocfContentFormatVersion && *request.ocfContentFormatVersion < core::kOcfVersion1_0) {
         return CoapResponse::withCode(CoapCode::UnsupportedContentFormat);
     }
+    // Crash tests: the device dies on receiving this request (STEWARD_FAULT_KILL_AT="POST /oic/sec/cred").
+    core::killIfFaultInjectedAt(std::string(core::toString(request.method)) + " " + path);
     const auto decision = security_->authorize(request, peer);
     if (!decision.granted) {
         if (config_.verbose) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace steward::bridge {
+namespace steward::core {
 
 inline void killIfFaultInjectedAt(std::string_view step) {
     static const char* const killAt = std::getenv("STEWARD_FAULT_KILL_AT");
@@ -24,4 +24,4 @@ inline void killIfFaultInjectedAt(std::string_view step) {
     if (matches && ++seen >= wanted) std::raise(SIGKILL);
 }
 
-}  // namespace steward::bridge
+}  // namespace steward::core
