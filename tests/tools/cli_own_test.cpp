@@ -176,17 +176,9 @@ TEST_F(CliOwnFailures, GatewayKilledAfterTheDeviceLeftRfotmFinishesTheTransferNe
             << running.process->output();
 
         // The owner reaches the light: the gateway's ACE is there and the device serves requests.
-        auto gateway = core::GatewayIdentity::openOrCreate(dir / "state" / "gateway.svrdb");
-        auto psk = gateway.ownerCredential(running[0].id);
-        ASSERT_TRUE(psk);
-        core::EndpointOptions o;
-        o.udpPort = std::nullopt;
-        core::CoapEndpoint endpoint(o);
-        auto session = endpoint.openSession(running[0].secure(), core::ownerSessionPsk(gateway.id(), std::move(*psk)), 5s);
-        ASSERT_TRUE(session.ok()) << session.error().message;
-        auto light = endpoint.request(session.value(), core::CoapRequest::get("/a/light"), 5s);
-        ASSERT_TRUE(light.ok());
-        EXPECT_EQ(light.value().code, core::CoapCode::Content) << running.process->output();
+        const auto light = asOwner(dir / "state", running[0], core::CoapRequest::get("/a/light"));
+        ASSERT_TRUE(std::holds_alternative<core::CoapResponse>(light)) << std::get<std::string>(light);
+        EXPECT_EQ(std::get<core::CoapResponse>(light).code, core::CoapCode::Content) << running.process->output();
     }
 }
 

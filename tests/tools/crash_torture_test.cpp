@@ -6,7 +6,6 @@
 
 #include <csignal>
 #include <regex>
-#include <set>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -14,8 +13,6 @@
 #include "device_fixture.hpp"
 #include "process_runner.hpp"
 #include "steward/model/resource_codec.hpp"
-#include "steward/onboarding/gateway_identity.hpp"
-#include "steward/onboarding/ownership_transfer.hpp"
 #include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
 
@@ -50,6 +47,21 @@ protected:
         return steps;
     }
 
+    // The end state both tortures want: recorded owned (no pending row), in normal operation, the
+    // light served to the owner over its credential.
+    void expectOwnedAndUsable(const std::filesystem::path& state, const RunningDevices& device) {
+        const auto devices = runProcess(STEWARD_CLI_BIN, {"--local", "devices", "--json", "--state-dir", state.string()}, "", 30s);
+        const auto list = Poco::JSON::Parser().parse(devices.out).extract<Poco::JSON::Array::Ptr>();
+        ASSERT_EQ(list->size(), 1u) << devices.out;
+        EXPECT_EQ(list->getObject(0)->getValue<std::string>("state"), "owned") << "no pending row left";
+        const auto light = asOwner(state, device[0], core::CoapRequest::get("/a/light"));
+        ASSERT_TRUE(std::holds_alternative<core::CoapResponse>(light)) << std::get<std::string>(light) << device.process->output();
+        EXPECT_EQ(std::get<core::CoapResponse>(light).code, core::CoapCode::Content) << device.process->output();
+        const auto pstat = asOwner(state, device[0], core::CoapRequest::get("/oic/sec/pstat"));
+        ASSERT_TRUE(std::holds_alternative<core::CoapResponse>(pstat)) << std::get<std::string>(pstat);
+        EXPECT_EQ(core::decodePstat(std::get<core::CoapResponse>(pstat).payload).dos.state, core::DosState::Rfnop);
+    }
+
     TempDir dir;
 };
 
@@ -75,26 +87,7 @@ TEST_F(CrashTorture, TheGatewayKilledAtEveryStepOfAJustWorksTransferConvergesToO
         }
         ASSERT_EQ(again.exitCode, 0) << again.err << device.process->output();
 
-        const auto devices = runProcess(STEWARD_CLI_BIN, {"--local", "devices", "--json", "--state-dir", state.string()}, "", 30s);
-        const auto list = Poco::JSON::Parser().parse(devices.out).extract<Poco::JSON::Array::Ptr>();
-        ASSERT_EQ(list->size(), 1u) << devices.out;
-        EXPECT_EQ(list->getObject(0)->getValue<std::string>("state"), "owned") << "no pending row left";
-
-        // Usable: in normal operation, the gateway's ACE in place, over the owner credential.
-        auto gateway = core::GatewayIdentity::openOrCreate(state / "gateway.svrdb");
-        auto psk = gateway.ownerCredential(device[0].id);
-        ASSERT_TRUE(psk);
-        core::EndpointOptions o;
-        o.udpPort = std::nullopt;
-        core::CoapEndpoint endpoint(o);
-        auto session = endpoint.openSession(device[0].secure(), core::ownerSessionPsk(gateway.id(), std::move(*psk)), 5s);
-        ASSERT_TRUE(session.ok()) << session.error().message << device.process->output();
-        auto light = endpoint.request(session.value(), core::CoapRequest::get("/a/light"), 5s);
-        ASSERT_TRUE(light.ok());
-        EXPECT_EQ(light.value().code, core::CoapCode::Content) << device.process->output();
-        auto pstat = endpoint.request(session.value(), core::CoapRequest::get("/oic/sec/pstat"), 5s);
-        ASSERT_TRUE(pstat.ok());
-        EXPECT_EQ(core::decodePstat(pstat.value().payload).dos.state, core::DosState::Rfnop);
+        expectOwnedAndUsable(state, device);
     }
 }
 
@@ -143,21 +136,7 @@ TEST_F(CrashTorture, TheDeviceKilledAtEveryRequestOfATransferConvergesToOwnedAnd
             std::this_thread::sleep_for(1s);
         }
         ASSERT_EQ(again.exitCode, 0) << again.err << device.process->output();
-        const auto devices = runProcess(STEWARD_CLI_BIN, {"--local", "devices", "--json", "--state-dir", state.string()}, "", 30s);
-        const auto list = Poco::JSON::Parser().parse(devices.out).extract<Poco::JSON::Array::Ptr>();
-        ASSERT_EQ(list->size(), 1u) << devices.out;
-        EXPECT_EQ(list->getObject(0)->getValue<std::string>("state"), "owned");
-        auto gateway = core::GatewayIdentity::openOrCreate(state / "gateway.svrdb");
-        auto psk = gateway.ownerCredential(device[0].id);
-        ASSERT_TRUE(psk);
-        core::EndpointOptions o;
-        o.udpPort = std::nullopt;
-        core::CoapEndpoint endpoint(o);
-        auto session = endpoint.openSession(device[0].secure(), core::ownerSessionPsk(gateway.id(), std::move(*psk)), 5s);
-        ASSERT_TRUE(session.ok()) << session.error().message << device.process->output();
-        auto light = endpoint.request(session.value(), core::CoapRequest::get("/a/light"), 5s);
-        ASSERT_TRUE(light.ok());
-        EXPECT_EQ(light.value().code, core::CoapCode::Content) << device.process->output();
+        expectOwnedAndUsable(state, device);
     }
 }
 

@@ -1,5 +1,8 @@
 #include "device_fixture.hpp"
 
+#include "steward/onboarding/gateway_identity.hpp"
+#include "steward/onboarding/ownership_transfer.hpp"
+
 #include <Poco/JSON/Parser.h>
 
 #include <stdexcept>
@@ -52,6 +55,21 @@ std::optional<core::SecretBytes> shownPin(BackgroundProcess& process, std::size_
     auto pin = waitForPin(process, from, timeout);
     if (!pin) return std::nullopt;
     return core::SecretBytes::adoptText(std::move(*pin));
+}
+
+std::variant<core::CoapResponse, std::string> asOwner(const std::filesystem::path& stateDir, const DeviceAddress& device,
+                                                      const core::CoapRequest& request) {
+    auto gateway = core::GatewayIdentity::openOrCreate(stateDir / "gateway.svrdb");
+    auto psk = gateway.ownerCredential(device.id);
+    if (!psk) return "the gateway holds no owner credential for " + device.id.toString();
+    core::EndpointOptions o;
+    o.udpPort = std::nullopt;
+    core::CoapEndpoint endpoint(o);
+    auto session = endpoint.openSession(device.secure(), core::ownerSessionPsk(gateway.id(), std::move(*psk)), std::chrono::seconds(5));
+    if (!session) return "owner session: " + session.error().message;
+    auto answer = endpoint.request(session.value(), request, std::chrono::seconds(5));
+    if (!answer) return "owner request: " + answer.error().message;
+    return answer.value();
 }
 
 }  // namespace steward::test

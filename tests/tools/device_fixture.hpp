@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "background_process.hpp"
@@ -43,5 +44,10 @@ std::optional<std::string> waitForPin(BackgroundProcess& process, std::size_t& f
 // The same, as the secret an ownership request's PIN source returns.
 std::optional<core::SecretBytes> shownPin(BackgroundProcess& process, std::size_t& from,
                                           std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+// `request` to `device` over the owner credential of the gateway whose state is in `stateDir` (as
+// `steward --local` keeps it); the response, or an error message when no session or no answer.
+std::variant<core::CoapResponse, std::string> asOwner(const std::filesystem::path& stateDir, const DeviceAddress& device,
+                                                      const core::CoapRequest& request);
 
 }  // namespace steward::test

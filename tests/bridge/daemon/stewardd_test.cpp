@@ -20,6 +20,7 @@
 #include "device_fixture.hpp"
 #include "process_runner.hpp"
 #include "steward/svr/svr_database.hpp"
+#include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
 
 namespace steward::test {
@@ -224,25 +225,13 @@ TEST_F(Stewardd, ManualModeOwnsNothingUntilAPermitJoinWindowAndJustWorksOnlyWhen
     ASSERT_TRUE(watch.waitForEvent("ownership_failed", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 15s)) << daemon->output();
 }
 
-// A UDP port nobody holds right now, for a device started later at an address the daemon probes.
-std::uint16_t freeUdpPort() {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(a);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
 
 // Issue 13.1: a device that answers discovery as an owned device's UUID, unowned (a clone or an
 // impostor), is refused with an ownership_refused event; the owned device keeps its state and
 // address in the directory and the PDM, and the impostor is never touched.
 TEST_F(Stewardd, AnImpostorWithTheUuidOfAnOwnedDeviceIsRefusedAndTheOwnedOneStays) {
     auto real = startDevices({"--svrdb", (dir / "real.dat").string(), "--uuid-seed", "porch-light-0001", "--name", "Porch light"});
-    const std::uint16_t impostorPort = freeUdpPort();
+    const std::uint16_t impostorPort = freeLoopbackUdpPort();
     Observer watch(broker.port());
     auto daemon = startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true}", {at(real), "127.0.0.1:" + std::to_string(impostorPort)}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
@@ -394,8 +383,8 @@ TEST_F(Stewardd, AFailedOwnershipIsTriedAgainAndANewPairingRequestComes) {
 // the pending row at start-up; once the device answers again, a discovery round finishes the
 // transfer over the owner credential (ACL, RFNOP) and applies the policies (issue 14.1, 14.2).
 TEST_F(Stewardd, ATransferInterruptedWhileTheDeviceWasAwayIsFinishedWhenItComesBack) {
-    const auto port = freeUdpPort();
-    const auto securePort = freeUdpPort();
+    const auto port = freeLoopbackUdpPort();
+    const auto securePort = freeLoopbackUdpPort();
     const std::vector<std::string> deviceArgs = {"--svrdb", (dir / "d.dat").string(), "--port", std::to_string(port),
                                                  "--secure-port", std::to_string(securePort)};
     {
