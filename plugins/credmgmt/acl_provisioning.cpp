@@ -1,5 +1,6 @@
 // Menu 32: ACEs on one owned device, recorded in the PDM; already-recorded ACEs are not re-sent.
 #include <algorithm>
+#include <set>
 
 #include "device_edits.hpp"
 #include "operations.hpp"
@@ -68,7 +69,29 @@ ProvisioningOutcome provisionAcl(ProvisioningContext& ctx, const Uuid& id, const
         if (!fresh.empty()) {
             auto session = openOwnerSession(ctx, device);
             std::vector<Ace> stored;
-            session.whileProvisioning([&] { stored = addAces(session, fresh); });
+            session.whileProvisioning([&] {
+                // A kill between the device write and the record below leaves on the device an ACE
+                // the PDM does not know: adopted now rather than added a second time.
+                std::set<int> taken;
+                for (const auto& r : known) taken.insert(r.aceid);
+                const auto onDevice = session.readAcl().aclist2;
+                std::vector<Ace> toAdd;
+                for (const auto& ace : fresh) {
+                    const auto it = std::find_if(onDevice.begin(), onDevice.end(),
+                                                 [&](const Ace& a) { return !taken.contains(a.aceid) && sameAceContent(a, ace); });
+                    if (it == onDevice.end()) {
+                        toAdd.push_back(ace);
+                    } else {
+                        taken.insert(it->aceid);
+                        stored.push_back(*it);
+                    }
+                }
+                if (!toAdd.empty()) {
+                    const auto added = addAces(session, toAdd);
+                    stored.insert(stored.end(), added.begin(), added.end());
+                }
+            });
+            progress(ctx, "recording the ACEs of " + id.toString());
             ctx.pdm.transaction([&] {
                 for (const auto& ace : stored) ctx.pdm.addAce(aceRecordFor(id, ace, origin));
             });

@@ -6,13 +6,9 @@
 #include "steward/model/resource_codec.hpp"
 
 namespace steward::plugins::credmgmt {
-namespace {
-
-bool sameContent(const Ace& a, const Ace& b) {
+bool sameAceContent(const Ace& a, const Ace& b) {
     return a.subject == b.subject && a.resources == b.resources && a.permission == b.permission && a.validity == b.validity;
 }
-
-}  // namespace
 
 CborValue aclPostBody(const std::vector<Ace>& aces) {
     Acl2 acl;
@@ -41,7 +37,7 @@ std::vector<Ace> addAces(OwnerSession& session, const std::vector<Ace>& aces) {
     }
     std::vector<Ace> stored;
     for (const auto& wanted : aces) {
-        const auto it = std::find_if(fresh.begin(), fresh.end(), [&](const Ace& a) { return sameContent(a, wanted); });
+        const auto it = std::find_if(fresh.begin(), fresh.end(), [&](const Ace& a) { return sameAceContent(a, wanted); });
         if (it == fresh.end()) {
             throw ProvisioningError(ProvisioningError::Kind::Malformed,
                                     session.device().toString() + ": accepted an ACE for " + aceSubjectToString(wanted.subject) +

@@ -8,6 +8,9 @@
 
 namespace steward::plugins::credmgmt {
 
+// The same ACE but for its aceid.
+bool sameAceContent(const Ace& a, const Ace& b);
+
 // Posts `aces` (aceids left to the device) and returns the ACEs as the device stored them, in the
 // order given: found by reading acl2 before and after.
 std::vector<Ace> addAces(OwnerSession& session, const std::vector<Ace>& aces);

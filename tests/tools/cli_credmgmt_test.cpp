@@ -13,6 +13,7 @@
 
 #include "device_fixture.hpp"
 #include "process_runner.hpp"
+#include "steward/model/resource_codec.hpp"
 #include "steward/svr/svr_database.hpp"
 #include "support/temp_dir.hpp"
 
@@ -200,6 +201,29 @@ TEST_F(CliCredMgmt, ALinkKilledHalfwayIsTakenBackBySyncAndLinkingAgainWorksBothW
         const auto unlinked = steward({"unlink", a().id(), b().id()});
         ASSERT_EQ(unlinked.exitCode, 0) << unlinked.err;
     }
+}
+
+// `acl` killed after the device took the ACE and before the PDM recorded it (issue 14): running
+// it again adopts the ACE the device already holds instead of adding a duplicate.
+TEST_F(CliCredMgmt, AnAclKilledBeforeItWasRecordedIsAdoptedNotDuplicated) {
+    const std::vector<std::string> acl = {"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "R"};
+    std::vector<std::string> args = {"STEWARD_FAULT_KILL_AT=recording the ACEs of " + b().id(), STEWARD_CLI_BIN, "--local"};
+    args.insert(args.end(), acl.begin(), acl.end());
+    args.insert(args.end(), {"--state-dir", (dir / "state").string()});
+    const auto killed = runProcess(findOnPath("env"), args, "", 60s);
+    ASSERT_EQ(killed.exitCode, 256 + SIGKILL) << killed.err;
+    const auto again = steward(acl);
+    ASSERT_EQ(again.exitCode, 0) << again.out << again.err;
+
+    const auto read = asOwner(dir / "state", b().at(), core::CoapRequest::get("/oic/sec/acl2"));
+    ASSERT_TRUE(std::holds_alternative<core::CoapResponse>(read)) << std::get<std::string>(read);
+    const auto aces = core::decodeAcl2(std::get<core::CoapResponse>(read).payload).aclist2;
+    const auto forA = std::count_if(aces.begin(), aces.end(), [&](const core::Ace& ace) {
+        return core::aceSubjectToString(ace.subject) == "uuid:" + a().id();
+    });
+    EXPECT_EQ(forA, 1) << "one ACE for the subject, recorded once";
+    const auto recorded = steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "R", "--json"});
+    EXPECT_NE(recorded.out.find("already provisioned"), std::string::npos) << recorded.out << recorded.err;
 }
 
 TEST_F(CliCredMgmt, UnlinkWithOneDeviceDownMarksTheLinkStaleAndFinishesWhenItIsBack) {
