@@ -53,4 +53,10 @@ std::shared_ptr<const CredentialManagementProvider> GatewayState::credentials() 
     return provider;
 }
 
+std::shared_ptr<const DirectPairingProvider> GatewayState::pairing() const {
+    auto provider = registry.pairingProvider();
+    if (!provider) throw std::runtime_error("no direct-pairing plugin in " + pluginDir_.string() + " (see steward plugins)");
+    return provider;
+}
+
 }  // namespace steward::core

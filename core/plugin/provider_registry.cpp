@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "plugin/guarded_credential_provider.hpp"
+#include "plugin/guarded_pairing_provider.hpp"
 #include "plugin/guarded_ownership_provider.hpp"
 
 namespace steward::core {
@@ -106,6 +107,23 @@ std::shared_ptr<const CredentialManagementProvider> ProviderRegistry::credential
     auto credmgmt = std::dynamic_pointer_cast<const CredentialManagementProvider>(std::shared_ptr<const Provider>(provider));
     if (!credmgmt) return nullptr;
     return std::make_shared<detail::GuardedCredentialProvider>(std::move(credmgmt), describe(info));
+}
+
+std::shared_ptr<const DirectPairingProvider> ProviderRegistry::pairingProvider(std::string_view name) const {
+    ProviderInfo info;
+    std::shared_ptr<Provider> provider;
+    {
+        const std::lock_guard lock(mutex_);
+        for (const auto& [key, entry] : entries_) {
+            if (key.first != provider_category::kPairing || (!name.empty() && key.second != name)) continue;
+            info = entry.info;
+            provider = entry.provider;
+            break;
+        }
+    }
+    auto pairing = std::dynamic_pointer_cast<const DirectPairingProvider>(std::shared_ptr<const Provider>(provider));
+    if (!pairing) return nullptr;
+    return std::make_shared<detail::GuardedPairingProvider>(std::move(pairing), describe(info));
 }
 
 }  // namespace steward::core

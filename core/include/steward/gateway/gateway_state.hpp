@@ -18,6 +18,7 @@
 #include "steward/onboarding/ownership_service.hpp"
 #include "steward/pdm/provisioning_database.hpp"
 #include "steward/plugin/credential_provider.hpp"
+#include "steward/plugin/pairing_provider.hpp"
 #include "steward/plugin/plugin_loader.hpp"
 
 namespace steward::core {
@@ -48,6 +49,9 @@ public:
     // The credential-management provider; throws std::runtime_error naming the plugin directory
     // when no plugin provides one.
     std::shared_ptr<const CredentialManagementProvider> credentials() const;
+    // The Direct Pairing provider; throws std::runtime_error naming the plugin directory when no
+    // plugin provides one.
+    std::shared_ptr<const DirectPairingProvider> pairing() const;
 
 private:
     std::mutex caMutex_;

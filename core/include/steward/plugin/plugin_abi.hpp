@@ -21,7 +21,8 @@
 // 4: OwnershipRequest gained securityDomain (the sdi step iotivity-lite requires).
 // 5: keys and PINs are SecretBytes (PSK lookups, OwnershipRequest.pin, OwnershipResult.ownerPsk);
 //    ServerPskLookup takes the handshake's PeerInfo.
-#define STEWARD_PLUGIN_ABI_VERSION 5
+// 6: the pairing provider interface (Direct Pairing).
+#define STEWARD_PLUGIN_ABI_VERSION 6
 #define STEWARD_VERSION_MAJOR 0
 
 #define STEWARD_ABI_STRINGIFY_(x) #x

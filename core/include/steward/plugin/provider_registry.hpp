@@ -11,6 +11,7 @@
 
 #include "steward/plugin/credential_provider.hpp"
 #include "steward/plugin/ownership_provider.hpp"
+#include "steward/plugin/pairing_provider.hpp"
 #include "steward/plugin/provider.hpp"
 
 namespace steward::core {
@@ -41,6 +42,8 @@ public:
     // The credential-management provider registered as `name`, or the first one registered when
     // `name` is empty, wrapped like ownershipProvider(); nullptr if there is none.
     std::shared_ptr<const CredentialManagementProvider> credentialProvider(std::string_view name = {}) const;
+    // The Direct Pairing provider (category "pairing"), or nullptr.
+    std::shared_ptr<const DirectPairingProvider> pairingProvider(std::string_view name = {}) const;
 
 private:
     using Key = std::pair<std::string, std::string>;
