@@ -18,8 +18,12 @@ const Uuid& rownerOf(const SecurityResources& svr, ResourceClass c) {
         case ResourceClass::Pstat: return svr.pstat.rowneruuid;
         case ResourceClass::Cred: return svr.cred.rowneruuid;
         case ResourceClass::Acl2: return svr.acl.rowneruuid;
-        case ResourceClass::Pconf: return svr.pconf ? svr.pconf->rowneruuid : nil;
-        case ResourceClass::Dpairing: return svr.dpairing ? svr.dpairing->rowneruuid : nil;
+        // Until the owner names one, the device owner owns pconf and dpairing (IoTivity 1.2 creates
+        // them without a resource owner).
+        case ResourceClass::Pconf:
+            return svr.pconf && !svr.pconf->rowneruuid.isNil() ? svr.pconf->rowneruuid : svr.doxm.devowneruuid;
+        case ResourceClass::Dpairing:
+            return svr.dpairing && !svr.dpairing->rowneruuid.isNil() ? svr.dpairing->rowneruuid : svr.doxm.devowneruuid;
         default: return nil;
     }
 }
@@ -41,6 +45,16 @@ bool aceGrants(const Acl2& acl, const AccessRequest& request, ResourceClass c) {
         if (!subjectMatches(ace.subject, request, c)) continue;
         if (aceCoversResource(ace, request.path)) return true;
     }
+    return false;
+}
+
+// Direct Pairing (ocf-security.md): while pairing is enabled, a client without credentials
+// discovers pconf (the PIN is never returned) and asks to pair with a plain dpairing POST. Only
+// in RFNOP: a device being provisioned does not pair.
+bool pairingOpen(const SecurityResources& svr, const AccessRequest& request, ResourceClass c) {
+    if (!svr.pconf || !svr.pconf->edp || svr.pstat.dos.state != DosState::Rfnop) return false;
+    if (c == ResourceClass::Pconf) return request.method == CoapMethod::Get;
+    if (c == ResourceClass::Dpairing) return request.method == CoapMethod::Post;
     return false;
 }
 
@@ -117,6 +131,7 @@ AccessDecision checkAccess(const SecurityResources& svr, bool docOpen, const Acc
     // Owned. doxm is no longer readable anonymously (iotivity-lite refuses it too, and it names
     // the owner): owned devices are found through /oic/res and the owner's credential.
     if (isSecurityResource(c)) {
+        if (!request.secure && pairingOpen(svr, request, c)) return grant();
         if (!request.secure) return refuse(CoapCode::Unauthorized, "security resources need a DTLS session once owned");
         const Uuid& rowner = rownerOf(svr, c);
         if (request.ownershipSession || (request.peer && !rowner.isNil() && *request.peer == rowner)) return grant();

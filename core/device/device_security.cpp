@@ -5,6 +5,7 @@
 
 #include "steward/crypto/ocf_kdf.hpp"
 #include "steward/device/device_certificates.hpp"
+#include "steward/device/direct_pairing.hpp"
 #include "steward/crypto/random.hpp"
 #include "steward/device/dos_transitions.hpp"
 #include "steward/device/svr_updates.hpp"
@@ -24,6 +25,10 @@ bool offersRandomPin(const Doxm& d) { return std::find(d.oxms.begin(), d.oxms.en
 
 std::string peerText(const PeerInfo& p) { return p.remoteAddress + ":" + std::to_string(p.remotePort); }
 
+std::string_view pairingMethodName(int method) {
+    return method == pairing_method::kRandomPin ? "random PIN" : "pre-configured PIN";
+}
+
 }  // namespace
 
 SecretBytes generatePin() {
@@ -38,7 +43,11 @@ SecretBytes generatePin() {
 }
 
 DeviceSecurity::DeviceSecurity(SvrDatabase database, DeviceSecurityHooks hooks, DeviceSecurityOptions options)
-    : db_(std::move(database)), hooks_(std::move(hooks)), options_(options), pinGuesses_(options.pinGuesses) {
+    : db_(std::move(database)),
+      hooks_(std::move(hooks)),
+      options_(options),
+      pinGuesses_(options.pinGuesses),
+      pairingGuesses_(options.pairingGuesses) {
     const auto& r = current();
     if (r.pstat.dos.state == DosState::Reset) {
         resetLocked("the database was left in RESET (interrupted reset)");
@@ -46,6 +55,14 @@ DeviceSecurity::DeviceSecurity(SvrDatabase database, DeviceSecurityHooks hooks, 
         // Stopped in the middle of an ownership transfer: the session that carried it is gone.
         resetLocked("an ownership transfer was interrupted");
     }
+    ensurePairingResourcesLocked();
+}
+
+void DeviceSecurity::ensurePairingResourcesLocked() {
+    if (!options_.directPairing || (current().pconf && current().dpairing)) return;
+    SecurityResources updated = current();
+    ensurePairingResources(updated);
+    (void)store(updated, CoapCode::Changed);
 }
 
 void DeviceSecurity::log(const std::string& line) const {
@@ -107,6 +124,18 @@ std::optional<SecretBytes> DeviceSecurity::keyForIdentity(std::span<const std::u
         return std::nullopt;
     }
     const auto subject = Uuid::fromRaw(identity);
+    if (subject && pairing_ && *subject == pairing_->client && pairing_->session == 0 && r.pconf) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= pairing_->expires) {
+            log("refused a direct-pairing PIN session from " + peerText(peer) + ": the pairing request expired");
+            return std::nullopt;
+        }
+        if (auto refusal = pairingGuesses_.admit(peer.sessionId, peer.remoteAddress, now)) {
+            log("refused a direct-pairing PIN session from " + peerText(peer) + ": " + *refusal);
+            return std::nullopt;
+        }
+        return derivePinPsk(pairing_->pin.text(), r.pconf->rowneruuid);
+    }
     const Cred* cred = subject ? findPairwiseKey(r.cred, *subject) : nullptr;
     if (cred == nullptr) {
         log("refused a DTLS client: no credential for its identity");
@@ -129,6 +158,10 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
                 pinGuesses_.succeeded(event.peer.sessionId);
                 log("ownership session opened from " + peerText(event.peer) + " (" + std::string(otmLabel(r.doxm.oxmsel)) +
                     ", " + event.peer.cipher + ")");
+            } else if (pairing_ && pairing_->session == 0 && Uuid::fromRaw(event.peer.pskIdentity) == pairing_->client &&
+                       pairingGuesses_.succeeded(event.peer.sessionId)) {
+                pairing_->session = event.peer.sessionId;
+                log("direct-pairing PIN session opened from " + peerText(event.peer) + " (client " + pairing_->client.toString() + ")");
             } else {
                 log("DTLS session from " + peerText(event.peer) + " established");
             }
@@ -138,8 +171,15 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
             if (auto charged = pinGuesses_.failed(event.peer.sessionId, std::chrono::steady_clock::now())) {
                 log("Random-PIN handshake from " + peerText(event.peer) + " failed (wrong PIN?): " + *charged);
             }
+            if (auto charged = pairingGuesses_.failed(event.peer.sessionId, std::chrono::steady_clock::now())) {
+                log("direct-pairing PIN handshake from " + peerText(event.peer) + " failed (wrong PIN?): " + *charged);
+            }
             break;
         case SessionEventType::Closed:
+            if (pairing_ && pairing_->session != 0 && event.peer.sessionId == pairing_->session) {
+                log("the direct-pairing PIN session with " + pairing_->client.toString() + " closed before it was confirmed");
+                pairing_.reset();
+            }
             if (event.peer.sessionId == docSession_) {
                 docSession_ = 0;
                 currentPin_.wipe();
@@ -178,6 +218,9 @@ AccessDecision DeviceSecurity::decide(const CoapRequest& request, const PeerInfo
     a.secure = peer.secure;
     a.ownershipSession = peer.secure && docSession_ != 0 && peer.sessionId == docSession_;
     a.peer = authenticatedPeer(peer);
+    if (classifyResource(a.path) == ResourceClass::Dpairing && request.method != CoapMethod::Get && onPairingSession(peer)) {
+        return {true, CoapCode::Changed, {}};  // the PIN session's confirmation
+    }
     return checkAccess(current(), docSession_ != 0, a);
 }
 
@@ -263,11 +306,16 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
         case ResourceClass::Pstat: outcome = post ? postPstat(updated, request.payload, ctx) : UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}}; break;
         case ResourceClass::Cred: outcome = post ? postCred(updated, request.payload, ctx) : deleteCred(updated, request.query); break;
         case ResourceClass::Acl2: outcome = post ? postAcl2(updated, request.payload, ctx) : deleteAcl2(updated, request.query); break;
-        default:
-            // pconf/dpairing writes belong to Direct Pairing, which this device does not offer.
-            outcome = UpdateOutcome{CoapCode::MethodNotAllowed, "direct pairing is not enabled on this device", {}, {}};
+        case ResourceClass::Pconf:
+            outcome = post ? postPconf(updated, request.payload) : UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}};
+            if (outcome.ok() && updated.pconf->rowneruuid.isNil()) updated.pconf->rowneruuid = updated.doxm.devowneruuid;
             break;
+        case ResourceClass::Dpairing:
+            if (!post) return CoapResponse::withCode(CoapCode::MethodNotAllowed);
+            return handlePairing(request, peer);
+        default: outcome = UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}}; break;
     }
+    if (c == ResourceClass::Cred && request.method == CoapMethod::Delete && outcome.ok()) forgetRevokedPairings(updated);
     if (!outcome.ok()) {
         log("refused " + std::string(toString(request.method)) + " " + request.path + " from " + peerText(peer) + ": " +
             outcome.reason + " (" + outcome.code.toString() + ")");
@@ -292,8 +340,79 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
     return response;
 }
 
+bool DeviceSecurity::onPairingSession(const PeerInfo& peer) const {
+    return peer.secure && pairing_ && pairing_->session != 0 && peer.sessionId == pairing_->session;
+}
+
+CoapResponse DeviceSecurity::handlePairing(const CoapRequest& request, const PeerInfo& peer) {
+    if (!peer.secure) return startPairing(request, peer);
+    if (onPairingSession(peer)) return confirmPairing(request, peer);
+    return CoapResponse::withCode(CoapCode::MethodNotAllowed);
+}
+
+CoapResponse DeviceSecurity::startPairing(const CoapRequest& request, const PeerInfo& peer) {
+    const auto checked = checkPairingRequest(current(), request.payload);
+    if (const auto* refusal = std::get_if<UpdateOutcome>(&checked)) {
+        log("refused a direct-pairing request from " + peerText(peer) + ": " + refusal->reason + " (" + refusal->code.toString() + ")");
+        return CoapResponse::withCode(refusal->code);
+    }
+    const auto& asked = std::get<PairingRequest>(checked);
+    const auto now = std::chrono::steady_clock::now();
+    if (pairing_ && now < pairing_->expires && (pairing_->client != asked.client || pairing_->session != 0)) {
+        log("refused a direct-pairing request from " + peerText(peer) + ": another pairing is in progress");
+        return CoapResponse::withCode(CoapCode::ServiceUnavailable);
+    }
+    pairingGuesses_.abandonInFlight(now);
+    PendingPairing p;
+    p.client = asked.client;
+    p.method = asked.method;
+    p.expires = now + options_.pairingWindow;
+    if (asked.method == pairing_method::kRandomPin) {
+        p.pin = generatePin();
+        if (hooks_.showPin) hooks_.showPin(p.pin.text());
+    } else {
+        p.pin = SecretBytes(std::span<const std::uint8_t>(current().pconf->pin));
+    }
+    pairing_ = std::move(p);
+    log("direct pairing requested by " + asked.client.toString() + " from " + peerText(peer) + " (" +
+        std::string(pairingMethodName(asked.method)) + ")");
+    return CoapResponse::withCode(CoapCode::Changed);
+}
+
+CoapResponse DeviceSecurity::confirmPairing(const CoapRequest& request, const PeerInfo& peer) {
+    const Uuid client = pairing_->client;
+    if (auto refusal = checkPairingConfirmation(request.payload, client)) {
+        log("refused a direct-pairing confirmation from " + peerText(peer) + ": " + refusal->reason);
+        return CoapResponse::withCode(refusal->code);
+    }
+    const auto km = hooks_.keyMaterial ? hooks_.keyMaterial(peer.sessionId) : std::nullopt;
+    if (!km) {
+        log("direct pairing with " + client.toString() + " failed: the PIN session's secrets are unavailable");
+        return CoapResponse::withCode(CoapCode::InternalServerError);
+    }
+    const SessionSecrets secrets{km->masterSecret, km->serverRandom, km->clientRandom};
+    const auto key = deriveSessionBoundPsk(secrets, kDirectPairingLabel, current().doxm.deviceuuid, client);
+    SecurityResources updated = current();
+    const auto outcome = completePairing(updated, client, key);
+    if (!outcome.ok()) {
+        log("refused the direct-pairing confirmation of " + client.toString() + ": " + outcome.reason);
+        return CoapResponse::withCode(outcome.code);
+    }
+    auto response = store(updated, CoapCode::Changed);
+    if (response.code.isSuccess()) {
+        log("paired with " + client.toString() + " (" + std::string(pairingMethodName(pairing_->method)) + "): " +
+            std::to_string(updated.pconf->pdacl.size()) + " ACE(s) from the pairing template");
+        pairing_.reset();
+    }
+    return response;
+}
+
 void DeviceSecurity::runDueWork(std::chrono::steady_clock::time_point now) {
     const std::lock_guard lock(mutex_);
+    if (pairing_ && now >= pairing_->expires) {
+        log("the direct-pairing request of " + pairing_->client.toString() + " expired");
+        pairing_.reset();
+    }
     if (docSession_ != 0 && now - docLastActivity_ >= options_.ownershipSessionIdle) {
         docSession_ = 0;  // its DTLS session may linger; it is no longer the ownership session
         currentPin_.wipe();
@@ -313,6 +432,7 @@ void DeviceSecurity::runDueWork(std::chrono::steady_clock::time_point now) {
 std::optional<std::chrono::steady_clock::time_point> DeviceSecurity::nextDueWork() const {
     const std::lock_guard lock(mutex_);
     std::optional<std::chrono::steady_clock::time_point> next = resetDue_;
+    if (pairing_ && (!next || pairing_->expires < *next)) next = pairing_->expires;
     if (docSession_ != 0) {
         const auto idle = docLastActivity_ + options_.ownershipSessionIdle;
         if (!next || idle < *next) next = idle;
@@ -331,6 +451,8 @@ void DeviceSecurity::resetLocked(const std::string& why) {
         db_.reset();
         currentPin_.wipe();
         pinGuesses_.abandonInFlight(std::chrono::steady_clock::now());
+        pairing_.reset();
+        ensurePairingResourcesLocked();
         log("reset (" + why + "): back to the reset profile, " + describeState());
     } catch (const std::exception& e) {
         log(std::string("reset failed: ") + e.what());

@@ -52,11 +52,12 @@ std::optional<std::string> PinGuessLimiter::admit(AttemptId attempt, const std::
     return std::nullopt;
 }
 
-void PinGuessLimiter::succeeded(AttemptId attempt) {
-    if (!inFlight_ || inFlight_->attempt != attempt) return;
+bool PinGuessLimiter::succeeded(AttemptId attempt) {
+    if (!inFlight_ || inFlight_->attempt != attempt) return false;
     tokens_ = std::min<double>(tokens_ + 1.0, std::max(limits_.globalBurst, 1));
     addresses_.erase(inFlight_->address);
     inFlight_.reset();
+    return true;
 }
 
 std::optional<std::string> PinGuessLimiter::failed(AttemptId attempt, Clock::time_point now) {

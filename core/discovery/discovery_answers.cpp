@@ -157,7 +157,7 @@ void checkNamedDevice(const std::optional<Uuid>& named, const Uuid& device, cons
 
 }  // namespace
 
-SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::string_view answeringHost) {
+SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::string_view answeringHost, std::string_view href) {
     requireContent(response, "/oic/res answer");
     const CborValue root = decoding("/oic/res answer", [&] { return parseCbor(response.payload, "res"); });
     if (root.type() != CborValue::Type::Array) {
@@ -173,14 +173,14 @@ SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::
                 const Uuid di = item.uuid("di");
                 item.forEach("links", true, [&](const CborValue& l, const std::string& path) {
                     const ObjectReader link(l, path);
-                    if (found || link.optText("href") != std::string(kDoxmHref)) return;
+                    if (found || link.optText("href") != std::string(href)) return;
                     found = true;
                     checkNamedDevice(di, device, "di");
                     readDoxmLink(link, answeringHost, out);
                 });
                 continue;
             }
-            if (item.optText("href") != std::string(kDoxmHref)) continue;
+            if (item.optText("href") != std::string(href)) continue;
             found = true;
             const std::string anchor = item.text("anchor");
             const auto named = anchor.starts_with(kAnchorScheme)
@@ -192,7 +192,7 @@ SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::
         }
         return 0;
     });
-    if (!found) reject("/oic/res answer: no link with href /oic/sec/doxm");
+    if (!found) reject("/oic/res answer: no link with href " + std::string(href));
     return out;
 }
 

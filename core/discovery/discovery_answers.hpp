@@ -51,10 +51,11 @@ struct SecureLink {
     std::vector<std::string> refused;         // one line per ep not accepted, for the log
 };
 
-// The doxm link of an /oic/res?rt=oic.r.doxm answer from `answeringHost`. Refused: not 2.05,
-// not an array of link maps, no /oic/sec/doxm link, an anchor that is not "ocf://<uuid>";
-// lying: the anchor names a device other than `device`.
-SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::string_view answeringHost);
+// The doxm link (or the link of `href`) of an /oic/res?rt=oic.r.doxm answer from `answeringHost`.
+// Refused: not 2.05, not an array of link maps, no such link, an anchor that is not
+// "ocf://<uuid>"; lying: the anchor names a device other than `device`.
+SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::string_view answeringHost,
+                         std::string_view href = "/oic/sec/doxm");
 
 // An /oic/res?rt=oic.r.doxm answer to a probe (no device known yet): the device its doxm link
 // names (anchor, or "di" in the OIC 1.1 form) and that link, as readResAnswer() reads it.

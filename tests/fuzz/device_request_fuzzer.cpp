@@ -19,9 +19,10 @@ namespace {
 
 const Uuid kDevice = Uuid::parse("8e745791-bc63-4a15-7e33-93e1b25fef99").value();
 const Uuid kOwner = Uuid::parse("2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f").value();
+const Uuid kPeer = Uuid::parse("11111111-2222-3333-4444-555555555555").value();
 
 SecurityResources initialState(bool owned) {
-    auto r = factoryResources(kDevice, DeviceProfile{{oxm::kJustWorks, oxm::kRandomPin}, false});
+    auto r = factoryResources(kDevice, DeviceProfile{{oxm::kJustWorks, oxm::kRandomPin}, true});
     if (!owned) return r;
     r.doxm.owned = true;
     r.doxm.devowneruuid = r.doxm.rowneruuid = r.pstat.rowneruuid = r.acl.rowneruuid = r.cred.rowneruuid = kOwner;
@@ -31,6 +32,17 @@ SecurityResources initialState(bool owned) {
     c.privatedata = EncodedData{std::vector<std::uint8_t>(16, 7), encoding::kRaw};
     r.cred.creds.push_back(c);
     r.pstat.dos.state = DosState::Rfpro;
+    // Pairing enabled, so that dpairing requests reach the pairing rules.
+    r.pconf->edp = true;
+    r.pconf->prm = {1, 2};
+    r.pconf->pin = {'1', '2', '3', '4', '5', '6', '7', '8'};
+    PdAce ace;
+    AceResource light;
+    light.href = "/a/light";
+    ace.resources = {light};
+    ace.permission = 6;
+    r.pconf->pdacl = {ace};
+    r.pconf->rowneruuid = kOwner;
     return r;
 }
 
@@ -58,6 +70,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ctx.secure = access.secure;
     ctx.ownershipSession = access.ownershipSession;
     ctx.deriveOwnerPsk = [](const Uuid&) { return std::optional(std::vector<std::uint8_t>(16, 0x5A)); };
-    steward::fuzz::applyAndCheck(svr, request, access.path, ctx);
+    steward::fuzz::applyAndCheck(svr, request, access.path, ctx, (selector & 32U) != 0 ? kPeer : Uuid{});
     return 0;
 }

@@ -40,7 +40,7 @@ std::optional<Uuid> sender(std::uint8_t selector) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    SecurityResources svr = factoryResources(kDevice, DeviceProfile{{oxm::kJustWorks, oxm::kRandomPin}, false});
+    SecurityResources svr = factoryResources(kDevice, DeviceProfile{{oxm::kJustWorks, oxm::kRandomPin}, true});
     std::size_t at = 0;
     for (int frame = 0; frame < kMaxFrames && at + 3 <= size; ++frame) {
         const std::uint8_t selector = data[at];
@@ -69,7 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         ctx.secure = access.secure;
         ctx.ownershipSession = access.ownershipSession;
         ctx.deriveOwnerPsk = [](const Uuid&) { return std::optional(std::vector<std::uint8_t>(16, 0x5A)); };
-        steward::fuzz::applyAndCheck(svr, request, access.path, ctx);
+        steward::fuzz::applyAndCheck(svr, request, access.path, ctx, access.peer.value_or(Uuid{}));
     }
     return 0;
 }

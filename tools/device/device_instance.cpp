@@ -18,6 +18,7 @@ DeviceInstance::DeviceInstance(InstanceConfig config, EventLog& log) : config_(s
     if (config_.uuidSeed) ids.setSeed(*config_.uuidSeed);
     core::DeviceProfile profile;
     profile.oxms = {config_.otm == OtmChoice::RandomPin ? core::oxm::kRandomPin : core::oxm::kJustWorks};
+    profile.directPairing = config_.directPairing;
     auto db = core::SvrDatabase::openOrCreate(config_.svrdbFile, profile, ids);
     const bool created = db.created();
 
@@ -39,6 +40,7 @@ DeviceInstance::DeviceInstance(InstanceConfig config, EventLog& log) : config_(s
     };
     core::DeviceSecurityOptions securityOptions;
     securityOptions.ownershipSessionIdle = config_.ownershipTimeout;
+    securityOptions.directPairing = config_.directPairing;
     security_ = std::make_unique<core::DeviceSecurity>(std::move(db), std::move(hooks), securityOptions);
     description_.name = config_.name;
     if (!security_->deviceId().isPskUsable()) {

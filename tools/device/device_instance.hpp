@@ -30,6 +30,7 @@ struct InstanceConfig {
     std::chrono::milliseconds multicastJitter{2000};
     std::chrono::seconds ownershipTimeout{10};
     bool verbose = false;
+    bool directPairing = false;  // host pconf and dpairing
 };
 
 class DeviceInstance {

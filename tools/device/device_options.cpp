@@ -7,6 +7,7 @@
 #include "errors.hpp"
 #include "payload_json.hpp"
 #include "peer_address.hpp"
+#include "steward/model/pconf.hpp"
 
 namespace steward::tools {
 namespace {
@@ -36,7 +37,7 @@ std::vector<std::string> splitList(const std::string& text, char separator = ','
 // Options that only make sense for a device that serves; refused with --call.
 const std::vector<std::string> kServingOptions = {"--otm", "--svrdb-dir", "--uuid-seed", "--name", "--bind", "--port",
                                                   "--secure-port", "--multicast-if", "--multicast-jitter-ms",
-                                                  "--ownership-timeout", "--count", "--reset"};
+                                                  "--ownership-timeout", "--count", "--reset", "--direct-pairing"};
 const std::vector<std::string> kCallOptions = {"--method", "--payload", "--timeout", "--cert"};
 
 CallOptions parseCall(const Args& args) {
@@ -75,6 +76,48 @@ CallOptions parseCall(const Args& args) {
     return c;
 }
 
+PairOptions parsePair(const Args& args) {
+    const bool discover = *args.value("--pair-with") == "discover";
+    for (const auto& o : kServingOptions) {
+        if (o == "--multicast-if" && discover) continue;
+        if (args.has(o)) throw UsageError(o + " does not apply to --pair-with" + (o == "--multicast-if" ? " HOST:PORT" : ""));
+    }
+    for (const char* o : {"--call", "--method", "--payload", "--cert"}) {
+        if (args.has(o)) throw UsageError(std::string(o) + " does not apply to --pair-with");
+    }
+    if (!args.has("--svrdb")) throw UsageError("--pair-with needs --svrdb FILE (where the pairing key is stored)");
+    args.requirePositionals(0, 0, "no positional arguments with --pair-with");
+    PairOptions p;
+    if (discover) {
+        for (const auto& v : args.values("--multicast-if")) {
+            for (auto& i : splitList(v)) p.multicastInterfaces.push_back(i);
+        }
+        if (p.multicastInterfaces.empty()) throw UsageError("--pair-with discover needs --multicast-if IF (multicast goes only where you say)");
+    } else {
+        p.server = parsePeerAddress(*args.value("--pair-with"), "--pair-with");
+    }
+    if (auto d = args.value("--pair-device")) {
+        p.serverId = core::Uuid::parse(*d);
+        if (!p.serverId) throw UsageError("--pair-device takes a device UUID, got '" + *d + "'");
+    }
+    if (auto m = args.value("--pair-method")) {
+        if (*m == "preconfigured") {
+            p.method = core::pairing_method::kPreconfiguredPin;
+        } else if (*m == "random") {
+            p.method = core::pairing_method::kRandomPin;
+        } else {
+            throw UsageError("--pair-method must be preconfigured or random, got '" + *m + "'");
+        }
+    }
+    if (auto pin = args.value("--pin")) {
+        if (pin->size() != 8 || pin->find_first_not_of("0123456789") != std::string::npos) throw UsageError("--pin takes 8 digits");
+        p.pin = *pin;
+    }
+    if (auto t = args.value("--timeout")) p.timeout = std::chrono::milliseconds(parseNumber("--timeout", *t, 1, 600000));
+    p.verbose = args.has("--verbose");
+    return p;
+}
+
 }  // namespace
 
 std::string deviceUsage() {
@@ -102,6 +145,10 @@ options:
                               needs --svrdb-dir; with --uuid-seed S, device i uses seed "S-i"
   --svrdb-dir DIR             where --count keeps its databases (device-1.dat ...)
   --reset                     restore the database's reset profile and exit (OCResetSVRDB)
+  --direct-pairing            direct-pairing capable: host /oic/sec/pconf and /oic/sec/dpairing;
+                              the owner enables pairing (steward direct-pairing), then clients
+                              pair by PIN without the gateway (a random PIN is printed like the
+                              ownership PIN)
 
 IDProv (a certificate from the gateway CA against an out-of-band secret, then MQTT over mutual TLS):
   --idprov discover|URL       find the IDProv server by DNS-SD (_idprov._tcp) or use this directory
@@ -137,6 +184,23 @@ FILE is only read, so this works while that device is running.
                               handshake got)
 Exit status: 0 a 2.xx answer; 3 a 4.xx answer (4.01/4.03: refused); 1 no credential for the
 peer, a failed handshake, no answer in time, or a 5.xx answer; 2 usage.
+
+direct pairing, client side: the device FILE describes pairs with a direct-pairing server by PIN
+(no gateway needed), stores the pairing key in FILE (which must not be in use by a running
+steward-device), and can then --call the server's resources its pairing template grants.
+  steward-device --svrdb FILE --pair-with HOST:PORT|discover [--multicast-if IF] [--pin P]
+                 [--pair-method preconfigured|random] [--pair-device UUID]
+  --pair-with HOST:PORT       the server's plain CoAP address (its "ready" line's port)
+  --pair-with discover        find it instead by multicast GET /oic/sec/pconf on the interfaces
+                              of --multicast-if IF[,IF] (devices with pairing enabled answer)
+  --pair-device UUID          pair only with this device (needed when several answer)
+  --pin P                     the 8-digit PIN; without it, it is asked for on stdin (for the random
+                              method: the PIN the server shows once asked)
+  --pair-method M             preconfigured or random (default: preconfigured when --pin is given
+                              and offered, else random when offered)
+  --timeout MS                per request and for the PIN handshake (default 5000)
+Exit status: 0 paired; 3 refused (pairing disabled, method not offered, paired already, wrong PIN);
+1 anything else; 2 usage.
 )";
 }
 
@@ -147,13 +211,23 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
                      {"--multicast-jitter-ms", true}, {"--ownership-timeout", true}, {"--count", true}, {"--reset"}, {"--verbose"},
                      {"--call", true}, {"--method", true}, {"--payload", true}, {"--timeout", true}, {"--cert"},
                      {"--idprov", true}, {"--idprov-id", true}, {"--idprov-secret-file", true}, {"--idprov-dir", true},
-                     {"--idprov-discover-ms", true}, {"--mqtt", true}, {"--mqtt-topic", true}},
+                     {"--idprov-discover-ms", true}, {"--mqtt", true}, {"--mqtt-topic", true}, {"--direct-pairing"},
+                     {"--pair-with", true}, {"--pin", true}, {"--pair-method", true}, {"--pair-device", true}},
                     "steward-device");
     if (args.help()) {
         std::cout << deviceUsage();
         return std::nullopt;
     }
     DeviceOptions o;
+    if (args.has("--pair-with")) {
+        o.pair = parsePair(args);
+        o.svrdb = *args.value("--svrdb");
+        o.json = args.json();
+        return o;
+    }
+    for (const char* p : {"--pin", "--pair-method", "--pair-device"}) {
+        if (args.has(p)) throw UsageError(std::string(p) + " needs --pair-with");
+    }
     if (args.has("--call")) {
         o.call = parseCall(args);  // checks that --svrdb is given
         o.svrdb = *args.value("--svrdb");
@@ -213,6 +287,7 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
         }
     }
     o.reset = args.has("--reset");
+    o.directPairing = args.has("--direct-pairing");
     o.json = args.json();
     o.verbose = args.has("--verbose");
     return o;

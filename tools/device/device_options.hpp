@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "pair_mode.hpp"
 #include "steward/cbor/cbor_value.hpp"
 #include "steward/transport/coap_endpoint.hpp"
 
@@ -52,6 +53,8 @@ struct DeviceOptions {
     bool reset = false;       // reset the SVR DB(s) to the reset profile and exit
     std::optional<IdprovDeviceOptions> idprov;
     std::optional<CallOptions> call;  // --call: one request as a client instead of serving
+    std::optional<PairOptions> pair;  // --pair-with: pair by PIN as a client instead of serving
+    bool directPairing = false;       // --direct-pairing: host pconf and dpairing
     bool json = false;
     bool verbose = false;
 };

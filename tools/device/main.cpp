@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "call_mode.hpp"
+#include "pair_mode.hpp"
 #include "device_instance.hpp"
 #include "idprov_agent.hpp"
 #include "errors.hpp"
@@ -36,6 +37,7 @@ std::vector<InstanceConfig> instanceConfigs(const DeviceOptions& o) {
         c.multicastJitter = std::chrono::milliseconds(o.multicastJitterMs);
         c.ownershipTimeout = std::chrono::seconds(o.ownershipTimeoutS);
         c.verbose = o.verbose;
+        c.directPairing = o.directPairing;
         out.push_back(std::move(c));
     }
     return out;
@@ -81,6 +83,7 @@ int main(int argc, char** argv) {
         std::cerr << "steward-device: " << e.what() << " (see steward-device --help)\n";
         return 2;
     }
+    if (options.pair) return steward::tools::runPairing(options.svrdb, std::move(*options.pair), options.json, std::cin, std::cout, std::cerr);
     if (options.call) return steward::tools::runCall(options.svrdb, *options.call, options.json, std::cout, std::cerr);
     EventLog log(std::cout, options.json);
     try {

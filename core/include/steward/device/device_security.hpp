@@ -36,6 +36,13 @@ struct DeviceSecurityOptions {
     // An ownership session with no request for this long is abandoned (the gateway died without
     // closing it) and the device resets, so that another attempt can start.
     std::chrono::milliseconds ownershipSessionIdle{10000};
+    // Direct Pairing (direct_pairing.hpp): the device hosts pconf and dpairing (a disabled pconf
+    // is created when the database has none, e.g. after a reset).
+    bool directPairing = false;
+    // A client's pairing request is open this long for its PIN session and confirmation.
+    std::chrono::milliseconds pairingWindow{60000};
+    // PIN guesses against Direct Pairing, counted apart from ownership's.
+    PinGuessLimits pairingGuesses;
 };
 
 class DeviceSecurity {
@@ -72,6 +79,11 @@ private:
     CoapResponse get(const CoapRequest& request, ResourceClass c) const;
     CoapResponse store(const SecurityResources& updated, CoapCode code);
     void resetLocked(const std::string& why);
+    void ensurePairingResourcesLocked();
+    CoapResponse handlePairing(const CoapRequest& request, const PeerInfo& peer);  // dpairing writes
+    CoapResponse startPairing(const CoapRequest& request, const PeerInfo& peer);
+    CoapResponse confirmPairing(const CoapRequest& request, const PeerInfo& peer);
+    bool onPairingSession(const PeerInfo& peer) const;
     void log(const std::string& line) const;
     std::string describeState() const;
     // The resources as the device sees them: the file, or changes not yet written (RFOTM).
@@ -87,6 +99,18 @@ private:
     SecretBytes currentPin_;
     PinGuessLimiter pinGuesses_;
     std::optional<std::chrono::steady_clock::time_point> resetDue_;
+
+    // The one Direct Pairing in progress: a client asked (plain dpairing POST) and may now open a
+    // PIN session and confirm on it before `expires`.
+    struct PendingPairing {
+        Uuid client;
+        int method = 0;
+        SecretBytes pin;
+        std::chrono::steady_clock::time_point expires;
+        SessionId session = 0;  // the PIN session, once established
+    };
+    std::optional<PendingPairing> pairing_;
+    PinGuessLimiter pairingGuesses_;
 };
 
 // A fresh 8-digit PIN from the CSPRNG.

@@ -43,8 +43,9 @@ public:
     // A handshake from `address` asks for the PIN key. nullopt: granted, the attempt is in flight
     // and counts as a failure unless succeeded() follows. Otherwise: why it is refused (for logs).
     std::optional<std::string> admit(AttemptId attempt, const std::string& address, Clock::time_point now);
-    // The attempt's session was established: the PIN was right.
-    void succeeded(AttemptId attempt);
+    // The attempt's session was established: the PIN was right. False if `attempt` was not the
+    // one in flight (a session that never asked for the PIN key).
+    bool succeeded(AttemptId attempt);
     // The attempt's handshake failed. Returns a log line if it was the attempt in flight (a guess
     // was spent), nullopt for a session that never got the key.
     std::optional<std::string> failed(AttemptId attempt, Clock::time_point now);
