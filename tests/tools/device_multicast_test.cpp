@@ -112,5 +112,57 @@ TEST(DeviceMulticast, DiscoveryOverIpv6LinkLocal) {
     EXPECT_EQ(device.stop(), 0) << device.output();
 }
 
+// Direct Pairing by multicast: a guest multicasts GET /oic/sec/pconf on v0, the owned light (on
+// v1) answers because its owner enabled pairing, and the guest pairs with it and calls it. Before
+// pairing is enabled, the light stays silent.
+TEST(DeviceMulticast, AGuestFindsAndPairsWithALightByMulticast) {
+    if (auto why = NetworkNamespace::unavailableReason()) GTEST_SKIP() << *why;
+    TempDir dir;
+    NetworkNamespace ns;
+    const auto prefix = ns.execPrefix();
+    const auto inside = [&](std::vector<std::string> command) {
+        std::vector<std::string> args(prefix.begin() + 1, prefix.end());
+        args.insert(args.end(), command.begin(), command.end());
+        return runProcess(prefix.front(), args, "", 30s);
+    };
+    std::vector<std::string> args(prefix.begin() + 1, prefix.end());
+    for (std::string a : {std::string(STEWARD_DEVICE_BIN), std::string("--json"), std::string("--bind"),
+                          std::string(NetworkNamespace::kAddress1), std::string("--multicast-if"), std::string("v1"),
+                          std::string("--multicast-jitter-ms"), std::string("200"), std::string("--direct-pairing"),
+                          std::string("--name"), std::string("Kitchen light"), std::string("--svrdb"), (dir / "light.dat").string()}) {
+        args.push_back(a);
+    }
+    BackgroundProcess light(prefix.front(), args);
+    const auto ready = light.waitForLine([](const std::string& l) { return isEvent(l, "ready"); }, 10s);
+    ASSERT_TRUE(ready) << light.output();
+    const auto event = parseEventLine(ready->second);
+    const std::string id = event->getValue<std::string>("uuid");
+    const std::string plain = std::string(NetworkNamespace::kAddress1) + ":" + event->getValue<std::string>("port");
+    const std::string secure = std::string(NetworkNamespace::kAddress1) + ":" + event->getValue<std::string>("secure_port");
+    const std::string state = (dir / "state").string();
+
+    const auto owned = inside({STEWARD_CLI_BIN, "--local", "own", "--all", "--unicast", plain, "--state-dir", state});
+    ASSERT_EQ(owned.exitCode, 0) << owned.out << owned.err;
+    const auto guest = inside({STEWARD_SVRDB_BIN, "init", (dir / "guest.dat").string()});
+    ASSERT_EQ(guest.exitCode, 0) << guest.out << guest.err;
+    const std::vector<std::string> pair = {STEWARD_DEVICE_BIN, "--svrdb", (dir / "guest.dat").string(), "--pair-with", "discover",
+                                           "--multicast-if", "v0", "--pin", "13572468", "--json"};
+
+    const auto silent = inside(pair);  // pairing not enabled yet: nobody answers
+    EXPECT_EQ(silent.exitCode, 1) << silent.out << silent.err;
+    EXPECT_NE(silent.err.find("no device with direct pairing enabled answered"), std::string::npos) << silent.err;
+
+    const auto enabled = inside({STEWARD_CLI_BIN, "--local", "direct-pairing", id, "--method", "preconfigured", "--pin", "13572468",
+                                 "--resource", "/a/light", "--perm", "RU", "--state-dir", state});
+    ASSERT_EQ(enabled.exitCode, 0) << enabled.out << enabled.err;
+    const auto paired = inside(pair);
+    ASSERT_EQ(paired.exitCode, 0) << paired.out << paired.err;
+    EXPECT_NE(paired.err.find("found " + id), std::string::npos) << paired.err;
+    const auto call = inside({STEWARD_DEVICE_BIN, "--svrdb", (dir / "guest.dat").string(), "--call", secure, "/a/light"});
+    EXPECT_EQ(call.exitCode, 0) << call.out << call.err;
+    EXPECT_NE(call.out.find("2.05"), std::string::npos) << call.out;
+    EXPECT_EQ(light.stop(), 0) << light.output();
+}
+
 }  // namespace
 }  // namespace steward::test
