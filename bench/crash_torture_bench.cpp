@@ -23,6 +23,7 @@
 #include "steward/model/resource_codec.hpp"
 #include "steward/onboarding/gateway_identity.hpp"
 #include "steward/onboarding/ownership_transfer.hpp"
+#include "steward/version.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -130,8 +131,12 @@ int main(int argc, char** argv) {
             seed = static_cast<unsigned>(std::stoul(argv[++i]));
         } else if (a == "--json") {
             json = true;
+        } else if (a == "--version") {
+            std::cout << "steward_crash_torture_bench " << steward::core::versionText() << '\n';
+            return 0;
         } else {
-            std::cout << "usage: steward_crash_torture_bench [--trials N] [--seed S] [--json]\n";
+            std::cout << "usage: steward_crash_torture_bench [--trials N] [--seed S] [--json]\n"
+                         "       steward_crash_torture_bench --version\n";
             return a == "--help" ? 0 : 2;
         }
     }

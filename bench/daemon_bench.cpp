@@ -15,6 +15,7 @@
 #include "bridge/mqtt/broker_fixture.hpp"
 #include "mqtt/mqtt_client.hpp"
 #include "steward/pdm/sqlite_pdm.hpp"
+#include "steward/version.hpp"
 #include "support/background_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -109,8 +110,12 @@ int main(int argc, char** argv) {
             devices = std::stoi(argv[++i]);
         } else if (a == "--json") {
             json = true;
+        } else if (a == "--version") {
+            std::cout << "steward_daemon_bench " << steward::core::versionText() << '\n';
+            return 0;
         } else {
-            std::cout << "usage: steward_daemon_bench [--requests N] [--devices N] [--json]\n";
+            std::cout << "usage: steward_daemon_bench [--requests N] [--devices N] [--json]\n"
+                         "       steward_daemon_bench --version\n";
             return a == "--help" ? 0 : 2;
         }
     }

@@ -13,6 +13,7 @@
 #include "background_process.hpp"
 #include "steward/discovery/device_discovery.hpp"
 #include "steward/transport/coap_endpoint.hpp"
+#include "steward/version.hpp"
 
 namespace {
 
@@ -45,8 +46,12 @@ int main(int argc, char** argv) {
             rounds = std::stoi(argv[++i]);
         } else if (a == "--json") {
             json = true;
+        } else if (a == "--version") {
+            std::cout << "steward_discovery_bench " << steward::core::versionText() << '\n';
+            return 0;
         } else {
-            std::cout << "usage: steward_discovery_bench [--devices N] [--rounds R] [--json]\n";
+            std::cout << "usage: steward_discovery_bench [--devices N] [--rounds R] [--json]\n"
+                         "       steward_discovery_bench --version\n";
             return a == "--help" ? 0 : 2;
         }
     }

@@ -35,6 +35,7 @@
 #include "steward/idprov/idprov_client.hpp"
 #include "steward/idprov/oob_hash.hpp"
 #include "steward/util/atomic_file.hpp"
+#include "steward/version.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -179,8 +180,12 @@ int main(int argc, char** argv) {
             ++i;  // both: the default
         } else if (a == "--json") {
             json = true;
+        } else if (a == "--version") {
+            std::cout << "steward_idprov_bench " << steward::core::versionText() << '\n';
+            return 0;
         } else {
-            std::cout << "usage: steward_idprov_bench [--renewals N] [--enrolments M] [--alg argon2id|pbkdf2|both] [--json]\n";
+            std::cout << "usage: steward_idprov_bench [--renewals N] [--enrolments M] [--alg argon2id|pbkdf2|both] [--json]\n"
+                         "       steward_idprov_bench --version\n";
             return a == "--help" ? 0 : 2;
         }
     }

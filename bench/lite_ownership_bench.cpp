@@ -18,6 +18,7 @@
 
 #include "lite_peer.hpp"
 #include "process_runner.hpp"
+#include "steward/version.hpp"
 
 namespace {
 
@@ -94,8 +95,12 @@ int main(int argc, char** argv) {
             rounds = std::max(1, std::stoi(argv[++i]));
         } else if (a == "--json") {
             json = true;
+        } else if (a == "--version") {
+            std::cout << "steward_lite_ownership_bench " << steward::core::versionText() << '\n';
+            return 0;
         } else if (a == "--help" || a == "-h") {
             std::cout << "usage: steward_lite_ownership_bench [--rounds N] [--json]\n"
+                         "       steward_lite_ownership_bench --version\n"
                          "Random-PIN ownership of iotivity-lite's simpleserver: Steward against iotivity-lite's\n"
                          "onboarding tool, same namespace, same run; PIN entry excluded. Needs root.\n";
             return 0;

@@ -21,6 +21,7 @@
 #include "steward/onboarding/ownership_service.hpp"
 #include "steward/pdm/sqlite_pdm.hpp"
 #include "steward/plugin/plugin_loader.hpp"
+#include "steward/version.hpp"
 
 namespace {
 
@@ -53,8 +54,12 @@ int main(int argc, char** argv) {
             randomPin = std::string(argv[++i]) == "randompin";
         } else if (a == "--json") {
             json = true;
+        } else if (a == "--version") {
+            std::cout << "steward_ownership_bench " << steward::core::versionText() << '\n';
+            return 0;
         } else {
-            std::cout << "usage: steward_ownership_bench [--devices N] [--method justworks|randompin] [--parallel P] [--json]\n";
+            std::cout << "usage: steward_ownership_bench [--devices N] [--method justworks|randompin] [--parallel P] [--json]\n"
+                         "       steward_ownership_bench --version\n";
             return a == "--help" ? 0 : 2;
         }
     }

@@ -20,6 +20,7 @@
 #include "steward/device/device_security.hpp"
 #include "steward/svr/factory_defaults.hpp"
 #include "steward/transport/transport_log.hpp"
+#include "steward/version.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -175,8 +176,12 @@ int main(int argc, char** argv) {
             addresses = std::max(2, std::stoi(argv[++i]));
         } else if (a == "--json") {
             json = true;
+        } else if (a == "--version") {
+            std::cout << "steward_pin_guess_bench " << steward::core::versionText() << '\n';
+            return 0;
         } else {
-            std::cout << "usage: steward_pin_guess_bench [--seconds S] [--baseline-seconds S] [--addresses N] [--json]\n";
+            std::cout << "usage: steward_pin_guess_bench [--seconds S] [--baseline-seconds S] [--addresses N] [--json]\n"
+                         "       steward_pin_guess_bench --version\n";
             return a == "--help" ? 0 : 2;
         }
     }

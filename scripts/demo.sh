@@ -3,7 +3,9 @@
 # a mosquitto broker, stewardd, and two sample devices (a Just-Works "Kitchen light" and a
 # Random-PIN "Hall light"). stewardd discovers them, a permit-join window is opened over MQTT, the
 # Random-PIN device's PIN is answered over MQTT (read off its display, as a person would), both
-# are owned and provisioned by the example policies, then linked, and one calls the other. Then a
+# are owned and provisioned by the example policies, then linked, and one calls the other. A guest's
+# phone pairs with the kitchen light by the PIN on the light's display (Direct Pairing, no gateway
+# involved) and switches it on; the gateway learns of the pairing at its next sync. Then a
 # third device that is no OCF device gets a certificate by IDProv against the secret on its label
 # (fed over MQTT) and publishes to the broker's client-certificate-only listener with it.
 # (DNS-SD discovery of the IDProv server needs multicast, which this loopback demo does not send;
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j "$(nproc)" --target stewardd steward steward-device otm-justworks otm-randompin credmgmt idprov
+cmake --build build -j "$(nproc)" --target stewardd steward steward-device steward-svrdb otm-justworks otm-randompin credmgmt directpairing idprov
 
 dir="${1:-$(mktemp -d)}"
 mkdir -p "$dir"
@@ -53,9 +55,9 @@ for _ in $(seq 50); do mosquitto_pub -p "$port" -t steward/ping -n 2>/dev/null &
 mosquitto_sub -p "$port" -v -t 'steward/#' > "$dir/mqtt.log" 2>&1 & pids+=($!)
 echo "broker on 127.0.0.1:$port; watch along with:  mosquitto_sub -p $port -v -t 'steward/#'"
 
-step "two sample devices: a Just-Works kitchen light and a Random-PIN hall light"
+step "two sample devices: a Just-Works kitchen light (guests may pair with it) and a Random-PIN hall light"
 device=build/tools/device/steward-device
-"$device" --svrdb "$dir/kitchen.svrdb" --name "Kitchen light" --bind 127.0.0.1 --json > "$dir/kitchen.log" 2>&1 & pids+=($!)
+"$device" --svrdb "$dir/kitchen.svrdb" --name "Kitchen light" --direct-pairing --bind 127.0.0.1 --json > "$dir/kitchen.log" 2>&1 & pids+=($!)
 "$device" --svrdb "$dir/hall.svrdb" --otm randompin --name "Hall light" --bind 127.0.0.1 --json > "$dir/hall.log" 2>&1 & pids+=($!)
 wait_for "$dir/kitchen.log" '"event":"ready"' 10
 wait_for "$dir/hall.log" '"event":"ready"' 10
@@ -106,6 +108,32 @@ build/tools/cli/steward link "$kitchen" "$hall" --resource /a/light --perm RU --
 "$device" --svrdb "$dir/kitchen.svrdb" --call "127.0.0.1:$(field "$dir/hall.log" secure_port)" /a/light --method post --payload '{"value":true,"brightness":40}'
 "$device" --svrdb "$dir/kitchen.svrdb" --call "127.0.0.1:$(field "$dir/hall.log" secure_port)" /a/light
 
+step "Direct Pairing: the policy 20-guest-pairing.yaml let guests pair with the kitchen light by a PIN on its display"
+grep "\"policy_applied\",\"data\":{\"device\":\"$kitchen\"" "$dir/mqtt.log" | grep -o '"direct_pairing":{[^}]*}'
+guest=$(build/tools/svrdb/steward-svrdb init "$dir/guest.svrdb")
+echo "a guest's phone ($guest: its own SVR DB, owned by nobody here) asks to pair; the light shows a PIN"
+mkfifo "$dir/guest-pin"
+"$device" --svrdb "$dir/guest.svrdb" --pair-with "127.0.0.1:$(field "$dir/kitchen.log" port)" < "$dir/guest-pin" > "$dir/guest.log" 2>&1 &
+guestpid=$!
+exec 3> "$dir/guest-pin"
+wait_for "$dir/kitchen.log" '"event":"pin"' 10
+kpin=$(grep -o '"pin":"[0-9]*"' "$dir/kitchen.log" | tail -1 | grep -o '[0-9]\{8\}')
+echo "the kitchen light's display shows $kpin; the guest types it into the phone"
+echo "$kpin" >&3
+exec 3>&-
+wait "$guestpid"
+cat "$dir/guest.log"
+ksecure="127.0.0.1:$(field "$dir/kitchen.log" secure_port)"
+echo "the guest switches the kitchen light on with its new pairing key, then reads it:"
+"$device" --svrdb "$dir/guest.svrdb" --call "$ksecure" /a/light --method post --payload '{"value":true,"brightness":70}'
+"$device" --svrdb "$dir/guest.svrdb" --call "$ksecure" /a/light
+echo "what the pairing template does not grant stays closed to the guest:"
+"$device" --svrdb "$dir/guest.svrdb" --call "$ksecure" /oic/sec/cred || true
+
+step "the gateway reads the pairings devices made at its next sync, and lists them with the links"
+build/tools/cli/steward sync --broker "127.0.0.1:$port" >/dev/null
+build/tools/cli/steward links "$kitchen" --broker "127.0.0.1:$port"
+
 step "IDProv: a sensor that knows only the secret on its label asks for a certificate (and waits)"
 echo "SN-4711-0815" > "$dir/thermo-label.txt"
 "$device" --svrdb "$dir/thermo.svrdb" --name "Thermometer" --json --idprov "https://127.0.0.1:$idprovport/idprov/directory" \
@@ -135,4 +163,4 @@ wait "${pids[4]}" 2>/dev/null || true
 wait_for "$dir/mqtt.log" 'steward/bridge/state {"state":"offline"}' 10
 grep 'steward/bridge/state' "$dir/mqtt.log" | tail -1
 echo
-echo "logs and state in $dir (stewardd.log, mqtt.log, kitchen.log, hall.log, thermo.log)"
+echo "logs and state in $dir (stewardd.log, mqtt.log, kitchen.log, hall.log, guest.log, thermo.log)"

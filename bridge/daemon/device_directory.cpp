@@ -17,6 +17,7 @@ std::string_view toString(DeviceStatus s) {
         case DeviceStatus::Provisioned: return "provisioned";
         case DeviceStatus::Failed: return "failed";
         case DeviceStatus::Removed: return "removed";
+        case DeviceStatus::Blocked: return "blocked";
     }
     return "?";
 }
@@ -43,7 +44,24 @@ void DeviceDirectory::loadOwned(const core::ProvisioningDatabase& pdm) {
     }
 }
 
-DeviceDirectory::Seen DeviceDirectory::seen(const core::DiscoveredDevice& d) {
+std::vector<core::Uuid> DeviceDirectory::loadBlocked(const core::ProvisioningDatabase& pdm) {
+    const auto blocked = pdm.blockedDevices();
+    const std::lock_guard lock(mutex_);
+    std::vector<core::Uuid> added;
+    for (const auto& b : blocked) {
+        if (views_.contains(b.id)) continue;
+        DeviceView v;
+        v.id = b.id;
+        v.status = DeviceStatus::Blocked;
+        v.blockReason = b.reason;
+        v.blockedAt = b.blockedAt;
+        views_[b.id] = v;
+        added.push_back(b.id);
+    }
+    return added;
+}
+
+DeviceDirectory::Seen DeviceDirectory::seen(const core::DiscoveredDevice& d, const core::BlockedDevice* blocked) {
     const std::lock_guard lock(mutex_);
     const bool fresh = !views_.contains(d.deviceId);
     auto& v = views_[d.deviceId];
@@ -60,6 +78,18 @@ DeviceDirectory::Seen DeviceDirectory::seen(const core::DiscoveredDevice& d) {
     if (!d.owned && (v.status == DeviceStatus::Owned || v.status == DeviceStatus::Provisioned || v.status == DeviceStatus::Removed)) {
         v.status = DeviceStatus::Unowned;
         v.policies.clear();
+    }
+    if (!d.owned && blocked != nullptr && v.status != DeviceStatus::Owning) {
+        v.status = DeviceStatus::Blocked;
+        v.blockReason = blocked->reason;
+        v.blockedAt = blocked->blockedAt;
+        v.policies.clear();
+    } else if (!d.owned && blocked == nullptr && v.status == DeviceStatus::Blocked) {
+        v.status = DeviceStatus::Unowned;  // admitted meanwhile
+    }
+    if (v.status != DeviceStatus::Blocked) {
+        v.blockReason.clear();
+        v.blockedAt = {};
     }
     answers_[d.deviceId] = d;
     const bool changed = fresh || before.status != v.status || before.name != v.name || before.deviceTypes != v.deviceTypes ||
@@ -133,6 +163,12 @@ Poco::JSON::Object::Ptr deviceJson(const DeviceView& d, const std::vector<core::
     for (const auto& p : d.policies) policies.add(p);
     o->set("policies", policies);
     if (!d.error.empty()) o->set("error", d.error);
+    if (d.status == DeviceStatus::Blocked) {
+        Poco::JSON::Object::Ptr blocked = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        blocked->set("reason", d.blockReason);
+        blocked->set("since", core::isoTime(d.blockedAt));
+        o->set("blocked", blocked);
+    }
     o->set("last_seen", core::isoTime(d.lastSeen));
     return o;
 }

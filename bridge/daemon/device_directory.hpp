@@ -19,7 +19,10 @@
 
 namespace steward::bridge {
 
-enum class DeviceStatus { Unowned, PendingApproval, Denied, Owning, Owned, Provisioned, Failed, Removed };
+// Blocked: unowned, and not owned unasked: the user removed it (the PDM's blocked devices) and only
+// request/admit or an explicit request/own lifts that. A removed device shows as Removed until it
+// is seen again: then Blocked (remove) or Unowned (reset, or admitted).
+enum class DeviceStatus { Unowned, PendingApproval, Denied, Owning, Owned, Provisioned, Failed, Removed, Blocked };
 std::string_view toString(DeviceStatus s);
 
 struct DeviceView {
@@ -34,6 +37,8 @@ struct DeviceView {
     std::uint16_t securePort = 0;
     std::string error;                    // why the last attempt failed
     std::vector<std::string> policies;    // applied
+    std::string blockReason;              // Blocked: why (the PDM's reason)
+    std::chrono::system_clock::time_point blockedAt{};  // Blocked: since when
     std::chrono::system_clock::time_point lastSeen{};
 };
 
@@ -41,14 +46,19 @@ class DeviceDirectory {
 public:
     // Owned devices of the PDM become Owned views.
     void loadOwned(const core::ProvisioningDatabase& pdm);
+    // Blocked devices of the PDM not known yet become Blocked views (an owned one stays Owned).
+    // Returns the UUIDs added.
+    std::vector<core::Uuid> loadBlocked(const core::ProvisioningDatabase& pdm);
     // Records a discovery answer. `fresh`: never seen before in this run; `changed`: anything
-    // published about it changed (not just the time it was last seen).
+    // published about it changed (not just the time it was last seen). `blocked`: the PDM's block
+    // of the device, if any: an unowned answer of a blocked device makes it Blocked, of one no
+    // longer blocked Unowned.
     struct Seen {
         DeviceView view;
         bool fresh = false;
         bool changed = false;
     };
-    Seen seen(const core::DiscoveredDevice& d);
+    Seen seen(const core::DiscoveredDevice& d, const core::BlockedDevice* blocked = nullptr);
     // Changes one view under the lock; false if the device is unknown.
     bool update(const core::Uuid& id, const std::function<void(DeviceView&)>& change);
     std::optional<DeviceView> get(const core::Uuid& id) const;

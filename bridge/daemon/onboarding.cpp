@@ -1,5 +1,7 @@
 #include "onboarding.hpp"
 
+#include <map>
+
 #include "steward/util/fault_injection.hpp"
 
 #include "steward/provisioning/owned_discovery.hpp"
@@ -40,6 +42,8 @@ Onboarding::Onboarding(Parts parts, OwnershipConfig ownership, DiscoveryConfig d
 Onboarding::~Onboarding() { stop(); }
 
 void Onboarding::start() {
+    // Blocked devices are listed (and published) before they are seen again, after a restart too.
+    for (const auto& id : parts_.directory.loadBlocked(*parts_.gateway.pdm)) parts_.events.deviceChanged(id);
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -103,6 +107,8 @@ std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope
         if (ownership_.mode == OwnershipMode::Automatic) justWorksInWindow_ = 0;  // a round is the automatic mode's window
     }
     const auto self = parts_.gateway.identity.id();
+    std::map<core::Uuid, core::BlockedDevice> blocked;
+    for (auto& b : parts_.gateway.pdm->blockedDevices()) blocked.emplace(b.id, std::move(b));
     for (const auto& d : found) {
         if (!d.owned) {
             // The PDM's word stands over an unauthenticated answer: a device that says it is X and
@@ -119,8 +125,12 @@ std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope
                 continue;
             }
         }
-        const auto [view, fresh, changed] = parts_.directory.seen(d);
+        const auto block = blocked.find(d.deviceId);
+        const auto [view, fresh, changed] = parts_.directory.seen(d, block == blocked.end() ? nullptr : &block->second);
         if (fresh) parts_.events.event("device_discovered", discoveredJson(d));
+        if (changed && view.status == DeviceStatus::Blocked) {
+            log_(d.deviceId.toString() + " seen, unowned; blocked (" + view.blockReason + "): not owned until admitted (request/admit)");
+        }
         if (d.owned && d.owner == self) {
             // Ours: keep the PDM's address current (a device may come back on another port).
             if (auto record = parts_.gateway.pdm->device(d.deviceId); record && d.securePort &&
@@ -158,6 +168,7 @@ bool Onboarding::announceImpostor(const core::DiscoveredDevice& answer) {
 
 void Onboarding::considerForOwnership(const DeviceView& view, const core::DiscoveredDevice& answer, bool fresh) {
     if (view.status == DeviceStatus::Owning || view.status == DeviceStatus::Denied) return;
+    if (view.status == DeviceStatus::Blocked) return;  // announced by discoverNow()
     // A failed device is tried again, later and a bounded number of times, by the modes that own
     // by themselves; with approval it waits for the user.
     const bool retry = view.status == DeviceStatus::Failed;
@@ -206,13 +217,20 @@ bool Onboarding::automaticAllowed(const core::DiscoveredDevice& answer, std::opt
 }
 
 std::string Onboarding::requestOwn(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done) {
-    return queueOwnership(id, method, std::move(done));
+    return queueOwnership(id, method, std::move(done), true);
 }
 
-std::string Onboarding::queueOwnership(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done) {
+std::string Onboarding::queueOwnership(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done,
+                                       bool explicitRequest) {
     const auto answer = parts_.directory.lastAnswer(id);
     if (!answer) return "unknown device " + id.toString() + " (not discovered; run discover first)";
     if (method && !offers(*answer, *method)) return "the device does not offer " + methodName(*method);
+    // The PDM's word, not only the view's status: a device removed a moment ago may not have been
+    // seen as blocked yet.
+    const bool blocked = parts_.gateway.pdm->isBlocked(id);
+    if (blocked && !explicitRequest) {
+        return "device " + id.toString() + " is blocked (removed by the user): it is owned only when asked (request/admit or request/own)";
+    }
     std::string refusal;
     parts_.directory.update(id, [&](DeviceView& v) {
         if (v.status == DeviceStatus::Owning) {
@@ -225,6 +243,11 @@ std::string Onboarding::queueOwnership(const core::Uuid& id, std::optional<int> 
         }
     });
     if (!refusal.empty()) return refusal;
+    if (blocked) {
+        parts_.gateway.pdm->unblockDevice(id);
+        retries_.forget(id);
+        log_(id.toString() + " admitted by an explicit ownership request");
+    }
     parts_.events.deviceChanged(id);
     const auto device = *answer;
     JobQueue::Job job;
@@ -398,6 +421,29 @@ std::chrono::seconds Onboarding::permitJoinRemaining() const {
     const auto now = std::chrono::steady_clock::now();
     if (now >= windowEnd_) return std::chrono::seconds(0);
     return std::chrono::duration_cast<std::chrono::seconds>(windowEnd_ - now);
+}
+
+void Onboarding::block(const core::Uuid& id, const std::string& reason) {
+    parts_.gateway.pdm->blockDevice(id, reason);
+    retries_.forget(id);
+    log_(id.toString() + " blocked (" + reason + "): permit-join and automatic mode will not own it until it is admitted");
+}
+
+std::string Onboarding::admit(const core::Uuid& id) {
+    if (!parts_.gateway.pdm->unblockDevice(id)) return "device " + id.toString() + " is not blocked";
+    retries_.forget(id);
+    parts_.directory.update(id, [](DeviceView& v) {
+        if (v.status != DeviceStatus::Blocked) return;
+        v.status = DeviceStatus::Unowned;
+        v.blockReason.clear();
+        v.blockedAt = {};
+    });
+    log_(id.toString() + " admitted: it may be owned again");
+    parts_.events.deviceChanged(id);
+    auto o = object();
+    o->set("device", id.toString());
+    parts_.events.event("device_admitted", o);
+    return "";
 }
 
 std::string Onboarding::approve(const core::Uuid& id) {

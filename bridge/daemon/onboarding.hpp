@@ -49,13 +49,20 @@ public:
 
     // Queues the ownership of a device seen by discovery. Error text (and nothing queued) if it is
     // unknown, owned, already being owned, or its method is not offered. `done` gets the outcome
-    // as JSON ({"device", "status": "owned"|"failed", ...}) on the worker.
+    // as JSON ({"device", "status": "owned"|"failed", ...}) on the worker. A blocked device is
+    // admitted by this explicit request (its block is lifted once the ownership is queued).
     std::string requestOwn(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done);
 
     // Opens the permit-join window for `seconds` (clamped to the configured maximum; 0 closes
     // it); returns the seconds granted.
     std::chrono::seconds permitJoin(std::chrono::seconds seconds);
     std::chrono::seconds permitJoinRemaining() const;
+
+    // Blocked devices (removed by the user; kept in the PDM): never owned by permit-join or
+    // automatic mode. block() records the block (`reason`, e.g. "removed"); admit() lifts it and
+    // announces device_admitted: "" or why not (not blocked).
+    void block(const core::Uuid& id, const std::string& reason);
+    std::string admit(const core::Uuid& id);
 
     // Approval queue: "" or why not (unknown device, not pending approval).
     std::string approve(const core::Uuid& id);
@@ -68,7 +75,9 @@ private:
     void considerForOwnership(const DeviceView& view, const core::DiscoveredDevice& answer, bool fresh);
     bool automaticAllowed(const core::DiscoveredDevice& answer, std::optional<int>& method);
     void ownOnWorker(const core::DiscoveredDevice& device, std::optional<int> method, const std::function<void(Poco::JSON::Object::Ptr)>& done);
-    std::string queueOwnership(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done);
+    // `explicitRequest`: a user's own request, which may own (and so admits) a blocked device.
+    std::string queueOwnership(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done,
+                               bool explicitRequest = false);
     void resolvePendingWork();
     void settleInterruptedTransfers();  // queues the resolution of pending PDM rows (worker)
     void settleOnWorker();

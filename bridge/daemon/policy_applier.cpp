@@ -6,8 +6,6 @@
 
 #include <map>
 
-#include "policy/policy_plan.hpp"
-
 namespace steward::bridge {
 namespace {
 
@@ -25,7 +23,40 @@ std::vector<DeviceFacts> PolicyApplier::ownedFacts() const {
     return out;
 }
 
-bool PolicyApplier::apply(const core::Uuid& device) {
+std::pair<std::string, std::string> PolicyApplier::applyDirectPairing(core::ProvisioningContext& ctx, const core::Uuid& device,
+                                                                     const DirectPairingPlan& plan, Reason reason) {
+    const std::string what = "direct pairing of policy " + plan.policy + " on " + device.toString();
+    if (reason != Reason::Owned) {
+        // Not an error, and not news: said once per device and reload, for whoever wonders why a
+        // changed direct_pairing did not reach a device owned before.
+        log_("policy: " + what + " not sent: given only right after ownership (use the direct_pairing request to change it)");
+        return {"not sent", "given only right after ownership"};
+    }
+    const auto provider = gateway_.registry.pairingProvider();
+    if (!provider) {
+        const std::string why = "no Direct Pairing plugin is loaded (none in " + gateway_.pluginDir().string() + ")";
+        log_("policy: " + what + " skipped: " + why);
+        return {"skipped", why};
+    }
+    core::DirectPairingConfig config;
+    config.methods = plan.methods;
+    if (!plan.pin.empty()) config.pin = core::SecretBytes::fromText(plan.pin);
+    config.pdacl.push_back(core::PdAce{plan.resources, plan.permission, {}, {}});
+    const auto outcome = provider->configure(ctx, device, config);
+    if (outcome.ok) {
+        log_("policy: " + what + " configured");
+        return {"configured", ""};
+    }
+    // A device without pconf matched the policy: it cannot pair, which is not the policy failing
+    // (the plugin's words, plugins/directpairing/device_access.cpp).
+    if (outcome.error.find(core::kNotDirectPairingCapable) != std::string::npos) {
+        log_("policy: " + what + " skipped: " + outcome.error);
+        return {"skipped", outcome.error};
+    }
+    return {"failed", outcome.error};
+}
+
+bool PolicyApplier::apply(const core::Uuid& device, Reason reason) {
     const auto record = gateway_.pdm->device(device);
     if (!record || record->state != core::DeviceRecordState::Owned) return false;
     const auto set = policies_.current();
@@ -64,7 +95,8 @@ bool PolicyApplier::apply(const core::Uuid& device) {
         if (!outcome.ok) failed("ACE on " + other.toString(), outcome.error);
     }
     for (const auto& link : plan.links) {
-        if (gateway_.pdm->link(device, link.peer)) continue;  // already linked (a reload)
+        // Already linked (a reload). A direct link (the devices paired by themselves) is no pairwise link.
+        if (const auto existing = gateway_.pdm->link(device, link.peer); existing && !existing->direct) continue;
         core::PairwiseRequest request;
         request.a = device;
         request.b = link.peer;
@@ -75,6 +107,16 @@ bool PolicyApplier::apply(const core::Uuid& device) {
         if (!outcome.ok) failed("link with " + link.peer.toString() + " (policy " + link.policy + ")", outcome.error);
     }
 
+    Poco::JSON::Object::Ptr pairing;
+    if (plan.directPairing) {
+        const auto [status, detail] = applyDirectPairing(ctx, device, *plan.directPairing, reason);
+        if (status == "failed") failed("direct pairing of policy " + plan.directPairing->policy + " on " + device.toString(), detail);
+        pairing = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        pairing->set("policy", plan.directPairing->policy);
+        pairing->set("status", status);
+        if (!detail.empty()) pairing->set("detail", detail);
+    }
+
     Poco::JSON::Object::Ptr event = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
     event->set("device", device.toString());
     Poco::JSON::Array names;
@@ -82,6 +124,7 @@ bool PolicyApplier::apply(const core::Uuid& device) {
     event->set("policies", names);
     event->set("aces", static_cast<std::uint64_t>(plan.aces.size() + plan.acesOnOthers.size()));
     event->set("links", static_cast<std::uint64_t>(plan.links.size()));
+    if (pairing) event->set("direct_pairing", pairing);
     event->set("status", ok ? "ok" : "error");
     if (!ok) event->set("errors", failures);
     // The retained state first, then the announcements: whoever reacts to an event finds the state current.

@@ -2,12 +2,14 @@
 
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "policy/policy_values.hpp"
 #include "steward/crypto/ocf_kdf.hpp"
 #include "steward/model/ace_text.hpp"
 #include "steward/model/doxm.hpp"
+#include "steward/model/pconf.hpp"
 
 namespace steward::bridge {
 
@@ -112,6 +114,61 @@ std::optional<int> methodField(const Poco::JSON::Object::Ptr& body, const std::s
     if (*label == core::kJustWorksLabel) return core::oxm::kJustWorks;
     if (*label == core::kRandomPinLabel) return core::oxm::kRandomPin;
     return core::oxm::kManufacturerCert;
+}
+
+DirectPairingRequest directPairingRequest(const Poco::JSON::Object::Ptr& body) {
+    DirectPairingRequest r;
+    r.device = uuidField(body, "device");
+    if (body->has("enabled")) {
+        const auto v = body->get("enabled");
+        if (!v.isBoolean()) throw RequestError("'enabled' must be true or false");
+        r.enabled = v.convert<bool>();
+    }
+    if (!r.enabled) {
+        for (const char* other : {"methods", "pin", "resources", "permission"}) {
+            if (body->has(other)) throw RequestError(std::string("'enabled': false takes no '") + other + "' (disabling offers nothing)");
+        }
+        return r;
+    }
+    if (!body->has("methods")) throw RequestError("missing field 'methods'");
+    const auto methods = body->getArray("methods");
+    if (!methods || methods->size() == 0) throw RequestError("'methods' must be a non-empty array of \"preconfigured\" and/or \"random\"");
+    for (std::size_t i = 0; i < methods->size(); ++i) {
+        const auto item = methods->get(static_cast<unsigned>(i));
+        const std::string itemName = "methods[" + std::to_string(i) + "]";
+        const std::string text = item.isString() ? item.convert<std::string>() : std::string();
+        int method = 0;
+        if (text == "preconfigured") {
+            method = core::pairing_method::kPreconfiguredPin;
+        } else if (text == "random") {
+            method = core::pairing_method::kRandomPin;
+        } else {
+            throw RequestError("'" + itemName + "' must be \"preconfigured\" or \"random\"");
+        }
+        if (std::find(r.methods.begin(), r.methods.end(), method) == r.methods.end()) r.methods.push_back(method);
+    }
+    if (body->has("pin") && !body->isNull("pin")) {
+        const bool preconfigured = std::find(r.methods.begin(), r.methods.end(), core::pairing_method::kPreconfiguredPin) != r.methods.end();
+        if (!preconfigured) throw RequestError("'pin' is the pre-configured PIN: it needs \"preconfigured\" in 'methods'");
+        const auto v = body->get("pin");
+        std::string pin = v.isString() ? v.convert<std::string>() : std::string();
+        const bool digits = pin.size() == 8 && std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits) {
+            core::SecretBytes::adoptText(std::move(pin));  // wiped
+            throw RequestError("'pin' must be a string of exactly 8 digits");
+        }
+        r.pin = core::SecretBytes::adoptText(std::move(pin));
+    }
+    r.resources = resourcesField(body, "resources");
+    for (std::size_t i = 0; i < r.resources.size(); ++i) {
+        const auto& href = r.resources[i].href;
+        if (href == "/oic/sec" || href.rfind("/oic/sec/", 0) == 0) {
+            throw RequestError("'resources[" + std::to_string(i) + "]': \"" + href + "\" is a security resource: a paired client is never granted /oic/sec/*");
+        }
+    }
+    // As `steward --local direct-pairing`: read and update, enough to read and switch a light.
+    r.permission = body->has("permission") ? permissionField(body, "permission") : (core::permission::kRead | core::permission::kUpdate);
+    return r;
 }
 
 }  // namespace steward::bridge

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "steward/crypto/secret_bytes.hpp"
 #include "steward/model/acl2.hpp"
 
 namespace steward::bridge {
@@ -33,5 +34,21 @@ std::vector<core::AceResource> resourcesField(const Poco::JSON::Object::Ptr& bod
 core::AceSubject subjectField(const Poco::JSON::Object::Ptr& body, const std::string& name);
 // "justworks"/"randompin"/OCF label -> oxm id.
 std::optional<int> methodField(const Poco::JSON::Object::Ptr& body, const std::string& name);
+
+// The body of a direct_pairing request:
+//   {"device": UUID, "enabled": true (optional), "methods": ["preconfigured"|"random", ...],
+//    "pin": "12345678" (optional; only with "preconfigured"), "resources": [HREF or wildcard, ...],
+//    "permission": "RU" (optional, CRUDN letters or 1..31; default RU)}
+// or {"device": UUID, "enabled": false} to disable (no other field then). Hrefs under /oic/sec/
+// are refused (a paired client never gets those). A PIN's value never appears in an error.
+struct DirectPairingRequest {
+    core::Uuid device;
+    bool enabled = true;
+    std::vector<int> methods;        // core::pairing_method ids, each once, in the order given
+    std::optional<core::SecretBytes> pin;  // 8 digits; nullopt: not given (the router makes one)
+    std::vector<core::AceResource> resources;
+    int permission = 0;
+};
+DirectPairingRequest directPairingRequest(const Poco::JSON::Object::Ptr& body);
 
 }  // namespace steward::bridge

@@ -2,7 +2,14 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <algorithm>
+#include <memory>
+
+#include "gateway_sync.hpp"
 #include "request_json.hpp"
+#include "steward/device/device_security.hpp"
+#include "steward/model/pconf.hpp"
+#include "steward/version.hpp"
 
 namespace steward::bridge {
 namespace {
@@ -17,6 +24,25 @@ Poco::JSON::Array::Ptr array(const std::vector<std::string>& items) {
 
 Poco::JSON::Object::Ptr outcomeJson(const core::ProvisioningOutcome& o) {
     auto j = object();
+    j->set("done", array(o.done));
+    j->set("deferred", array(o.deferred));
+    return j;
+}
+
+// What a removal or reset did: the same object answers the request and is the device_removed event.
+Poco::JSON::Object::Ptr removalJson(const core::Uuid& device, const std::string& action, const core::ProvisioningOutcome& o, bool blocked) {
+    const auto uuids = [](const std::vector<core::Uuid>& ids) {
+        Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
+        for (const auto& id : ids) a->add(id.toString());
+        return a;
+    };
+    auto j = object();
+    j->set("device", device.toString());
+    j->set("action", action);
+    j->set("reset", std::string(core::toString(o.removal.reset)));
+    j->set("revoked_on", uuids(o.removal.revokedOn));
+    j->set("revocation_pending", uuids(o.removal.revokePending));
+    j->set("blocked", blocked);
     j->set("done", array(o.done));
     j->set("deferred", array(o.deferred));
     return j;
@@ -158,28 +184,51 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
             return g.credentials()->unlink(ctx, a, b);
         }, ok, fail, {a, b});
     };
+    // remove: the device is blocked first, so that no discovery round can own it again between its
+    // reset and the block (a failed removal takes a new block back); reset blocks nothing. The
+    // response's data and the device_removed event are one object: they say the same.
     const auto removal = [this, &g](bool reset) {
         return [this, &g, reset](const Poco::JSON::Object::Ptr& body, const Reply& ok, const std::function<void(const std::string&)>& fail) {
             const auto device = uuidField(body, "device");
-            onWorker(reset ? "reset" : "remove", [this, &g, device, reset] {
-                auto ctx = g.provisioning();
-                const auto outcome = reset ? g.credentials()->resetDevice(ctx, device) : g.credentials()->removeDevice(ctx, device);
-                if (outcome.ok) {
-                    parts_.directory.update(device, [](DeviceView& v) {
-                        v.status = DeviceStatus::Removed;
-                        v.policies.clear();
-                    });
-                    auto e = object();
-                    e->set("device", device.toString());
-                    e->set("reset", reset);
-                    parts_.mqtt.event("device_removed", e);
-                }
-                return outcome;
-            }, ok, fail, {device});
+            const std::string action = reset ? "reset" : "remove";
+            JobQueue::Job job{action + " " + device.toString(), [this, &g, device, reset, action, ok, fail] {
+                                  try {
+                                      const bool blockedBefore = g.pdm->isBlocked(device);
+                                      if (!reset) parts_.onboarding.block(device, "removed");
+                                      auto ctx = g.provisioning();
+                                      const auto outcome = reset ? g.credentials()->resetDevice(ctx, device) : g.credentials()->removeDevice(ctx, device);
+                                      if (!outcome.ok) {
+                                          if (!reset && !blockedBefore) g.pdm->unblockDevice(device);
+                                          parts_.mqtt.deviceChanged(device);
+                                          return fail(outcome.error);
+                                      }
+                                      parts_.directory.update(device, [](DeviceView& v) {
+                                          v.status = DeviceStatus::Removed;
+                                          v.policies.clear();
+                                      });
+                                      const auto report = removalJson(device, action, outcome, g.pdm->isBlocked(device));
+                                      parts_.mqtt.deviceChanged(device);
+                                      parts_.mqtt.event("device_removed", report);
+                                      ok(report);
+                                  } catch (const std::exception& e) {
+                                      log_(action + " of " + device.toString() + " failed: " + e.what());
+                                      fail(std::string("internal error: ") + e.what());
+                                  }
+                              },
+                              [fail] { fail("the gateway is shutting down"); }};
+            if (!parts_.worker.post(std::move(job))) fail("the provisioning worker is not accepting work (shutting down or overloaded)");
         };
     };
     handlers_["remove"] = removal(false);
     handlers_["reset"] = removal(true);
+    handlers_["admit"] = [this](const auto& body, const Reply& ok, const auto& fail) {
+        const auto device = uuidField(body, "device");
+        const auto error = parts_.onboarding.admit(device);
+        if (!error.empty()) return fail(error);
+        auto o = object();
+        o->set("device", device.toString());
+        ok(o);
+    };
     handlers_["cert"] = [this, &g](const auto& body, const Reply& ok, const auto& fail) {
         const auto device = uuidField(body, "device");
         const auto days = optionalInteger(body, "days", 1, 36500).value_or(365);
@@ -192,8 +241,38 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
     handlers_["sync"] = [this, &g](const auto&, const Reply& ok, const auto& fail) {
         onWorker("sync", [&g] {
             auto ctx = g.provisioning();
-            return g.credentials()->resolvePending(ctx);
+            return syncGateway(g, ctx);
         }, ok, fail, {});
+    };
+    handlers_["direct_pairing"] = [this, &g](const auto& body, const Reply& ok, const auto& fail) {
+        // Shared: the worker's std::function must be copyable, the PIN inside is not.
+        auto request = std::make_shared<DirectPairingRequest>(directPairingRequest(body));
+        if (!g.registry.pairingProvider()) {
+            return fail("no Direct Pairing plugin is loaded (none in " + g.pluginDir().string() + " provides the \"pairing\" category)");
+        }
+        // Pre-configured without a PIN: one is made here, so that the requester, who must give it
+        // to the guest, learns it: in this response only (never logged, retained or announced).
+        Reply answer = ok;
+        const bool offered = std::find(request->methods.begin(), request->methods.end(), core::pairing_method::kPreconfiguredPin) != request->methods.end();
+        if (request->enabled && !request->pin && offered) {
+            request->pin = core::generatePin();
+            answer = [ok, request](const Poco::Dynamic::Var& data) {
+                auto o = data.extract<Poco::JSON::Object::Ptr>();
+                o->set("pin", std::string(request->pin->text()));
+                ok(o);
+            };
+        }
+        const auto device = request->device;
+        onWorker("direct_pairing", [&g, request] {
+            auto ctx = g.provisioning();
+            const auto provider = g.registry.pairingProvider();
+            if (!request->enabled) return provider->disable(ctx, request->device);
+            core::DirectPairingConfig config;
+            config.methods = request->methods;
+            if (request->pin) config.pin = request->pin->clone();
+            config.pdacl.push_back(core::PdAce{request->resources, request->permission, {}, {}});
+            return provider->configure(ctx, request->device, config);
+        }, answer, fail, {device});
     };
     handlers_["links"] = [this](const auto& body, const Reply& ok, const auto&) {
         Poco::JSON::Array links;
@@ -213,6 +292,8 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
             o->set("b", l.b.toString());
             o->set("stale", l.stale);
             o->set("pending", l.pendingAction);
+            // Made by the gateway (pair, link, a policy) or by the devices themselves (Direct Pairing).
+            o->set("kind", l.direct ? "direct" : "pairwise");
             links.add(o);
         }
         auto o = object();
@@ -316,7 +397,7 @@ ReloadResult RequestRouter::reloadPolicies() {
 
 Poco::JSON::Object::Ptr RequestRouter::info() const {
     auto o = object();
-    o->set("version", "0.1.0");
+    o->set("version", std::string(core::versionText()));
     o->set("gateway", parts_.gateway.identity.id().toString());
     Poco::JSON::Array plugins;
     for (const auto& r : parts_.gateway.pluginReports) {

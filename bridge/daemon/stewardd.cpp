@@ -21,6 +21,7 @@
 #include "daemon_config.hpp"
 #include "device_directory.hpp"
 #include "enrollment_host.hpp"
+#include "gateway_sync.hpp"
 #include "job_queue.hpp"
 #include "mqtt_bridge.hpp"
 #include "onboarding.hpp"
@@ -28,6 +29,7 @@
 #include "policy_applier.hpp"
 #include "request_router.hpp"
 #include "steward/transport/transport_log.hpp"
+#include "steward/version.hpp"
 
 namespace steward::bridge {
 namespace {
@@ -40,6 +42,10 @@ protected:
         ServerApplication::defineOptions(options);
         options.addOption(Poco::Util::Option("help", "h", "show this help and exit").required(false).repeatable(false).callback(
             Poco::Util::OptionCallback<Stewardd>(this, &Stewardd::onHelp)));
+        options.addOption(Poco::Util::Option("version", "", "print the version and exit")
+                              .required(false)
+                              .repeatable(false)
+                              .callback(Poco::Util::OptionCallback<Stewardd>(this, &Stewardd::onVersion)));
         options.addOption(Poco::Util::Option("config", "c", "the configuration file (default " + std::string(kDefaultConfig) + ")")
                               .required(false)
                               .repeatable(false)
@@ -52,7 +58,7 @@ protected:
     }
 
     int main(const std::vector<std::string>&) override {
-        if (help_) return EXIT_OK;
+        if (help_ || version_) return EXIT_OK;
         // Before any thread exists: every thread inherits these blocked, so that the signals reach
         // only the threads that wait for them (waitForTerminationRequest, the SIGHUP thread).
         sigset_t signals;
@@ -91,8 +97,9 @@ protected:
 
 private:
     int serve(const DaemonConfig& config, Poco::Logger& logger, const std::function<void(const std::string&)>& log) {
-        logger.information("stewardd starting: configuration " + config.file.string() + ", state " + config.stateDir.string() +
-                           ", plugins " + config.pluginDir.string() + ", ownership mode " + std::string(toString(config.ownership.mode)));
+        logger.information("stewardd " + std::string(core::versionText()) + " starting: configuration " +
+                           config.file.string() + ", state " + config.stateDir.string() + ", plugins " +
+                           config.pluginDir.string() + ", ownership mode " + std::string(toString(config.ownership.mode)));
         core::GatewayState gateway(config.stateDir, config.pluginDir);
         for (const auto& r : gateway.pluginReports) {
             if (r.loaded) {
@@ -115,7 +122,7 @@ private:
         MqttBridge mqtt(config, gateway, directory, metrics, log);
         PolicyApplier applier(gateway, policies, directory, mqtt, log);
         Onboarding onboarding({gateway, directory, pins, worker, metrics, mqtt}, config.ownership, config.discovery,
-                              [&applier](const core::Uuid& id) { applier.apply(id); }, log);
+                              [&applier](const core::Uuid& id) { applier.apply(id, PolicyApplier::Reason::Owned); }, log);
         EnrollmentHost enrollment(config.idprov, gateway, mqtt, log);
         RequestRouter router({config, gateway, directory, worker, pins, onboarding, policies, applier, metrics, mqtt, enrollment}, log);
 
@@ -125,7 +132,13 @@ private:
 
         enrollment.start();
         mqtt.start([&router](const std::string& action, const std::string& payload) { router.handle(action, payload); });
-        mqtt.publishInfo(router.info());
+        // The retained info carries the build's version, the one --version prints.
+        const auto publishInfo = [&mqtt, &router] {
+            auto info = router.info();
+            info->set("version", std::string(core::versionText()));
+            mqtt.publishInfo(info);
+        };
+        publishInfo();
         mqtt.publishAllDevices();
         mqtt.metricsChanged();
         // What the policies give owned devices may be missing (owned while the daemon was down, or
@@ -144,6 +157,18 @@ private:
                          },
                          {}});
         }
+        // The pairings devices made by themselves while the daemon was down (Direct Pairing), recorded
+        // as direct links; also what `sync` does, on request.
+        if (gateway.registry.pairingProvider() && !gateway.pdm->devicesInState(core::DeviceRecordState::Owned).empty()) {
+            worker.post({"read the pairings devices made (start-up)",
+                         [&] {
+                             auto ctx = gateway.provisioning([&](const std::string& line) { log("sync: " + line); });
+                             const auto outcome = syncPairings(gateway, ctx);
+                             for (const auto& line : outcome.done) log("sync: " + line);
+                             if (!outcome.ok) log("sync of direct pairings failed: " + outcome.error);
+                         },
+                         {}});
+        }
         onboarding.start();
 
         std::atomic<bool> stopping{false};
@@ -156,7 +181,7 @@ private:
                 if (sigwait(&hup, &sig) != 0 || stopping) return;
                 log("SIGHUP: reloading policies");
                 router.reloadPolicies();
-                mqtt.publishInfo(router.info());
+                publishInfo();
             }
         });
         log("stewardd ready");
@@ -194,7 +219,7 @@ private:
         help_ = true;
         Poco::Util::HelpFormatter help(options());
         help.setCommand(commandName());
-        help.setUsage("[--config FILE] [--check-config] [--daemon] [--pidfile FILE]");
+        help.setUsage("[--config FILE] [--check-config] [--daemon] [--pidfile FILE] | --version");
         help.setHeader(
             "Steward's gateway daemon: discovers OCF devices, takes ownership of them as the ownership mode allows "
             "(manual, permit-join window, automatic), provisions them by the YAML policies, and publishes everything "
@@ -202,10 +227,16 @@ private:
         help.format(std::cout);
         stopOptionsProcessing();
     }
+    void onVersion(const std::string&, const std::string&) {
+        version_ = true;
+        std::cout << "stewardd " << core::versionText() << '\n';
+        stopOptionsProcessing();
+    }
     void onConfig(const std::string&, const std::string& value) { configFile_ = value; }
     void onCheck(const std::string&, const std::string&) { check_ = true; }
 
     bool help_ = false;
+    bool version_ = false;
     bool check_ = false;
     std::string configFile_ = kDefaultConfig;
 };

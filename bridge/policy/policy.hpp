@@ -2,6 +2,7 @@
 // The policy model: what policies.d/*.yaml declare, validated. Values only; see policy_loader.hpp
 // for reading files and policy_plan.hpp for turning policies into work on devices.
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -39,6 +40,21 @@ struct PolicyLink {
     friend bool operator==(const PolicyLink&, const PolicyLink&) = default;
 };
 
+// Direct Pairing (/oic/sec/pconf) for the device: the methods a client may pair by, the
+// pre-configured PIN, and what the device grants a paired client (one pdacl entry). Given once,
+// right after the device is owned, through the pairing plugin.
+struct PolicyDirectPairing {
+    std::vector<int> methods;  // core::pairing_method ids, in the order written, each once; never empty
+    // 8 ASCII digits; empty: the plugin makes a random one per device (then "preconfigured" is not
+    // among the methods: nobody could learn that PIN). Plain text as in the file it came from;
+    // never logged or described.
+    std::string pin;
+    std::vector<core::AceResource> resources;  // never empty, never a /oic/sec/ href
+    int permission = 0;                        // CRUDN bits, never 0
+
+    friend bool operator==(const PolicyDirectPairing&, const PolicyDirectPairing&) = default;
+};
+
 struct Policy {
     std::string name;  // unique across every file of a set
     std::string file;  // the file it came from, as the path was given
@@ -47,10 +63,11 @@ struct Policy {
     Selector match;  // which devices it applies to
     std::vector<PolicyAce> aces;
     std::vector<PolicyLink> links;
+    std::optional<PolicyDirectPairing> directPairing;
 
-    // Same rules (match, aces, links), wherever they are written.
+    // Same rules (match, aces, links, direct_pairing), wherever they are written.
     bool sameRules(const Policy& other) const {
-        return match == other.match && aces == other.aces && links == other.links;
+        return match == other.match && aces == other.aces && links == other.links && directPairing == other.directPairing;
     }
 };
 

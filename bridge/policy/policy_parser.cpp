@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <cctype>
 #include <initializer_list>
+#include <optional>
 #include <utility>
 
 #include "policy/policy_limits.hpp"
 #include "policy/policy_values.hpp"
 #include "policy/yaml_document.hpp"
 #include "steward/model/ace_text.hpp"
+#include "steward/model/pconf.hpp"
 
 namespace steward::bridge {
 
@@ -181,7 +183,7 @@ private:
     }
 
     Policy policy(const Node& n, const std::string& path) {
-        const MapView view = map(n, path, {"name", "match", "aces", "links"});
+        const MapView view = map(n, path, {"name", "match", "aces", "links", "direct_pairing"});
         Policy p;
         p.file = file_;
         const Node& nameNode = required(view, n, path, "name");
@@ -204,7 +206,8 @@ private:
             forEach(e->value, path + ".links", policy_limits::kEntries,
                     [&](const Node& item, const std::string& itemPath) { p.links.push_back(link(item, itemPath)); });
         }
-        if (p.aces.empty() && p.links.empty()) fail(n, path, "declares no aces and no links");
+        if (const Entry* e = view.find("direct_pairing")) p.directPairing = directPairing(e->value, path + ".direct_pairing");
+        if (p.aces.empty() && p.links.empty() && !p.directPairing) fail(n, path, "declares no aces, no links and no direct_pairing");
         return p;
     }
 
@@ -269,10 +272,15 @@ private:
         return accepted(core::connTypeFromName(value), e.value, valuePath);
     }
 
-    std::vector<core::AceResource> resources(const Node& n, const std::string& path) {
+    // `pairedClient`: the resources a direct-pairing client gets, never a security resource (a
+    // wildcard never covers those).
+    std::vector<core::AceResource> resources(const Node& n, const std::string& path, bool pairedClient = false) {
         std::vector<core::AceResource> out;
         forEach(n, path, policy_limits::kResources, [&](const Node& item, const std::string& itemPath) {
             auto r = accepted(core::aceResourceFromText(text(item, itemPath)), item, itemPath);
+            if (pairedClient && (r.href == "/oic/sec" || r.href.rfind("/oic/sec/", 0) == 0)) {
+                fail(item, itemPath, quoted(r.href) + " is a security resource: a paired client is never granted /oic/sec/*");
+            }
             if (std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
         });
         if (out.empty()) fail(n, path, "names no resource (at least one is needed)");
@@ -309,6 +317,44 @@ private:
             }
         }
         return l;
+    }
+
+    PolicyDirectPairing directPairing(const Node& n, const std::string& path) {
+        const MapView view = map(n, path, {"methods", "pin", "resources", "permission"});
+        PolicyDirectPairing d;
+        const std::string methodsPath = path + ".methods";
+        const Node& methods = required(view, n, path, "methods");
+        std::optional<std::pair<Node, std::string>> preconfigured;  // where it is named, for the error below
+        forEach(methods, methodsPath, 2, [&](const Node& item, const std::string& itemPath) {
+            const std::string value = text(item, itemPath);
+            int method = 0;
+            if (value == "preconfigured") {
+                method = core::pairing_method::kPreconfiguredPin;
+                if (!preconfigured) preconfigured.emplace(item, itemPath);
+            } else if (value == "random") {
+                method = core::pairing_method::kRandomPin;
+            } else {
+                fail(item, itemPath, quoted(value) + " is not a pairing method (preconfigured, random)");
+            }
+            if (std::find(d.methods.begin(), d.methods.end(), method) == d.methods.end()) d.methods.push_back(method);
+        });
+        if (d.methods.empty()) fail(methods, methodsPath, "names no method (at least one of preconfigured, random is needed)");
+        if (const Entry* e = view.find("pin")) {
+            // The value is never repeated in a message: errors go to logs and MQTT events.
+            const std::string pinPath = path + ".pin";
+            if (!e->value.IsScalar()) fail(e->value, pinPath, "expected a string, found " + typeName(e->value));
+            const std::string& pin = e->value.Scalar();
+            const bool digits = pin.size() == 8 && std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; });
+            if (!digits) fail(e->value, pinPath, "is not a PIN (exactly 8 digits, e.g. \"12345678\")");
+            if (!preconfigured) fail(e->keyNode, pinPath, "is the pre-configured PIN: it needs preconfigured among the methods");
+            d.pin = pin;
+        } else if (preconfigured) {
+            fail(preconfigured->first, preconfigured->second,
+                 "\"preconfigured\" needs a pin (without one the device would get a random PIN nobody knows)");
+        }
+        d.resources = resources(required(view, n, path, "resources"), path + ".resources", true);
+        d.permission = permission(required(view, n, path, "permission"), path + ".permission");
+        return d;
     }
 
     std::string file_;

@@ -68,6 +68,14 @@ private:
                 }
             }
         }
+        if (policy.directPairing) {
+            if (plan_.directPairing) {
+                plan_.directPairingIgnored.push_back(policy.name);
+            } else {
+                const auto& d = *policy.directPairing;
+                plan_.directPairing = DirectPairingPlan{d.methods, d.pin, d.resources, d.permission, policy.name};
+            }
+        }
     }
 
     // Another owned device's policy: only what its selectors say about the new device.

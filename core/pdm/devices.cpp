@@ -164,8 +164,10 @@ void PocoPdm::renameDevice(const Uuid& id, const std::string& name) {
 bool PocoPdm::removeDevice(const Uuid& id) {
     return write(operation("removeDevice", id), [&] {
         std::string uuid = id.toString();
+        // The direct links it is the client of name it only as text; the rest (links, the direct
+        // links it serves, credentials and ACEs) go with it (ON DELETE CASCADE).
+        session_ << "DELETE FROM direct_links WHERE client = ?", use(uuid), now;
         Poco::Data::Statement remove(session_);
-        // Links, credentials and ACEs go with it (ON DELETE CASCADE).
         remove << "DELETE FROM devices WHERE uuid = ?", use(uuid);
         return remove.execute() > 0;
     });

@@ -40,8 +40,10 @@ public:
     bool removeDevice(const Uuid& id) override;
 
     void putLink(const Uuid& a, const Uuid& b) override;
+    void putDirectLink(const Uuid& server, const Uuid& client) override;
     void setLinkStale(const Uuid& a, const Uuid& b, bool stale, const std::string& pendingAction) override;
     bool removeLink(const Uuid& a, const Uuid& b) override;
+    bool removeDirectLink(const Uuid& server, const Uuid& client) override;
     std::optional<LinkRecord> link(const Uuid& a, const Uuid& b) const override;
     std::vector<LinkRecord> links(const Uuid& device) const override;
     std::vector<LinkRecord> staleLinks() const override;
@@ -57,6 +59,11 @@ public:
     std::int64_t addPendingAction(const PendingAction& p) override;
     std::vector<PendingAction> pendingActions() const override;
     bool removePendingAction(std::int64_t id) override;
+
+    void blockDevice(const Uuid& id, const std::string& reason) override;
+    bool unblockDevice(const Uuid& id) override;
+    std::vector<BlockedDevice> blockedDevices() const override;
+    bool isBlocked(const Uuid& id) const override;
 
     int schemaVersion() const override;
 

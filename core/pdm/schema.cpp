@@ -92,6 +92,38 @@ const Migration kDeviceTypes{
     {"ALTER TABLE devices ADD COLUMN device_types TEXT NOT NULL DEFAULT ''"},
 };
 
+// Version 4: Direct Pairing. A client may be a guest device the gateway does not own, so only the
+// server refers to `devices`; removeDevice() deletes the rows naming a removed client itself.
+const Migration kDirectLinks{
+    4,
+    "direct links made by Direct Pairing",
+    {
+        "CREATE TABLE direct_links ("
+        " server TEXT NOT NULL REFERENCES devices (uuid) ON DELETE CASCADE,"
+        " client TEXT NOT NULL CHECK (length(client) = 36),"
+        " stale INTEGER NOT NULL DEFAULT 0,"
+        " pending_action TEXT NOT NULL DEFAULT '',"
+        " created_at INTEGER NOT NULL,"
+        " PRIMARY KEY (server, client),"
+        " CHECK (server <> client))",
+        "CREATE INDEX direct_links_by_client ON direct_links (client)",
+    },
+};
+
+// Version 5: devices the user removed, so that permit-join and automatic mode do not own them
+// again as soon as they come back reset. Not tied to `devices`: a blocked device is not (or no
+// longer) in the PDM.
+const Migration kBlockedDevices{
+    5,
+    "blocked devices",
+    {
+        "CREATE TABLE blocked_devices ("
+        " uuid TEXT NOT NULL PRIMARY KEY CHECK (length(uuid) = 36),"
+        " reason TEXT NOT NULL DEFAULT '',"
+        " blocked_at INTEGER NOT NULL)",
+    },
+};
+
 void checkOrder(const std::vector<Migration>& migrations) {
     int expected = 1;
     for (const auto& m : migrations) {
@@ -148,7 +180,8 @@ void run(Poco::Data::Session& session, const std::string& label, const std::vect
 }  // namespace
 
 const std::vector<Migration>& sqliteMigrations() {
-    static const std::vector<Migration> migrations{kInitialSchema, kPendingActions, kDeviceTypes};
+    static const std::vector<Migration> migrations{kInitialSchema, kPendingActions, kDeviceTypes, kDirectLinks,
+                                                   kBlockedDevices};
     return migrations;
 }
 

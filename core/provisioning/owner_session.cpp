@@ -50,7 +50,8 @@ CoapResponse OwnerSession::send(const std::string& what, const CoapRequest& requ
     if (!answer) throw fromTransport(device_, what, answer.error());
     const auto& r = answer.value();
     if (r.code.isSuccess() || (missingIsDone && r.code == CoapCode::NotFound)) return r;
-    throw ProvisioningError(ProvisioningError::Kind::Refused, device_.toString() + ": " + what + ": the device answered " + r.code.describe());
+    throw ProvisioningError(ProvisioningError::Kind::Refused, device_.toString() + ": " + what + ": the device answered " + r.code.describe(),
+                            r.code);
 }
 
 CoapResponse OwnerSession::get(const std::string& path) { return send("GET " + path, CoapRequest::get(path), false); }

@@ -60,7 +60,8 @@ ProvisioningOutcome provisionPairwise(ProvisioningContext& ctx, const PairwiseRe
         if (const auto existing = ctx.pdm.link(a.id, b.id)) {
             throw InvalidRequest("devices " + a.id.toString() + " and " + b.id.toString() +
                                  (existing->stale ? " have a stale link (pending " + existing->pendingAction + "); run sync first"
-                                                  : " are already linked; unlink them first"));
+                                  : existing->direct ? " are already paired with each other (Direct Pairing); unlink them first"
+                                                     : " are already linked; unlink them first"));
         }
 
         const auto key = randomSecret(static_cast<std::size_t>(request.keyBits / 8));

@@ -9,7 +9,8 @@
 namespace steward::plugins::credmgmt {
 namespace {
 
-enum class SideResult { Done, Unreachable };
+// AlreadyDone: the device answered but no longer knows this gateway (reset by other means).
+enum class SideResult { Done, AlreadyDone, Unreachable };
 
 using ProvisioningKind = ProvisioningError::Kind;
 
@@ -44,7 +45,10 @@ SideResult revokeOn(ProvisioningContext& ctx, const Uuid& device, const PeerAddr
 
 PeerAddress addressOf(const DeviceRecord& d) { return {d.address, d.securePort}; }
 
-// Every device that holds something for `device`: its links, and devices with ACEs naming it.
+// Every device that holds something for `device`: its links (pairwise, and direct ones on either
+// side: a Direct Pairing server holds a credential and ACEs for its client, and an owned client
+// one for its server), and devices with ACEs naming it. A holder that is not in the PDM (a guest
+// client) is skipped by the callers: nothing of ours is there.
 std::set<Uuid> holdersOf(ProvisioningContext& ctx, const Uuid& device) {
     std::set<Uuid> out;
     for (const auto& l : ctx.pdm.links(device)) out.insert(l.a == device ? l.b : l.a);
@@ -68,6 +72,8 @@ SideResult resetOn(ProvisioningContext& ctx, const Uuid& device, const PeerAddre
         if (e.kind() == ProvisioningKind::Unreachable) return SideResult::Unreachable;
         if (e.kind() != ProvisioningKind::NotOurs && e.kind() != ProvisioningKind::NoCredential) throw;
         outcome.done.push_back(device.toString() + " no longer knows this gateway: already reset");
+        ctx.identity.removeOwnerCredential(device);
+        return SideResult::AlreadyDone;
     }
     ctx.identity.removeOwnerCredential(device);
     return SideResult::Done;
@@ -98,11 +104,26 @@ void revokeEverywhereAndForget(ProvisioningContext& ctx, const DeviceRecord& dev
         for (const auto& p : owed) ctx.pdm.addPendingAction(p);
         ctx.pdm.removeDevice(device.id);
     });
+    auto& report = outcome.removal;
+    report.revokedOn.assign(revoked.begin(), revoked.end());
+    for (const auto& p : owed) {
+        if (p.action == "revoke") report.revokePending.push_back(p.device);
+    }
+    report.forgotten = true;
+}
+
+DeviceReset resetReport(SideResult r) {
+    switch (r) {
+        case SideResult::Done: return DeviceReset::Reset;
+        case SideResult::AlreadyDone: return DeviceReset::AlreadyReset;
+        case SideResult::Unreachable: return DeviceReset::Pending;
+    }
+    return DeviceReset::None;
 }
 
 bool unlinkSide(ProvisioningContext& ctx, const Uuid& side, const Uuid& other, ProvisioningOutcome& outcome) {
     const auto record = ctx.pdm.device(side);
-    if (!record) return true;  // forgotten since: nothing of ours to change there
+    if (!record) return true;  // forgotten since, or a guest client of a direct pairing: nothing of ours there
     if (revokeOn(ctx, side, addressOf(*record), other, outcome) == SideResult::Unreachable) {
         outcome.deferred.push_back(side.toString() + " is unreachable: the link stays stale until it is seen again");
         return false;
@@ -116,6 +137,7 @@ ProvisioningOutcome unlinkPair(ProvisioningContext& ctx, const Uuid& a, const Uu
     const bool doneA = unlinkSide(ctx, a, b, outcome);
     const bool doneB = unlinkSide(ctx, b, a, outcome);
     if (doneA && doneB) {
+        // Every link between the two goes: both sides lost every credential and ACE naming the other.
         ctx.pdm.removeLink(a, b);
         outcome.done.push_back("unlinked " + a.toString() + " and " + b.toString());
     } else {
@@ -130,10 +152,14 @@ ProvisioningOutcome unlinkPair(ProvisioningContext& ctx, const Uuid& a, const Uu
 ProvisioningOutcome unlink(ProvisioningContext& ctx, const Uuid& a, const Uuid& b) {
     return runOperation([&] {
         if (a == b) throw InvalidRequest("a device is never linked with itself");
-        for (const auto& id : {a, b}) {
-            if (!ctx.pdm.device(id)) throw InvalidRequest("unknown device " + id.toString() + " (not in the provisioning database)");
+        // The client of a direct link may be a guest the PDM does not know: only then may one side
+        // be unknown (unlinkSide skips it).
+        if (!ctx.pdm.link(a, b)) {
+            for (const auto& id : {a, b}) {
+                if (!ctx.pdm.device(id)) throw InvalidRequest("unknown device " + id.toString() + " (not in the provisioning database)");
+            }
+            throw InvalidRequest("devices " + a.toString() + " and " + b.toString() + " are not linked");
         }
-        if (!ctx.pdm.link(a, b)) throw InvalidRequest("devices " + a.toString() + " and " + b.toString() + " are not linked");
         return unlinkPair(ctx, a, b);
     });
 }
@@ -143,8 +169,9 @@ ProvisioningOutcome removeDevice(ProvisioningContext& ctx, const Uuid& id) {
         const auto device = ctx.pdm.device(id);
         if (!device) throw InvalidRequest("unknown device " + id.toString() + " (not in the provisioning database)");
         ProvisioningOutcome outcome;
-        const bool unreachable = resetOn(ctx, id, addressOf(*device), outcome) == SideResult::Unreachable;
-        revokeEverywhereAndForget(ctx, *device, unreachable, outcome);
+        const auto reset = resetOn(ctx, id, addressOf(*device), outcome);
+        revokeEverywhereAndForget(ctx, *device, reset == SideResult::Unreachable, outcome);
+        outcome.removal.reset = resetReport(reset);
         outcome.done.push_back("removed " + id.toString() + " from the provisioning database");
         outcome.ok = true;
         return outcome;
@@ -156,10 +183,12 @@ ProvisioningOutcome resetDevice(ProvisioningContext& ctx, const Uuid& id) {
         const auto device = ownedDevice(ctx, id);
         ProvisioningOutcome outcome;
         // Unlike removal, a reset is the point: an unreachable device fails it and nothing changes.
-        if (resetOn(ctx, id, addressOf(device), outcome) == SideResult::Unreachable) {
+        const auto reset = resetOn(ctx, id, addressOf(device), outcome);
+        if (reset == SideResult::Unreachable) {
             throw ProvisioningError(ProvisioningKind::Unreachable, id.toString() + " is unreachable: not reset, nothing changed");
         }
         revokeEverywhereAndForget(ctx, device, false, outcome);
+        outcome.removal.reset = resetReport(reset);
         outcome.ok = true;
         return outcome;
     });

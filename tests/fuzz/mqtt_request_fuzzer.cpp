@@ -28,5 +28,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     attempt([&] { resourcesField(body, "resources"); });
     attempt([&] { subjectField(body, "subject"); });
     attempt([&] { methodField(body, "method"); });
+    attempt([&] { directPairingRequest(body); });
     return 0;
 }

@@ -52,6 +52,12 @@ int main(int argc, char** argv) {
         deviceRequest(0x0B, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))),
         deviceRequest(0x0B, deleteAce),
         deviceRequest(0x02, CoapRequest::get("/a/light")),
+        // Direct Pairing: the owner's pconf, a client's plain request, its confirmation on the PIN session.
+        deviceRequest(0x0B, CoapRequest::post("/oic/sec/pconf", encodePconf(*r.pconf, PrivateData::Include))),
+        deviceRequest(0x01, CoapRequest::post("/oic/sec/dpairing", encodeDpairing(*r.dpairing))),
+        deviceRequest(0x23, CoapRequest::put("/oic/sec/dpairing",
+                                             encodeCbor(CborValue::map({entry("spm", CborValue::unsignedInt(0)),
+                                                                        entry("pdeviceuuid", CborValue::text("11111111-2222-3333-4444-555555555555"))})))),
     };
     // Device sessions: frames of [selector][2-byte length][datagram] (device_session_fuzzer.cpp).
     const auto frames = [](const std::vector<std::pair<std::uint8_t, CoapRequest>>& requests) {
@@ -83,6 +89,10 @@ int main(int argc, char** argv) {
         frames({{0x00, oxmsel}, {0x1C, keyAt(2147483647)}, {0x1C, keyAt(std::nullopt)}}),
         frames({{0x00, oxmsel}, {0x1C, owner}, {0x1C, CoapRequest::post("/oic/sec/pstat", encodePstat(r.pstat))}, {0x05, deleteAce}}),
         frames({{0x06, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))}, {0x86, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))}}),
+        // Direct Pairing forced through: the owner's pconf, then peer A confirms a pairing.
+        frames({{0x85, CoapRequest::post("/oic/sec/pconf", encodePconf(*r.pconf, PrivateData::Include))},
+                {0x86, CoapRequest::put("/oic/sec/dpairing", encodeCbor(CborValue::map({entry("spm", CborValue::unsignedInt(0)),
+                                                                                         entry("pdeviceuuid", CborValue::text("11111111-2222-3333-4444-555555555555"))})))}}),
     };
     // Policy files (bridge/policy): every key once, as in config/policies.d/10-lights.yaml.
     const auto text = [](std::string_view t) { return Bytes(t.begin(), t.end()); };
@@ -109,6 +119,15 @@ int main(int argc, char** argv) {
              "        permission: RU\n"
              "        key_bits: 256\n"),
         text("policies:\n  - {name: x, match: {}, links: [{with: {name: \"K?[a-z]*\"}, resources: [\"-\"], permission: C}]}\n"),
+        text("policies:\n"
+             "  - name: guest\n"
+             "    match: {device_type: oic.d.light, name: \"Kitchen*\"}\n"
+             "    direct_pairing:\n"
+             "      methods: [preconfigured, random]\n"
+             "      pin: \"12345678\"\n"
+             "      resources: [/a/light, \"+\"]\n"
+             "      permission: RU\n"
+             "  - {name: r, direct_pairing: {methods: [random], resources: [/a/x], permission: R}}\n"),
     };
     const std::vector<std::pair<std::string, std::vector<Bytes>>> seeds = {
         {"device_requests", deviceRequests},
@@ -117,7 +136,9 @@ int main(int argc, char** argv) {
         {"mqtt_request",
          {text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","method":"randompin","transaction":1})"),
           text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","subject":"conntype:anon-clear","resources":["/a/light","*"],"permission":"-RU-N","time":60})"),
-          text(R"({"device":"x","subject":"role:admin@auth","permission":31,"resources":[]})")}},
+          text(R"({"device":"x","subject":"role:admin@auth","permission":31,"resources":[]})"),
+          text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","methods":["preconfigured","random"],"pin":"12345678","resources":["/a/light"],"permission":"RU"})"),
+          text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","enabled":false})")}},
         {"doxm", {encodeDoxm(r.doxm), encodeDoxm(factory.doxm)}},
         {"pstat", {encodePstat(r.pstat), encodePstat(factory.pstat)}},
         {"cred", {encodeCred(r.cred, PrivateData::Include), encodeCred(r.cred, PrivateData::Omit)}},

@@ -24,7 +24,7 @@ protected:
 
 TEST_F(PluginLoading, LoadsTheInTreePlugins) {
     const auto reports = loader.loadDirectory(kPlugins);
-    ASSERT_EQ(reports.size(), 4U);
+    ASSERT_EQ(reports.size(), 5U);
     for (const auto& r : reports) EXPECT_TRUE(r.loaded) << r.path << ": " << r.reason;
     const auto otms = registry.list(provider_category::kOwnershipTransfer);
     ASSERT_EQ(otms.size(), 2U);
@@ -49,6 +49,12 @@ TEST_F(PluginLoading, LoadsTheInTreePlugins) {
     ASSERT_EQ(enrollment.size(), 1U);
     EXPECT_EQ(enrollment[0].name, "idprov");
     EXPECT_EQ(enrollment[0].origin, (kPlugins / "idprov.so").string());
+    const auto pairing = registry.list(provider_category::kPairing);
+    ASSERT_EQ(pairing.size(), 1U);
+    EXPECT_EQ(pairing[0].name, "steward.directpairing");
+    EXPECT_EQ(pairing[0].plugin, "directpairing");
+    EXPECT_EQ(pairing[0].origin, (kPlugins / "directpairing.so").string());
+    EXPECT_TRUE(registry.pairingProvider());
 }
 
 struct BrokenCase {

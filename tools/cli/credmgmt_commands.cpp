@@ -66,6 +66,14 @@ core::ProvisioningOutcome oneDevice(const Args& args, const std::function<core::
     return op(uuidArg(args.positionals()[0]));
 }
 
+// `more` after `outcome`: all lines kept, failed if either failed.
+void mergeOutcome(core::ProvisioningOutcome& outcome, const core::ProvisioningOutcome& more) {
+    outcome.done.insert(outcome.done.end(), more.done.begin(), more.done.end());
+    outcome.deferred.insert(outcome.deferred.end(), more.deferred.begin(), more.deferred.end());
+    if (!more.ok) outcome.error = outcome.error.empty() ? more.error : outcome.error + "; " + more.error;
+    outcome.ok = outcome.ok && more.ok;
+}
+
 void refreshAddresses(const Args& args, LocalContext& ctx, std::ostream& err) {
     if (args.values("--unicast").empty() && args.values("--multicast-if").empty()) return;
     auto discovery = discoveryOptionsFrom(args, err);
@@ -152,10 +160,14 @@ const std::map<std::string, Command>& commands() {
               });
           }}},
         {"sync",
-         {"finish stale links and pending revocations/resets on devices that answer again",
+         {"finish stale links and pending revocations/resets; record the direct pairings devices made",
           "sync [--unicast HOST:PORT... | --multicast-if IF...] [--timeout MS]",
           discoveryOptionSpecs(),
-          [](const Args&, LocalContext& ctx, core::ProvisioningContext& pc) { return ctx.credentials()->resolvePending(pc); }}},
+          [](const Args&, LocalContext& ctx, core::ProvisioningContext& pc) {
+              auto outcome = ctx.credentials()->resolvePending(pc);
+              if (const auto pairing = ctx.registry.pairingProvider()) mergeOutcome(outcome, pairing->syncPairings(pc));
+              return outcome;
+          }}},
     };
     return table;
 }

@@ -19,8 +19,11 @@ int runLinkStatus(const std::vector<std::string>& words, std::ostream& out, std:
     const Args args(words, {{"--state-dir", true}, {"--plugin-dir", true}}, "links");
     if (args.help()) {
         out << "usage: steward [--local] links [UUID] [--state-dir DIR] [--json]\n\n"
-               "The pairwise links of one device (or of every device) from the provisioning database, stale ones\n"
-               "marked with what is still to be done, and the revocations/resets owed to unreachable devices.\n";
+               "The links of one device (or of every device) from the provisioning database, stale ones marked with\n"
+               "what is still to be done, and the revocations/resets owed to unreachable devices. Pairwise links\n"
+               "(made by the gateway) show as A <-> B; direct pairings the devices made themselves (recorded by\n"
+               "sync) as SERVER <- CLIENT (direct pairing), the client possibly a guest device the gateway does not\n"
+               "own. --json gives each link's \"kind\": \"pairwise\" or \"direct\".\n";
         return 0;
     }
     args.requirePositionals(0, 1, "at most one device UUID");
@@ -29,14 +32,14 @@ int runLinkStatus(const std::vector<std::string>& words, std::ostream& out, std:
     if (args.positionals().empty()) {
         for (const auto& d : ctx.pdm->devices()) {
             for (const auto& l : ctx.pdm->links(d.id)) {
-                if (l.a == d.id) links.push_back(l);  // each link once
+                if (l.a == d.id) links.push_back(l);  // each link once (a direct link under its server)
             }
         }
     } else {
         const auto id = core::Uuid::parse(args.positionals()[0]);
         if (!id) throw UsageError("not a device UUID: '" + args.positionals()[0] + "'");
-        if (!ctx.pdm->device(*id)) throw InputError("unknown device " + id->toString() + " (not in the provisioning database)");
-        links = ctx.pdm->links(*id);
+        links = ctx.pdm->links(*id);  // a guest client of a direct pairing has links but no record
+        if (links.empty() && !ctx.pdm->device(*id)) throw InputError("unknown device " + id->toString() + " (not in the provisioning database)");
     }
     const auto pending = ctx.pdm->pendingActions();
     if (args.json()) {
@@ -44,8 +47,9 @@ int runLinkStatus(const std::vector<std::string>& words, std::ostream& out, std:
         Poco::JSON::Array list;
         for (const auto& l : links) {
             Poco::JSON::Object::Ptr j = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-            j->set("a", l.a.toString());
-            j->set("b", l.b.toString());
+            j->set("kind", l.direct ? "direct" : "pairwise");
+            j->set("a", l.a.toString());  // direct: the server
+            j->set("b", l.b.toString());  // direct: the client, possibly a guest device
             j->set("stale", l.stale);
             j->set("pending", l.pendingAction);
             list.add(j);
@@ -67,7 +71,11 @@ int runLinkStatus(const std::vector<std::string>& words, std::ostream& out, std:
     out << "> Checked Link Status on the provisioning database (" << links.size() << " link(s))\n";
     for (std::size_t i = 0; i < links.size(); ++i) {
         const auto& l = links[i];
-        out << " [" << i + 1 << "] " << l.a.toString() << " <-> " << l.b.toString();
+        if (l.direct) {
+            out << " [" << i + 1 << "] " << l.a.toString() << " <- " << l.b.toString() << "  (direct pairing)";
+        } else {
+            out << " [" << i + 1 << "] " << l.a.toString() << " <-> " << l.b.toString();
+        }
         if (l.stale) out << "  STALE (pending " << l.pendingAction << ")";
         out << '\n';
     }

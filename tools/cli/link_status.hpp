@@ -1,6 +1,7 @@
 #pragma once
-// `steward links` (menu item 34): a device's pairwise links as the provisioning database records
-// them, stale ones marked, and what is still owed to unreachable devices.
+// `steward links` (menu item 34): a device's links as the provisioning database records them
+// (pairwise ones and direct pairings), stale ones marked, and what is still owed to unreachable
+// devices.
 #include <ostream>
 #include <string>
 #include <vector>

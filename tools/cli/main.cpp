@@ -2,12 +2,14 @@
 #include <algorithm>
 #include <iostream>
 
+#include "args.hpp"
 #include "credmgmt_commands.hpp"
 #include "discover_command.hpp"
 #include "errors.hpp"
 #include "idprov_commands.hpp"
 #include "menu_command.hpp"
 #include "own_command.hpp"
+#include "pairing_commands.hpp"
 #include "remote_commands.hpp"
 #include "state_commands.hpp"
 #include "steward/transport/transport_log.hpp"
@@ -16,6 +18,7 @@ namespace {
 
 std::string usage() {
     return R"(usage: steward [--local] <command> [options]
+       steward --version
 
 commands:
   discover    find devices: all, unowned or owned (menu items 10, 11, 12)
@@ -23,7 +26,8 @@ commands:
   devices     what the provisioning database holds
   plugins     the plugins found, and why any was skipped
   menu        the provisioning client's numbered menu (10-50, 99)
-)" + steward::tools::credentialCommandsSummary() + steward::tools::idprovCommandsSummary() +
+)" + steward::tools::credentialCommandsSummary() + steward::tools::pairingCommandsSummary() +
+           steward::tools::idprovCommandsSummary() +
            R"(  help CMD    the options of one command
 
 with stewardd only (over MQTT):
@@ -41,6 +45,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> words(argv + 1, argv + argc);
     const bool local = !words.empty() && words[0] == "--local";
     if (local) words.erase(words.begin());
+    if (!words.empty() && words[0] == "--version") {
+        std::cout << steward::tools::versionLine("steward");
+        return 0;
+    }
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || (words[0] == "help" && words.size() == 1)) {
         std::cout << usage();
         return words.empty() ? 2 : 0;
@@ -67,6 +75,7 @@ int main(int argc, char** argv) {
         if (command == "menu") return steward::tools::runMenu(rest, std::cin, std::cout, std::cerr);
         if (command == "plugins") return steward::tools::runPlugins(rest, std::cout, std::cerr);
         if (const int rc = steward::tools::runCredentialCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
+        if (const int rc = steward::tools::runPairingCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
         throw steward::tools::UsageError("unknown command '" + command + "'");
     } catch (const steward::tools::UsageError& e) {
         std::cerr << "steward: " << e.what() << " (see steward --help)\n";

@@ -20,6 +20,7 @@ void printMenu(std::ostream& out) {
            "** 30. Provision/Link Pairwise Things\n"
            "** 31. Provision Credentials for Pairwise Things\n"
            "** 32. Provision the Selected Access Control List(ACL)\n"
+           "** 33. Provision Direct-Pairing Configuration\n"
            "** 34. Check Linked Status of the Selected Device on PRVN DB\n"
            "** 40. Unlink Pairwise Things\n"
            "** 50. Remove the Selected Device\n"
@@ -46,8 +47,8 @@ std::string menuUsage() {
 
 The provisioning client's numbered menu: 10 discover all, 11 unowned, 12 owned (by this
 gateway), 20 own every unowned device found, 30 link two devices (credentials and ACEs),
-31 pairwise credentials, 32 an ACL, 34 link status, 40 unlink, 50 remove a device, 99 exit. Choices are read line by line from
-standard input; the end of input exits.
+31 pairwise credentials, 32 an ACL, 33 direct pairing (pconf), 34 link status, 40 unlink, 50 remove
+a device, 99 exit. Choices are read line by line from standard input; the end of input exits.
 )";
 }
 

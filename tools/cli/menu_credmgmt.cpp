@@ -4,6 +4,8 @@
 #include "errors.hpp"
 #include "input_parsing.hpp"
 #include "link_status.hpp"
+#include "pairing_commands.hpp"
+#include "steward/device/device_security.hpp"
 #include "steward/model/ace_text.hpp"
 
 namespace steward::tools {
@@ -74,10 +76,71 @@ core::Ace askAce(const std::vector<core::DeviceRecord>& devices, std::istream& i
     return ace;
 }
 
+// Menu 33's questions after the device: methods, PIN, what a paired client may access.
+core::DirectPairingConfig askPairingConfig(std::istream& in, std::ostream& out, bool& pinMade) {
+    core::DirectPairingConfig config;
+    const auto method = ask(in, out, "\tSelect Direct-Pairing Method..\n   1 - Pre-configured PIN(Default)\n   2 - Random PIN\n   3 - Both\n");
+    if (method.empty() || method == "1") {
+        config.methods = {core::pairing_method::kPreconfiguredPin};
+    } else if (method == "2") {
+        config.methods = {core::pairing_method::kRandomPin};
+    } else if (method == "3") {
+        config.methods = {core::pairing_method::kPreconfiguredPin, core::pairing_method::kRandomPin};
+    } else {
+        throw InputError("\"" + method + "\" is not a pairing method (1-3)");
+    }
+    if (config.methods.front() == core::pairing_method::kPreconfiguredPin) {
+        auto pin = ask(in, out, "   > Enter Pre-configured PIN (8 digits, empty: a random one): ");
+        if (pin.empty()) {
+            config.pin = core::generatePin();
+            pinMade = true;
+        } else {
+            config.pin = parsePairingPin(std::move(pin));
+        }
+    }
+    // Wildcards never reach the security resources (the device's rule), so "*" is a safe default.
+    auto resources = ask(in, out, "   > Enter Resource(s) a Paired Client May Access, comma-separated (default *): ");
+    if (resources.empty()) resources = "*";
+    core::PdAce entry;
+    for (auto name : splitList(resources)) {
+        name.erase(0, name.find_first_not_of(' '));
+        name.erase(name.find_last_not_of(' ') + 1);
+        if (name.empty()) continue;
+        if (name != "*" && name != "+" && name != "-" && name.front() != '/') name = "/" + name;  // the seed's bare names
+        entry.resources.push_back(parseAceResource(name));
+    }
+    if (entry.resources.empty()) throw InputError("no resource given");
+    auto perm = ask(in, out, std::string("   > Enter Permission, CRUDN letters (default ") + kDefaultPairingPermission + "): ");
+    entry.permission = parsePermission(perm.empty() ? kDefaultPairingPermission : perm);
+    config.pdacl.push_back(std::move(entry));
+    return config;
+}
+
+// Menu 33: the seed's prompt, then the configuration; the PIN made here is shown once on success.
+void provisionDirectPairing(const std::vector<core::DeviceRecord>& devices, LocalContext& ctx, core::ProvisioningContext& pc,
+                            std::istream& in, std::ostream& out) {
+    const auto device = chooseDevice(devices, in, out, "   > Enter Device Number, for Provisioning Direct-Pairing: ");
+    bool pinMade = false;
+    const auto config = askPairingConfig(in, out, pinMade);
+    core::ProvisioningOutcome outcome;
+    try {
+        outcome = ctx.pairing()->configure(pc, device, config);
+    } catch (const std::exception& e) {  // no Direct Pairing plugin
+        outcome.error = e.what();
+    }
+    for (const auto& d : outcome.done) out << d << '\n';
+    if (!outcome.ok) {
+        out << "   > FAILED to provision Direct-Pairing: " << outcome.error << '\n';
+        return;
+    }
+    out << "   > SUCCESS to provision Direct-Pairing !!\n";
+    if (pinMade) out << "   > pre-configured PIN: " << config.pin.text() << '\n';
+}
+
 }  // namespace
 
 bool runCredentialMenuItem(const std::string& item, LocalContext& ctx, std::istream& in, std::ostream& out) {
-    static const std::vector<std::string> items{"30", "31", "32", "34", "40", "50"};
+    static const std::vector<std::string> items{"30", "31", "32", "33", "34", "40", "50"};
     if (std::find(items.begin(), items.end(), item) == items.end()) return false;
     const auto devices = ownedDevices(ctx);
     if (devices.empty()) {
@@ -109,13 +172,19 @@ bool runCredentialMenuItem(const std::string& item, LocalContext& ctx, std::istr
             const auto ace = askAce(devices, in, out);
             outcome = ctx.credentials()->provisionAcl(pc, device, {ace}, "");
             if (outcome.ok) out << "> Provisioned Selected ACL\n";
+        } else if (item == "33") {
+            provisionDirectPairing(devices, ctx, pc, in, out);
+            return true;
         } else if (item == "34") {
             const auto device = chooseDevice(devices, in, out, "> Enter Device Number, for Checking Linked Status on PRVN DB: ");
             out << "Checking Selected Link Status on PRVN DB..\n> Checked Selected Link Status on PRVN DB\n";
-            const auto peers = linkedPeers(*ctx.pdm, device);
-            for (std::size_t i = 0; i < peers.size(); ++i) {
-                const auto link = ctx.pdm->link(device, peers[i]);
-                out << " [" << i + 1 << "] " << peers[i].toString() << (link && link->stale ? "  (stale: " + link->pendingAction + " pending)" : "")
+            const auto links = ctx.pdm->links(device);
+            for (std::size_t i = 0; i < links.size(); ++i) {
+                const auto& link = links[i];
+                const auto& peer = link.a == device ? link.b : link.a;
+                std::string kind;
+                if (link.direct) kind = link.a == device ? "  (direct pairing: paired client)" : "  (direct pairing: paired with it as client)";
+                out << " [" << i + 1 << "] " << peer.toString() << kind << (link.stale ? "  (stale: " + link.pendingAction + " pending)" : "")
                     << '\n';
             }
             return true;

@@ -1,6 +1,7 @@
 #pragma once
-// The provisioning client's credential-management menu items (30, 31, 32, 34, 40, 50), with the
-// seed's prompts; devices are chosen by their number in the list of owned devices.
+// The provisioning client's credential-management menu items (30, 31, 32, 34, 40, 50) and Direct
+// Pairing's (33), with the seed's prompts; devices are chosen by their number in the list of owned
+// devices.
 #include <istream>
 #include <ostream>
 #include <string>

@@ -49,6 +49,13 @@ std::string readSecret(const std::optional<std::string>& file) {
     return secret;
 }
 
+// The spellings the local command accepts (parsePairingMethod) as the request's.
+std::string canonicalPairingMethod(const std::string& text) {
+    if (text == "preconfigured" || text == "pre-configured" || text == "1") return "preconfigured";
+    if (text == "random" || text == "randompin" || text == "random-pin" || text == "2") return "random";
+    throw UsageError("--method: \"" + text + "\" is not a pairing method (preconfigured or random)");
+}
+
 // One remote command: its options, and how its arguments become (action, body) requests.
 struct RemoteCommand {
     std::vector<OptionSpec> options;
@@ -99,6 +106,12 @@ const std::map<std::string, RemoteCommand>& commands() {
              auto b = object();
              b->set("device", uuidArg(a.positionals()[0]));
              return std::vector<std::pair<std::string, Body>>{{"deny", b}};
+         }}},
+        {"admit", {{}, "admit UUID", [](const Args& a) {
+             a.requirePositionals(1, 1, "one device UUID");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             return std::vector<std::pair<std::string, Body>>{{"admit", b}};
          }}},
         {"rename", {{}, "rename UUID NAME", [](const Args& a) {
              a.requirePositionals(2, 2, "a device UUID and its new name");
@@ -168,6 +181,33 @@ const std::map<std::string, RemoteCommand>& commands() {
              return std::vector<std::pair<std::string, Body>>{{"cert", b}};
          }}},
         {"sync", {{}, "sync", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"sync", object()}}; }}},
+        // The same options as the local command (pairing_commands.cpp); stewardd checks the values,
+        // and makes the pre-configured PIN when none is given (it comes back in the response).
+        {"direct-pairing", {{{"--method", true, true}, {"--pin", true}, {"--resource", true, true}, {"--perm", true}, {"--disable"}},
+                            "direct-pairing UUID --method preconfigured|random [--method ...] [--pin PIN] --resource R... [--perm CRUDN (default RU)]\n"
+                            "       steward direct-pairing UUID --disable",
+                            [](const Args& a) {
+             a.requirePositionals(1, 1, "one device UUID");
+             auto b = object();
+             b->set("device", uuidArg(a.positionals()[0]));
+             if (a.has("--disable")) {
+                 for (const char* o : {"--method", "--pin", "--resource", "--perm"}) {
+                     if (a.has(o)) throw UsageError(std::string("--disable takes no ") + o);
+                 }
+                 b->set("enabled", false);
+                 return std::vector<std::pair<std::string, Body>>{{"direct_pairing", b}};
+             }
+             std::vector<std::string> methods;
+             for (const auto& m : a.values("--method")) methods.push_back(canonicalPairingMethod(m));
+             if (methods.empty()) throw UsageError("direct-pairing needs --method preconfigured and/or --method random (or --disable)");
+             b->set("methods", list(methods));
+             if (auto pin = a.value("--pin")) b->set("pin", *pin);
+             const auto resources = a.values("--resource");
+             if (resources.empty()) throw UsageError("direct-pairing needs at least one --resource that a paired client may access");
+             b->set("resources", list(resources));
+             if (auto p = a.value("--perm")) b->set("permission", *p);
+             return std::vector<std::pair<std::string, Body>>{{"direct_pairing", b}};
+         }}},
         {"idprov-oob", {{{"--valid-until", true}, {"--secret-file", true}}, "idprov-oob DEVICE_ID [--secret-file F] [--valid-until ISO-8601]", [](const Args& a) {
              a.requirePositionals(1, 1, "the IDProv deviceID (the secret is read from --secret-file or standard input)");
              auto b = object();
@@ -189,6 +229,13 @@ void printData(const Poco::Dynamic::Var& data, std::ostream& out) {
                 for (const auto& line : *o->getArray(key)) out << (std::string(key) == "deferred" ? "deferred: " : "") << line.toString() << '\n';
             }
         }
+        // remove: the device is blocked until admitted; say how to undo it.
+        if (o->optValue<bool>("blocked", false) && o->has("device")) {
+            out << "blocked: permit-join and automatic mode will not own " << o->getValue<std::string>("device")
+                << " again (steward admit " << o->getValue<std::string>("device") << " lifts that)\n";
+        }
+        // direct_pairing: the PIN stewardd made, shown once, as the local command shows it.
+        if (o->has("pin")) out << "pre-configured PIN: " << o->getValue<std::string>("pin") << '\n';
         if (o->has("done") || o->has("deferred")) return;
     }
     Poco::JSON::Stringifier::stringify(data, out, 2);
@@ -201,6 +248,7 @@ std::string remoteOnlyCommandsSummary() {
     return "  pin         answer a pairing request with the PIN a device shows\n"
            "  permit-join open the permit-join window for N seconds (0 closes it)\n"
            "  approve     own a device waiting in the approval queue; deny: leave it alone\n"
+           "  admit       let a removed (blocked) device be owned again by permit-join or automatic mode\n"
            "  rename      give an owned device a name; policy-reload: reload the YAML policies\n"
            "  idprov-oob  give the IDProv server a device's out-of-band secret (read from stdin or --secret-file)\n"
            "  info        the daemon's version, plugins and configuration; metrics: onboarding figures\n";

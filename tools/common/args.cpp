@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "steward/version.hpp"
+
 namespace steward::tools {
 namespace {
 
@@ -80,6 +82,8 @@ void Args::requirePositionals(std::size_t min, std::size_t max, const std::strin
         throw UsageError("unexpected argument '" + positionals_[max] + "' for '" + command_ + "'");
     }
 }
+
+std::string versionLine(const std::string& program) { return program + " " + std::string(core::versionText()) + "\n"; }
 
 bool wantsJson(const std::vector<std::string>& words) {
     return std::find(words.begin(), words.end(), "--json") != words.end();

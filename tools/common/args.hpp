@@ -38,6 +38,10 @@ private:
     std::vector<std::pair<std::string, std::string>> options_;  // in command-line order
 };
 
+// What every program prints for --version, on stdout, before exiting 0 with nothing else started:
+// one line "<program> <version>" (steward/version.hpp: "steward 0.1.0 (git f403a6c)").
+std::string versionLine(const std::string& program);
+
 // Whether `words` asks for JSON output, decided before parsing so that even a usage error can be
 // reported in JSON.
 bool wantsJson(const std::vector<std::string>& words);

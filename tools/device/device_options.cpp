@@ -163,6 +163,7 @@ IDProv (a certificate from the gateway CA against an out-of-band secret, then MQ
   --json                      one JSON object per line instead of text lines
   --verbose                   also log every refused request and DTLS session
   --help                      this text
+  --version                   print the version and exit
 
 Lines printed: "ready" once listening (address and ports), the PIN when one is shown, and one line
 per state change. SIGINT/SIGTERM stop cleanly. Exit status: 0 ok, 1 error, 2 usage.
@@ -212,10 +213,15 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
                      {"--call", true}, {"--method", true}, {"--payload", true}, {"--timeout", true}, {"--cert"},
                      {"--idprov", true}, {"--idprov-id", true}, {"--idprov-secret-file", true}, {"--idprov-dir", true},
                      {"--idprov-discover-ms", true}, {"--mqtt", true}, {"--mqtt-topic", true}, {"--direct-pairing"},
-                     {"--pair-with", true}, {"--pin", true}, {"--pair-method", true}, {"--pair-device", true}},
+                     {"--pair-with", true}, {"--pin", true}, {"--pair-method", true}, {"--pair-device", true},
+                     {"--version"}},
                     "steward-device");
     if (args.help()) {
         std::cout << deviceUsage();
+        return std::nullopt;
+    }
+    if (args.has("--version")) {
+        std::cout << versionLine("steward-device");
         return std::nullopt;
     }
     DeviceOptions o;

@@ -59,7 +59,7 @@ struct DeviceOptions {
     bool verbose = false;
 };
 
-// Throws UsageError. Returns nullopt when --help was given (usage already printed).
+// Throws UsageError. Returns nullopt when --help or --version was given (its text already printed).
 std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& words);
 std::string deviceUsage();
 

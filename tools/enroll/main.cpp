@@ -36,6 +36,7 @@ const char* const kUsage = R"(usage: steward-enroll --device-id ID (--oob-secret
                       [--wait] [--any-server] [--json]
        steward-enroll --device-id ID --out DIR --renew [--url URL | --discover] [--json]
        steward-enroll --device-id ID --out DIR --status [--url URL | --discover] [--json]
+       steward-enroll --version
 
 Enrols this device with an IDProv server (the gateway): fetches the directory, sends a provisioning
 request carrying a hash of the out-of-band secret and a new public key, checks the server's own
@@ -65,6 +66,7 @@ const std::vector<steward::tools::OptionSpec> kOptions = {
     {"--out", true, false},       {"--url", true, false},        {"--discover", false, false},
     {"--discover-timeout", true, false}, {"--hash-alg", true, false}, {"--renew", false, false},
     {"--status", false, false},   {"--wait", false, false},     {"--any-server", false, false},
+    {"--version", false, false},
 };
 
 struct Reporter {
@@ -263,6 +265,10 @@ int main(int argc, char** argv) {
         const Args args(words, kOptions, "steward-enroll");
         if (args.help()) {
             std::cout << kUsage;
+            return 0;
+        }
+        if (args.has("--version")) {
+            std::cout << steward::tools::versionLine("steward-enroll");
             return 0;
         }
         return run(args, report);

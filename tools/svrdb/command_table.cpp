@@ -105,7 +105,8 @@ std::string generalUsage() {
         "       steward-svrdb menu FILE            interactive menu\n";
     for (const auto& c : commands()) s += "       steward-svrdb " + c.synopsis + " [--json]\n";
     s +=
-        "       steward-svrdb help [COMMAND]       this help, or a command's (also COMMAND --help)\n\n"
+        "       steward-svrdb help [COMMAND]       this help, or a command's (also COMMAND --help)\n"
+        "       steward-svrdb --version            the version\n\n"
         "Every subcommand takes --json: one JSON document on stdout, {\"status\":\"ok\",...} or\n"
         "{\"status\":\"error\",\"error\":\"...\"}. Exit status: 0 done, 1 failed (the database is left as it\n"
         "was), 2 wrong command line. Secrets (PSKs, private keys, PINs) are never printed.\n";

@@ -85,6 +85,10 @@ int main(int argc, char** argv) {
     const std::string& first = words[0];
     const std::vector<std::string> rest(words.begin() + 1, words.end());
     if (first == "--help" || first == "-h" || first == "help") return help(rest);
+    if (first == "--version") {
+        std::cout << steward::tools::versionLine("steward-svrdb");
+        return 0;
+    }
     if (first == "menu") return runMenuCommand(rest);
     if (first == "acl" || first == "cred") {
         if (!rest.empty() && (rest[0] == "--help" || rest[0] == "-h")) {

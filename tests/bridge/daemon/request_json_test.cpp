@@ -5,6 +5,7 @@
 
 #include "request_json.hpp"
 #include "steward/model/ace_text.hpp"
+#include "steward/model/pconf.hpp"
 
 namespace steward::bridge {
 namespace {
@@ -103,6 +104,64 @@ TEST(RequestJson, ResourcesAreCoresHrefsAndWildcards) {
     EXPECT_THAT(refusal([] { resourcesField(body(R"({"resources":[7]})"), "resources"); }),
                 HasSubstr("'resources[0]' must be a string"));
     EXPECT_THAT(refusal([] { resourcesField(body(R"({"resources":[]})"), "resources"); }), HasSubstr("non-empty array"));
+}
+
+
+// direct_pairing: every field, and every refusal with the field's name; a PIN is never repeated.
+TEST(RequestJson, DirectPairingReadsEveryField) {
+    const auto r = directPairingRequest(body(std::string(R"({"device":")") + kDevice +
+                                             R"(","methods":["random","preconfigured","random"],"pin":"01234567","resources":["/a/light","+"],"permission":"RUN"})"));
+    EXPECT_EQ(r.device, *core::Uuid::parse(kDevice));
+    EXPECT_TRUE(r.enabled);
+    EXPECT_EQ(r.methods, (std::vector{core::pairing_method::kRandomPin, core::pairing_method::kPreconfiguredPin}));
+    ASSERT_TRUE(r.pin);
+    EXPECT_EQ(r.pin->text(), "01234567");
+    ASSERT_EQ(r.resources.size(), 2u);
+    EXPECT_EQ(r.resources[0].href, "/a/light");
+    EXPECT_EQ(r.permission, core::permission::kRead | core::permission::kUpdate | core::permission::kNotify);
+
+    // No PIN, no permission: the router makes the PIN, the permission is RU (as the CLI's).
+    const auto d = directPairingRequest(body(std::string(R"({"device":")") + kDevice + R"(","methods":["random"],"resources":["/a/light"],"enabled":true})"));
+    EXPECT_FALSE(d.pin);
+    EXPECT_EQ(d.permission, core::permission::kRead | core::permission::kUpdate);
+    EXPECT_EQ(directPairingRequest(body(std::string(R"({"device":")") + kDevice + R"(","methods":["random"],"resources":["/a"],"permission":2})")).permission,
+              core::permission::kRead);
+
+    const auto off = directPairingRequest(body(std::string(R"({"device":")") + kDevice + R"(","enabled":false,"transaction":7})"));
+    EXPECT_FALSE(off.enabled);
+    EXPECT_TRUE(off.methods.empty());
+}
+
+TEST(RequestJson, DirectPairingRefusals) {
+    const auto refused = [](const std::string& fields) {
+        return refusal([&] { directPairingRequest(body(std::string(R"({"device":")") + kDevice + "\"" + fields + "}")); });
+    };
+    EXPECT_EQ(refusal([] { directPairingRequest(body(R"({"methods":["random"],"resources":["/a"]})")); }), "missing field 'device'");
+    EXPECT_THAT(refusal([] { directPairingRequest(body(R"({"device":"lamp","methods":["random"],"resources":["/a"]})")); }),
+                HasSubstr("not a device UUID"));
+    EXPECT_EQ(refused(R"(,"resources":["/a"])"), "missing field 'methods'");
+    EXPECT_EQ(refused(R"(,"methods":[],"resources":["/a"])"), "'methods' must be a non-empty array of \"preconfigured\" and/or \"random\"");
+    EXPECT_EQ(refused(R"(,"methods":"random","resources":["/a"])"), "'methods' must be a non-empty array of \"preconfigured\" and/or \"random\"");
+    EXPECT_EQ(refused(R"(,"methods":["random","justworks"],"resources":["/a"])"), "'methods[1]' must be \"preconfigured\" or \"random\"");
+    EXPECT_EQ(refused(R"(,"methods":[1],"resources":["/a"])"), "'methods[0]' must be \"preconfigured\" or \"random\"");
+    EXPECT_EQ(refused(R"(,"methods":["random"])"), "missing field 'resources'");
+    EXPECT_EQ(refused(R"(,"methods":["random"],"resources":[])"), "'resources' must be a non-empty array of hrefs or wildcards");
+    EXPECT_EQ(refused(R"(,"methods":["random"],"resources":["/a/light","/oic/sec/cred"])"),
+              "'resources[1]': \"/oic/sec/cred\" is a security resource: a paired client is never granted /oic/sec/*");
+    EXPECT_EQ(refused(R"(,"methods":["random"],"resources":["/oic/sec"])"),
+              "'resources[0]': \"/oic/sec\" is a security resource: a paired client is never granted /oic/sec/*");
+    EXPECT_THAT(refused(R"(,"methods":["random"],"resources":["/a"],"permission":"RX")"), HasSubstr("not a permission"));
+    EXPECT_THAT(refused(R"(,"methods":["random"],"resources":["/a"],"permission":0)"), HasSubstr("grants nothing"));
+    EXPECT_EQ(refused(R"(,"enabled":"no","methods":["random"],"resources":["/a"])"), "'enabled' must be true or false");
+    EXPECT_EQ(refused(R"(,"enabled":false,"methods":["random"])"), "'enabled': false takes no 'methods' (disabling offers nothing)");
+    EXPECT_EQ(refused(R"(,"enabled":false,"pin":"12345678")"), "'enabled': false takes no 'pin' (disabling offers nothing)");
+    EXPECT_EQ(refused(R"(,"methods":["random"],"pin":"12345678","resources":["/a"])"),
+              "'pin' is the pre-configured PIN: it needs \"preconfigured\" in 'methods'");
+    for (const std::string pin : {R"("7654321")", R"("765432109")", R"("7654321a")", R"(76543210)", R"(["76543210"])", R"(" 7654321")"}) {
+        const auto error = refused(R"(,"methods":["preconfigured"],"pin":)" + pin + R"(,"resources":["/a"])");
+        EXPECT_EQ(error, "'pin' must be a string of exactly 8 digits") << pin;
+        EXPECT_EQ(error.find("7654"), std::string::npos);
+    }
 }
 
 }  // namespace

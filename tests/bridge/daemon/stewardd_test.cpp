@@ -20,6 +20,7 @@
 #include "device_fixture.hpp"
 #include "process_runner.hpp"
 #include "steward/svr/svr_database.hpp"
+#include "steward/version.hpp"
 #include "support/free_port.hpp"
 #include "support/temp_dir.hpp"
 
@@ -297,6 +298,32 @@ TEST_F(Stewardd, AConfigurationErrorNamesFileLineColumnAndKey) {
     EXPECT_THAT(bad.output(), HasSubstr(file.string() + ":3:3: mqtt.hots: unknown key"));
 }
 
+// --version: one line on stdout, exit 0, nothing started (no configuration read, no plugin loaded);
+// the version the daemon logs at start and keeps in its retained info is the same.
+TEST(StewarddVersion, PrintsOneLineAndStartsNothing) {
+    const auto r = runProcess(STEWARDD_BIN, {"--config", "/nonexistent/steward.yaml", "--version"}, "", 10s);
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_EQ(r.out, "stewardd " + std::string(core::versionText()) + "\n");
+    EXPECT_EQ(r.err, "");
+    const auto help = runProcess(STEWARDD_BIN, {"--help"}, "", 10s);
+    EXPECT_EQ(help.exitCode, 0) << help.err;
+    EXPECT_THAT(help.out, HasSubstr("--version"));
+}
+
+TEST_F(Stewardd, LogsItsVersionAtStartAndPublishesItInTheRetainedInfo) {
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/info"; }, 10s)) << watch.dump();
+    Observer late(broker.port());  // subscribes after the publication: gets it only if retained
+    const auto info = late.waitFor([](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/info"; }, 10s);
+    ASSERT_TRUE(info) << late.dump();
+    EXPECT_TRUE(info->retain);
+    EXPECT_EQ(parseJsonObject(info->payload)->getValue<std::string>("version"), std::string(core::versionText()));
+    EXPECT_THAT(daemon->output(), HasSubstr("stewardd " + std::string(core::versionText()) + " starting"));
+    EXPECT_EQ(daemon->stop(15s), 0) << daemon->output();
+}
+
 TEST_F(Stewardd, TheCliDrivesTheDaemonOverMqttAndTypesThePinWhenAsked) {
     auto jw = startDevices({"--svrdb", (dir / "jw.dat").string(), "--name", "Kitchen light"});
     auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin", "--name", "Hall light"});
@@ -322,6 +349,7 @@ TEST_F(Stewardd, TheCliDrivesTheDaemonOverMqttAndTypesThePinWhenAsked) {
     BackgroundProcess links(STEWARD_CLI_BIN, {"links", "--broker", brokerAt, "--json"});
     ASSERT_EQ(links.wait(20s), 0);
     EXPECT_THAT(links.output(), HasSubstr(jw[0].id.toString()));
+    EXPECT_THAT(links.output(), HasSubstr("\"kind\":\"pairwise\""));  // made by the gateway, not by Direct Pairing
     BackgroundProcess refused(STEWARD_CLI_BIN, {"pair", jw[0].id.toString(), rdp[0].id.toString(), "--broker", brokerAt});
     EXPECT_EQ(refused.wait(20s), 1);
     EXPECT_THAT(refused.output(), HasSubstr("already linked"));

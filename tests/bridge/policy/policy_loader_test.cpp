@@ -9,6 +9,7 @@
 #include "policy/policy_loader.hpp"
 #include "policy/policy_parser.hpp"
 #include "steward/model/ace_text.hpp"
+#include "steward/model/pconf.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace steward::bridge;
@@ -164,11 +165,12 @@ TEST_F(PolicyLoaderTest, EmptyFilesHaveNoPolicies) {
 
 TEST_F(PolicyLoaderTest, TheShippedExampleLoads) {
     const PolicySet set = loadPolicyDirectory(STEWARD_POLICY_EXAMPLES_DIR);
-    ASSERT_EQ(set.policies.size(), 3u);
+    ASSERT_EQ(set.policies.size(), 4u);
     EXPECT_EQ(set.policies[0].name, "lights-managed-by-gateway");
     EXPECT_EQ(set.policies[1].name, "lights-readable-by-switches");
     EXPECT_EQ(set.policies[2].name, "kitchen-switches-linked");
     EXPECT_EQ(set.policies[2].links.at(0).keyBits, 256);
+    EXPECT_EQ(set.policies[3].name, "kitchen-light-guest-pairing");
 }
 
 TEST_F(PolicyLoaderTest, ATypoedKeyIsAnError) {
@@ -345,7 +347,7 @@ TEST_F(PolicyLoaderTest, OtherErrors) {
     expectError("policies:\n  - aces: []\n", 2, 5, "policies[0].name", "missing (required)");
     expectError("{}\n", 1, 1, "policies", "missing (required)");
     // A policy that does nothing.
-    expectError("policies:\n  - name: p\n", 2, 5, "policies[0]", "declares no aces and no links");
+    expectError("policies:\n  - name: p\n", 2, 5, "policies[0]", "declares no aces, no links and no direct_pairing");
     // A key given twice would otherwise hide one of its values.
     expectError(oneAce("        resources: [/a]\n"
                        "        permission: R\n"
@@ -473,6 +475,110 @@ TEST_F(PolicyLoaderTest, ParsingTextNeedsNoFile) {
     ASSERT_EQ(set.policies.size(), 1u);
     EXPECT_EQ(set.policies[0].file, "inline");
     EXPECT_THROW(parsePolicyText(std::string("\0\xff\xfe[", 4), "inline"), PolicyError);
+}
+
+}  // namespace
+
+namespace {
+
+// A policy whose direct_pairing lines (indented by 6) are `lines`.
+std::string pairing(const std::string& lines) {
+    return "policies:\n"
+           "  - name: guest\n"
+           "    match: {device_type: oic.d.light}\n"
+           "    direct_pairing:\n" +
+           lines;
+}
+
+TEST_F(PolicyLoaderTest, ParsesDirectPairing) {
+    const PolicySet set = loadPolicyFile(write("20-guest.yaml", R"(policies:
+  - name: kitchen-light-guest-pairing
+    match: {device_type: oic.d.light, name: "Kitchen*"}
+    direct_pairing:
+      methods: [preconfigured, random]
+      pin: "01234567"
+      resources: [/a/light, /a/light, "+"]
+      permission: RU
+  - name: random-only
+    aces: [{subject: gateway, resources: [/a], permission: R}]
+    direct_pairing: {methods: [random, random], resources: [/a/x], permission: -R--N}
+  - name: unquoted-pin
+    direct_pairing: {methods: [preconfigured], pin: 12345678, resources: [/a/x], permission: R}
+)"));
+    ASSERT_EQ(set.policies.size(), 3u);
+    const auto& d = set.policies[0].directPairing;
+    ASSERT_TRUE(d);
+    EXPECT_TRUE(set.policies[0].aces.empty());  // direct_pairing alone is a policy
+    EXPECT_EQ(d->methods, (std::vector{core::pairing_method::kPreconfiguredPin, core::pairing_method::kRandomPin}));
+    EXPECT_EQ(d->pin, "01234567");  // text as written: the leading zero stays
+    EXPECT_EQ(d->resources, (std::vector{href("/a/light"), wildcard(core::Wildcard::Secured)}));
+    EXPECT_EQ(d->permission, core::permission::kRead | core::permission::kUpdate);
+    const auto& r = set.policies[1].directPairing;
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->methods, std::vector{core::pairing_method::kRandomPin});
+    EXPECT_TRUE(r->pin.empty());  // the plugin makes a random one per device
+    EXPECT_EQ(r->permission, core::permission::kRead | core::permission::kNotify);
+    EXPECT_EQ(set.policies[2].directPairing->pin, "12345678");
+    EXPECT_FALSE(set.policies[1].sameRules(set.policies[2]));
+}
+
+TEST_F(PolicyLoaderTest, DirectPairingErrorsHaveTheirPosition) {
+    const std::string rest = "      resources: [/a/light]\n      permission: RU\n";
+    expectError(pairing("      methods: [preconfigured]\n      pin: \"12345678\"\n      resource: [/a/light]\n      permission: RU\n"), 7, 7,
+                "policies[0].direct_pairing.resource", "unknown key (expected methods, pin, resources, permission)");
+    expectError(pairing(rest), 5, 7, "policies[0].direct_pairing.methods", "missing (required)");
+    expectError(pairing("      methods: [random]\n      permission: RU\n"), 5, 7, "policies[0].direct_pairing.resources",
+                "missing (required)");
+    expectError(pairing("      methods: [random]\n      resources: [/a/light]\n"), 5, 7, "policies[0].direct_pairing.permission",
+                "missing (required)");
+    expectError(pairing("      methods: []\n" + rest), 5, 16, "policies[0].direct_pairing.methods",
+                "names no method (at least one of preconfigured, random is needed)");
+    expectError(pairing("      methods: random\n" + rest), 5, 16, "policies[0].direct_pairing.methods", "expected a list, found a string");
+    expectError(pairing("      methods: [random, justworks]\n" + rest), 5, 25, "policies[0].direct_pairing.methods[1]",
+                "\"justworks\" is not a pairing method (preconfigured, random)");
+    expectError(pairing("      methods: [random, random, random]\n" + rest), 5, 16, "policies[0].direct_pairing.methods",
+                "more than 2 entries");
+    // Nobody could learn a random pre-configured PIN; a PIN without that method is a mistake.
+    expectError(pairing("      methods: [random, preconfigured]\n" + rest), 5, 25, "policies[0].direct_pairing.methods[1]",
+                "\"preconfigured\" needs a pin (without one the device would get a random PIN nobody knows)");
+    expectError(pairing("      methods: [random]\n      pin: \"12345678\"\n" + rest), 6, 7, "policies[0].direct_pairing.pin",
+                "is the pre-configured PIN: it needs preconfigured among the methods");
+    // A bad PIN is never repeated in the message (it goes to logs and MQTT events).
+    for (const std::string pin : {"\"7654321\"", "\"765432109\"", "\"7654321a\"", "\"٧٦٥٤٣٢١٠\"", "\"7654 3210\""}) {
+        const PolicyError e = errorOf(pairing("      methods: [preconfigured]\n      pin: " + pin + "\n" + rest));
+        EXPECT_EQ(e.line(), 6) << pin;
+        EXPECT_EQ(e.column(), 12) << pin;
+        EXPECT_EQ(e.key(), "policies[0].direct_pairing.pin");
+        EXPECT_EQ(e.detail(), "is not a PIN (exactly 8 digits, e.g. \"12345678\")");
+        EXPECT_EQ(std::string(e.what()).find(pin.substr(1, 4)), std::string::npos) << e.what();
+    }
+    expectError(pairing("      methods: [preconfigured]\n      pin: [1, 2]\n" + rest), 6, 12, "policies[0].direct_pairing.pin",
+                "expected a string, found a list");
+    // A paired client never gets a security resource.
+    expectError(pairing("      methods: [random]\n      resources: [/a/light, /oic/sec/cred]\n      permission: RU\n"), 6, 29,
+                "policies[0].direct_pairing.resources[1]",
+                "\"/oic/sec/cred\" is a security resource: a paired client is never granted /oic/sec/*");
+    expectError(pairing("      methods: [random]\n      resources: [/oic/sec]\n      permission: RU\n"), 6, 19,
+                "policies[0].direct_pairing.resources[0]",
+                "\"/oic/sec\" is a security resource: a paired client is never granted /oic/sec/*");
+    expectError(pairing("      methods: [random]\n      resources: []\n      permission: RU\n"), 6, 18,
+                "policies[0].direct_pairing.resources", "names no resource (at least one is needed)");
+    expectError(pairing("      methods: [random]\n      resources: [/a/light]\n      permission: \"-----\"\n"), 7, 19,
+                "policies[0].direct_pairing.permission",
+                core::permissionFromText("-----").error());
+    expectError(pairing("      methods: [random]\n      resources: [light]\n      permission: R\n"), 6, 19,
+                "policies[0].direct_pairing.resources[0]", core::aceResourceFromText("light").error());
+    expectError("policies:\n  - name: p\n    direct_pairing: [random]\n", 3, 21, "policies[0].direct_pairing",
+                "expected a map, found a list");
+    expectError("policies:\n  - name: p\n    direct_pairing:\n", 3, 5, "policies[0].direct_pairing", "has no value");
+}
+
+TEST_F(PolicyLoaderTest, TheGuestPairingExampleLoads) {
+    const PolicySet set = loadPolicyFile(std::filesystem::path(STEWARD_POLICY_EXAMPLES_DIR) / "20-guest-pairing.yaml");
+    ASSERT_EQ(set.policies.size(), 1u);
+    EXPECT_EQ(set.policies[0].name, "kitchen-light-guest-pairing");
+    ASSERT_TRUE(set.policies[0].directPairing);
+    EXPECT_EQ(set.policies[0].match.nameGlob, "Kitchen*");
 }
 
 }  // namespace

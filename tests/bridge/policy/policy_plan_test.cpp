@@ -5,6 +5,7 @@
 
 #include "policy/policy_parser.hpp"
 #include "policy/policy_plan.hpp"
+#include "steward/model/pconf.hpp"
 
 using namespace steward::bridge;
 namespace core = steward::core;
@@ -290,6 +291,65 @@ TEST(PolicyPlanTest, DescribeWritesOneLinePerItem) {
               "ace: uuid:2b7c0000-0000-0000-0000-000000000003 -RU-N /a/light (policy lights)\n"
               "ace on 2b7c0000-0000-0000-0000-000000000003: uuid:8e740000-0000-0000-0000-000000000001 -R--N /a/switch\n"
               "link with 2b7c0000-0000-0000-0000-000000000003: -RU-- /a/light +, 128-bit key (policy link)");
+}
+
+}  // namespace
+
+namespace {
+
+const std::string kGuestPairing = R"(policies:
+  - name: kitchen-guest
+    match: {device_type: oic.d.light, name: "Kitchen*"}
+    direct_pairing: {methods: [preconfigured, random], pin: "87654321", resources: [/a/light], permission: RU}
+  - name: lights-guest
+    match: {device_type: oic.d.light}
+    direct_pairing: {methods: [random], resources: [/a/light, /oic/d], permission: R}
+  - name: switch-lights
+    match: {device_type: oic.d.switch}
+    direct_pairing: {methods: [random], resources: [/a/switch], permission: RU}
+)";
+
+TEST(PolicyPlanTest, TheFirstMatchingDirectPairingIsTheDevicesAndTheOthersAreNamed) {
+    const PolicyPlan kitchen = planFor(policies(kGuestPairing), kLight, {kLight2, kSwitch}, kGateway);
+    ASSERT_TRUE(kitchen.directPairing);
+    EXPECT_FALSE(kitchen.empty());  // direct pairing alone is work to do
+    EXPECT_EQ(*kitchen.directPairing, (DirectPairingPlan{{core::pairing_method::kPreconfiguredPin, core::pairing_method::kRandomPin},
+                                                         "87654321", {href("/a/light")}, R | U, "kitchen-guest"}));
+    EXPECT_EQ(kitchen.directPairingIgnored, std::vector<std::string>{"lights-guest"});
+    EXPECT_EQ(kitchen.policies, (std::vector<std::string>{"kitchen-guest", "lights-guest"}));
+    EXPECT_TRUE(kitchen.aces.empty());
+    EXPECT_TRUE(kitchen.links.empty());
+
+    const PolicyPlan hall = planFor(policies(kGuestPairing), kLight2, {kLight, kSwitch}, kGateway);
+    ASSERT_TRUE(hall.directPairing);
+    EXPECT_EQ(hall.directPairing->policy, "lights-guest");
+    EXPECT_TRUE(hall.directPairing->pin.empty());
+    EXPECT_EQ(hall.directPairing->resources, (std::vector{href("/a/light"), href("/oic/d")}));
+    EXPECT_TRUE(hall.directPairingIgnored.empty());
+}
+
+TEST(PolicyPlanTest, DirectPairingIsOnlyTheMatchingDevicesOwn) {
+    // Other owned devices' policies say nothing about a new one's pconf, whatever they match.
+    const PolicyPlan sensor = planFor(policies(kGuestPairing), kSensor, {kLight, kLight2, kSwitch}, kGateway);
+    EXPECT_FALSE(sensor.directPairing);
+    EXPECT_TRUE(sensor.empty());
+    EXPECT_EQ(describe(sensor), "no policy matches");
+    const PolicyPlan light = planFor(policies(kGuestPairing), kLight, {kSwitch}, kGateway);
+    EXPECT_EQ(light.directPairing->policy, "kitchen-guest");
+}
+
+TEST(PolicyPlanTest, DescribeMentionsDirectPairingButNeverThePin) {
+    const PolicyPlan kitchen = planFor(policies(kGuestPairing), kLight, {}, kGateway);
+    const std::string text = describe(kitchen);
+    EXPECT_EQ(text,
+              "policy kitchen-guest matches\n"
+              "policy lights-guest matches\n"
+              "direct pairing: methods preconfigured random, the policy's PIN, grants -RU-- /a/light (policy kitchen-guest)\n"
+              "direct pairing of policy lights-guest ignored: policy kitchen-guest's comes first (one pconf per device)");
+    EXPECT_EQ(text.find("87654321"), std::string::npos);
+    EXPECT_EQ(describe(planFor(policies(kGuestPairing), kLight2, {}, kGateway)),
+              "policy lights-guest matches\n"
+              "direct pairing: methods random, the device shows a fresh PIN per pairing, grants -R--- /a/light /oic/d (policy lights-guest)");
 }
 
 }  // namespace

@@ -125,3 +125,27 @@ TEST_F(PolicyStoreTest, ReadersSeeWholeSetsDuringReloads) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(PolicyStoreTest, AChangedDirectPairingIsAChange) {
+    const auto pairing = [](const std::string& pin) {
+        return "policies:\n  - name: guest\n    direct_pairing: {methods: [preconfigured], pin: \"" + pin +
+               "\", resources: [/a/light], permission: RU}\n";
+    };
+    write("20-guest.yaml", pairing("12345678"));
+    ASSERT_TRUE(store_.reload(dir_.path()).ok);
+    write("20-guest.yaml", pairing("87654321"));
+    const ReloadResult r = store_.reload(dir_.path());
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.changed, std::vector<std::string>{"guest"});
+    // A broken PIN is refused and the last good set stays.
+    write("20-guest.yaml", pairing("8765432"));
+    const ReloadResult bad = store_.reload(dir_.path());
+    EXPECT_FALSE(bad.ok);
+    EXPECT_NE(bad.error.find("20-guest.yaml:3:"), std::string::npos) << bad.error;
+    EXPECT_EQ(bad.error.find("8765432"), std::string::npos) << bad.error;
+    EXPECT_EQ(store_.current()->policies.at(0).directPairing->pin, "87654321");
+}
+
+}  // namespace

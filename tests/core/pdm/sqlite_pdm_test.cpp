@@ -35,13 +35,14 @@ TEST_F(SqlitePdm, CreatesTheFileWithMode0600) {
 }
 
 TEST_F(SqlitePdm, RunsInWalModeWithTheSchemaVersionRecorded) {
-    EXPECT_EQ(db_->schemaVersion(), 3);
+    EXPECT_EQ(db_->schemaVersion(), 5);
     RawSqlite raw(file_);
     EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-    EXPECT_EQ(raw.query("SELECT version FROM schema_version ORDER BY version"), (std::vector<std::string>{"1", "2", "3"}));
+    EXPECT_EQ(raw.query("SELECT version FROM schema_version ORDER BY version"), (std::vector<std::string>{"1", "2", "3", "4", "5"}));
     const auto tables = raw.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
                                   "ORDER BY name");
-    EXPECT_EQ(tables, (std::vector<std::string>{"aces", "credentials", "devices", "links", "pending_actions", "schema_version"}));
+    EXPECT_EQ(tables, (std::vector<std::string>{"aces", "blocked_devices", "credentials", "devices", "direct_links", "links", "pending_actions",
+                                                "schema_version"}));
 }
 
 TEST_F(SqlitePdm, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
@@ -53,10 +54,10 @@ TEST_F(SqlitePdm, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
     auto again = reopen();
     EXPECT_EQ(again->devices().size(), 2u);
     EXPECT_TRUE(again->link(uuidNo(2), uuidNo(1)).has_value());
-    EXPECT_EQ(again->schemaVersion(), 3);
+    EXPECT_EQ(again->schemaVersion(), 5);
     again.reset();
     RawSqlite raw(file_);
-    EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM schema_version"), "3");
+    EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM schema_version"), "5");
 }
 
 TEST_F(SqlitePdm, MigratesAVersion2DatabaseKeepingItsDevices) {
@@ -65,10 +66,12 @@ TEST_F(SqlitePdm, MigratesAVersion2DatabaseKeepingItsDevices) {
     {
         RawSqlite raw(file_);  // what a build with schema version 2 left behind
         raw.exec("ALTER TABLE devices DROP COLUMN device_types");
-        raw.exec("DELETE FROM schema_version WHERE version = 3");
+        raw.exec("DROP TABLE direct_links");
+        raw.exec("DROP TABLE blocked_devices");
+        raw.exec("DELETE FROM schema_version WHERE version >= 3");
     }
     auto again = reopen();
-    EXPECT_EQ(again->schemaVersion(), 3);
+    EXPECT_EQ(again->schemaVersion(), 5);
     const auto d = again->device(uuidNo(1));
     ASSERT_TRUE(d.has_value());
     EXPECT_EQ(d->name, "light");
@@ -79,13 +82,13 @@ TEST_F(SqlitePdm, RefusesADatabaseOfANewerSteward) {
     db_.reset();
     {
         RawSqlite raw(file_);
-        raw.exec("INSERT INTO schema_version (version, applied_at, description) VALUES (4, 0, 'from the future')");
+        raw.exec("INSERT INTO schema_version (version, applied_at, description) VALUES (6, 0, 'from the future')");
     }
     const auto before = fileBytes(file_);
     const std::string error = openError(file_);
     EXPECT_THAT(error, HasSubstr(file_.string()));
     EXPECT_THAT(error, HasSubstr("created by a newer Steward"));
-    EXPECT_THAT(error, HasSubstr("schema version 4"));
+    EXPECT_THAT(error, HasSubstr("schema version 6"));
     EXPECT_EQ(fileBytes(file_), before);
 }
 
@@ -148,7 +151,7 @@ TEST_F(SqlitePdm, OpensAnEmptyFileAsANewDatabase) {
     const auto empty = dir_ / "empty.db";
     { std::ofstream out(empty); }
     auto pdm = core::openSqlitePdm(empty);
-    EXPECT_EQ(pdm->schemaVersion(), 3);
+    EXPECT_EQ(pdm->schemaVersion(), 5);
     EXPECT_TRUE(pdm->devices().empty());
 }
 

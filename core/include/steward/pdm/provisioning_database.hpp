@@ -47,10 +47,13 @@ struct DeviceRecord {
     friend bool operator==(const DeviceRecord&, const DeviceRecord&) = default;
 };
 
-// A pairwise link between two owned devices (they share a credential and ACEs).
+// A pairwise link between two owned devices (they share a credential and ACEs), or a direct link:
+// a pairing the devices made themselves by Direct Pairing, read from the server's pconf pddev. The
+// client of a direct link may be a guest device the gateway does not own (not in `devices`).
 struct LinkRecord {
-    Uuid a;  // stored and returned with a < b (by bytes); callers may pass either order
-    Uuid b;
+    Uuid a;  // pairwise: stored and returned with a < b (by bytes); callers may pass either order.
+    Uuid b;  // direct: a is the server (an owned device), b the client; never reordered.
+    bool direct = false;
     bool stale = false;         // the devices no longer agree with the PDM (e.g. an unlink failed)
     std::string pendingAction;  // "" or what is still to be done on the devices, e.g. "unlink"
     std::chrono::system_clock::time_point createdAt{};
@@ -97,6 +100,16 @@ struct PendingAction {
     friend bool operator==(const PendingAction&, const PendingAction&) = default;
 };
 
+// A device the gateway must not own unasked: the user removed it, and a removed device comes back
+// reset (unowned) and would otherwise be owned again by permit-join or automatic mode. Only an
+// explicit request (admit, or own naming it) lifts the block. Not tied to `devices`.
+struct BlockedDevice {
+    Uuid id;
+    std::string reason;  // why, for the user, e.g. "removed"
+    std::chrono::system_clock::time_point blockedAt{};
+    friend bool operator==(const BlockedDevice&, const BlockedDevice&) = default;
+};
+
 class PdmError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -126,18 +139,30 @@ public:
     virtual void setDeviceState(const Uuid& id, DeviceRecordState s) = 0;
     // updatedAt becomes now. PdmError if id is unknown.
     virtual void renameDevice(const Uuid& id, const std::string& name) = 0;
-    // Removes the device with its links, credentials and ACEs. False if id is unknown.
+    // Removes the device with its links (direct ones on either side too), credentials and ACEs.
+    // False if id is unknown.
     virtual bool removeDevice(const Uuid& id) = 0;
 
-    // Links; a and b in either order.
-    // Both devices must be in the database and differ, else PdmError and nothing is written.
-    // Idempotent: an existing link is left as it is.
+    // Links; a and b in either order. Unless said otherwise a call covers both kinds: pairwise
+    // links and direct links (in either direction between the two devices).
+    // A pairwise link: both devices must be in the database and differ, else PdmError and nothing
+    // is written. Idempotent: an existing link is left as it is.
     virtual void putLink(const Uuid& a, const Uuid& b) = 0;
-    // PdmError if there is no such link.
+    // A direct link (Direct Pairing): `server` must be in the database, `client` need not be (a
+    // guest); they differ. Else PdmError and nothing is written. Idempotent: an existing direct
+    // link (with its stale flag) is left as it is.
+    virtual void putDirectLink(const Uuid& server, const Uuid& client) = 0;
+    // Sets every link between a and b. PdmError if there is none.
     virtual void setLinkStale(const Uuid& a, const Uuid& b, bool stale, const std::string& pendingAction) = 0;
-    virtual bool removeLink(const Uuid& a, const Uuid& b) = 0;  // false if there was none
+    // Removes every link between a and b; false if there was none.
+    virtual bool removeLink(const Uuid& a, const Uuid& b) = 0;
+    // Removes only the direct link of `server` to `client` (a pairwise link or the reverse direct
+    // link between them stays); false if there was none.
+    virtual bool removeDirectLink(const Uuid& server, const Uuid& client) = 0;
+    // The link between a and b: the pairwise one if there is one, else the direct one with a as
+    // server, else the direct one with b as server.
     virtual std::optional<LinkRecord> link(const Uuid& a, const Uuid& b) const = 0;
-    // Every link with `device` on either side, oldest first.
+    // Every link with `device` on either side (also a guest client's direct links), oldest first.
     virtual std::vector<LinkRecord> links(const Uuid& device) const = 0;
     virtual std::vector<LinkRecord> staleLinks() const = 0;  // oldest first
 
@@ -164,6 +189,14 @@ public:
     virtual std::int64_t addPendingAction(const PendingAction& p) = 0;
     virtual std::vector<PendingAction> pendingActions() const = 0;  // oldest first
     virtual bool removePendingAction(std::int64_t id) = 0;          // false if id is unknown
+
+    // Blocked devices.
+    // Blocks `id` with `reason`; blockedAt becomes now. Idempotent: a device already blocked keeps
+    // its time and gets the new reason. PdmError for the nil UUID.
+    virtual void blockDevice(const Uuid& id, const std::string& reason) = 0;
+    virtual bool unblockDevice(const Uuid& id) = 0;               // false if it was not blocked
+    virtual std::vector<BlockedDevice> blockedDevices() const = 0;  // oldest first, then by UUID
+    virtual bool isBlocked(const Uuid& id) const = 0;
 
     // The version of the schema the database is at (the newest this build knows once opened).
     virtual int schemaVersion() const = 0;

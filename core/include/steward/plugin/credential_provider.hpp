@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "steward/model/acl2.hpp"
@@ -35,11 +36,40 @@ struct ProvisioningContext {
     std::function<void(const std::string&)> progress;  // one line per step, for logs; may be empty
 };
 
+// What became of the device itself in removeDevice() and resetDevice().
+enum class DeviceReset {
+    None,          // not a removal or reset (every other call), or the call failed
+    Reset,         // it accepted the reset (pstat dos.s=0) now: it returns to its reset profile, unowned
+    AlreadyReset,  // it answered but no longer knew this gateway (reset by other means): nothing to do
+    Pending,       // unreachable: recorded as a pending action, reset when it is seen again (removal only)
+};
+
+// "none", "reset", "already_reset", "pending" (as the MQTT API reports it).
+inline std::string_view toString(DeviceReset r) {
+    switch (r) {
+        case DeviceReset::None: return "none";
+        case DeviceReset::Reset: return "reset";
+        case DeviceReset::AlreadyReset: return "already_reset";
+        case DeviceReset::Pending: return "pending";
+    }
+    return "none";
+}
+
+// The facts of a removal or reset, for reports that must agree with each other (a response and an
+// event); the lines in `done`/`deferred` say the same for people.
+struct RemovalReport {
+    DeviceReset reset = DeviceReset::None;
+    std::vector<Uuid> revokedOn;      // owned devices that lost the device's credentials and ACEs now
+    std::vector<Uuid> revokePending;  // unreachable ones: recorded as pending, revoked when seen again
+    bool forgotten = false;           // the PDM and the owner credential no longer know the device
+};
+
 struct ProvisioningOutcome {
     bool ok = false;
     std::string error;                  // why it failed, for the user ("" when ok)
     std::vector<std::string> deferred;  // work left for a device that was unreachable (stale/pending)
     std::vector<std::string> done;      // what was changed, one line each
+    RemovalReport removal;              // filled by removeDevice() and resetDevice() only
 };
 
 struct PairwiseRequest {
@@ -66,9 +96,11 @@ public:
     virtual ProvisioningOutcome unlink(ProvisioningContext& ctx, const Uuid& a, const Uuid& b) const = 0;
     // Menu 50: revokes the device's credentials and ACEs on every device linked with it, resets it
     // if reachable, and forgets it (unreachable peers and the device's own reset become pending).
+    // outcome.removal says which of these happened now and which are pending.
     virtual ProvisioningOutcome removeDevice(ProvisioningContext& ctx, const Uuid& device) const = 0;
     // Remote reset (pstat dos.s=0): the device returns to its reset profile, unowned; the PDM and
     // the owner credential forget it. Links to it are revoked on its peers as for removal.
+    // outcome.removal as for removeDevice() (its reset is never Pending: unreachable fails).
     virtual ProvisioningOutcome resetDevice(ProvisioningContext& ctx, const Uuid& device) const = 0;
     // The gateway CA as a trust anchor (credusage trustca) and a fresh device certificate with its
     // key (credtype 8, credusage cert, CN "uuid:<device>").

@@ -8,6 +8,7 @@
 // Same contract as credential_provider.hpp: calls get a ProvisioningContext, must not throw, may
 // run concurrently for different devices.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "steward/model/pconf.hpp"
@@ -25,6 +26,10 @@ struct DirectPairingConfig {
     // Never a security resource (/oic/sec/*): the device refuses those.
     std::vector<PdAce> pdacl;
 };
+
+// How configure() and disable() say that the device hosts no pconf ("device X is not
+// direct-pairing capable ..."): callers such as the policy applier treat it as "skipped".
+inline constexpr std::string_view kNotDirectPairingCapable = "is not direct-pairing capable";
 
 class DirectPairingProvider : public Provider {
 public:

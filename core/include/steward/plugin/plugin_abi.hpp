@@ -22,7 +22,9 @@
 // 5: keys and PINs are SecretBytes (PSK lookups, OwnershipRequest.pin, OwnershipResult.ownerPsk);
 //    ServerPskLookup takes the handshake's PeerInfo.
 // 6: the pairing provider interface (Direct Pairing).
-#define STEWARD_PLUGIN_ABI_VERSION 6
+// 7: ProvisioningDatabase gained direct links and blocked devices (new virtuals: its vtable moved),
+//    ProvisioningOutcome gained `removal`, ProvisioningError carries the device's answer code.
+#define STEWARD_PLUGIN_ABI_VERSION 7
 #define STEWARD_VERSION_MAJOR 0
 
 #define STEWARD_ABI_STRINGIFY_(x) #x

@@ -9,6 +9,7 @@
 // its mind) and from "the device answered nonsense".
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -30,11 +31,15 @@ public:
         Refused,       // the device answered 4.xx/5.xx
         Malformed,     // the device's answer did not decode
     };
-    ProvisioningError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+    ProvisioningError(Kind kind, const std::string& message, std::optional<CoapCode> answer = std::nullopt)
+        : std::runtime_error(message), kind_(kind), answer_(answer) {}
     Kind kind() const { return kind_; }
+    // Refused: the code the device answered.
+    std::optional<CoapCode> answer() const { return answer_; }
 
 private:
     Kind kind_;
+    std::optional<CoapCode> answer_;
 };
 
 std::string_view toString(ProvisioningError::Kind kind);
