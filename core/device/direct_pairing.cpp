@@ -6,44 +6,19 @@
 #include <algorithm>
 
 #include "cbor/object_reader.hpp"
+#include "device/update_helpers.hpp"
 #include "steward/model/resource_codec.hpp"
 #include "util/id_allocator.hpp"
 
 namespace steward::core {
 namespace {
 
-UpdateOutcome refuse(CoapCode code, std::string reason) {
-    UpdateOutcome o;
-    o.code = code;
-    o.reason = std::move(reason);
-    return o;
-}
+using detail::badRequest;
+using detail::guarded;
+using detail::parseBody;
+using detail::refuse;
+using detail::unknownKey;
 
-UpdateOutcome badRequest(std::string reason) { return refuse(CoapCode::BadRequest, std::move(reason)); }
-
-std::optional<std::string> unknownKey(const CborValue& body, std::initializer_list<std::string_view> allowed) {
-    for (const auto& [k, v] : body.entries()) {
-        const auto& key = k.textValue();
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) return key;
-    }
-    return std::nullopt;
-}
-
-CborValue parseMap(std::span<const std::uint8_t> payload, std::string_view resource) {
-    CborValue body = parseCbor(payload, resource);
-    const ObjectReader check(body, std::string(resource));  // throws unless a map
-    (void)check;
-    return body;
-}
-
-template <typename Fn>
-UpdateOutcome guarded(Fn&& fn) {
-    try {
-        return fn();
-    } catch (const DecodeError& e) {
-        return badRequest(e.what());
-    }
-}
 
 void wipe(std::vector<std::uint8_t>& secret) {
     if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
@@ -75,7 +50,7 @@ void ensurePairingResources(SecurityResources& svr) {
 UpdateOutcome postPconf(SecurityResources& svr, std::span<const std::uint8_t> payload) {
     return guarded([&]() -> UpdateOutcome {
         if (!svr.pconf) return refuse(CoapCode::NotFound, "this device does not offer direct pairing");
-        const CborValue body = parseMap(payload, "pconf");
+        const CborValue body = parseBody(payload, "pconf");
         if (auto key = unknownKey(body, {"edp", "prm", "pin", "pdacl", "pddev", "deviceuuid", "rowneruuid"})) {
             return badRequest("pconf." + *key + " is not writable");
         }
@@ -111,7 +86,7 @@ UpdateOutcome postPconf(SecurityResources& svr, std::span<const std::uint8_t> pa
 
 std::variant<PairingRequest, UpdateOutcome> checkPairingRequest(const SecurityResources& svr, std::span<const std::uint8_t> payload) {
     try {
-        const CborValue body = parseMap(payload, "dpairing");
+        const CborValue body = parseBody(payload, "dpairing");
         if (auto key = unknownKey(body, {"spm", "pdeviceuuid", "rowneruuid"})) return badRequest("dpairing." + *key + " is not writable");
         const Dpairing d = dpairingFromCbor(body, "dpairing");
         if (!svr.pconf || !svr.pconf->edp) return refuse(CoapCode::Forbidden, "direct pairing is disabled");
@@ -130,7 +105,7 @@ std::variant<PairingRequest, UpdateOutcome> checkPairingRequest(const SecurityRe
 
 std::optional<UpdateOutcome> checkPairingConfirmation(std::span<const std::uint8_t> payload, const Uuid& client) {
     try {
-        const CborValue body = parseMap(payload, "dpairing");
+        const CborValue body = parseBody(payload, "dpairing");
         if (auto key = unknownKey(body, {"spm", "pdeviceuuid", "rowneruuid"})) return badRequest("dpairing." + *key + " is not writable");
         const Dpairing d = dpairingFromCbor(body, "dpairing");
         if (d.pdeviceuuid != client) return refuse(CoapCode::Forbidden, "the confirmation names another client than the PIN session's");

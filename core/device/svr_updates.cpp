@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "cbor/object_reader.hpp"
+#include "device/update_helpers.hpp"
 #include "steward/cbor/cbor_value.hpp"
 #include "steward/device/dos_transitions.hpp"
 #include "steward/model/resource_codec.hpp"
@@ -14,30 +15,11 @@
 namespace steward::core {
 namespace {
 
-UpdateOutcome refuse(CoapCode code, std::string reason) {
-    UpdateOutcome o;
-    o.code = code;
-    o.reason = std::move(reason);
-    return o;
-}
-
-UpdateOutcome badRequest(std::string reason) { return refuse(CoapCode::BadRequest, std::move(reason)); }
-
-// Parses a POST body as a CBOR map; DecodeError for anything else.
-CborValue parseBody(std::span<const std::uint8_t> payload, std::string_view resource) {
-    CborValue body = parseCbor(payload, resource);
-    ObjectReader check(body, std::string(resource));  // throws unless a map
-    (void)check;
-    return body;
-}
-
-std::optional<std::string> unknownKey(const CborValue& body, std::initializer_list<std::string_view> allowed) {
-    for (const auto& [k, v] : body.entries()) {
-        const auto& key = k.textValue();
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) return key;
-    }
-    return std::nullopt;
-}
+using detail::badRequest;
+using detail::guarded;
+using detail::parseBody;
+using detail::refuse;
+using detail::unknownKey;
 
 bool inRfotm(const SecurityResources& svr) { return svr.pstat.dos.state == DosState::Rfotm; }
 
@@ -67,14 +49,6 @@ std::optional<std::string> unstorable(Fn&& roundTrip) {
     }
 }
 
-template <typename Fn>
-UpdateOutcome guarded(Fn&& fn) {
-    try {
-        return fn();
-    } catch (const DecodeError& e) {
-        return badRequest(e.what());
-    }
-}
 
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Object.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <iostream>
 
@@ -119,6 +121,7 @@ core::SecretBytes takePin(PairOptions& o, int method, std::istream& in, std::ost
         << std::flush;
     std::string line;
     if (!std::getline(in, line)) fail(kExitFailed, "no PIN was entered");
+    if (::isatty(STDIN_FILENO) == 0) err << '\n';  // a piped PIN echoes nothing: end the prompt's line
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return core::SecretBytes::adoptText(std::move(line));
 }
