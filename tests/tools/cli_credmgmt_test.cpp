@@ -14,6 +14,7 @@
 #include "device_fixture.hpp"
 #include "process_runner.hpp"
 #include "steward/model/resource_codec.hpp"
+#include "steward/pdm/sqlite_pdm.hpp"
 #include "steward/svr/svr_database.hpp"
 #include "support/temp_dir.hpp"
 
@@ -279,6 +280,27 @@ TEST_F(CliCredMgmt, RemovingADeviceRevokesItEverywhereEvenOnAPeerThatWasDown) {
     EXPECT_THAT(cToA.err, HasSubstr("no credential for peer"));
     const auto devicesNow = steward({"devices", "--json"});
     EXPECT_THAT(devicesNow.out, ::testing::Not(HasSubstr(a().id())));
+}
+
+// Issue 16.5 for the local CLI: `remove` blocks the device in the PDM as stewardd's does (so that a
+// daemon on the same state never owns it again unasked), an explicit `own` lifts the block, and a
+// removal that fails leaves no block behind.
+TEST_F(CliCredMgmt, RemovingBlocksTheDeviceAndOwningItByHandLiftsTheBlock) {
+    const auto blocked = [&] { return core::openSqlitePdm(dir / "state" / "pdm.sqlite")->isBlocked(*core::Uuid::parse(a().id())); };
+    std::size_t from = a().running.process->lines().size();
+    const auto removed = steward({"remove", a().id()});
+    ASSERT_EQ(removed.exitCode, 0) << removed.out << removed.err;
+    EXPECT_THAT(removed.out, HasSubstr("is blocked"));
+    EXPECT_TRUE(blocked());
+    ASSERT_TRUE(a().running.process->waitForLine([](const std::string& l) { return l.find("reset (") != std::string::npos; }, 10s, from));
+    const auto again = steward({"own", a().id(), "--unicast", "127.0.0.1:" + std::to_string(a().at().port)});
+    ASSERT_EQ(again.exitCode, 0) << again.out << again.err;
+    EXPECT_THAT(again.err, HasSubstr("no longer blocked"));
+    EXPECT_FALSE(blocked());
+
+    const auto unknown = steward({"remove", "11111111-2222-3333-4444-555555555555"});
+    EXPECT_EQ(unknown.exitCode, 1);
+    EXPECT_FALSE(core::openSqlitePdm(dir / "state" / "pdm.sqlite")->isBlocked(*core::Uuid::parse("11111111-2222-3333-4444-555555555555")));
 }
 
 TEST_F(CliCredMgmt, ARemoteResetReturnsTheDeviceUnownedWithItsUuidAndItCanBeOwnedAgain) {

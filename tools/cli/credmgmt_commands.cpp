@@ -139,7 +139,7 @@ const std::map<std::string, Command>& commands() {
           "remove UUID",
           {},
           [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
-              return oneDevice(args, [&](const core::Uuid& id) { return ctx.credentials()->removeDevice(pc, id); });
+              return oneDevice(args, [&](const core::Uuid& id) { return removeAndBlock(*ctx.credentials(), pc, id); });
           }}},
         {"reset",
          {"remote reset: the device returns to its reset profile, unowned",
@@ -173,6 +173,19 @@ const std::map<std::string, Command>& commands() {
 }
 
 }  // namespace
+
+core::ProvisioningOutcome removeAndBlock(const core::CredentialManagementProvider& credmgmt, core::ProvisioningContext& pc,
+                                         const core::Uuid& device) {
+    const bool blockedBefore = pc.pdm.isBlocked(device);
+    if (!blockedBefore && pc.pdm.device(device)) pc.pdm.blockDevice(device, "removed");
+    auto outcome = credmgmt.removeDevice(pc, device);
+    if (!outcome.ok && !blockedBefore) {
+        pc.pdm.unblockDevice(device);
+    } else if (outcome.ok) {
+        outcome.done.push_back(device.toString() + " is blocked: stewardd will not own it again unasked (steward admit, or an explicit own, lifts it)");
+    }
+    return outcome;
+}
 
 void printOutcome(const core::ProvisioningOutcome& outcome, bool json, std::ostream& out, std::ostream& err) {
     if (json) {

@@ -15,6 +15,12 @@ int runCredentialCommand(const std::string& command, const std::vector<std::stri
 // "acl", "pair", ... with a one-line summary each, for steward --help.
 std::string credentialCommandsSummary();
 
+// Menu 50 / `remove`: blocks the device in the PDM first (as stewardd does: its permit-join and
+// automatic modes never own a blocked device again unasked; an explicit own lifts the block), then
+// revokes it everywhere, resets and forgets it. A failed removal takes a new block back.
+core::ProvisioningOutcome removeAndBlock(const core::CredentialManagementProvider& credmgmt, core::ProvisioningContext& pc,
+                                         const core::Uuid& device);
+
 // Prints an outcome for people (done lines, deferred lines, the error) or as one JSON object.
 void printOutcome(const core::ProvisioningOutcome& outcome, bool json, std::ostream& out, std::ostream& err);
 

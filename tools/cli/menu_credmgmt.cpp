@@ -196,7 +196,7 @@ bool runCredentialMenuItem(const std::string& item, LocalContext& ctx, std::istr
         } else {
             const auto device = chooseDevice(devices, in, out, "> Enter Device Number, for Removing Device: ");
             out << "   Removing Selected Owned Device..\n";
-            outcome = ctx.credentials()->removeDevice(pc, device);
+            outcome = removeAndBlock(*ctx.credentials(), pc, device);
             if (outcome.ok) out << "> Removed Selected Owned Device\n > Please Discover Owned Devices for the Registered Result, with [10|12] Menu\n";
         }
     } catch (const InputError& e) {

@@ -110,7 +110,11 @@ int runOwn(const std::vector<std::string>& words, std::ostream& out, std::ostrea
             << "): " << (outcome.result.ok ? "owned" : "FAILED at " + outcome.result.failedStep + ": " + outcome.result.error)
             << (outcome.note.empty() ? "" : " (" + outcome.note + ")") << " in "
             << ms << " ms\n";
-        if (outcome.result.ok) ++owned;
+        if (outcome.result.ok) {
+            ++owned;
+            // Owning a device by hand is the explicit "own" that lifts a removal's block.
+            if (ctx.pdm->unblockDevice(d.deviceId)) err << "    " << d.deviceId.toString() << ": no longer blocked\n";
+        }
         Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
         o->set("uuid", d.deviceId.toString());
         o->set("method", outcome.method);
