@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake pkg-config git clang libclang-rt-dev
+  build-essential cmake pkg-config git clang libclang-rt-dev clang-format-14
   # libraries
   libpoco-dev libssl-dev libcoap3-dev libcoap3-bin libcbor-dev libmosquitto-dev
   libavahi-client-dev libyaml-cpp-dev libargon2-dev

@@ -3,6 +3,7 @@
 #   1. the main build (warnings are errors) with every unit and integration test under ctest;
 #   2. a build with AddressSanitizer + UndefinedBehaviorSanitizer running the unit tests;
 #   3. the libFuzzer targets, briefly.
+# Before building, the sources' formatting is checked (scripts/format.sh --check; counts as a test).
 # Options: --quick skips 2 and 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,12 +12,15 @@ quick=0
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
 
 scripts/install-deps.sh
+echo "== formatting"
+format_ok=1
+scripts/format.sh --check || format_ok=0
 jobs="$(nproc)"
 passed=0
 failed=0
@@ -41,6 +45,7 @@ echo "== main build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs"
 status=0
+if [ "$format_ok" -eq 0 ]; then failed=$((failed + 1)); status=1; else passed=$((passed + 1)); fi
 run_ctest build || status=1
 
 if [ "$quick" -eq 0 ]; then
