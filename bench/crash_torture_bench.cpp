@@ -44,7 +44,8 @@ Device startDevice(const std::filesystem::path& svrdb) {
     Device d;
     d.svrdb = svrdb;
     d.process = std::make_unique<test::BackgroundProcess>(
-        STEWARD_DEVICE_BIN, std::vector<std::string>{"--svrdb", svrdb.string(), "--json", "--bind", "127.0.0.1", "--ownership-timeout", "1"});
+        STEWARD_DEVICE_BIN,
+        std::vector<std::string>{"--svrdb", svrdb.string(), "--json", "--bind", "127.0.0.1", "--ownership-timeout", "1"});
     const auto ready = d.process->waitForLine([](const std::string& l) { return l.find("\"event\":\"ready\"") != std::string::npos; }, 10s);
     if (!ready) throw std::runtime_error("steward-device did not start:\n" + d.process->output());
     const auto o = Poco::JSON::Parser().parse(ready->second).extract<Poco::JSON::Object::Ptr>();
@@ -91,9 +92,9 @@ bool ownedAndUsable(const std::filesystem::path& state, const Device& d) {
 }
 
 bool calls(const Device& from, const Device& to) {
-    const auto r = test::runProcess(STEWARD_DEVICE_BIN,
-                                    {"--svrdb", from.svrdb.string(), "--call", "127.0.0.1:" + std::to_string(to.securePort), "/a/light", "--json"},
-                                    "", 30s);
+    const auto r = test::runProcess(
+        STEWARD_DEVICE_BIN, {"--svrdb", from.svrdb.string(), "--call", "127.0.0.1:" + std::to_string(to.securePort), "/a/light", "--json"},
+        "", 30s);
     return r.exitCode == 0;
 }
 

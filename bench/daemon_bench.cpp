@@ -92,7 +92,8 @@ std::unique_ptr<steward::test::BackgroundProcess> startDaemon(const std::filesys
     std::ofstream(dir / "steward.yaml") << "state_dir: " << (dir / "state").string() << "\nplugin_dir: " << STEWARD_PLUGIN_DIR
                                         << "\npolicy_dir: " << (dir / "policies").string() << "\nmqtt: {port: " << port
                                         << "}\nlogging: {level: warning}\n";
-    auto p = std::make_unique<steward::test::BackgroundProcess>(STEWARDD_BIN, std::vector<std::string>{"--config", (dir / "steward.yaml").string()});
+    auto p = std::make_unique<steward::test::BackgroundProcess>(STEWARDD_BIN,
+                                                                std::vector<std::string>{"--config", (dir / "steward.yaml").string()});
     return p;
 }
 
@@ -206,7 +207,8 @@ int main(int argc, char** argv) {
         o.stringify(std::cout);
         std::cout << '\n';
     } else {
-        std::cout << "MQTT round trip, echo client (baseline): p50 " << echo.p50 << " ms, p99 " << echo.p99 << " ms (" << requests << " requests)\n"
+        std::cout << "MQTT round trip, echo client (baseline): p50 " << echo.p50 << " ms, p99 " << echo.p99 << " ms (" << requests
+                  << " requests)\n"
                   << "stewardd `info` request -> response:    p50 " << daemon.p50 << " ms, p99 " << daemon.p99 << " ms (ratio p50 "
                   << daemon.p50 / echo.p50 << ", p99 " << daemon.p99 / echo.p99 << ")\n"
                   << "  with " << devices << " devices in the PDM:          p50 " << loaded.p50 << " ms, p99 " << loaded.p99 << " ms\n"

@@ -59,11 +59,12 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(dir);
     std::vector<steward::core::PeerAddress> targets;
     {
-        steward::test::BackgroundProcess fleet(STEWARD_DEVICE_BIN, {"--json", "--count", std::to_string(devices), "--svrdb-dir",
-                                                                     dir.string(), "--uuid-seed", "bench-device"});
+        steward::test::BackgroundProcess fleet(
+            STEWARD_DEVICE_BIN, {"--json", "--count", std::to_string(devices), "--svrdb-dir", dir.string(), "--uuid-seed", "bench-device"});
         std::size_t from = 0;
         for (int i = 0; i < devices; ++i) {
-            const auto ready = fleet.waitForLine([](const std::string& l) { return l.find("\"event\":\"ready\"") != std::string::npos; }, 30s, from);
+            const auto ready =
+                fleet.waitForLine([](const std::string& l) { return l.find("\"event\":\"ready\"") != std::string::npos; }, 30s, from);
             if (!ready) {
                 std::cerr << "devices did not start:\n" << fleet.output();
                 return 1;
@@ -109,8 +110,7 @@ int main(int argc, char** argv) {
         } else {
             std::cout << "discover " << devices << " devices (found " << lastFound << "): median " << allMs << " ms\n"
                       << "discover 1 device:                 median " << oneMs << " ms  (ratio " << allMs / oneMs << ")\n"
-                      << devices << " sequential GET doxm (baseline):  median " << seqMs << " ms  (ratio " << allMs / seqMs
-                      << ")\n";
+                      << devices << " sequential GET doxm (baseline):  median " << seqMs << " ms  (ratio " << allMs / seqMs << ")\n";
         }
         fleet.stop();
     }

@@ -67,8 +67,8 @@ Poco::Net::Context::Ptr makeContext(Poco::Net::Context::Usage usage, const core:
     context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
     context->enableExtendedCertificateVerification(false);
     SSL_CTX* ctx = context->sslContext();
-    if (X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca.native()) != 1 || SSL_CTX_use_certificate(ctx, identity.certificate.native()) != 1 ||
-        SSL_CTX_use_PrivateKey(ctx, identity.key.native()) != 1) {
+    if (X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca.native()) != 1 ||
+        SSL_CTX_use_certificate(ctx, identity.certificate.native()) != 1 || SSL_CTX_use_PrivateKey(ctx, identity.key.native()) != 1) {
         throw std::runtime_error("cannot set up the floor's TLS context");
     }
     if (usage == Poco::Net::Context::TLS_SERVER_USE) SSL_CTX_add_client_CA(ctx, ca.native());
@@ -222,7 +222,8 @@ int main(int argc, char** argv) {
         std::cerr << "the renewing device stored no credentials\n";
         return 1;
     }
-    const auto floorClient = makeContext(Poco::Net::Context::TLS_CLIENT_USE, caCert, core::IssuedIdentity{device->key, device->certificate});
+    const auto floorClient =
+        makeContext(Poco::Net::Context::TLS_CLIENT_USE, caCert, core::IssuedIdentity{device->key, device->certificate});
     core::CertificateProfile deviceProfile;  // as the plugin issues them
     deviceProfile.commonName = o.deviceId;
     deviceProfile.organizationalUnit = "iotdevice";
@@ -318,8 +319,8 @@ int main(int argc, char** argv) {
         for (const auto& f : oob) {
             const double p50 = percentile(f.enrolMs, 0.5), hash = percentile(f.hashMs, 0.5), verify = percentile(f.verifyMs, 0.5);
             std::cout << "OOB " << f.algorithm << ": " << f.enrolMs.size() - static_cast<std::size_t>(f.failures) << "/" << f.enrolMs.size()
-                      << " enrolments = " << perSecond(f.enrolMs) << "/s; p50 " << p50
-                      << " ms, p99 " << percentile(f.enrolMs, 0.99) << " ms; alone: hash p50 " << hash << " ms + verify p50 " << verify
+                      << " enrolments = " << perSecond(f.enrolMs) << "/s; p50 " << p50 << " ms, p99 " << percentile(f.enrolMs, 0.99)
+                      << " ms; alone: hash p50 " << hash << " ms + verify p50 " << verify
                       << " ms; 2 x (hash + verify) = " << 100 * 2 * (hash + verify) / p50 << "% of the enrolment p50\n";
         }
     }

@@ -36,8 +36,7 @@ double msSince(Clock::time_point t) { return std::chrono::duration<double, std::
 
 // The uuid simpleserver answers discovery with.
 std::string discoverLite(const NetworkNamespace& ns) {
-    const auto argv = inNamespace(ns, {STEWARD_CLI_BIN, "discover", "--multicast-if", "v0", "--scope", "unowned", "--timeout",
-                                       "2500"});
+    const auto argv = inNamespace(ns, {STEWARD_CLI_BIN, "discover", "--multicast-if", "v0", "--scope", "unowned", "--timeout", "2500"});
     const auto r = runProcess(argv.front(), {argv.begin() + 1, argv.end()}, "", 30s);
     const auto at = r.out.find("  ");
     if (r.exitCode != 0 || at == std::string::npos) throw std::runtime_error("steward discover found nothing: " + r.out + r.err);

@@ -68,12 +68,13 @@ int main(int argc, char** argv) {
     int status = 0;
     {
         test::BackgroundProcess fleet(STEWARD_DEVICE_BIN, {"--json", "--count", std::to_string(devices), "--svrdb-dir",
-                                                            (dir / "devices").string(), "--otm", randomPin ? "randompin" : "justworks"});
+                                                           (dir / "devices").string(), "--otm", randomPin ? "randompin" : "justworks"});
         std::vector<core::PeerAddress> targets;
         std::map<std::string, int> indexOf;  // uuid -> device index, to find its PIN line
         std::size_t from = 0;
         for (int i = 0; i < devices; ++i) {
-            const auto ready = fleet.waitForLine([](const std::string& l) { return l.find("\"event\":\"ready\"") != std::string::npos; }, 60s, from);
+            const auto ready =
+                fleet.waitForLine([](const std::string& l) { return l.find("\"event\":\"ready\"") != std::string::npos; }, 60s, from);
             if (!ready) {
                 std::cerr << "devices did not start:\n" << fleet.output();
                 return 1;
@@ -136,7 +137,8 @@ int main(int argc, char** argv) {
                     perDevice[i] = msSince(t);
                     if (!outcome.result.ok) {
                         ++failures;
-                        std::cerr << found[i].deviceId.toString() << ": " << outcome.result.failedStep << ": " << outcome.result.error << '\n';
+                        std::cerr << found[i].deviceId.toString() << ": " << outcome.result.failedStep << ": " << outcome.result.error
+                                  << '\n';
                     }
                 }
             });

@@ -52,10 +52,10 @@ public:
         o.bindAddress = "127.0.0.1";
         o.udpPort = std::nullopt;
         o.dtlsPort = 0;
-        o.serverPsk = core::ServerPskConfig{security_->identityHint(), [this](std::span<const std::uint8_t> identity,
-                                                                              const core::PeerInfo& peer) {
-                                                return security_->keyForIdentity(identity, peer);
-                                            }};
+        o.serverPsk =
+            core::ServerPskConfig{security_->identityHint(), [this](std::span<const std::uint8_t> identity, const core::PeerInfo& peer) {
+                                      return security_->keyForIdentity(identity, peer);
+                                  }};
         o.onSessionEvent = [this](const core::SessionEvent& e) { security_->onSessionEvent(e); };
         o.serverHandshakeTimeout = 5s;  // as steward-device
         endpoint_ = std::make_unique<core::CoapEndpoint>(std::move(o));
@@ -225,12 +225,10 @@ int main(int argc, char** argv) {
     std::printf("%-34s %10d %10d %12.1f %14s\n", "unbounded device (baseline)", base.attempts, base.spent, base.perMinute(), "1");
     for (const auto& [name, m] : {std::pair{std::string("shipped limits, one address"), one},
                                   std::pair{"shipped limits, " + std::to_string(addresses) + " addresses", many}}) {
-        std::printf("%-34s %10d %10d %12.1f %14.4f\n", name.c_str(), m.attempts, m.spent, m.perMinute(),
-                    m.perMinute() / base.perMinute());
+        std::printf("%-34s %10d %10d %12.1f %14.4f\n", name.c_str(), m.attempts, m.spent, m.perMinute(), m.perMinute() / base.perMinute());
     }
     std::printf("\nsteady state of the shipped limits (virtual week, attacker retrying at once):\n");
-    std::printf("  one address:     %.2f guesses/min -> expected time to find an 8-digit PIN: %s\n", steadyOne,
-                years(steadyOne).c_str());
+    std::printf("  one address:     %.2f guesses/min -> expected time to find an 8-digit PIN: %s\n", steadyOne, years(steadyOne).c_str());
     std::printf("  %d addresses:    %.2f guesses/min -> expected time to find an 8-digit PIN: %s\n", addresses, steadyMany,
                 years(steadyMany).c_str());
     std::printf("  unbounded:       %.0f guesses/min -> expected time to find an 8-digit PIN: %s\n", base.perMinute(),

@@ -55,7 +55,8 @@ public:
     long long integer(const YAML::Node& n, const std::string& key, long long min, long long max) const {
         long long v = 0;
         if (!n.IsScalar() || !YAML::convert<long long>::decode(n, v)) fail(n, key, "expected a whole number");
-        if (v < min || v > max) fail(n, key, std::to_string(v) + " is out of range (" + std::to_string(min) + " to " + std::to_string(max) + ")");
+        if (v < min || v > max)
+            fail(n, key, std::to_string(v) + " is out of range (" + std::to_string(min) + " to " + std::to_string(max) + ")");
         return v;
     }
     std::vector<std::string> list(const YAML::Node& n, const std::string& key) const {
@@ -73,9 +74,12 @@ private:
 
 std::string_view toString(OwnershipMode mode) {
     switch (mode) {
-        case OwnershipMode::Manual: return "manual";
-        case OwnershipMode::PermitJoin: return "permit_join";
-        case OwnershipMode::Automatic: return "automatic";
+        case OwnershipMode::Manual:
+            return "manual";
+        case OwnershipMode::PermitJoin:
+            return "permit_join";
+        case OwnershipMode::Automatic:
+            return "automatic";
     }
     return "?";
 }
@@ -94,129 +98,156 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
     const auto seconds = [&](const YAML::Node& n, const std::string& k, long long min, long long max) {
         return std::chrono::seconds(r.integer(n, k, min, max));
     };
-    r.forEach(root, "",
-              {
-                  {"state_dir", [&](const YAML::Node& n, const std::string& k) { c.stateDir = r.text(n, k); }},
-                  {"plugin_dir", [&](const YAML::Node& n, const std::string& k) { c.pluginDir = r.text(n, k); }},
-                  {"policy_dir", [&](const YAML::Node& n, const std::string& k) { c.policyDir = r.text(n, k); }},
-                  {"mqtt",
-                   [&](const YAML::Node& m, const std::string& path) {
-                       r.forEach(m, path,
-                                 {
-                                     {"host", [&](const YAML::Node& n, const std::string& k) { c.mqtt.host = r.text(n, k); }},
-                                     {"port", [&](const YAML::Node& n, const std::string& k) { c.mqtt.port = static_cast<int>(r.integer(n, k, 1, 65535)); }},
-                                     {"base_topic",
-                                      [&](const YAML::Node& n, const std::string& k) {
-                                          c.mqtt.baseTopic = r.text(n, k);
-                                          if (c.mqtt.baseTopic.empty() || c.mqtt.baseTopic.find_first_of("+#") != std::string::npos ||
-                                              c.mqtt.baseTopic.front() == '/' || c.mqtt.baseTopic.back() == '/') {
-                                              r.fail(n, k, "a topic prefix without wildcards or leading/trailing '/'");
-                                          }
-                                      }},
-                                     {"client_id", [&](const YAML::Node& n, const std::string& k) { c.mqtt.clientId = r.text(n, k); }},
-                                     {"username", [&](const YAML::Node& n, const std::string& k) { c.mqtt.username = r.text(n, k); }},
-                                     {"password", [&](const YAML::Node& n, const std::string& k) { c.mqtt.password = r.text(n, k); }},
-                                     {"ca_file", [&](const YAML::Node& n, const std::string& k) { c.mqtt.caFile = r.text(n, k); }},
-                                     {"cert_file", [&](const YAML::Node& n, const std::string& k) { c.mqtt.certFile = r.text(n, k); }},
-                                     {"key_file", [&](const YAML::Node& n, const std::string& k) { c.mqtt.keyFile = r.text(n, k); }},
-                                     {"homeassistant", [&](const YAML::Node& n, const std::string& k) { c.mqtt.homeAssistant = r.boolean(n, k); }},
-                                     {"homeassistant_prefix", [&](const YAML::Node& n, const std::string& k) { c.mqtt.homeAssistantPrefix = r.text(n, k); }},
-                                 });
-                       if (c.mqtt.certFile.empty() != c.mqtt.keyFile.empty()) r.fail(m, path, "cert_file and key_file go together");
-                   }},
-                  {"discovery",
-                   [&](const YAML::Node& m, const std::string& path) {
-                       r.forEach(m, path,
-                                 {
-                                     {"interfaces", [&](const YAML::Node& n, const std::string& k) { c.discovery.interfaces = r.list(n, k); }},
-                                     {"unicast", [&](const YAML::Node& n, const std::string& k) { c.discovery.unicast = r.list(n, k); }},
-                                     {"interval", [&](const YAML::Node& n, const std::string& k) { c.discovery.interval = seconds(n, k, 1, 86400); }},
-                                     {"timeout_ms",
-                                      [&](const YAML::Node& n, const std::string& k) { c.discovery.timeout = std::chrono::milliseconds(r.integer(n, k, 100, 60000)); }},
-                                 });
-                   }},
-                  {"ownership",
-                   [&](const YAML::Node& m, const std::string& path) {
-                       r.forEach(m, path,
-                                 {
-                                     {"mode",
-                                      [&](const YAML::Node& n, const std::string& k) {
-                                          const auto v = r.text(n, k);
-                                          if (v == "manual") {
-                                              c.ownership.mode = OwnershipMode::Manual;
-                                          } else if (v == "permit_join") {
-                                              c.ownership.mode = OwnershipMode::PermitJoin;
-                                          } else if (v == "automatic") {
-                                              c.ownership.mode = OwnershipMode::Automatic;
-                                          } else {
-                                              r.fail(n, k, "\"" + v + "\" is not a mode (manual, permit_join, automatic)");
-                                          }
-                                      }},
-                                     {"permit_join_seconds", [&](const YAML::Node& n, const std::string& k) { c.ownership.permitJoinDefault = seconds(n, k, 1, 3600); }},
-                                     {"permit_join_max_seconds", [&](const YAML::Node& n, const std::string& k) { c.ownership.permitJoinMax = seconds(n, k, 1, 86400); }},
-                                     {"allow_justworks", [&](const YAML::Node& n, const std::string& k) { c.ownership.allowJustWorks = r.boolean(n, k); }},
-                                     {"justworks_per_window",
-                                      [&](const YAML::Node& n, const std::string& k) { c.ownership.justWorksPerWindow = static_cast<int>(r.integer(n, k, 1, 10000)); }},
-                                     {"approval", [&](const YAML::Node& n, const std::string& k) { c.ownership.approval = r.boolean(n, k); }},
-                                     {"pin_timeout", [&](const YAML::Node& n, const std::string& k) { c.ownership.pinTimeout = seconds(n, k, 5, 3600); }},
-                                     {"retry_after", [&](const YAML::Node& n, const std::string& k) { c.ownership.retryAfter = seconds(n, k, 1, 86400); }},
-                                     {"retry_attempts",
-                                      [&](const YAML::Node& n, const std::string& k) { c.ownership.retryAttempts = static_cast<int>(r.integer(n, k, 0, 1000)); }},
-                                 });
-                       if (c.ownership.permitJoinDefault > c.ownership.permitJoinMax) {
-                           r.fail(m, path, "permit_join_seconds exceeds permit_join_max_seconds");
-                       }
-                   }},
-                  {"idprov",
-                   [&](const YAML::Node& m, const std::string& path) {
-                       auto& s = c.idprov.settings;
-                       r.forEach(m, path,
-                                 {
-                                     {"enabled", [&](const YAML::Node& n, const std::string& k) { c.idprov.enabled = r.boolean(n, k); }},
-                                     {"listen", [&](const YAML::Node& n, const std::string& k) { s.listenAddress = r.text(n, k); }},
-                                     {"port", [&](const YAML::Node& n, const std::string& k) { s.port = static_cast<std::uint16_t>(r.integer(n, k, 0, 65535)); }},
-                                     {"dnssd", [&](const YAML::Node& n, const std::string& k) { s.publishDnssd = r.boolean(n, k); }},
-                                     {"instance_name",
-                                      [&](const YAML::Node& n, const std::string& k) {
-                                          s.dnssdInstanceName = r.text(n, k);
-                                          if (s.dnssdInstanceName.empty() || s.dnssdInstanceName.size() > 63) r.fail(n, k, "1 to 63 characters");
-                                      }},
-                                     {"server_names", [&](const YAML::Node& n, const std::string& k) { s.serverNames = r.list(n, k); }},
-                                     {"oob_validity_hours",
-                                      [&](const YAML::Node& n, const std::string& k) { s.oobValidity = std::chrono::hours(r.integer(n, k, 1, 24 * 366)); }},
-                                     {"certificate_validity_days",
-                                      [&](const YAML::Node& n, const std::string& k) { s.certificateValidity = std::chrono::hours(24 * r.integer(n, k, 1, 3650)); }},
-                                     {"waiting_retry", [&](const YAML::Node& n, const std::string& k) { s.waitingRetry = seconds(n, k, 1, 86400); }},
-                                     {"hash_algorithms",
-                                      [&](const YAML::Node& n, const std::string& k) {
-                                          s.hashAlgorithms = r.list(n, k);
-                                          if (s.hashAlgorithms.empty()) r.fail(n, k, "at least one of Argon2id, PBKDF2");
-                                          for (const auto& a : s.hashAlgorithms) {
-                                              if (a != "Argon2id" && a != "PBKDF2") r.fail(n, k, "\"" + a + "\" is not supported (Argon2id, PBKDF2)");
-                                          }
-                                      }},
-                                     {"max_body_bytes",
-                                      [&](const YAML::Node& n, const std::string& k) { s.maxBodyBytes = static_cast<std::size_t>(r.integer(n, k, 1024, 65536)); }},
-                                     {"requests_per_minute",
-                                      [&](const YAML::Node& n, const std::string& k) { s.requestsPerMinute = static_cast<double>(r.integer(n, k, 0, 100000)); }},
-                                 });
-                   }},
-                  {"logging",
-                   [&](const YAML::Node& m, const std::string& path) {
-                       r.forEach(m, path,
-                                 {
-                                     {"level",
-                                      [&](const YAML::Node& n, const std::string& k) {
-                                          c.logLevel = r.text(n, k);
-                                          static const std::vector<std::string> levels{"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
-                                          if (std::find(levels.begin(), levels.end(), c.logLevel) == levels.end()) {
-                                              r.fail(n, k, "\"" + c.logLevel + "\" is not a level (error, warning, notice, information, debug)");
-                                          }
-                                      }},
-                                     {"syslog", [&](const YAML::Node& n, const std::string& k) { c.syslog = r.boolean(n, k); }},
-                                 });
-                   }},
-              });
+    r.forEach(
+        root, "",
+        {
+            {"state_dir", [&](const YAML::Node& n, const std::string& k) { c.stateDir = r.text(n, k); }},
+            {"plugin_dir", [&](const YAML::Node& n, const std::string& k) { c.pluginDir = r.text(n, k); }},
+            {"policy_dir", [&](const YAML::Node& n, const std::string& k) { c.policyDir = r.text(n, k); }},
+            {"mqtt",
+             [&](const YAML::Node& m, const std::string& path) {
+                 r.forEach(
+                     m, path,
+                     {
+                         {"host", [&](const YAML::Node& n, const std::string& k) { c.mqtt.host = r.text(n, k); }},
+                         {"port",
+                          [&](const YAML::Node& n, const std::string& k) { c.mqtt.port = static_cast<int>(r.integer(n, k, 1, 65535)); }},
+                         {"base_topic",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              c.mqtt.baseTopic = r.text(n, k);
+                              if (c.mqtt.baseTopic.empty() || c.mqtt.baseTopic.find_first_of("+#") != std::string::npos ||
+                                  c.mqtt.baseTopic.front() == '/' || c.mqtt.baseTopic.back() == '/') {
+                                  r.fail(n, k, "a topic prefix without wildcards or leading/trailing '/'");
+                              }
+                          }},
+                         {"client_id", [&](const YAML::Node& n, const std::string& k) { c.mqtt.clientId = r.text(n, k); }},
+                         {"username", [&](const YAML::Node& n, const std::string& k) { c.mqtt.username = r.text(n, k); }},
+                         {"password", [&](const YAML::Node& n, const std::string& k) { c.mqtt.password = r.text(n, k); }},
+                         {"ca_file", [&](const YAML::Node& n, const std::string& k) { c.mqtt.caFile = r.text(n, k); }},
+                         {"cert_file", [&](const YAML::Node& n, const std::string& k) { c.mqtt.certFile = r.text(n, k); }},
+                         {"key_file", [&](const YAML::Node& n, const std::string& k) { c.mqtt.keyFile = r.text(n, k); }},
+                         {"homeassistant", [&](const YAML::Node& n, const std::string& k) { c.mqtt.homeAssistant = r.boolean(n, k); }},
+                         {"homeassistant_prefix",
+                          [&](const YAML::Node& n, const std::string& k) { c.mqtt.homeAssistantPrefix = r.text(n, k); }},
+                     });
+                 if (c.mqtt.certFile.empty() != c.mqtt.keyFile.empty()) r.fail(m, path, "cert_file and key_file go together");
+             }},
+            {"discovery",
+             [&](const YAML::Node& m, const std::string& path) {
+                 r.forEach(
+                     m, path,
+                     {
+                         {"interfaces", [&](const YAML::Node& n, const std::string& k) { c.discovery.interfaces = r.list(n, k); }},
+                         {"unicast", [&](const YAML::Node& n, const std::string& k) { c.discovery.unicast = r.list(n, k); }},
+                         {"interval", [&](const YAML::Node& n, const std::string& k) { c.discovery.interval = seconds(n, k, 1, 86400); }},
+                         {"timeout_ms",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              c.discovery.timeout = std::chrono::milliseconds(r.integer(n, k, 100, 60000));
+                          }},
+                     });
+             }},
+            {"ownership",
+             [&](const YAML::Node& m, const std::string& path) {
+                 r.forEach(m, path,
+                           {
+                               {"mode",
+                                [&](const YAML::Node& n, const std::string& k) {
+                                    const auto v = r.text(n, k);
+                                    if (v == "manual") {
+                                        c.ownership.mode = OwnershipMode::Manual;
+                                    } else if (v == "permit_join") {
+                                        c.ownership.mode = OwnershipMode::PermitJoin;
+                                    } else if (v == "automatic") {
+                                        c.ownership.mode = OwnershipMode::Automatic;
+                                    } else {
+                                        r.fail(n, k, "\"" + v + "\" is not a mode (manual, permit_join, automatic)");
+                                    }
+                                }},
+                               {"permit_join_seconds",
+                                [&](const YAML::Node& n, const std::string& k) { c.ownership.permitJoinDefault = seconds(n, k, 1, 3600); }},
+                               {"permit_join_max_seconds",
+                                [&](const YAML::Node& n, const std::string& k) { c.ownership.permitJoinMax = seconds(n, k, 1, 86400); }},
+                               {"allow_justworks",
+                                [&](const YAML::Node& n, const std::string& k) { c.ownership.allowJustWorks = r.boolean(n, k); }},
+                               {"justworks_per_window",
+                                [&](const YAML::Node& n, const std::string& k) {
+                                    c.ownership.justWorksPerWindow = static_cast<int>(r.integer(n, k, 1, 10000));
+                                }},
+                               {"approval", [&](const YAML::Node& n, const std::string& k) { c.ownership.approval = r.boolean(n, k); }},
+                               {"pin_timeout",
+                                [&](const YAML::Node& n, const std::string& k) { c.ownership.pinTimeout = seconds(n, k, 5, 3600); }},
+                               {"retry_after",
+                                [&](const YAML::Node& n, const std::string& k) { c.ownership.retryAfter = seconds(n, k, 1, 86400); }},
+                               {"retry_attempts",
+                                [&](const YAML::Node& n, const std::string& k) {
+                                    c.ownership.retryAttempts = static_cast<int>(r.integer(n, k, 0, 1000));
+                                }},
+                           });
+                 if (c.ownership.permitJoinDefault > c.ownership.permitJoinMax) {
+                     r.fail(m, path, "permit_join_seconds exceeds permit_join_max_seconds");
+                 }
+             }},
+            {"idprov",
+             [&](const YAML::Node& m, const std::string& path) {
+                 auto& s = c.idprov.settings;
+                 r.forEach(
+                     m, path,
+                     {
+                         {"enabled", [&](const YAML::Node& n, const std::string& k) { c.idprov.enabled = r.boolean(n, k); }},
+                         {"listen", [&](const YAML::Node& n, const std::string& k) { s.listenAddress = r.text(n, k); }},
+                         {"port", [&](const YAML::Node& n,
+                                      const std::string& k) { s.port = static_cast<std::uint16_t>(r.integer(n, k, 0, 65535)); }},
+                         {"dnssd", [&](const YAML::Node& n, const std::string& k) { s.publishDnssd = r.boolean(n, k); }},
+                         {"instance_name",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.dnssdInstanceName = r.text(n, k);
+                              if (s.dnssdInstanceName.empty() || s.dnssdInstanceName.size() > 63) r.fail(n, k, "1 to 63 characters");
+                          }},
+                         {"server_names", [&](const YAML::Node& n, const std::string& k) { s.serverNames = r.list(n, k); }},
+                         {"oob_validity_hours",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.oobValidity = std::chrono::hours(r.integer(n, k, 1, 24 * 366));
+                          }},
+                         {"certificate_validity_days",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.certificateValidity = std::chrono::hours(24 * r.integer(n, k, 1, 3650));
+                          }},
+                         {"waiting_retry", [&](const YAML::Node& n, const std::string& k) { s.waitingRetry = seconds(n, k, 1, 86400); }},
+                         {"hash_algorithms",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.hashAlgorithms = r.list(n, k);
+                              if (s.hashAlgorithms.empty()) r.fail(n, k, "at least one of Argon2id, PBKDF2");
+                              for (const auto& a : s.hashAlgorithms) {
+                                  if (a != "Argon2id" && a != "PBKDF2") r.fail(n, k, "\"" + a + "\" is not supported (Argon2id, PBKDF2)");
+                              }
+                          }},
+                         {"max_body_bytes",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.maxBodyBytes = static_cast<std::size_t>(r.integer(n, k, 1024, 65536));
+                          }},
+                         {"requests_per_minute",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.requestsPerMinute = static_cast<double>(r.integer(n, k, 0, 100000));
+                          }},
+                     });
+             }},
+            {"logging",
+             [&](const YAML::Node& m, const std::string& path) {
+                 r.forEach(m, path,
+                           {
+                               {"level",
+                                [&](const YAML::Node& n, const std::string& k) {
+                                    c.logLevel = r.text(n, k);
+                                    static const std::vector<std::string> levels{"fatal",  "critical",    "error", "warning",
+                                                                                 "notice", "information", "debug", "trace"};
+                                    if (std::find(levels.begin(), levels.end(), c.logLevel) == levels.end()) {
+                                        r.fail(n, k, "\"" + c.logLevel + "\" is not a level (error, warning, notice, information, debug)");
+                                    }
+                                }},
+                               {"syslog", [&](const YAML::Node& n, const std::string& k) { c.syslog = r.boolean(n, k); }},
+                           });
+             }},
+        });
     return c;
 }
 

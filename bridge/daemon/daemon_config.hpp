@@ -47,9 +47,9 @@ struct OwnershipConfig {
     OwnershipMode mode = OwnershipMode::Manual;
     std::chrono::seconds permitJoinDefault{120};  // a window never exceeds permitJoinMax
     std::chrono::seconds permitJoinMax{3600};
-    bool allowJustWorks = false;   // Just-Works is never automatic unless this says so
-    int justWorksPerWindow = 1;    // at most this many Just-Works devices per window / per automatic round
-    bool approval = false;         // discovered devices wait for approve/deny
+    bool allowJustWorks = false;  // Just-Works is never automatic unless this says so
+    int justWorksPerWindow = 1;   // at most this many Just-Works devices per window / per automatic round
+    bool approval = false;        // discovered devices wait for approve/deny
     std::chrono::seconds pinTimeout{120};
     // Automatic and permit-join modes retry a failed ownership after this, doubling up to 30 min,
     // at most retryAttempts times in all (0: never).

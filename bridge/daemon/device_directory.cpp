@@ -9,15 +9,24 @@ namespace steward::bridge {
 
 std::string_view toString(DeviceStatus s) {
     switch (s) {
-        case DeviceStatus::Unowned: return "unowned";
-        case DeviceStatus::PendingApproval: return "pending_approval";
-        case DeviceStatus::Denied: return "denied";
-        case DeviceStatus::Owning: return "owning";
-        case DeviceStatus::Owned: return "owned";
-        case DeviceStatus::Provisioned: return "provisioned";
-        case DeviceStatus::Failed: return "failed";
-        case DeviceStatus::Removed: return "removed";
-        case DeviceStatus::Blocked: return "blocked";
+        case DeviceStatus::Unowned:
+            return "unowned";
+        case DeviceStatus::PendingApproval:
+            return "pending_approval";
+        case DeviceStatus::Denied:
+            return "denied";
+        case DeviceStatus::Owning:
+            return "owning";
+        case DeviceStatus::Owned:
+            return "owned";
+        case DeviceStatus::Provisioned:
+            return "provisioned";
+        case DeviceStatus::Failed:
+            return "failed";
+        case DeviceStatus::Removed:
+            return "removed";
+        case DeviceStatus::Blocked:
+            return "blocked";
     }
     return "?";
 }

@@ -29,15 +29,15 @@ struct DeviceView {
     core::Uuid id;
     std::string name;
     std::vector<std::string> deviceTypes;
-    std::vector<int> oxms;   // methods offered (unowned devices)
-    std::string otm;         // the method used (owned devices)
+    std::vector<int> oxms;  // methods offered (unowned devices)
+    std::string otm;        // the method used (owned devices)
     DeviceStatus status = DeviceStatus::Unowned;
     std::string address;
     std::uint16_t port = 0;
     std::uint16_t securePort = 0;
-    std::string error;                    // why the last attempt failed
-    std::vector<std::string> policies;    // applied
-    std::string blockReason;              // Blocked: why (the PDM's reason)
+    std::string error;                                  // why the last attempt failed
+    std::vector<std::string> policies;                  // applied
+    std::string blockReason;                            // Blocked: why (the PDM's reason)
     std::chrono::system_clock::time_point blockedAt{};  // Blocked: since when
     std::chrono::system_clock::time_point lastSeen{};
 };

@@ -38,8 +38,8 @@ bool EnrollmentHost::running() const {
 bool EnrollmentHost::start() {
     const std::lock_guard<std::mutex> hold(mutex_);
     if (!config_.enabled || service_) return service_ != nullptr;
-    auto provider = std::dynamic_pointer_cast<const core::EnrollmentProvider>(
-        gateway_.registry.find(core::provider_category::kEnrollment, "idprov"));
+    auto provider =
+        std::dynamic_pointer_cast<const core::EnrollmentProvider>(gateway_.registry.find(core::provider_category::kEnrollment, "idprov"));
     if (!provider) {
         startError_ = "no IDProv plugin (enrollment provider \"idprov\") in " + gateway_.pluginDir().string();
         log_("idprov: not started: " + startError_);
@@ -49,8 +49,7 @@ bool EnrollmentHost::start() {
         service_ = provider->start(
             config_.settings, gateway_.ca(),
             [this](const core::EnrollmentEvent& e) {
-                events_.event(e.kind == core::EnrollmentEvent::Kind::CertificateIssued ? "certificate_issued"
-                                                                                       : "enrollment_rejected",
+                events_.event(e.kind == core::EnrollmentEvent::Kind::CertificateIssued ? "certificate_issued" : "enrollment_rejected",
                               eventData(e));
             },
             log_);
@@ -72,8 +71,7 @@ void EnrollmentHost::stop() {
     stopping.reset();
 }
 
-core::OobSecretResult EnrollmentHost::addOobSecret(const std::string& deviceId, const std::string& secret,
-                                                   const std::string& validUntil) {
+core::OobSecretResult EnrollmentHost::addOobSecret(const std::string& deviceId, const std::string& secret, const std::string& validUntil) {
     if (!config_.enabled) throw std::runtime_error("IDProv is not enabled (idprov.enabled in steward.yaml)");
     const std::lock_guard<std::mutex> hold(mutex_);
     if (!service_) throw std::runtime_error("IDProv is not running: " + startError_);

@@ -19,8 +19,7 @@ namespace steward::bridge {
 
 class EnrollmentHost {
 public:
-    EnrollmentHost(const IdprovConfig& config, core::GatewayState& gateway, EventSink& events,
-                   std::function<void(const std::string&)> log);
+    EnrollmentHost(const IdprovConfig& config, core::GatewayState& gateway, EventSink& events, std::function<void(const std::string&)> log);
     ~EnrollmentHost();
 
     // Starts the service if enabled; false (and logged) if it could not.

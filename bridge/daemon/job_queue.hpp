@@ -15,9 +15,9 @@ namespace steward::bridge {
 class JobQueue {
 public:
     struct Job {
-        std::string name;                          // for logs
-        std::function<void()> run;                 // must not throw (exceptions are caught and logged)
-        std::function<void()> cancelled;           // when dropped at shutdown; may be empty
+        std::string name;                 // for logs
+        std::function<void()> run;        // must not throw (exceptions are caught and logged)
+        std::function<void()> cancelled;  // when dropped at shutdown; may be empty
     };
 
     explicit JobQueue(std::function<void(const std::string&)> log);

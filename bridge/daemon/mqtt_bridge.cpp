@@ -49,9 +49,8 @@ MqttBridge::~MqttBridge() { stop(); }
 void MqttBridge::start(RequestHandler onRequest) {
     const auto prefix = topic("bridge/request/");
     // "#": actions may have levels of their own (idprov/oob).
-    client_->subscribe(prefix + "#", 1, [this, prefix, onRequest](const MqttMessage& m) {
-        onRequest(m.topic.substr(prefix.size()), m.payload);
-    });
+    client_->subscribe(prefix + "#", 1,
+                       [this, prefix, onRequest](const MqttMessage& m) { onRequest(m.topic.substr(prefix.size()), m.payload); });
     client_->start();
 }
 

@@ -133,8 +133,8 @@ std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope
         }
         if (d.owned && d.owner == self) {
             // Ours: keep the PDM's address current (a device may come back on another port).
-            if (auto record = parts_.gateway.pdm->device(d.deviceId); record && d.securePort &&
-                                                                     (record->address != d.address || record->securePort != *d.securePort)) {
+            if (auto record = parts_.gateway.pdm->device(d.deviceId);
+                record && d.securePort && (record->address != d.address || record->securePort != *d.securePort)) {
                 record->address = d.address;
                 record->port = d.port;
                 record->securePort = *d.securePort;
@@ -184,7 +184,8 @@ void Onboarding::considerForOwnership(const DeviceView& view, const core::Discov
     if (view.status == DeviceStatus::PendingApproval) return;
     std::optional<int> method;
     if (!automaticAllowed(answer, method)) {
-        if (fresh) log_(answer.deviceId.toString() + " discovered; not owned automatically (mode " + std::string(toString(ownership_.mode)) + ")");
+        if (fresh)
+            log_(answer.deviceId.toString() + " discovered; not owned automatically (mode " + std::string(toString(ownership_.mode)) + ")");
         return;
     }
     const auto error = queueOwnership(answer.deviceId, method, {});
@@ -193,8 +194,8 @@ void Onboarding::considerForOwnership(const DeviceView& view, const core::Discov
     } else if (retry) {
         retries_.started(answer.deviceId);
         parts_.metrics.retried();
-        log_("trying again to own " + answer.deviceId.toString() + " (attempt " +
-             std::to_string(retries_.attempts(answer.deviceId) + 1) + ")");
+        log_("trying again to own " + answer.deviceId.toString() + " (attempt " + std::to_string(retries_.attempts(answer.deviceId) + 1) +
+             ")");
     }
 }
 
@@ -281,7 +282,8 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         request->set("method", "randompin");
         const auto expires = std::chrono::system_clock::now() + ownership_.pinTimeout;
         request->set("expires_in", static_cast<std::int64_t>(ownership_.pinTimeout.count()));
-        request->set("expires_at", static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count()));
+        request->set("expires_at",
+                     static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count()));
         request->set("message", "enter the PIN shown on device " + dev.toString() + " (request/pin)");
         parts_.events.event("pairing_request", request);
         log_("waiting up to " + std::to_string(ownership_.pinTimeout.count()) + " s for the PIN of " + dev.toString());
@@ -449,7 +451,8 @@ std::string Onboarding::admit(const core::Uuid& id) {
 std::string Onboarding::approve(const core::Uuid& id) {
     const auto view = parts_.directory.get(id);
     if (!view) return "unknown device " + id.toString();
-    if (view->status != DeviceStatus::PendingApproval) return "device " + id.toString() + " is not waiting for approval (" + std::string(toString(view->status)) + ")";
+    if (view->status != DeviceStatus::PendingApproval)
+        return "device " + id.toString() + " is not waiting for approval (" + std::string(toString(view->status)) + ")";
     parts_.directory.update(id, [](DeviceView& v) { v.status = DeviceStatus::Unowned; });
     return queueOwnership(id, std::nullopt, {});
 }

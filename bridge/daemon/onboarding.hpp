@@ -74,7 +74,8 @@ private:
     void loop();
     void considerForOwnership(const DeviceView& view, const core::DiscoveredDevice& answer, bool fresh);
     bool automaticAllowed(const core::DiscoveredDevice& answer, std::optional<int>& method);
-    void ownOnWorker(const core::DiscoveredDevice& device, std::optional<int> method, const std::function<void(Poco::JSON::Object::Ptr)>& done);
+    void ownOnWorker(const core::DiscoveredDevice& device, std::optional<int> method,
+                     const std::function<void(Poco::JSON::Object::Ptr)>& done);
     // `explicitRequest`: a user's own request, which may own (and so admits) a blocked device.
     std::string queueOwnership(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done,
                                bool explicitRequest = false);
@@ -92,7 +93,7 @@ private:
     // one ownership_refused event each, not one per discovery round.
     bool announceImpostor(const core::DiscoveredDevice& answer);
     std::set<std::pair<core::Uuid, std::string>> impostorsAnnounced_;  // guarded by mutex_
-    OwnershipRetries retries_;  // limits from ownership_ (constructor)
+    OwnershipRetries retries_;                                         // limits from ownership_ (constructor)
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;

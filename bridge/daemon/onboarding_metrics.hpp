@@ -15,7 +15,7 @@ class OnboardingMetrics {
 public:
     void owned(std::chrono::milliseconds took);
     void failed(const std::string& reason);
-    void retried();  // an automatic retry of a device whose ownership had failed
+    void retried();                        // an automatic retry of a device whose ownership had failed
     Poco::JSON::Object::Ptr json() const;  // {"devices_owned", "failures": {reason: n}, "retries", "time_to_own_ms": {"p50", "p99"}}
 
 private:

@@ -29,7 +29,7 @@ public:
     // True when a retry of `device` may start now (it failed before, its wait is over, tries are
     // left, and no retry of it is running).
     bool due(const core::Uuid& device, Clock::time_point now) const;
-    void started(const core::Uuid& device);  // a retry was queued: not due again until it reports
+    void started(const core::Uuid& device);        // a retry was queued: not due again until it reports
     int attempts(const core::Uuid& device) const;  // failures so far (0 if none recorded)
 
 private:

@@ -24,7 +24,7 @@ std::vector<DeviceFacts> PolicyApplier::ownedFacts() const {
 }
 
 std::pair<std::string, std::string> PolicyApplier::applyDirectPairing(core::ProvisioningContext& ctx, const core::Uuid& device,
-                                                                     const DirectPairingPlan& plan, Reason reason) {
+                                                                      const DirectPairingPlan& plan, Reason reason) {
     const std::string what = "direct pairing of policy " + plan.policy + " on " + device.toString();
     if (reason != Reason::Owned) {
         // Not an error, and not news: said once per device and reload, for whoever wonders why a
@@ -130,8 +130,10 @@ bool PolicyApplier::apply(const core::Uuid& device, Reason reason) {
     // The retained state first, then the announcements: whoever reacts to an event finds the state current.
     directory_.update(device, [&](DeviceView& v) {
         v.policies = plan.policies;
-        if (ok) v.status = DeviceStatus::Provisioned;
-        else v.error = "policy application failed";
+        if (ok)
+            v.status = DeviceStatus::Provisioned;
+        else
+            v.error = "policy application failed";
     });
     events_.deviceChanged(device);
     events_.event("policy_applied", event);

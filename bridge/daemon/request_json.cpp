@@ -148,7 +148,8 @@ DirectPairingRequest directPairingRequest(const Poco::JSON::Object::Ptr& body) {
         if (std::find(r.methods.begin(), r.methods.end(), method) == r.methods.end()) r.methods.push_back(method);
     }
     if (body->has("pin") && !body->isNull("pin")) {
-        const bool preconfigured = std::find(r.methods.begin(), r.methods.end(), core::pairing_method::kPreconfiguredPin) != r.methods.end();
+        const bool preconfigured =
+            std::find(r.methods.begin(), r.methods.end(), core::pairing_method::kPreconfiguredPin) != r.methods.end();
         if (!preconfigured) throw RequestError("'pin' is the pre-configured PIN: it needs \"preconfigured\" in 'methods'");
         const auto v = body->get("pin");
         std::string pin = v.isString() ? v.convert<std::string>() : std::string();
@@ -163,7 +164,8 @@ DirectPairingRequest directPairingRequest(const Poco::JSON::Object::Ptr& body) {
     for (std::size_t i = 0; i < r.resources.size(); ++i) {
         const auto& href = r.resources[i].href;
         if (href == "/oic/sec" || href.rfind("/oic/sec/", 0) == 0) {
-            throw RequestError("'resources[" + std::to_string(i) + "]': \"" + href + "\" is a security resource: a paired client is never granted /oic/sec/*");
+            throw RequestError("'resources[" + std::to_string(i) + "]': \"" + href +
+                               "\" is a security resource: a paired client is never granted /oic/sec/*");
         }
     }
     // As `steward --local direct-pairing`: read and update, enough to read and switch a light.

@@ -44,7 +44,7 @@ std::optional<int> methodField(const Poco::JSON::Object::Ptr& body, const std::s
 struct DirectPairingRequest {
     core::Uuid device;
     bool enabled = true;
-    std::vector<int> methods;        // core::pairing_method ids, each once, in the order given
+    std::vector<int> methods;              // core::pairing_method ids, each once, in the order given
     std::optional<core::SecretBytes> pin;  // 8 digits; nullopt: not given (the router makes one)
     std::vector<core::AceResource> resources;
     int permission = 0;

@@ -89,7 +89,8 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
         } else if (scopeText != "all") {
             throw RequestError("'scope' must be all, unowned or owned");
         }
-        JobQueue::Job job{"discover", [this, scope, ok, fail] {
+        JobQueue::Job job{"discover",
+                          [this, scope, ok, fail] {
                               try {
                                   Poco::JSON::Array list;
                                   for (const auto& d : parts_.onboarding.discoverNow(scope)) {
@@ -119,7 +120,8 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
         const auto device = uuidField(body, "device");
         auto pin = textField(body, "pin");
         if (!isWellFormedPin(pin)) throw RequestError("'pin' must be the 8 digits the device shows");
-        if (!parts_.pins.answer(device, core::SecretBytes::adoptText(std::move(pin)))) return fail("no pairing request is waiting for a PIN of " + device.toString());
+        if (!parts_.pins.answer(device, core::SecretBytes::adoptText(std::move(pin))))
+            return fail("no pairing request is waiting for a PIN of " + device.toString());
         auto o = object();
         o->set("device", device.toString());
         ok(o);
@@ -153,25 +155,32 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
         ace.subject = subjectField(body, "subject");
         ace.resources = resourcesField(body, "resources");
         ace.permission = permissionField(body, "permission");
-        onWorker("acl", [&g, device, ace] {
-            auto ctx = g.provisioning();
-            return g.credentials()->provisionAcl(ctx, device, {ace}, "");
-        }, ok, fail, {device});
+        onWorker("acl",
+                 [&g, device, ace] {
+                     auto ctx = g.provisioning();
+                     return g.credentials()->provisionAcl(ctx, device, {ace}, "");
+                 },
+                 ok, fail, {device});
     };
     const auto pairwise = [this, &g](bool withAces) {
-        return [this, &g, withAces](const Poco::JSON::Object::Ptr& body, const Reply& ok, const std::function<void(const std::string&)>& fail) {
+        return [this, &g, withAces](const Poco::JSON::Object::Ptr& body, const Reply& ok,
+                                    const std::function<void(const std::string&)>& fail) {
             core::PairwiseRequest request;
             request.a = uuidField(body, "a");
             request.b = uuidField(body, "b");
             request.keyBits = static_cast<int>(optionalInteger(body, "key_bits", 1, 4096).value_or(128));
             if (withAces) {
                 request.resources = resourcesField(body, "resources");
-                request.permission = body->has("permission") ? permissionField(body, "permission") : (core::permission::kRead | core::permission::kUpdate | core::permission::kNotify);
+                request.permission = body->has("permission")
+                                         ? permissionField(body, "permission")
+                                         : (core::permission::kRead | core::permission::kUpdate | core::permission::kNotify);
             }
-            onWorker(withAces ? "link" : "pair", [&g, request] {
-                auto ctx = g.provisioning();
-                return g.credentials()->provisionPairwise(ctx, request);
-            }, ok, fail, {request.a, request.b});
+            onWorker(withAces ? "link" : "pair",
+                     [&g, request] {
+                         auto ctx = g.provisioning();
+                         return g.credentials()->provisionPairwise(ctx, request);
+                     },
+                     ok, fail, {request.a, request.b});
         };
     };
     handlers_["pair"] = pairwise(false);
@@ -179,45 +188,51 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
     handlers_["unlink"] = [this, &g](const auto& body, const Reply& ok, const auto& fail) {
         const auto a = uuidField(body, "a");
         const auto b = uuidField(body, "b");
-        onWorker("unlink", [&g, a, b] {
-            auto ctx = g.provisioning();
-            return g.credentials()->unlink(ctx, a, b);
-        }, ok, fail, {a, b});
+        onWorker("unlink",
+                 [&g, a, b] {
+                     auto ctx = g.provisioning();
+                     return g.credentials()->unlink(ctx, a, b);
+                 },
+                 ok, fail, {a, b});
     };
     // remove: the device is blocked first, so that no discovery round can own it again between its
     // reset and the block (a failed removal takes a new block back); reset blocks nothing. The
     // response's data and the device_removed event are one object: they say the same.
     const auto removal = [this, &g](bool reset) {
-        return [this, &g, reset](const Poco::JSON::Object::Ptr& body, const Reply& ok, const std::function<void(const std::string&)>& fail) {
-            const auto device = uuidField(body, "device");
-            const std::string action = reset ? "reset" : "remove";
-            JobQueue::Job job{action + " " + device.toString(), [this, &g, device, reset, action, ok, fail] {
-                                  try {
-                                      const bool blockedBefore = g.pdm->isBlocked(device);
-                                      if (!reset) parts_.onboarding.block(device, "removed");
-                                      auto ctx = g.provisioning();
-                                      const auto outcome = reset ? g.credentials()->resetDevice(ctx, device) : g.credentials()->removeDevice(ctx, device);
-                                      if (!outcome.ok) {
-                                          if (!reset && !blockedBefore) g.pdm->unblockDevice(device);
+        return
+            [this, &g, reset](const Poco::JSON::Object::Ptr& body, const Reply& ok, const std::function<void(const std::string&)>& fail) {
+                const auto device = uuidField(body, "device");
+                const std::string action = reset ? "reset" : "remove";
+                JobQueue::Job job{action + " " + device.toString(),
+                                  [this, &g, device, reset, action, ok, fail] {
+                                      try {
+                                          const bool blockedBefore = g.pdm->isBlocked(device);
+                                          if (!reset) parts_.onboarding.block(device, "removed");
+                                          auto ctx = g.provisioning();
+                                          const auto outcome = reset ? g.credentials()->resetDevice(ctx, device)
+                                                                     : g.credentials()->removeDevice(ctx, device);
+                                          if (!outcome.ok) {
+                                              if (!reset && !blockedBefore) g.pdm->unblockDevice(device);
+                                              parts_.mqtt.deviceChanged(device);
+                                              return fail(outcome.error);
+                                          }
+                                          parts_.directory.update(device, [](DeviceView& v) {
+                                              v.status = DeviceStatus::Removed;
+                                              v.policies.clear();
+                                          });
+                                          const auto report = removalJson(device, action, outcome, g.pdm->isBlocked(device));
                                           parts_.mqtt.deviceChanged(device);
-                                          return fail(outcome.error);
+                                          parts_.mqtt.event("device_removed", report);
+                                          ok(report);
+                                      } catch (const std::exception& e) {
+                                          log_(action + " of " + device.toString() + " failed: " + e.what());
+                                          fail(std::string("internal error: ") + e.what());
                                       }
-                                      parts_.directory.update(device, [](DeviceView& v) {
-                                          v.status = DeviceStatus::Removed;
-                                          v.policies.clear();
-                                      });
-                                      const auto report = removalJson(device, action, outcome, g.pdm->isBlocked(device));
-                                      parts_.mqtt.deviceChanged(device);
-                                      parts_.mqtt.event("device_removed", report);
-                                      ok(report);
-                                  } catch (const std::exception& e) {
-                                      log_(action + " of " + device.toString() + " failed: " + e.what());
-                                      fail(std::string("internal error: ") + e.what());
-                                  }
-                              },
-                              [fail] { fail("the gateway is shutting down"); }};
-            if (!parts_.worker.post(std::move(job))) fail("the provisioning worker is not accepting work (shutting down or overloaded)");
-        };
+                                  },
+                                  [fail] { fail("the gateway is shutting down"); }};
+                if (!parts_.worker.post(std::move(job)))
+                    fail("the provisioning worker is not accepting work (shutting down or overloaded)");
+            };
     };
     handlers_["remove"] = removal(false);
     handlers_["reset"] = removal(true);
@@ -232,17 +247,21 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
     handlers_["cert"] = [this, &g](const auto& body, const Reply& ok, const auto& fail) {
         const auto device = uuidField(body, "device");
         const auto days = optionalInteger(body, "days", 1, 36500).value_or(365);
-        onWorker("cert", [&g, device, days] {
-            auto ctx = g.provisioning();
-            ctx.ca = &g.ca();
-            return g.credentials()->provisionCertificate(ctx, device, std::chrono::hours(24 * days));
-        }, ok, fail, {device});
+        onWorker("cert",
+                 [&g, device, days] {
+                     auto ctx = g.provisioning();
+                     ctx.ca = &g.ca();
+                     return g.credentials()->provisionCertificate(ctx, device, std::chrono::hours(24 * days));
+                 },
+                 ok, fail, {device});
     };
     handlers_["sync"] = [this, &g](const auto&, const Reply& ok, const auto& fail) {
-        onWorker("sync", [&g] {
-            auto ctx = g.provisioning();
-            return syncGateway(g, ctx);
-        }, ok, fail, {});
+        onWorker("sync",
+                 [&g] {
+                     auto ctx = g.provisioning();
+                     return syncGateway(g, ctx);
+                 },
+                 ok, fail, {});
     };
     handlers_["direct_pairing"] = [this, &g](const auto& body, const Reply& ok, const auto& fail) {
         // Shared: the worker's std::function must be copyable, the PIN inside is not.
@@ -253,7 +272,8 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
         // Pre-configured without a PIN: one is made here, so that the requester, who must give it
         // to the guest, learns it: in this response only (never logged, retained or announced).
         Reply answer = ok;
-        const bool offered = std::find(request->methods.begin(), request->methods.end(), core::pairing_method::kPreconfiguredPin) != request->methods.end();
+        const bool offered =
+            std::find(request->methods.begin(), request->methods.end(), core::pairing_method::kPreconfiguredPin) != request->methods.end();
         if (request->enabled && !request->pin && offered) {
             request->pin = core::generatePin();
             answer = [ok, request](const Poco::Dynamic::Var& data) {
@@ -263,16 +283,18 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
             };
         }
         const auto device = request->device;
-        onWorker("direct_pairing", [&g, request] {
-            auto ctx = g.provisioning();
-            const auto provider = g.registry.pairingProvider();
-            if (!request->enabled) return provider->disable(ctx, request->device);
-            core::DirectPairingConfig config;
-            config.methods = request->methods;
-            if (request->pin) config.pin = request->pin->clone();
-            config.pdacl.push_back(core::PdAce{request->resources, request->permission, {}, {}});
-            return provider->configure(ctx, request->device, config);
-        }, answer, fail, {device});
+        onWorker("direct_pairing",
+                 [&g, request] {
+                     auto ctx = g.provisioning();
+                     const auto provider = g.registry.pairingProvider();
+                     if (!request->enabled) return provider->disable(ctx, request->device);
+                     core::DirectPairingConfig config;
+                     config.methods = request->methods;
+                     if (request->pin) config.pin = request->pin->clone();
+                     config.pdacl.push_back(core::PdAce{request->resources, request->permission, {}, {}});
+                     return provider->configure(ctx, request->device, config);
+                 },
+                 answer, fail, {device});
     };
     handlers_["links"] = [this](const auto& body, const Reply& ok, const auto&) {
         Poco::JSON::Array links;
@@ -326,7 +348,8 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
 
 void RequestRouter::onWorker(const std::string& name, const std::function<core::ProvisioningOutcome()>& op, const Reply& ok,
                              const std::function<void(const std::string&)>& fail, const std::vector<core::Uuid>& touched) {
-    JobQueue::Job job{name, [this, op, ok, fail, touched] {
+    JobQueue::Job job{name,
+                      [this, op, ok, fail, touched] {
                           const auto outcome = op();
                           for (const auto& id : touched) parts_.mqtt.deviceChanged(id);
                           if (outcome.ok) {

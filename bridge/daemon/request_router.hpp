@@ -44,7 +44,8 @@ public:
 
 private:
     using Reply = std::function<void(const Poco::Dynamic::Var& data)>;
-    using Handler = std::function<void(const Poco::JSON::Object::Ptr& body, const Reply& ok, const std::function<void(const std::string&)>& fail)>;
+    using Handler =
+        std::function<void(const Poco::JSON::Object::Ptr& body, const Reply& ok, const std::function<void(const std::string&)>& fail)>;
 
     // Runs `op` on the worker and answers with its outcome.
     void onWorker(const std::string& name, const std::function<core::ProvisioningOutcome()>& op, const Reply& ok,

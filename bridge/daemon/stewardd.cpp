@@ -40,8 +40,10 @@ class Stewardd : public Poco::Util::ServerApplication {
 protected:
     void defineOptions(Poco::Util::OptionSet& options) override {
         ServerApplication::defineOptions(options);
-        options.addOption(Poco::Util::Option("help", "h", "show this help and exit").required(false).repeatable(false).callback(
-            Poco::Util::OptionCallback<Stewardd>(this, &Stewardd::onHelp)));
+        options.addOption(Poco::Util::Option("help", "h", "show this help and exit")
+                              .required(false)
+                              .repeatable(false)
+                              .callback(Poco::Util::OptionCallback<Stewardd>(this, &Stewardd::onHelp)));
         options.addOption(Poco::Util::Option("version", "", "print the version and exit")
                               .required(false)
                               .repeatable(false)
@@ -80,7 +82,8 @@ protected:
                 std::cerr << "stewardd: " << result.error << '\n';
                 return EXIT_CONFIG;
             }
-            std::cout << configFile_ << ": ok; " << probe.current()->policies.size() << " policies in " << config.policyDir.string() << '\n';
+            std::cout << configFile_ << ": ok; " << probe.current()->policies.size() << " policies in " << config.policyDir.string()
+                      << '\n';
             return EXIT_OK;
         }
         auto& logger = setUpLogging(config);
@@ -97,9 +100,9 @@ protected:
 
 private:
     int serve(const DaemonConfig& config, Poco::Logger& logger, const std::function<void(const std::string&)>& log) {
-        logger.information("stewardd " + std::string(core::versionText()) + " starting: configuration " +
-                           config.file.string() + ", state " + config.stateDir.string() + ", plugins " +
-                           config.pluginDir.string() + ", ownership mode " + std::string(toString(config.ownership.mode)));
+        logger.information("stewardd " + std::string(core::versionText()) + " starting: configuration " + config.file.string() +
+                           ", state " + config.stateDir.string() + ", plugins " + config.pluginDir.string() + ", ownership mode " +
+                           std::string(toString(config.ownership.mode)));
         core::GatewayState gateway(config.stateDir, config.pluginDir);
         for (const auto& r : gateway.pluginReports) {
             if (r.loaded) {
@@ -121,14 +124,17 @@ private:
         PolicyStore policies;
         MqttBridge mqtt(config, gateway, directory, metrics, log);
         PolicyApplier applier(gateway, policies, directory, mqtt, log);
-        Onboarding onboarding({gateway, directory, pins, worker, metrics, mqtt}, config.ownership, config.discovery,
-                              [&applier](const core::Uuid& id) { applier.apply(id, PolicyApplier::Reason::Owned); }, log);
+        Onboarding onboarding(
+            {gateway, directory, pins, worker, metrics, mqtt}, config.ownership, config.discovery,
+            [&applier](const core::Uuid& id) { applier.apply(id, PolicyApplier::Reason::Owned); }, log);
         EnrollmentHost enrollment(config.idprov, gateway, mqtt, log);
         RequestRouter router({config, gateway, directory, worker, pins, onboarding, policies, applier, metrics, mqtt, enrollment}, log);
 
         const auto first = policies.reload(config.policyDir);
-        if (!first.ok) logger.error("policies not loaded (none active until a good reload): " + first.error);
-        else log(std::to_string(policies.current()->policies.size()) + " policies loaded from " + config.policyDir.string());
+        if (!first.ok)
+            logger.error("policies not loaded (none active until a good reload): " + first.error);
+        else
+            log(std::to_string(policies.current()->policies.size()) + " policies loaded from " + config.policyDir.string());
 
         enrollment.start();
         mqtt.start([&router](const std::string& action, const std::string& payload) { router.handle(action, payload); });

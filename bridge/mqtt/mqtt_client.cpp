@@ -116,7 +116,7 @@ struct MqttClient::Impl {
     // Only touched by the network thread.
     bool acceptedThisAttempt = false;
     bool connectionPending = false;  // CONNACK accepted, completeConnection() not yet run
-    std::string attemptReason;  // why the current attempt or connection ended, if a callback knew
+    std::string attemptReason;       // why the current attempt or connection ended, if a callback knew
 
     void log(const std::string& line) const noexcept {
         if (!options.log) return;
@@ -130,8 +130,8 @@ struct MqttClient::Impl {
 
     // Hands one message to libmosquitto; its result (the reason, if any, goes to `error`).
     int sendLocked(const MqttMessage& m, std::string* error) {
-        const int rc = mosquitto_publish(mosq, nullptr, m.topic.c_str(), static_cast<int>(m.payload.size()),
-                                         m.payload.data(), m.qos, m.retain);
+        const int rc =
+            mosquitto_publish(mosq, nullptr, m.topic.c_str(), static_cast<int>(m.payload.size()), m.payload.data(), m.qos, m.retain);
         const int savedErrno = errno;
         if (rc == MOSQ_ERR_SUCCESS) {
             ++counters.published;
@@ -324,8 +324,8 @@ struct MqttClient::Impl {
         {
             const std::lock_guard lock(mutex);
             if (connected && !options.willTopic.empty() &&
-                sendLocked(MqttMessage{options.willTopic, options.willPayload, options.willRetain, options.willQos},
-                           &error) == MOSQ_ERR_SUCCESS) {
+                sendLocked(MqttMessage{options.willTopic, options.willPayload, options.willRetain, options.willQos}, &error) ==
+                    MOSQ_ERR_SUCCESS) {
                 error.clear();
             }
             queue.clear();
@@ -514,8 +514,7 @@ void MqttClient::subscribe(const std::string& topicFilter, int qos, Handler hand
     std::string failure;
     {
         const std::lock_guard lock(d.mutex);
-        d.subscriptions[topicFilter] =
-            Impl::Subscription{qos, handler ? std::make_shared<const Handler>(std::move(handler)) : nullptr};
+        d.subscriptions[topicFilter] = Impl::Subscription{qos, handler ? std::make_shared<const Handler>(std::move(handler)) : nullptr};
         if (d.connected) {
             const int rc = mosquitto_subscribe(d.mosq, nullptr, topicFilter.c_str(), qos);
             if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN) {

@@ -38,16 +38,16 @@
 namespace steward::bridge {
 
 struct MqttTls {
-    std::string caFile;    // PEM trust anchors for the broker's certificate (required)
-    std::string certFile;  // client certificate (PEM), with keyFile; both empty for none
-    std::string keyFile;   // the client certificate's private key (PEM, unencrypted)
+    std::string caFile;     // PEM trust anchors for the broker's certificate (required)
+    std::string certFile;   // client certificate (PEM), with keyFile; both empty for none
+    std::string keyFile;    // the client certificate's private key (PEM, unencrypted)
     bool insecure = false;  // skip the broker host name check (testing only)
 };
 
 struct MqttOptions {
     std::string host = "127.0.0.1";
     int port = 1883;
-    std::string clientId;  // empty: libmosquitto makes up a random one
+    std::string clientId;            // empty: libmosquitto makes up a random one
     std::string username, password;  // username empty: none sent
     std::optional<MqttTls> tls;
     int keepAliveSeconds = 30;  // also bounds how long a connection attempt may hang

@@ -17,9 +17,7 @@ std::string_view levelAt(std::string_view text, std::size_t pos) {
 
 }  // namespace
 
-bool isValidTopicName(std::string_view topic) {
-    return basicChecks(topic) && topic.find_first_of("+#") == std::string_view::npos;
-}
+bool isValidTopicName(std::string_view topic) { return basicChecks(topic) && topic.find_first_of("+#") == std::string_view::npos; }
 
 bool isValidTopicFilter(std::string_view filter) {
     if (!basicChecks(filter)) return false;
@@ -28,7 +26,7 @@ bool isValidTopicFilter(std::string_view filter) {
         const auto level = levelAt(filter, pos);
         const bool last = pos + level.size() == filter.size();
         if (level.find_first_of("+#") != std::string_view::npos) {
-            if (level.size() != 1) return false;     // "a+" or "#b"
+            if (level.size() != 1) return false;      // "a+" or "#b"
             if (level == "#" && !last) return false;  // "#" must be the last level
         }
         if (last) return true;

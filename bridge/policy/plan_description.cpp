@@ -16,15 +16,16 @@ std::string resourcesText(const std::vector<core::AceResource>& resources) {
 }
 
 std::string aceText(const core::Ace& ace) {
-    return core::aceSubjectToString(ace.subject) + " " + core::permission::toString(ace.permission) + " " +
-           resourcesText(ace.resources);
+    return core::aceSubjectToString(ace.subject) + " " + core::permission::toString(ace.permission) + " " + resourcesText(ace.resources);
 }
 
 std::string methodsText(const std::vector<int>& methods) {
     std::string out;
     for (int m : methods) {
         out += out.empty() ? "" : " ";
-        out += m == core::pairing_method::kPreconfiguredPin ? "preconfigured" : m == core::pairing_method::kRandomPin ? "random" : std::to_string(m);
+        out += m == core::pairing_method::kPreconfiguredPin ? "preconfigured"
+               : m == core::pairing_method::kRandomPin      ? "random"
+                                                            : std::to_string(m);
     }
     return out;
 }
@@ -48,16 +49,13 @@ std::string describe(const PolicyPlan& plan) {
     }
     for (const auto& link : plan.links) {
         lines.push_back("link with " + link.peer.toString() + ": " + core::permission::toString(link.permission) + " " +
-                        resourcesText(link.resources) + ", " + std::to_string(link.keyBits) + "-bit key (policy " +
-                        link.policy + ")");
+                        resourcesText(link.resources) + ", " + std::to_string(link.keyBits) + "-bit key (policy " + link.policy + ")");
     }
     if (const auto& d = plan.directPairing) {
-        lines.push_back("direct pairing: methods " + methodsText(d->methods) + ", " +
-                        pinText(*d) + ", grants " +
+        lines.push_back("direct pairing: methods " + methodsText(d->methods) + ", " + pinText(*d) + ", grants " +
                         core::permission::toString(d->permission) + " " + resourcesText(d->resources) + " (policy " + d->policy + ")");
         for (const auto& name : plan.directPairingIgnored) {
-            lines.push_back("direct pairing of policy " + name + " ignored: policy " + d->policy +
-                            "'s comes first (one pconf per device)");
+            lines.push_back("direct pairing of policy " + name + " ignored: policy " + d->policy + "'s comes first (one pconf per device)");
         }
     }
     std::string out;

@@ -16,9 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-PolicyError fileError(const fs::path& path, const std::string& detail) {
-    return PolicyError(path.string(), 0, 0, "", detail);
-}
+PolicyError fileError(const fs::path& path, const std::string& detail) { return PolicyError(path.string(), 0, 0, "", detail); }
 
 std::string readLimited(const fs::path& path) {
     std::error_code ec;

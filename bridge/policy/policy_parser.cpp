@@ -58,10 +58,14 @@ std::string keyText(const std::string& key) {
 
 std::string typeName(const Node& n) {
     switch (n.Type()) {
-        case YAML::NodeType::Scalar: return "a string";
-        case YAML::NodeType::Sequence: return "a list";
-        case YAML::NodeType::Map: return "a map";
-        default: return "nothing";
+        case YAML::NodeType::Scalar:
+            return "a string";
+        case YAML::NodeType::Sequence:
+            return "a list";
+        case YAML::NodeType::Map:
+            return "a map";
+        default:
+            return "nothing";
     }
 }
 
@@ -165,8 +169,9 @@ private:
             const Node item = *it;
             const std::string itemPath = path + "[" + std::to_string(i) + "]";
             if (budget_ == 0) {
-                fail(item, itemPath, "too many entries in all (more than " + std::to_string(policy_limits::kItems) +
-                                         " policies, aces, links and resources)");
+                fail(item, itemPath,
+                     "too many entries in all (more than " + std::to_string(policy_limits::kItems) +
+                         " policies, aces, links and resources)");
             }
             --budget_;
             each(item, itemPath);
@@ -189,9 +194,8 @@ private:
         const Node& nameNode = required(view, n, path, "name");
         const std::string namePath = path + ".name";
         p.name = text(nameNode, namePath, policy_limits::kNameBytes);
-        if (!std::all_of(p.name.begin(), p.name.end(), [](char c) {
-                return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
-            })) {
+        if (!std::all_of(p.name.begin(), p.name.end(),
+                         [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.'; })) {
             fail(nameNode, namePath, quoted(p.name) + " is not a policy name (letters, digits, '-', '_', '.')");
         }
         const YAML::Mark mark = nameNode.Mark();
@@ -215,10 +219,9 @@ private:
         const Policy* first = sameFile.find(p.name);
         if (first == nullptr) first = earlier_.find(p.name);
         if (first == nullptr) return;
-        throw PolicyError(
-            file_, p.line, p.column, path + ".name",
-            quoted(p.name) + " is already defined at " + first->file + ":" + std::to_string(first->line) + ":" +
-                 std::to_string(first->column) + " (policy names are unique across all files)");
+        throw PolicyError(file_, p.line, p.column, path + ".name",
+                          quoted(p.name) + " is already defined at " + first->file + ":" + std::to_string(first->line) + ":" +
+                              std::to_string(first->column) + " (policy names are unique across all files)");
     }
 
     Selector selector(const Node& n, const std::string& path) const {
@@ -230,15 +233,16 @@ private:
             s.otm = canonicalOtm(value);
             if (!s.otm) {
                 fail(e->value, path + ".otm",
-                     quoted(value) + " is not an OTM (justworks, randompin, oic.sec.doxm.jw, oic.sec.doxm.rdp, "
-                                     "oic.sec.doxm.mfgcert)");
+                     quoted(value) +
+                         " is not an OTM (justworks, randompin, oic.sec.doxm.jw, oic.sec.doxm.rdp, "
+                         "oic.sec.doxm.mfgcert)");
             }
         }
         if (const Entry* e = view.find("uuid")) {
             std::string value = text(e->value, path + ".uuid");
             const bool ok = std::all_of(value.begin(), value.end(), [](char c) {
-                return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '*' || c == '?' ||
-                       c == '[' || c == ']' || c == '!';
+                return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '*' || c == '?' || c == '[' || c == ']' ||
+                       c == '!';
             });
             if (!ok) {
                 fail(e->value, path + ".uuid",
@@ -254,8 +258,7 @@ private:
     }
 
     PolicySubject subject(const Node& n, const std::string& path) const {
-        static constexpr std::string_view kAccepted =
-            "gateway, {uuid: UUID}, {match: {...}} or {conntype: auth-crypt|anon-clear}";
+        static constexpr std::string_view kAccepted = "gateway, {uuid: UUID}, {match: {...}} or {conntype: auth-crypt|anon-clear}";
         if (n.IsScalar()) {
             const std::string value = text(n, path);
             if (value != "gateway") fail(n, path, quoted(value) + " is not a subject (" + std::string(kAccepted) + ")");
@@ -287,9 +290,7 @@ private:
         return out;
     }
 
-    int permission(const Node& n, const std::string& path) const {
-        return accepted(core::permissionFromText(text(n, path)), n, path);
-    }
+    int permission(const Node& n, const std::string& path) const { return accepted(core::permissionFromText(text(n, path)), n, path); }
 
     PolicyAce ace(const Node& n, const std::string& path) {
         const MapView view = map(n, path, {"subject", "resources", "permission"});
@@ -374,8 +375,7 @@ PolicySet parsePolicyText(std::string_view text, const std::string& file) {
     return parsePolicyText(text, file, PolicySet{}, budget);
 }
 
-PolicySet parsePolicyText(std::string_view text, const std::string& file, const PolicySet& earlier,
-                          std::size_t& itemBudget) {
+PolicySet parsePolicyText(std::string_view text, const std::string& file, const PolicySet& earlier, std::size_t& itemBudget) {
     if (text.size() > policy_limits::kFileBytes) {
         throw PolicyError(file, 0, 0, "", "larger than " + std::to_string(policy_limits::kFileBytes) + " bytes");
     }

@@ -18,7 +18,6 @@ PolicySet parsePolicyText(std::string_view text, const std::string& file);
 
 // As above, for one file of a directory: names already in `earlier` are duplicates, and every list
 // element read is taken from `itemBudget` (see policy_limits::kItems).
-PolicySet parsePolicyText(std::string_view text, const std::string& file, const PolicySet& earlier,
-                          std::size_t& itemBudget);
+PolicySet parsePolicyText(std::string_view text, const std::string& file, const PolicySet& earlier, std::size_t& itemBudget);
 
 }  // namespace steward::bridge

@@ -21,8 +21,7 @@ public:
         : device_(device), gatewayId_(gatewayId) {
         for (const auto& o : owned) {
             if (o.id == device.id) continue;
-            const bool seen =
-                std::any_of(others_.begin(), others_.end(), [&o](const DeviceFacts* d) { return d->id == o.id; });
+            const bool seen = std::any_of(others_.begin(), others_.end(), [&o](const DeviceFacts* d) { return d->id == o.id; });
             if (!seen) others_.push_back(&o);
         }
     }
@@ -94,8 +93,7 @@ private:
     }
 
     void addAce(core::Ace ace, const std::string& policy) {
-        const bool seen = std::any_of(plan_.aces.begin(), plan_.aces.end(),
-                                      [&ace](const auto& entry) { return entry.first == ace; });
+        const bool seen = std::any_of(plan_.aces.begin(), plan_.aces.end(), [&ace](const auto& entry) { return entry.first == ace; });
         if (!seen) plan_.aces.emplace_back(std::move(ace), policy);
     }
 
@@ -107,8 +105,8 @@ private:
     }
 
     void addLink(const LinkPlan& candidate) {
-        const auto existing = std::find_if(plan_.links.begin(), plan_.links.end(),
-                                           [&candidate](const LinkPlan& l) { return l.peer == candidate.peer; });
+        const auto existing =
+            std::find_if(plan_.links.begin(), plan_.links.end(), [&candidate](const LinkPlan& l) { return l.peer == candidate.peer; });
         if (existing == plan_.links.end()) {
             plan_.links.push_back(candidate);
             return;

@@ -9,8 +9,7 @@
 namespace steward::bridge {
 
 bool Selector::matches(const DeviceFacts& device) const {
-    if (deviceType && std::find(device.deviceTypes.begin(), device.deviceTypes.end(), *deviceType) ==
-                          device.deviceTypes.end()) {
+    if (deviceType && std::find(device.deviceTypes.begin(), device.deviceTypes.end(), *deviceType) == device.deviceTypes.end()) {
         return false;
     }
     if (otm && canonicalOtm(device.otm).value_or(device.otm) != *otm) return false;

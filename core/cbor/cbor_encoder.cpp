@@ -23,46 +23,32 @@ void encodeInto(Out& out, const CborValue& v) {
     using T = CborValue::Type;
     switch (v.type()) {
         case T::Unsigned:
-            appendHeader(out, [&](unsigned char* b, std::size_t s) {
-                return cbor_encode_uint(v.integerArgument(), b, s);
-            });
+            appendHeader(out, [&](unsigned char* b, std::size_t s) { return cbor_encode_uint(v.integerArgument(), b, s); });
             return;
         case T::Negative:
-            appendHeader(out, [&](unsigned char* b, std::size_t s) {
-                return cbor_encode_negint(v.integerArgument(), b, s);
-            });
+            appendHeader(out, [&](unsigned char* b, std::size_t s) { return cbor_encode_negint(v.integerArgument(), b, s); });
             return;
         case T::Bytes:
-            appendHeader(out, [&](unsigned char* b, std::size_t s) {
-                return cbor_encode_bytestring_start(v.byteValue().size(), b, s);
-            });
+            appendHeader(out, [&](unsigned char* b, std::size_t s) { return cbor_encode_bytestring_start(v.byteValue().size(), b, s); });
             out.insert(out.end(), v.byteValue().begin(), v.byteValue().end());
             return;
         case T::Text:
-            appendHeader(out, [&](unsigned char* b, std::size_t s) {
-                return cbor_encode_string_start(v.textValue().size(), b, s);
-            });
+            appendHeader(out, [&](unsigned char* b, std::size_t s) { return cbor_encode_string_start(v.textValue().size(), b, s); });
             out.insert(out.end(), v.textValue().begin(), v.textValue().end());
             return;
         case T::Array:
-            appendHeader(out, [&](unsigned char* b, std::size_t s) {
-                return cbor_encode_array_start(v.items().size(), b, s);
-            });
+            appendHeader(out, [&](unsigned char* b, std::size_t s) { return cbor_encode_array_start(v.items().size(), b, s); });
             for (const auto& item : v.items()) encodeInto(out, item);
             return;
         case T::Map:
-            appendHeader(out, [&](unsigned char* b, std::size_t s) {
-                return cbor_encode_map_start(v.entries().size(), b, s);
-            });
+            appendHeader(out, [&](unsigned char* b, std::size_t s) { return cbor_encode_map_start(v.entries().size(), b, s); });
             for (const auto& [k, val] : v.entries()) {
                 encodeInto(out, k);
                 encodeInto(out, val);
             }
             return;
         case T::Bool:
-            appendHeader(out, [&](unsigned char* b, std::size_t s) {
-                return cbor_encode_bool(v.boolValue(), b, s);
-            });
+            appendHeader(out, [&](unsigned char* b, std::size_t s) { return cbor_encode_bool(v.boolValue(), b, s); });
             return;
         case T::Null:
             appendHeader(out, [](unsigned char* b, std::size_t s) { return cbor_encode_null(b, s); });
@@ -71,9 +57,7 @@ void encodeInto(Out& out, const CborValue& v) {
             appendHeader(out, [](unsigned char* b, std::size_t s) { return cbor_encode_undef(b, s); });
             return;
         case T::Float:
-            appendHeader(out, [&](unsigned char* b, std::size_t s) {
-                return cbor_encode_double(v.floatValue(), b, s);
-            });
+            appendHeader(out, [&](unsigned char* b, std::size_t s) { return cbor_encode_double(v.floatValue(), b, s); });
             return;
     }
 }

@@ -20,7 +20,7 @@ struct Frame {
     std::uint64_t remaining = 0;  // items still expected (keys and values count separately)
     CborValue value;
     std::optional<CborValue> pendingKey;
-    std::string chunks;  // indefinite strings: the chunks so far
+    std::string chunks;                    // indefinite strings: the chunks so far
     std::unordered_set<std::string> keys;  // maps: keys seen, for the duplicate check
 };
 
@@ -31,17 +31,16 @@ public:
 
     CborValue run() {
         if (input_.size() > limits_.maxInputBytes) {
-            throw DecodeError(DecodeErrorKind::TooLarge, context_,
-                              "payload of " + std::to_string(input_.size()) + " bytes is over the limit of " +
-                                  std::to_string(limits_.maxInputBytes));
+            throw DecodeError(
+                DecodeErrorKind::TooLarge, context_,
+                "payload of " + std::to_string(input_.size()) + " bytes is over the limit of " + std::to_string(limits_.maxInputBytes));
         }
         const cbor_callbacks callbacks = makeCallbacks();
         while (!root_) {
             if (offset_ >= input_.size()) {
                 throw DecodeError(DecodeErrorKind::Truncated, context_, "input ended inside an item", offset_);
             }
-            const auto result =
-                cbor_stream_decode(input_.data() + offset_, input_.size() - offset_, &callbacks, this);
+            const auto result = cbor_stream_decode(input_.data() + offset_, input_.size() - offset_, &callbacks, this);
             if (result.status == CBOR_DECODER_NEDATA) {
                 throw DecodeError(DecodeErrorKind::Truncated, context_, "input ended inside an item", offset_);
             }
@@ -52,8 +51,8 @@ public:
             offset_ += result.read;
         }
         if (offset_ != input_.size()) {
-            throw DecodeError(DecodeErrorKind::TrailingBytes, context_,
-                              std::to_string(input_.size() - offset_) + " bytes after the item", offset_);
+            throw DecodeError(DecodeErrorKind::TrailingBytes, context_, std::to_string(input_.size() - offset_) + " bytes after the item",
+                              offset_);
         }
         return std::move(*root_);
     }
@@ -72,8 +71,7 @@ private:
     }
 
     bool insideIndefiniteString() const {
-        return !stack_.empty() &&
-               (stack_.back().kind == Frame::Kind::IndefBytes || stack_.back().kind == Frame::Kind::IndefText);
+        return !stack_.empty() && (stack_.back().kind == Frame::Kind::IndefBytes || stack_.back().kind == Frame::Kind::IndefText);
     }
 
     // A finished item goes to the open container, or becomes the root.
@@ -139,13 +137,13 @@ private:
             const std::uint64_t left = input_.size() - offset_;
             const std::uint64_t needed = kind == Frame::Kind::Map ? declared * 2 : declared;
             if (declared > limits_.maxItems) {
-                fail(DecodeErrorKind::TooLarge, "declares " + std::to_string(declared) + " entries, over the limit of " +
-                                                    std::to_string(limits_.maxItems));
+                fail(DecodeErrorKind::TooLarge,
+                     "declares " + std::to_string(declared) + " entries, over the limit of " + std::to_string(limits_.maxItems));
                 return;
             }
             if (needed > left) {
-                fail(DecodeErrorKind::Truncated, "declares " + std::to_string(declared) + " entries with " +
-                                                     std::to_string(left) + " bytes left");
+                fail(DecodeErrorKind::Truncated,
+                     "declares " + std::to_string(declared) + " entries with " + std::to_string(left) + " bytes left");
                 return;
             }
             if (declared == 0) {
@@ -153,8 +151,13 @@ private:
                 return;
             }
         }
-        Frame f{kind, indefinite, kind == Frame::Kind::Map ? declared * 2 : declared,
-                kind == Frame::Kind::Map ? CborValue::map() : CborValue::array(), std::nullopt, {}, {}};
+        Frame f{kind,
+                indefinite,
+                kind == Frame::Kind::Map ? declared * 2 : declared,
+                kind == Frame::Kind::Map ? CborValue::map() : CborValue::array(),
+                std::nullopt,
+                {},
+                {}};
         stack_.push_back(std::move(f));
     }
 
@@ -177,7 +180,10 @@ private:
             return;
         }
         if (isText) {
-            if (!isValidUtf8(view)) { fail(DecodeErrorKind::InvalidValue, "text is not valid UTF-8"); return; }
+            if (!isValidUtf8(view)) {
+                fail(DecodeErrorKind::InvalidValue, "text is not valid UTF-8");
+                return;
+            }
             emit(CborValue::text(std::string(view)));
         } else {
             emit(CborValue::bytes(std::vector<std::uint8_t>(data, data + length)));
@@ -191,8 +197,8 @@ private:
             return;
         }
         if (!checkDepth()) return;
-        stack_.push_back(Frame{isText ? Frame::Kind::IndefText : Frame::Kind::IndefBytes, true, 0,
-                               CborValue::array(), std::nullopt, {}, {}});
+        stack_.push_back(
+            Frame{isText ? Frame::Kind::IndefText : Frame::Kind::IndefBytes, true, 0, CborValue::array(), std::nullopt, {}, {}});
     }
 
     void indefiniteBreak() {
@@ -243,9 +249,7 @@ private:
         cb.indef_array_start = [](void* c) { self(c).openContainer(Frame::Kind::Array, true, 0); };
         cb.map_start = [](void* c, std::size_t n) { self(c).openContainer(Frame::Kind::Map, false, n); };
         cb.indef_map_start = [](void* c) { self(c).openContainer(Frame::Kind::Map, true, 0); };
-        cb.tag = [](void* c, std::uint64_t) {
-            self(c).fail(DecodeErrorKind::InvalidValue, "CBOR tags are not used in OCF payloads");
-        };
+        cb.tag = [](void* c, std::uint64_t) { self(c).fail(DecodeErrorKind::InvalidValue, "CBOR tags are not used in OCF payloads"); };
         cb.float2 = [](void* c, float f) { self(c).scalar(CborValue::floating(f)); };
         cb.float4 = [](void* c, float f) { self(c).scalar(CborValue::floating(f)); };
         cb.float8 = [](void* c, double d) { self(c).scalar(CborValue::floating(d)); };

@@ -6,16 +6,26 @@ namespace steward::core {
 
 std::string_view cborTypeName(CborValue::Type t) {
     switch (t) {
-        case CborValue::Type::Unsigned: return "an unsigned integer";
-        case CborValue::Type::Negative: return "a negative integer";
-        case CborValue::Type::Bytes: return "a byte string";
-        case CborValue::Type::Text: return "a text string";
-        case CborValue::Type::Array: return "an array";
-        case CborValue::Type::Map: return "a map";
-        case CborValue::Type::Bool: return "a boolean";
-        case CborValue::Type::Null: return "null";
-        case CborValue::Type::Undefined: return "undefined";
-        case CborValue::Type::Float: return "a float";
+        case CborValue::Type::Unsigned:
+            return "an unsigned integer";
+        case CborValue::Type::Negative:
+            return "a negative integer";
+        case CborValue::Type::Bytes:
+            return "a byte string";
+        case CborValue::Type::Text:
+            return "a text string";
+        case CborValue::Type::Array:
+            return "an array";
+        case CborValue::Type::Map:
+            return "a map";
+        case CborValue::Type::Bool:
+            return "a boolean";
+        case CborValue::Type::Null:
+            return "null";
+        case CborValue::Type::Undefined:
+            return "undefined";
+        case CborValue::Type::Float:
+            return "a float";
     }
     return "an unknown item";
 }
@@ -31,8 +41,7 @@ long long readInteger(const CborValue& v, const std::string& path, long long min
     long long value;
     if (v.type() == CborValue::Type::Unsigned) {
         if (arg > static_cast<std::uint64_t>(max)) {
-            throw DecodeError(DecodeErrorKind::InvalidValue, path,
-                              std::to_string(arg) + " is above the maximum " + std::to_string(max));
+            throw DecodeError(DecodeErrorKind::InvalidValue, path, std::to_string(arg) + " is above the maximum " + std::to_string(max));
         }
         value = static_cast<long long>(arg);
     } else {
@@ -68,8 +77,7 @@ Uuid readUuid(const CborValue& v, const std::string& path) {
     const std::string& s = readText(v, path);
     auto u = Uuid::parse(s);
     if (!u) {
-        throw DecodeError(DecodeErrorKind::InvalidValue, path,
-                          "not a UUID (expected 36 characters xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
+        throw DecodeError(DecodeErrorKind::InvalidValue, path, "not a UUID (expected 36 characters xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
     }
     return *u;
 }
@@ -79,8 +87,7 @@ CredSubject readCredSubject(const CborValue& v, const std::string& path) {
     return CredSubject{readUuid(v, path), false};
 }
 
-void forEachItem(const CborValue& v, const std::string& path,
-                 const std::function<void(const CborValue&, const std::string&)>& fn) {
+void forEachItem(const CborValue& v, const std::string& path, const std::function<void(const CborValue&, const std::string&)>& fn) {
     if (v.type() != CborValue::Type::Array) throwWrongType(v, path, "an array");
     std::size_t i = 0;
     for (const auto& item : v.items()) fn(item, path + "[" + std::to_string(i++) + "]");
@@ -140,9 +147,8 @@ std::optional<Uuid> ObjectReader::optUuid(std::string_view key) const {
 
 std::vector<int> ObjectReader::intArray(std::string_view key, long long min, long long max) const {
     std::vector<int> out;
-    forEachItem(require(key), childPath(key), [&](const CborValue& item, const std::string& p) {
-        out.push_back(static_cast<int>(readInteger(item, p, min, max)));
-    });
+    forEachItem(require(key), childPath(key),
+                [&](const CborValue& item, const std::string& p) { out.push_back(static_cast<int>(readInteger(item, p, min, max))); });
     return out;
 }
 
@@ -150,16 +156,13 @@ std::vector<std::string> ObjectReader::textArray(std::string_view key) const {
     std::vector<std::string> out;
     const CborValue* v = find(key);
     if (v == nullptr) return out;
-    forEachItem(*v, childPath(key), [&](const CborValue& item, const std::string& p) {
-        out.push_back(readText(item, p));
-    });
+    forEachItem(*v, childPath(key), [&](const CborValue& item, const std::string& p) { out.push_back(readText(item, p)); });
     return out;
 }
 
 ObjectReader ObjectReader::object(std::string_view key) const { return ObjectReader(require(key), childPath(key)); }
 
-void ObjectReader::forEach(std::string_view key, bool required,
-                           const std::function<void(const CborValue&, const std::string&)>& fn) const {
+void ObjectReader::forEach(std::string_view key, bool required, const std::function<void(const CborValue&, const std::string&)>& fn) const {
     const CborValue* v = required ? &require(key) : find(key);
     if (v == nullptr) return;
     forEachItem(*v, childPath(key), fn);

@@ -23,8 +23,7 @@ const std::vector<std::uint8_t>& readBytes(const CborValue& v, const std::string
 Uuid readUuid(const CborValue& v, const std::string& path);
 CredSubject readCredSubject(const CborValue& v, const std::string& path);
 // Calls fn(item, "path[i]") for each element; the value must be an array.
-void forEachItem(const CborValue& v, const std::string& path,
-                 const std::function<void(const CborValue&, const std::string&)>& fn);
+void forEachItem(const CborValue& v, const std::string& path, const std::function<void(const CborValue&, const std::string&)>& fn);
 
 class ObjectReader {
 public:
@@ -48,8 +47,7 @@ public:
     std::vector<std::string> textArray(std::string_view key) const;  // empty when absent
     ObjectReader object(std::string_view key) const;
     // Calls fn for every element of an array property; `required` decides whether absence fails.
-    void forEach(std::string_view key, bool required,
-                 const std::function<void(const CborValue&, const std::string&)>& fn) const;
+    void forEach(std::string_view key, bool required, const std::function<void(const CborValue&, const std::string&)>& fn) const;
 
 private:
     const CborValue& value_;
@@ -57,9 +55,7 @@ private:
 };
 
 // Building maps for encoders.
-inline CborValue::Pair entry(std::string key, CborValue value) {
-    return {CborValue::text(std::move(key)), std::move(value)};
-}
+inline CborValue::Pair entry(std::string key, CborValue value) { return {CborValue::text(std::move(key)), std::move(value)}; }
 inline CborValue uuidValue(const Uuid& u) { return CborValue::text(u.toString()); }
 CborValue intArrayValue(const std::vector<int>& values);
 CborValue textArrayValue(const std::vector<std::string>& values);

@@ -103,8 +103,8 @@ PrivateKey loadKeyFile(const std::filesystem::path& path) {
     if (::fstat(fd, &st) != 0) throw CryptoError(name + ": stat: " + std::strerror(errno));
     if (!S_ISREG(st.st_mode)) throw CryptoError(name + ": not a regular file; refusing to use it as the CA key");
     if (st.st_uid != ::geteuid()) {
-        throw CryptoError(name + ": owned by uid " + std::to_string(st.st_uid) + ", not by this user (uid " +
-                          std::to_string(::geteuid()) + "); refusing to use it as the CA key");
+        throw CryptoError(name + ": owned by uid " + std::to_string(st.st_uid) + ", not by this user (uid " + std::to_string(::geteuid()) +
+                          "); refusing to use it as the CA key");
     }
     if ((st.st_mode & 077) != 0) {
         throw CryptoError(name + ": has mode " + octalMode(st.st_mode) +
@@ -182,14 +182,13 @@ void setName(X509_NAME* name, const char* field, const std::string& value, const
         return u < 0x20 || u == 0x7f;
     });
     if (value.empty() || control || value.size() > 4 * kMaxNameLength) {
-        throw CryptoError(std::string(what) + " must be 1.." + std::to_string(kMaxNameLength) +
-                          " characters without control characters");
+        throw CryptoError(std::string(what) + " must be 1.." + std::to_string(kMaxNameLength) + " characters without control characters");
     }
     // OpenSSL checks the UTF-8 and the length bound of the field (in characters).
     if (X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
                                    static_cast<int>(value.size()), -1, 0) != 1) {
-        throw CryptoError(std::string(what) + " must be 1.." + std::to_string(kMaxNameLength) +
-                          " characters of valid UTF-8" + openSslReason());
+        throw CryptoError(std::string(what) + " must be 1.." + std::to_string(kMaxNameLength) + " characters of valid UTF-8" +
+                          openSslReason());
     }
 }
 
@@ -221,8 +220,7 @@ void adjustTime(ASN1_TIME* t, std::time_t now, std::chrono::seconds offset) {
 }
 
 // notBefore = now + offset, notAfter = notBefore + validity, no later than `limit` (if any).
-void setValidity(X509* cert, std::chrono::seconds notBeforeOffset, std::chrono::seconds validity,
-                 const ASN1_TIME* limit) {
+void setValidity(X509* cert, std::chrono::seconds notBeforeOffset, std::chrono::seconds validity, const ASN1_TIME* limit) {
     checkSpan(notBeforeOffset, "notBeforeOffset");
     checkSpan(validity, "validity");
     if (validity.count() <= 0) throw CryptoError("validity must be positive");
@@ -248,10 +246,9 @@ std::string subjectAltNameValue(const std::vector<std::string>& names) {
     for (const std::string& name : names) {
         unsigned char buf[16];
         const bool isIp = inet_pton(AF_INET, name.c_str(), buf) == 1 || inet_pton(AF_INET6, name.c_str(), buf) == 1;
-        const bool hostChars = !name.empty() && name.size() <= 253 &&
-                               std::all_of(name.begin(), name.end(), [](unsigned char c) {
-                                   return std::isalnum(c) || c == '-' || c == '.' || c == '*';
-                               });
+        const bool hostChars = !name.empty() && name.size() <= 253 && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+            return std::isalnum(c) || c == '-' || c == '.' || c == '*';
+        });
         if (!isIp && !hostChars) throw CryptoError("subjectAltName '" + name + "' is neither a host name nor an IP address");
         if (!value.empty()) value += ',';
         value += (isIp ? "IP:" : "DNS:") + name;
@@ -295,8 +292,10 @@ const char* leafKeyUsage(const PublicKey& key) {
         case EVP_PKEY_RSA:
             if (EVP_PKEY_get_bits(pkey) < 2048) break;
             return "critical,digitalSignature,keyEncipherment";
-        case EVP_PKEY_ED25519: return "critical,digitalSignature";
-        default: break;
+        case EVP_PKEY_ED25519:
+            return "critical,digitalSignature";
+        default:
+            break;
     }
     throw CryptoError("the subject key (" + key.typeName() +
                       ") is not one the CA certifies: EC P-256/P-384/P-521, RSA of 2048 bits or more, or Ed25519");
@@ -308,8 +307,7 @@ Certificate makeSelfSigned(const PrivateKey& key, const std::string& commonName)
     if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) throw CryptoError("out of memory (X509_new)");
     setRandomSerial(cert.get());
     setName(X509_get_subject_name(cert.get()), "CN", commonName, "the CA's common name");
-    if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())) != 1 ||
-        X509_set_pubkey(cert.get(), key.native()) != 1) {
+    if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())) != 1 || X509_set_pubkey(cert.get(), key.native()) != 1) {
         throw CryptoError("cannot build the CA certificate" + openSslReason());
     }
     setValidity(cert.get(), kCaBackdate, kCaValidity, nullptr);
@@ -334,8 +332,7 @@ void checkCaCertificate(const Certificate& cert, const PrivateKey& key, const st
         throw CryptoError(name + ": its keyUsage does not allow signing certificates (keyCertSign)");
     }
     if (!key.matches(cert)) {
-        throw CryptoError(keyPath.string() + " does not match " + name +
-                          " (they are not one key pair); restore the matching files");
+        throw CryptoError(keyPath.string() + " does not match " + name + " (they are not one key pair); restore the matching files");
     }
     if (X509_cmp_current_time(X509_get0_notAfter(cert.native())) <= 0) {
         throw CryptoError(name + ": the CA certificate expired on " + cert.summary().notAfter +
@@ -359,13 +356,11 @@ CertificateAuthority::CertificateAuthority(CertificateAuthority&&) noexcept = de
 CertificateAuthority& CertificateAuthority::operator=(CertificateAuthority&&) noexcept = default;
 CertificateAuthority::~CertificateAuthority() = default;
 
-CertificateAuthority CertificateAuthority::openOrCreate(const std::filesystem::path& directory,
-                                                        const std::string& commonName) {
+CertificateAuthority CertificateAuthority::openOrCreate(const std::filesystem::path& directory, const std::string& commonName) {
     std::error_code ec;
     if (!std::filesystem::exists(directory, ec)) {
         if (std::filesystem::create_directories(directory, ec)) {
-            std::filesystem::permissions(directory, std::filesystem::perms::owner_all,
-                                         std::filesystem::perm_options::replace, ec);
+            std::filesystem::permissions(directory, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
         }
         if (ec) throw CryptoError(directory.string() + ": cannot create the CA directory: " + ec.message());
     }

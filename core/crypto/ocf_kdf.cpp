@@ -43,8 +43,7 @@ std::vector<std::uint8_t> concat(std::span<const std::uint8_t> a, std::span<cons
 
 }  // namespace
 
-SecretBytes tls12Prf(std::span<const std::uint8_t> secret, std::string_view label, std::span<const std::uint8_t> seed,
-                     std::size_t length) {
+SecretBytes tls12Prf(std::span<const std::uint8_t> secret, std::string_view label, std::span<const std::uint8_t> seed, std::size_t length) {
     std::string digest = "SHA256";
     const auto fullSeed = concat({reinterpret_cast<const std::uint8_t*>(label.data()), label.size()}, seed);
     OSSL_PARAM params[] = {
@@ -63,8 +62,7 @@ SecretBytes ocfKeyBlock(const SessionSecrets& secrets) {
     return tls12Prf(secrets.masterSecret, "key expansion", concat(secrets.serverRandom, secrets.clientRandom), 96);
 }
 
-SecretBytes deriveSessionBoundPsk(const SessionSecrets& secrets, std::string_view label, const Uuid& first,
-                                  const Uuid& second) {
+SecretBytes deriveSessionBoundPsk(const SessionSecrets& secrets, std::string_view label, const Uuid& first, const Uuid& second) {
     const auto keyBlock = ocfKeyBlock(secrets);
     return tls12Prf(keyBlock.bytes(), label, concat(first.bytes(), second.bytes()), 16);
 }

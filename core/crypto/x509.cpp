@@ -55,9 +55,7 @@ struct ErrorQueueGuard {
     ~ErrorQueueGuard() { ERR_clear_error(); }
 };
 
-CryptoError fail(std::string_view origin, const std::string& reason) {
-    return CryptoError(std::string(origin) + ": " + reason);
-}
+CryptoError fail(std::string_view origin, const std::string& reason) { return CryptoError(std::string(origin) + ": " + reason); }
 
 BioPtr memoryBio(std::span<const std::uint8_t> bytes) {
     if (bytes.size() > static_cast<std::size_t>(INT_MAX)) throw CryptoError("input too large");
@@ -123,8 +121,7 @@ std::vector<PemBlock> readPemBlocks(std::span<const std::uint8_t> bytes, std::st
             const unsigned long err = ERR_peek_last_error();
             // "no start line" is how PEM_read_bio says there is no further block.
             if (ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE) break;
-            throw fail(origin, "malformed PEM block " + std::to_string(blocks.size() + 1) +
-                                   " (bad base64 or missing END line)");
+            throw fail(origin, "malformed PEM block " + std::to_string(blocks.size() + 1) + " (bad base64 or missing END line)");
         }
         PemBlock block;
         block.name = name;
@@ -198,10 +195,14 @@ std::string keyTypeName(const EVP_PKEY* key) {
     if (key == nullptr) return "unknown";
     switch (EVP_PKEY_get_base_id(key)) {
         case EVP_PKEY_RSA:
-        case EVP_PKEY_RSA_PSS: return "RSA " + std::to_string(EVP_PKEY_get_bits(key));
-        case EVP_PKEY_DSA: return "DSA " + std::to_string(EVP_PKEY_get_bits(key));
-        case EVP_PKEY_ED25519: return "Ed25519";
-        case EVP_PKEY_ED448: return "Ed448";
+        case EVP_PKEY_RSA_PSS:
+            return "RSA " + std::to_string(EVP_PKEY_get_bits(key));
+        case EVP_PKEY_DSA:
+            return "DSA " + std::to_string(EVP_PKEY_get_bits(key));
+        case EVP_PKEY_ED25519:
+            return "Ed25519";
+        case EVP_PKEY_ED448:
+            return "Ed448";
         case EVP_PKEY_EC: {
             char group[80] = {};
             std::size_t len = 0;
@@ -265,8 +266,7 @@ std::vector<Certificate> Certificate::parseChain(std::span<const std::uint8_t> b
         }
         X509* cert = decodeDerCertificate(block.data, block.name == "TRUSTED CERTIFICATE");
         if (cert == nullptr) {
-            throw fail(origin, "PEM block " + std::to_string(chain.size() + 1) + " is not a valid certificate" +
-                                   openSslReason());
+            throw fail(origin, "PEM block " + std::to_string(chain.size() + 1) + " is not a valid certificate" + openSslReason());
         }
         chain.push_back(Certificate(cert));
     }
@@ -274,9 +274,7 @@ std::vector<Certificate> Certificate::parseChain(std::span<const std::uint8_t> b
     return chain;
 }
 
-std::vector<Certificate> Certificate::loadChain(const std::filesystem::path& file) {
-    return parseChain(readFile(file), file.string());
-}
+std::vector<Certificate> Certificate::loadChain(const std::filesystem::path& file) { return parseChain(readFile(file), file.string()); }
 
 Certificate Certificate::parse(std::span<const std::uint8_t> bytes, std::string_view origin) {
     std::vector<Certificate> chain = parseChain(bytes, origin);
@@ -309,8 +307,8 @@ std::string Certificate::pem() const {
 bool Certificate::isCa() const {
     ErrorQueueGuard guard;
     int critical = 0;
-    std::unique_ptr<BASIC_CONSTRAINTS, BasicConstraintsFree> bc(static_cast<BASIC_CONSTRAINTS*>(
-        X509_get_ext_d2i(cert_.get(), NID_basic_constraints, &critical, nullptr)));
+    std::unique_ptr<BASIC_CONSTRAINTS, BasicConstraintsFree> bc(
+        static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(cert_.get(), NID_basic_constraints, &critical, nullptr)));
     return bc && bc->ca != 0;
 }
 
@@ -389,8 +387,9 @@ PrivateKey PrivateKey::parse(std::span<const std::uint8_t> bytes, std::string_vi
     if (keys == 0 && certs > 0) throw fail(origin, "file holds a certificate where a private key was expected");
     if (keys == 0) throw fail(origin, "not a private key (expected PEM or DER)");
     if (certs > 0) {
-        throw fail(origin, "file holds certificates as well as a private key; give the key and the certificate as "
-                           "separate files");
+        throw fail(origin,
+                   "file holds certificates as well as a private key; give the key and the certificate as "
+                   "separate files");
     }
     if (keys > 1) throw fail(origin, "holds " + std::to_string(keys) + " private keys; expected exactly one");
     if (keyBlock->name == "ENCRYPTED PRIVATE KEY" || keyBlock->header.find("ENCRYPTED") != std::string::npos) {

@@ -14,17 +14,22 @@ AccessDecision refuse(CoapCode code, std::string reason) { return {false, code, 
 const Uuid& rownerOf(const SecurityResources& svr, ResourceClass c) {
     static const Uuid nil;
     switch (c) {
-        case ResourceClass::Doxm: return svr.doxm.rowneruuid;
-        case ResourceClass::Pstat: return svr.pstat.rowneruuid;
-        case ResourceClass::Cred: return svr.cred.rowneruuid;
-        case ResourceClass::Acl2: return svr.acl.rowneruuid;
+        case ResourceClass::Doxm:
+            return svr.doxm.rowneruuid;
+        case ResourceClass::Pstat:
+            return svr.pstat.rowneruuid;
+        case ResourceClass::Cred:
+            return svr.cred.rowneruuid;
+        case ResourceClass::Acl2:
+            return svr.acl.rowneruuid;
         // Until the owner names one, the device owner owns pconf and dpairing (IoTivity 1.2 creates
         // them without a resource owner).
         case ResourceClass::Pconf:
             return svr.pconf && !svr.pconf->rowneruuid.isNil() ? svr.pconf->rowneruuid : svr.doxm.devowneruuid;
         case ResourceClass::Dpairing:
             return svr.dpairing && !svr.dpairing->rowneruuid.isNil() ? svr.dpairing->rowneruuid : svr.doxm.devowneruuid;
-        default: return nil;
+        default:
+            return nil;
     }
 }
 
@@ -96,10 +101,14 @@ bool isSecurityResource(ResourceClass c) { return c != ResourceClass::Discovery 
 
 int requiredPermission(CoapMethod method) {
     switch (method) {
-        case CoapMethod::Get: return permission::kRead;
-        case CoapMethod::Post: return permission::kUpdate;
-        case CoapMethod::Put: return permission::kCreate;
-        case CoapMethod::Delete: return permission::kDelete;
+        case CoapMethod::Get:
+            return permission::kRead;
+        case CoapMethod::Post:
+            return permission::kUpdate;
+        case CoapMethod::Put:
+            return permission::kCreate;
+        case CoapMethod::Delete:
+            return permission::kDelete;
     }
     return permission::kAll;
 }
@@ -139,8 +148,7 @@ AccessDecision checkAccess(const SecurityResources& svr, bool docOpen, const Acc
         return refuse(CoapCode::Forbidden, "not the resource owner and no ACE grants it");
     }
     if (c == ResourceClass::Application && state != DosState::Rfnop) {
-        return refuse(request.secure ? CoapCode::Forbidden : CoapCode::Unauthorized,
-                      "application resources are served only in RFNOP");
+        return refuse(request.secure ? CoapCode::Forbidden : CoapCode::Unauthorized, "application resources are served only in RFNOP");
     }
     if (request.secure && (request.ownershipSession || (request.peer && *request.peer == svr.doxm.devowneruuid)) &&
         c == ResourceClass::Discovery) {

@@ -4,9 +4,9 @@
 #include <algorithm>
 
 #include "steward/crypto/ocf_kdf.hpp"
+#include "steward/crypto/random.hpp"
 #include "steward/device/device_certificates.hpp"
 #include "steward/device/direct_pairing.hpp"
-#include "steward/crypto/random.hpp"
 #include "steward/device/dos_transitions.hpp"
 #include "steward/device/svr_updates.hpp"
 #include "steward/model/resource_codec.hpp"
@@ -15,8 +15,8 @@ namespace steward::core {
 namespace {
 
 bool bytesEqual(std::span<const std::uint8_t> a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                              [](std::uint8_t x, char y) { return x == static_cast<std::uint8_t>(y); });
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](std::uint8_t x, char y) { return x == static_cast<std::uint8_t>(y); });
 }
 
 std::string_view otmLabel(int oxmsel) { return oxmsel == oxm::kRandomPin ? kRandomPinLabel : kJustWorksLabel; }
@@ -25,9 +25,7 @@ bool offersRandomPin(const Doxm& d) { return std::find(d.oxms.begin(), d.oxms.en
 
 std::string peerText(const PeerInfo& p) { return p.remoteAddress + ":" + std::to_string(p.remotePort); }
 
-std::string_view pairingMethodName(int method) {
-    return method == pairing_method::kRandomPin ? "random PIN" : "pre-configured PIN";
-}
+std::string_view pairingMethodName(int method) { return method == pairing_method::kRandomPin ? "random PIN" : "pre-configured PIN"; }
 
 }  // namespace
 
@@ -119,8 +117,8 @@ std::optional<SecretBytes> DeviceSecurity::keyForIdentity(std::span<const std::u
             }
             return derivePinPsk(currentPin_.text(), r.doxm.deviceuuid);
         }
-        log("refused a DTLS client in RFOTM: its identity does not match the selected method (oxmsel " +
-            std::to_string(r.doxm.oxmsel) + ")");
+        log("refused a DTLS client in RFOTM: its identity does not match the selected method (oxmsel " + std::to_string(r.doxm.oxmsel) +
+            ")");
         return std::nullopt;
     }
     const auto subject = Uuid::fromRaw(identity);
@@ -148,16 +146,15 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
     if (event.peer.role != SessionRole::Server) return;
     const std::lock_guard lock(mutex_);
     const auto& r = current();
-    const bool otmIdentity = bytesEqual(event.peer.pskIdentity, kJustWorksLabel) ||
-                             bytesEqual(event.peer.pskIdentity, kRandomPinLabel);
+    const bool otmIdentity = bytesEqual(event.peer.pskIdentity, kJustWorksLabel) || bytesEqual(event.peer.pskIdentity, kRandomPinLabel);
     switch (event.type) {
         case SessionEventType::Established:
             if (r.pstat.dos.state == DosState::Rfotm && otmIdentity && docSession_ == 0) {
                 docSession_ = event.peer.sessionId;
                 docLastActivity_ = std::chrono::steady_clock::now();
                 pinGuesses_.succeeded(event.peer.sessionId);
-                log("ownership session opened from " + peerText(event.peer) + " (" + std::string(otmLabel(r.doxm.oxmsel)) +
-                    ", " + event.peer.cipher + ")");
+                log("ownership session opened from " + peerText(event.peer) + " (" + std::string(otmLabel(r.doxm.oxmsel)) + ", " +
+                    event.peer.cipher + ")");
             } else if (pairing_ && pairing_->session == 0 && Uuid::fromRaw(event.peer.pskIdentity) == pairing_->client &&
                        pairingGuesses_.succeeded(event.peer.sessionId)) {
                 pairing_->session = event.peer.sessionId;
@@ -230,22 +227,27 @@ CoapResponse DeviceSecurity::get(const CoapRequest& request, ResourceClass c) co
         case ResourceClass::Doxm: {
             if (auto owned = queryValue(request.query, "owned")) {
                 std::string v = *owned;
-                std::transform(v.begin(), v.end(), v.begin(), [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
+                std::transform(v.begin(), v.end(), v.begin(),
+                               [](char ch) { return static_cast<char>(std::tolower(static_cast<unsigned char>(ch))); });
                 // A discovery filter that does not match: 4.04, which multicast listeners suppress.
                 if ((v == "true") != r.doxm.owned || (v != "true" && v != "false")) return CoapResponse::withCode(CoapCode::NotFound);
             }
             return CoapResponse::withPayload(CoapCode::Content, encodeDoxm(r.doxm));
         }
-        case ResourceClass::Pstat: return CoapResponse::withPayload(CoapCode::Content, encodePstat(r.pstat));
-        case ResourceClass::Cred: return CoapResponse::withPayload(CoapCode::Content, encodeCred(r.cred, PrivateData::Omit));
-        case ResourceClass::Acl2: return CoapResponse::withPayload(CoapCode::Content, encodeAcl2(r.acl));
+        case ResourceClass::Pstat:
+            return CoapResponse::withPayload(CoapCode::Content, encodePstat(r.pstat));
+        case ResourceClass::Cred:
+            return CoapResponse::withPayload(CoapCode::Content, encodeCred(r.cred, PrivateData::Omit));
+        case ResourceClass::Acl2:
+            return CoapResponse::withPayload(CoapCode::Content, encodeAcl2(r.acl));
         case ResourceClass::Pconf:
             if (!r.pconf) return CoapResponse::withCode(CoapCode::NotFound);
             return CoapResponse::withPayload(CoapCode::Content, encodePconf(*r.pconf, PrivateData::Omit));
         case ResourceClass::Dpairing:
             if (!r.dpairing) return CoapResponse::withCode(CoapCode::NotFound);
             return CoapResponse::withPayload(CoapCode::Content, encodeDpairing(*r.dpairing));
-        default: return CoapResponse::withCode(CoapCode::NotFound);
+        default:
+            return CoapResponse::withCode(CoapCode::NotFound);
     }
 }
 
@@ -273,8 +275,8 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
     // caller's authorize() (an ownership session opened on the DTLS thread between an anonymous
     // request's check and its application on the plain thread).
     if (const auto decision = decide(request, peer); !decision.granted) {
-        log("refused " + std::string(toString(request.method)) + " " + request.path + " from " + peerText(peer) + ": " +
-            decision.reason + " (" + decision.refusal.toString() + ")");
+        log("refused " + std::string(toString(request.method)) + " " + request.path + " from " + peerText(peer) + ": " + decision.reason +
+            " (" + decision.refusal.toString() + ")");
         return CoapResponse::withCode(decision.refusal);
     }
     if (docSession_ != 0 && peer.sessionId == docSession_) docLastActivity_ = std::chrono::steady_clock::now();
@@ -302,10 +304,18 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
     UpdateOutcome outcome;
     const bool post = request.method == CoapMethod::Post || request.method == CoapMethod::Put;
     switch (c) {
-        case ResourceClass::Doxm: outcome = post ? postDoxm(updated, request.payload, ctx) : UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}}; break;
-        case ResourceClass::Pstat: outcome = post ? postPstat(updated, request.payload, ctx) : UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}}; break;
-        case ResourceClass::Cred: outcome = post ? postCred(updated, request.payload, ctx) : deleteCred(updated, request.query); break;
-        case ResourceClass::Acl2: outcome = post ? postAcl2(updated, request.payload, ctx) : deleteAcl2(updated, request.query); break;
+        case ResourceClass::Doxm:
+            outcome = post ? postDoxm(updated, request.payload, ctx) : UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}};
+            break;
+        case ResourceClass::Pstat:
+            outcome = post ? postPstat(updated, request.payload, ctx) : UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}};
+            break;
+        case ResourceClass::Cred:
+            outcome = post ? postCred(updated, request.payload, ctx) : deleteCred(updated, request.query);
+            break;
+        case ResourceClass::Acl2:
+            outcome = post ? postAcl2(updated, request.payload, ctx) : deleteAcl2(updated, request.query);
+            break;
         case ResourceClass::Pconf:
             outcome = post ? postPconf(updated, request.payload) : UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}};
             if (outcome.ok() && updated.pconf->rowneruuid.isNil()) updated.pconf->rowneruuid = updated.doxm.devowneruuid;
@@ -313,12 +323,14 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
         case ResourceClass::Dpairing:
             if (!post) return CoapResponse::withCode(CoapCode::MethodNotAllowed);
             return handlePairing(request, peer);
-        default: outcome = UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}}; break;
+        default:
+            outcome = UpdateOutcome{CoapCode::MethodNotAllowed, "", {}, {}};
+            break;
     }
     if (c == ResourceClass::Cred && request.method == CoapMethod::Delete && outcome.ok()) forgetRevokedPairings(updated);
     if (!outcome.ok()) {
-        log("refused " + std::string(toString(request.method)) + " " + request.path + " from " + peerText(peer) + ": " +
-            outcome.reason + " (" + outcome.code.toString() + ")");
+        log("refused " + std::string(toString(request.method)) + " " + request.path + " from " + peerText(peer) + ": " + outcome.reason +
+            " (" + outcome.code.toString() + ")");
         return CoapResponse::withCode(outcome.code);
     }
     auto response = store(updated, outcome.code);
@@ -400,8 +412,8 @@ CoapResponse DeviceSecurity::confirmPairing(const CoapRequest& request, const Pe
     }
     auto response = store(updated, CoapCode::Changed);
     if (response.code.isSuccess()) {
-        log("paired with " + client.toString() + " (" + std::string(pairingMethodName(pairing_->method)) + "): " +
-            std::to_string(updated.pconf->pdacl.size()) + " ACE(s) from the pairing template");
+        log("paired with " + client.toString() + " (" + std::string(pairingMethodName(pairing_->method)) +
+            "): " + std::to_string(updated.pconf->pdacl.size()) + " ACE(s) from the pairing template");
         pairing_.reset();
     }
     return response;
@@ -417,8 +429,7 @@ void DeviceSecurity::runDueWork(std::chrono::steady_clock::time_point now) {
         docSession_ = 0;  // its DTLS session may linger; it is no longer the ownership session
         currentPin_.wipe();
         if (current().pstat.dos.state == DosState::Rfotm) {
-            resetLocked("the ownership session went silent for " +
-                        std::to_string(options_.ownershipSessionIdle.count() / 1000) + " s");
+            resetLocked("the ownership session went silent for " + std::to_string(options_.ownershipSessionIdle.count() / 1000) + " s");
         } else {
             log("the ownership session went silent; the transfer had passed RFOTM: " + describeState());
         }

@@ -19,7 +19,6 @@ using detail::parseBody;
 using detail::refuse;
 using detail::unknownKey;
 
-
 void wipe(std::vector<std::uint8_t>& secret) {
     if (!secret.empty()) OPENSSL_cleanse(secret.data(), secret.size());
     secret.clear();
@@ -30,9 +29,8 @@ bool allDigits(const std::vector<std::uint8_t>& pin) {
 }
 
 bool namesSecurityResource(const PdAce& ace) {
-    return std::any_of(ace.resources.begin(), ace.resources.end(), [](const AceResource& r) {
-        return !r.wc && normalisePath(r.href).rfind("/oic/sec/", 0) == 0;
-    });
+    return std::any_of(ace.resources.begin(), ace.resources.end(),
+                       [](const AceResource& r) { return !r.wc && normalisePath(r.href).rfind("/oic/sec/", 0) == 0; });
 }
 
 bool offered(const Pconf& p, int method) { return std::find(p.prm.begin(), p.prm.end(), method) != p.prm.end(); }
@@ -96,7 +94,8 @@ std::variant<PairingRequest, UpdateOutcome> checkPairingRequest(const SecurityRe
             return badRequest("dpairing.pdeviceuuid names this device or its owner");
         }
         if (!d.pdeviceuuid.isPskUsable()) return badRequest("dpairing.pdeviceuuid cannot be a PSK identity (it holds a 0x00 byte)");
-        if (holdsKeyFor(svr, d.pdeviceuuid)) return refuse(CoapCode::Forbidden, "client " + d.pdeviceuuid.toString() + " is paired already");
+        if (holdsKeyFor(svr, d.pdeviceuuid))
+            return refuse(CoapCode::Forbidden, "client " + d.pdeviceuuid.toString() + " is paired already");
         return PairingRequest{d.pdeviceuuid, d.spm};
     } catch (const DecodeError& e) {
         return badRequest(e.what());

@@ -15,8 +15,8 @@ std::optional<std::string> ownershipIncomplete(const SecurityResources& svr) {
     const struct {
         const char* name;
         const Uuid& rowner;
-    } owners[] = {{"doxm", svr.doxm.rowneruuid}, {"pstat", svr.pstat.rowneruuid},
-                  {"acl2", svr.acl.rowneruuid}, {"cred", svr.cred.rowneruuid}};
+    } owners[] = {
+        {"doxm", svr.doxm.rowneruuid}, {"pstat", svr.pstat.rowneruuid}, {"acl2", svr.acl.rowneruuid}, {"cred", svr.cred.rowneruuid}};
     for (const auto& o : owners) {
         if (o.rowner.isNil()) return std::string(o.name) + " has no rowneruuid";
         if (!hasCredFor(svr.cred, o.rowner)) return std::string("no credential for ") + o.name + "'s rowneruuid";
@@ -31,9 +31,7 @@ std::optional<std::string> ownershipIncomplete(const SecurityResources& svr) {
 
 std::optional<std::string> dosTransitionRefusal(const SecurityResources& svr, DosState target) {
     const DosState from = svr.pstat.dos.state;
-    const auto refused = [&] {
-        return std::string(dosStateName(from)) + " -> " + std::string(dosStateName(target)) + " is not allowed";
-    };
+    const auto refused = [&] { return std::string(dosStateName(from)) + " -> " + std::string(dosStateName(target)) + " is not allowed"; };
     switch (from) {
         case DosState::Reset:
             if (target != DosState::Reset && target != DosState::Rfotm) return refused();

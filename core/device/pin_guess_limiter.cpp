@@ -99,9 +99,8 @@ void PinGuessLimiter::forgetIdleAddresses(Clock::time_point now) {
     const auto idle = 2 * limits_.addressBackoffMax;
     std::erase_if(addresses_, [&](const auto& entry) { return now - entry.second.lastFailure >= idle; });
     while (!addresses_.empty() && addresses_.size() >= limits_.addressesTracked) {
-        const auto oldest = std::min_element(addresses_.begin(), addresses_.end(), [](const auto& a, const auto& b) {
-            return a.second.lastFailure < b.second.lastFailure;
-        });
+        const auto oldest = std::min_element(addresses_.begin(), addresses_.end(),
+                                             [](const auto& a, const auto& b) { return a.second.lastFailure < b.second.lastFailure; });
         addresses_.erase(oldest);
     }
 }

@@ -49,16 +49,15 @@ std::optional<std::string> unstorable(Fn&& roundTrip) {
     }
 }
 
-
 }  // namespace
 
 std::optional<std::string> queryValue(const std::vector<std::string>& query, std::string_view key) {
     for (const auto& item : query) {
         const auto eq = item.find('=');
         if (eq == std::string::npos || eq != key.size()) continue;
-        if (std::equal(key.begin(), key.end(), item.begin(),
-                       [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) ==
-                                                   std::tolower(static_cast<unsigned char>(b)); })) {
+        if (std::equal(key.begin(), key.end(), item.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            })) {
             return item.substr(eq + 1);
         }
     }
@@ -112,7 +111,8 @@ UpdateOutcome postPstat(SecurityResources& svr, std::span<const std::uint8_t> pa
         Pstat& p = svr.pstat;
         if (auto tm = r.optInteger("tm", 0, 63)) p.tm = static_cast<int>(*tm);
         if (auto om = r.optInteger("om", 1, 4)) {
-            if (*om == 3 || (p.sm & *om) == 0) return badRequest("pstat.om " + std::to_string(*om) + " is not supported (sm " + std::to_string(p.sm) + ")");
+            if (*om == 3 || (p.sm & *om) == 0)
+                return badRequest("pstat.om " + std::to_string(*om) + " is not supported (sm " + std::to_string(p.sm) + ")");
             p.om = static_cast<int>(*om);
         }
         if (auto rowner = r.optUuid("rowneruuid")) {

@@ -76,9 +76,12 @@ void limitToLink(std::optional<UdpSocket>& socket, detail::DiscoveryReporter& re
 
 std::string_view toString(DiscoveryScope scope) {
     switch (scope) {
-        case DiscoveryScope::All: return "all";
-        case DiscoveryScope::Unowned: return "unowned";
-        case DiscoveryScope::Owned: return "owned";
+        case DiscoveryScope::All:
+            return "all";
+        case DiscoveryScope::Unowned:
+            return "unowned";
+        case DiscoveryScope::Owned:
+            return "owned";
     }
     return "?";
 }
@@ -97,9 +100,7 @@ DiscoveryResult discoverDevices(const DiscoveryOptions& options) {
     detail::DiscoveryReporter reporter(options.log);
     const bool multicastV4 = options.ipv4 && !interfaces.empty();
     const bool multicastV6 = options.ipv6 && !interfaces.empty();
-    auto targetsOf = [&](bool ipv6) {
-        return std::any_of(targets.begin(), targets.end(), [&](const auto& t) { return t.ipv6 == ipv6; });
-    };
+    auto targetsOf = [&](bool ipv6) { return std::any_of(targets.begin(), targets.end(), [&](const auto& t) { return t.ipv6 == ipv6; }); };
     const bool needV4 = multicastV4 || targetsOf(false);
     const bool needV6 = multicastV6 || targetsOf(true);
 

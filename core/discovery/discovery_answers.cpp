@@ -46,7 +46,6 @@ std::vector<std::uint8_t> addressBytes(const std::string& text) {
     return {};
 }
 
-
 std::pair<std::string, std::string> splitZone(std::string_view host) {
     const auto percent = host.find('%');
     if (percent == std::string_view::npos) return {std::string(host), {}};
@@ -183,9 +182,8 @@ SecureLink readResAnswer(const CoapResponse& response, const Uuid& device, std::
             if (item.optText("href") != std::string(href)) continue;
             found = true;
             const std::string anchor = item.text("anchor");
-            const auto named = anchor.starts_with(kAnchorScheme)
-                                   ? Uuid::parse(std::string_view(anchor).substr(kAnchorScheme.size()))
-                                   : std::nullopt;
+            const auto named =
+                anchor.starts_with(kAnchorScheme) ? Uuid::parse(std::string_view(anchor).substr(kAnchorScheme.size())) : std::nullopt;
             if (!named) reject("/oic/res answer: " + item.childPath("anchor") + " \"" + anchor + "\" is not ocf://<uuid>");
             checkNamedDevice(named, device, "anchor");
             readDoxmLink(item, answeringHost, out);

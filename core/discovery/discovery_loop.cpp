@@ -37,10 +37,14 @@ enum class Purpose { Probe, ResProbe, Resources, DeviceInfo };
 
 const char* describe(Purpose purpose) {
     switch (purpose) {
-        case Purpose::Probe: return "doxm answer";
-        case Purpose::ResProbe: return "/oic/res probe answer";
-        case Purpose::Resources: return "/oic/res answer";
-        case Purpose::DeviceInfo: return "/oic/d answer";
+        case Purpose::Probe:
+            return "doxm answer";
+        case Purpose::ResProbe:
+            return "/oic/res probe answer";
+        case Purpose::Resources:
+            return "/oic/res answer";
+        case Purpose::DeviceInfo:
+            return "/oic/d answer";
     }
     return "answer";
 }
@@ -70,9 +74,12 @@ CoapRequest nonConfirmableGet(std::string path, std::vector<std::string> query) 
 
 CoapRequest doxmProbe(DiscoveryScope scope) {
     switch (scope) {
-        case DiscoveryScope::Unowned: return nonConfirmableGet("/oic/sec/doxm", {"owned=FALSE"});
-        case DiscoveryScope::Owned: return nonConfirmableGet("/oic/sec/doxm", {"owned=TRUE"});
-        case DiscoveryScope::All: break;
+        case DiscoveryScope::Unowned:
+            return nonConfirmableGet("/oic/sec/doxm", {"owned=FALSE"});
+        case DiscoveryScope::Owned:
+            return nonConfirmableGet("/oic/sec/doxm", {"owned=TRUE"});
+        case DiscoveryScope::All:
+            break;
     }
     return nonConfirmableGet("/oic/sec/doxm", {});
 }
@@ -118,8 +125,8 @@ private:
                    const std::vector<UnicastProbe>& unicast) {
         for (const auto& m : multicast) {
             UdpSocket& socket = m.ipv6 ? *sockets_.v6 : *sockets_.v4;
-            Pending& p = add(purpose, request, socket,
-                             PeerAddress{m.ipv6 ? std::string(kGroupV6) + "%" + m.interfaceName : kGroupV4, kCoapPort});
+            Pending& p =
+                add(purpose, request, socket, PeerAddress{m.ipv6 ? std::string(kGroupV6) + "%" + m.interfaceName : kGroupV4, kCoapPort});
             p.multicast = true;
             p.interfaceName = m.interfaceName;
         }
@@ -237,10 +244,14 @@ private:
             return reporter_.reject(describePeer(d.from) + ": " + describe(p.purpose) + ": " + e.what());
         }
         switch (p.purpose) {
-            case Purpose::Probe: return onDoxm(response, d.from, socket);
-            case Purpose::ResProbe: return onResProbe(response, d.from, socket);
-            case Purpose::Resources: return onResources(response, p.device, d.from);
-            case Purpose::DeviceInfo: return onDeviceInfo(response, p.device, d.from);
+            case Purpose::Probe:
+                return onDoxm(response, d.from, socket);
+            case Purpose::ResProbe:
+                return onResProbe(response, d.from, socket);
+            case Purpose::Resources:
+                return onResources(response, p.device, d.from);
+            case Purpose::DeviceInfo:
+                return onDeviceInfo(response, p.device, d.from);
         }
     }
 
@@ -280,8 +291,7 @@ private:
             return reporter_.reject(source + ": " + e.what());
         }
         if (added == DeviceTable::Added::Duplicate) return;
-        addFollowUp(Purpose::Resources, nonConfirmableGet("/oic/res", {"rt=oic.r.doxm"}), socket, from,
-                    doxm.deviceuuid);
+        addFollowUp(Purpose::Resources, nonConfirmableGet("/oic/res", {"rt=oic.r.doxm"}), socket, from, doxm.deviceuuid);
         if (added == DeviceTable::Added::NewDevice) {
             addFollowUp(Purpose::DeviceInfo, deviceInfoRequest(), socket, from, doxm.deviceuuid);
         }
@@ -318,8 +328,7 @@ private:
         if (added == DeviceTable::Added::NewDevice) addFollowUp(Purpose::DeviceInfo, deviceInfoRequest(), socket, from, found.device);
     }
 
-    void addFollowUp(Purpose purpose, const CoapRequest& request, UdpSocket& socket, const PeerAddress& to,
-                     const Uuid& device) {
+    void addFollowUp(Purpose purpose, const CoapRequest& request, UdpSocket& socket, const PeerAddress& to, const Uuid& device) {
         Pending& p = add(purpose, request, socket, to);
         p.device = device;
         p.nextSend = Clock::now();  // sent by the loop's next sendDue()
@@ -393,9 +402,8 @@ std::string describePeer(const PeerAddress& peer) {
     return (ipv6 ? "[" + peer.host + "]" : peer.host) + ":" + std::to_string(peer.port);
 }
 
-DiscoveryResult runDiscovery(const DiscoveryOptions& options, DiscoverySockets& sockets,
-                             const std::vector<MulticastProbe>& multicast, const std::vector<UnicastProbe>& unicast,
-                             DiscoveryReporter& reporter) {
+DiscoveryResult runDiscovery(const DiscoveryOptions& options, DiscoverySockets& sockets, const std::vector<MulticastProbe>& multicast,
+                             const std::vector<UnicastProbe>& unicast, DiscoveryReporter& reporter) {
     return Loop(options, sockets, reporter).run(multicast, unicast);
 }
 

@@ -49,9 +49,8 @@ struct UnicastProbe {
 };
 
 // Runs the call; the probes' sockets must be open. Returns the devices and the rejections.
-DiscoveryResult runDiscovery(const DiscoveryOptions& options, DiscoverySockets& sockets,
-                             const std::vector<MulticastProbe>& multicast, const std::vector<UnicastProbe>& unicast,
-                             DiscoveryReporter& reporter);
+DiscoveryResult runDiscovery(const DiscoveryOptions& options, DiscoverySockets& sockets, const std::vector<MulticastProbe>& multicast,
+                             const std::vector<UnicastProbe>& unicast, DiscoveryReporter& reporter);
 
 // "127.0.0.1:5683", "[::1]:5683"
 std::string describePeer(const PeerAddress& peer);

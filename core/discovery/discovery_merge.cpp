@@ -21,9 +21,9 @@ DeviceTable::Added DeviceTable::add(const Doxm& doxm, const std::string& host, s
     const auto found = devices_.find(id);
     if (found == devices_.end()) {
         if (devices_.size() >= kMaxDiscoveredDevices) {
-            throw AnswerRejected("doxm answer from " + id.toString() + ": already " +
-                                     std::to_string(kMaxDiscoveredDevices) + " devices found, ignored",
-                                 false);
+            throw AnswerRejected(
+                "doxm answer from " + id.toString() + ": already " + std::to_string(kMaxDiscoveredDevices) + " devices found, ignored",
+                false);
         }
         Entry entry;
         entry.device.deviceId = id;
@@ -51,9 +51,8 @@ DeviceTable::Added DeviceTable::add(const Doxm& doxm, const std::string& host, s
     if (entry.device.owned != doxm.owned || entry.device.owner != doxm.devowneruuid) {
         // Either the state changed mid-discovery or someone speaks for the device; the first
         // answer stands and the caller can discover again.
-        throw AnswerRejected("doxm answer from " + id.toString() + " at " + host + ": says " +
-                                 ownership(doxm.owned, doxm.devowneruuid) + ", contradicting its first answer (" +
-                                 ownership(entry.device.owned, entry.device.owner) + "), ignored",
+        throw AnswerRejected("doxm answer from " + id.toString() + " at " + host + ": says " + ownership(doxm.owned, doxm.devowneruuid) +
+                                 ", contradicting its first answer (" + ownership(entry.device.owned, entry.device.owner) + "), ignored",
                              false);
     }
     if (std::find(entry.addresses.begin(), entry.addresses.end(), address) != entry.addresses.end() ||

@@ -130,8 +130,8 @@ void DeviceCredentialStore::save(const DeviceCredentials& credentials) const {
     if (!credentials.key.matches(credentials.certificate)) {
         throw core::CryptoError("the key to store does not match the certificate");
     }
-    (void)core::Certificate::parseChain(
-        {reinterpret_cast<const std::uint8_t*>(credentials.caPem.data()), credentials.caPem.size()}, "the CA to store");
+    (void)core::Certificate::parseChain({reinterpret_cast<const std::uint8_t*>(credentials.caPem.data()), credentials.caPem.size()},
+                                        "the CA to store");
     ensureDirectory(directory_);
     recover();  // a commit an earlier crash interrupted is finished (or dropped) first
     writeSecret(staged(keyFile()), credentials.key.pem());

@@ -71,8 +71,8 @@ struct Browse {
         avahi_simple_poll_quit(poll);
     }
 
-    void onResolved(AvahiIfIndex interface, const char* name, const char* hostName, const AvahiAddress* a,
-                    std::uint16_t port, AvahiStringList* txt) {
+    void onResolved(AvahiIfIndex interface, const char* name, const char* hostName, const AvahiAddress* a, std::uint16_t port,
+                    AvahiStringList* txt) {
         char text[AVAHI_ADDRESS_STR_MAX] = {};
         avahi_address_snprint(text, sizeof text, a);
         DiscoveredService service;
@@ -94,10 +94,9 @@ struct Browse {
         }
     }
 
-    static void resolverCallback(AvahiServiceResolver* r, AvahiIfIndex interface, AvahiProtocol, AvahiResolverEvent event,
-                                 const char* name, const char*, const char*, const char* hostName,
-                                 const AvahiAddress* a, std::uint16_t port, AvahiStringList* txt,
-                                 AvahiLookupResultFlags, void* self) noexcept {
+    static void resolverCallback(AvahiServiceResolver* r, AvahiIfIndex interface, AvahiProtocol, AvahiResolverEvent event, const char* name,
+                                 const char*, const char*, const char* hostName, const AvahiAddress* a, std::uint16_t port,
+                                 AvahiStringList* txt, AvahiLookupResultFlags, void* self) noexcept {
         auto* b = static_cast<Browse*>(self);
         try {
             // A resolver that times out (the instance went away) is simply not a result.
@@ -111,9 +110,8 @@ struct Browse {
         avahi_service_resolver_free(r);
     }
 
-    static void browserCallback(AvahiServiceBrowser*, AvahiIfIndex interface, AvahiProtocol protocol,
-                                AvahiBrowserEvent event, const char* name, const char* type, const char* domain,
-                                AvahiLookupResultFlags, void* self) noexcept {
+    static void browserCallback(AvahiServiceBrowser*, AvahiIfIndex interface, AvahiProtocol protocol, AvahiBrowserEvent event,
+                                const char* name, const char* type, const char* domain, AvahiLookupResultFlags, void* self) noexcept {
         auto* b = static_cast<Browse*>(self);
         switch (event) {
             case AVAHI_BROWSER_NEW:
@@ -128,8 +126,7 @@ struct Browse {
                 if (!b->allForNow) b->allForNow = Clock::now();
                 break;
             case AVAHI_BROWSER_FAILURE:
-                b->fail(std::string("DNS-SD browse failed (") +
-                        avahi_strerror(avahi_client_errno(b->client)) + ")");
+                b->fail(std::string("DNS-SD browse failed (") + avahi_strerror(avahi_client_errno(b->client)) + ")");
                 break;
             case AVAHI_BROWSER_REMOVE:
             case AVAHI_BROWSER_CACHE_EXHAUSTED:
@@ -147,8 +144,7 @@ std::vector<DiscoveredService> browseServices(const std::string& type, std::chro
     if (b.poll == nullptr) throw DnssdError("cannot create the Avahi poll");
     int error = 0;
     // No AVAHI_CLIENT_NO_FAIL: a daemon that is not there is an answer, not something to wait for.
-    b.client = avahi_client_new(avahi_simple_poll_get(b.poll), static_cast<AvahiClientFlags>(0), Browse::clientCallback,
-                                &b, &error);
+    b.client = avahi_client_new(avahi_simple_poll_get(b.poll), static_cast<AvahiClientFlags>(0), Browse::clientCallback, &b, &error);
     if (b.client == nullptr) throw DnssdError(std::string("avahi-daemon is not running (") + avahi_strerror(error) + ")");
     b.browser = avahi_service_browser_new(b.client, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, type.c_str(), nullptr,
                                           static_cast<AvahiLookupFlags>(0), Browse::browserCallback, &b);

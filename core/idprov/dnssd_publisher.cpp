@@ -111,8 +111,8 @@ void DnssdPublisher::State::connect() {
     AvahiClient* c = avahi_client_new(avahi_threaded_poll_get(poll), AVAHI_CLIENT_NO_FAIL, clientCallback, this, &error);
     if (c == nullptr) {
         if (!waitingLogged) {
-            say(std::string("dnssd: cannot reach the D-Bus system bus (") + avahi_strerror(error) +
-                "); trying again every " + std::to_string(kRetryMillis / 1000) + " s");
+            say(std::string("dnssd: cannot reach the D-Bus system bus (") + avahi_strerror(error) + "); trying again every " +
+                std::to_string(kRetryMillis / 1000) + " s");
             waitingLogged = true;
         }
         scheduleRetry();
@@ -211,9 +211,8 @@ void DnssdPublisher::State::publish(AvahiClient* c) {
     // another host is reported later through the group callback): rename and try again.
     for (int attempt = 0;; ++attempt) {
         const std::string current = currentName();
-        int ret = avahi_entry_group_add_service_strlst(group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
-                                                       static_cast<AvahiPublishFlags>(0), current.c_str(),
-                                                       advert.type.c_str(), nullptr, nullptr, advert.port, txt.get());
+        int ret = avahi_entry_group_add_service_strlst(group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC, static_cast<AvahiPublishFlags>(0),
+                                                       current.c_str(), advert.type.c_str(), nullptr, nullptr, advert.port, txt.get());
         if (ret == AVAHI_OK) ret = avahi_entry_group_commit(group);
         if (ret == AVAHI_OK) break;
         if (ret == AVAHI_ERR_COLLISION && attempt < 100) {
@@ -243,8 +242,7 @@ void DnssdPublisher::State::onGroupState(AvahiEntryGroup* g, AvahiEntryGroupStat
             break;
         case AVAHI_ENTRY_GROUP_FAILURE:
             established = false;
-            say(std::string("dnssd: publishing failed: ") +
-                avahi_strerror(avahi_client_errno(avahi_entry_group_get_client(g))));
+            say(std::string("dnssd: publishing failed: ") + avahi_strerror(avahi_client_errno(avahi_entry_group_get_client(g))));
             break;
         case AVAHI_ENTRY_GROUP_UNCOMMITED:
         case AVAHI_ENTRY_GROUP_REGISTERING:
@@ -253,8 +251,7 @@ void DnssdPublisher::State::onGroupState(AvahiEntryGroup* g, AvahiEntryGroupStat
     }
 }
 
-DnssdPublisher::DnssdPublisher(ServiceAdvert advert, std::function<void(const std::string&)> log)
-    : state_(std::make_unique<State>()) {
+DnssdPublisher::DnssdPublisher(ServiceAdvert advert, std::function<void(const std::string&)> log) : state_(std::make_unique<State>()) {
     if (!avahi_is_valid_service_name(advert.instanceName.c_str())) {
         throw std::invalid_argument("dnssd: invalid service instance name '" + advert.instanceName + "'");
     }

@@ -30,9 +30,7 @@
 namespace steward::idprov {
 namespace {
 
-std::span<const std::uint8_t> bytesOf(std::string_view text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
+std::span<const std::uint8_t> bytesOf(std::string_view text) { return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}; }
 
 void initializeSslOnce() {
     static std::once_flag once;
@@ -84,8 +82,8 @@ int verifyServerCertificate(int preverifyOk, X509_STORE_CTX* store) {
             unit.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)), static_cast<std::size_t>(ASN1_STRING_length(data)));
         }
         if (unit != expectedServerUnit) {
-            lastVerifyProblem = "the server's certificate has OU '" + unit + "', not '" + expectedServerUnit +
-                                "': not the provisioning server";
+            lastVerifyProblem =
+                "the server's certificate has OU '" + unit + "', not '" + expectedServerUnit + "': not the provisioning server";
             X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
             return 0;
         }
@@ -105,7 +103,7 @@ Poco::Net::Context::Ptr makeContext(const Trust& trust) {
     Poco::Net::Context::Params params;
     params.verificationMode = trust.anchors.empty() ? Poco::Net::Context::VERIFY_NONE : Poco::Net::Context::VERIFY_STRICT;
     expectedServerUnit = trust.serverUnit;  // the handshake runs on this thread
-    params.loadDefaultCAs = false;  // only the IDProv CA is ever trusted
+    params.loadDefaultCAs = false;          // only the IDProv CA is ever trusted
     params.verificationDepth = 4;
     Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
     context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
@@ -287,14 +285,14 @@ std::string commonNameOf(const core::Certificate& cert) {
 
 // Throws IdprovError("server not trusted: ...") unless `chain[0]` is a TLS client certificate for
 // `key` with CN = deviceId that chains to `anchors` and is valid now.
-void checkIssued(const std::vector<core::Certificate>& chain, const std::vector<core::Certificate>& anchors,
-                 const core::PrivateKey& key, const std::string& deviceId) {
+void checkIssued(const std::vector<core::Certificate>& chain, const std::vector<core::Certificate>& anchors, const core::PrivateKey& key,
+                 const std::string& deviceId) {
     const core::Certificate& leaf = chain.front();
     if (!key.matches(leaf)) throw IdprovError("server not trusted: the issued certificate is not for our key");
     if (commonNameOf(leaf) != deviceId) throw IdprovError("server not trusted: the issued certificate's CN is not our deviceID");
     std::unique_ptr<X509_STORE, decltype(&X509_STORE_free)> store(X509_STORE_new(), X509_STORE_free);
     std::unique_ptr<X509_STORE_CTX, decltype(&X509_STORE_CTX_free)> ctx(X509_STORE_CTX_new(), X509_STORE_CTX_free);
-    const auto freeStack = [](STACK_OF(X509)* stack) { sk_X509_free(stack); };  // the certificates stay owned by `chain`
+    const auto freeStack = [](STACK_OF(X509) * stack) { sk_X509_free(stack); };  // the certificates stay owned by `chain`
     std::unique_ptr<STACK_OF(X509), decltype(freeStack)> untrusted(sk_X509_new_null(), freeStack);
     if (!store || !ctx || !untrusted) throw std::runtime_error("out of memory verifying the issued certificate");
     for (const auto& anchor : anchors) X509_STORE_add_cert(store.get(), anchor.native());
@@ -321,8 +319,7 @@ EnrollmentResult notApproved(const ProvisionResponse& response) {
 
 }  // namespace
 
-IdprovClient::IdprovClient(IdprovClientOptions options)
-    : options_(std::move(options)), store_(options_.storeDirectory) {
+IdprovClient::IdprovClient(IdprovClientOptions options) : options_(std::move(options)), store_(options_.storeDirectory) {
     if (const auto problem = deviceIdProblem(options_.deviceId); !problem.empty()) {
         throw IdprovError("deviceID " + problem);
     }

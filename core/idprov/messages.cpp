@@ -57,9 +57,7 @@ public:
     }
 
     [[noreturn]] void fail(const std::string& why) const { throw IdprovError(std::string(what_) + ": " + why); }
-    [[noreturn]] void failField(std::string_view field, const std::string& why) const {
-        fail("'" + std::string(field) + "' " + why);
-    }
+    [[noreturn]] void failField(std::string_view field, const std::string& why) const { fail("'" + std::string(field) + "' " + why); }
 
     bool has(const std::string& field) const { return object_->has(field) && !object_->isNull(field); }
 
@@ -223,8 +221,8 @@ std::string deviceIdProblem(std::string_view deviceId) {
         return "is longer than " + std::to_string(kMaxDeviceIdChars) + " characters";
     }
     for (const char c : deviceId) {
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
-                        c == '_' || c == ':' || c == '-';
+        const bool ok =
+            (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == ':' || c == '-';
         if (!ok) return "may contain only letters, digits and . _ : -";
     }
     // It becomes a file name: "." and ".." name directories.
@@ -241,9 +239,12 @@ std::string deviceIdProblem(std::string_view deviceId) {
 
 std::string_view statusName(ProvisionStatus status) {
     switch (status) {
-        case ProvisionStatus::Approved: return "Approved";
-        case ProvisionStatus::Waiting: return "Waiting";
-        case ProvisionStatus::Rejected: return "Rejected";
+        case ProvisionStatus::Approved:
+            return "Approved";
+        case ProvisionStatus::Waiting:
+            return "Waiting";
+        case ProvisionStatus::Rejected:
+            return "Rejected";
     }
     return "Rejected";
 }

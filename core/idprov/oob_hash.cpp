@@ -144,8 +144,7 @@ std::uint32_t parameter(std::string_view field, std::string_view name, std::uint
     const auto v = parseDecimal(field.substr(prefix.size()));
     if (!v) fail("parameter '" + std::string(name) + "' is not a decimal number");
     if (*v < min || *v > max) {
-        fail("parameter '" + std::string(name) + "' must be between " + std::to_string(min) + " and " +
-             std::to_string(max));
+        fail("parameter '" + std::string(name) + "' must be between " + std::to_string(min) + " and " + std::to_string(max));
     }
     return *v;
 }
@@ -210,8 +209,8 @@ void checkSecret(std::string_view secret) {
 // The KDF itself, with parameters already checked.
 void derive(const ParsedHash& p, std::string_view secret, std::span<std::uint8_t> out) {
     if (p.algorithm == OobHashAlgorithm::Argon2id) {
-        const int rc = argon2id_hash_raw(p.passes, p.memoryKiB, p.lanes, secret.data(), secret.size(), p.salt.data(),
-                                         p.salt.size(), out.data(), out.size());
+        const int rc = argon2id_hash_raw(p.passes, p.memoryKiB, p.lanes, secret.data(), secret.size(), p.salt.data(), p.salt.size(),
+                                         out.data(), out.size());
         if (rc != ARGON2_OK) throw IdprovError(std::string("oobsHash: Argon2id failed: ") + argon2_error_message(rc));
         return;
     }
@@ -225,8 +224,10 @@ void derive(const ParsedHash& p, std::string_view secret, std::span<std::uint8_t
 
 std::string_view algorithmName(OobHashAlgorithm algorithm) {
     switch (algorithm) {
-        case OobHashAlgorithm::Argon2id: return "Argon2id";
-        case OobHashAlgorithm::Pbkdf2Sha256: return "PBKDF2";
+        case OobHashAlgorithm::Argon2id:
+            return "Argon2id";
+        case OobHashAlgorithm::Pbkdf2Sha256:
+            return "PBKDF2";
     }
     return "unknown";
 }
@@ -248,8 +249,8 @@ std::string hashOobSecret(std::string_view secret, OobHashAlgorithm algorithm, c
     p.algorithm = algorithm;
     const auto within = [](std::uint32_t v, std::uint32_t min, std::uint32_t max, const char* what) {
         if (v < min || v > max) {
-            throw IdprovError(std::string("oob hash cost: ") + what + " must be between " + std::to_string(min) +
-                              " and " + std::to_string(max));
+            throw IdprovError(std::string("oob hash cost: ") + what + " must be between " + std::to_string(min) + " and " +
+                              std::to_string(max));
         }
     };
     if (algorithm == OobHashAlgorithm::Argon2id) {

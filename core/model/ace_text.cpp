@@ -43,9 +43,7 @@ AceTextError notA(std::string_view text, std::string_view what, std::string_view
     return {quoted(text) + " is not " + std::string(what) + " (" + std::string(accepted) + ")"};
 }
 
-AceTextError grantsNothing(std::string_view shown) {
-    return {std::string(shown) + " grants nothing (at least one of CRUDN is needed)"};
-}
+AceTextError grantsNothing(std::string_view shown) { return {std::string(shown) + " grants nothing (at least one of CRUDN is needed)"}; }
 
 AceTextResult<AceSubject> roleFromText(std::string_view text, std::string_view rest) {
     const auto at = rest.find('@');

@@ -29,8 +29,7 @@ AceSubject subjectFromCbor(const CborValue& v, const std::string& path) {
         const std::string t = r.text("conntype");
         if (t == "auth-crypt") return ConnType::AuthCrypt;
         if (t == "anon-clear") return ConnType::AnonClear;
-        throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("conntype"),
-                          "\"" + t + "\" is neither auth-crypt nor anon-clear");
+        throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("conntype"), "\"" + t + "\" is neither auth-crypt nor anon-clear");
     }
     RoleSubject role{r.text("role"), r.optText("authority").value_or("")};
     if (role.role.empty()) throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("role"), "empty role");
@@ -68,16 +67,12 @@ Ace aceFromCbor(const CborValue& v, const std::string& path) {
     Ace a;
     a.aceid = static_cast<int>(r.optInteger("aceid", 0, INT_MAX).value_or(0));
     a.subject = subjectFromCbor(r.require("subject"), r.childPath("subject"));
-    r.forEach("resources", true, [&](const CborValue& item, const std::string& p) {
-        a.resources.push_back(aceResourceFromCbor(item, p));
-    });
+    r.forEach("resources", true, [&](const CborValue& item, const std::string& p) { a.resources.push_back(aceResourceFromCbor(item, p)); });
     if (a.resources.empty()) {
         throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("resources"), "an ACE names at least one resource");
     }
     a.permission = static_cast<int>(r.integer("permission", 0, permission::kAll));
-    r.forEach("validity", false, [&](const CborValue& item, const std::string& p) {
-        a.validity.push_back(validityFromCbor(item, p));
-    });
+    r.forEach("validity", false, [&](const CborValue& item, const std::string& p) { a.validity.push_back(validityFromCbor(item, p)); });
     return a;
 }
 
@@ -99,10 +94,14 @@ AceResource aceResourceFromCbor(const CborValue& v, const std::string& path) {
     res.rt = r.textArray("rt");
     res.interfaces = r.textArray("if");
     if (auto wc = r.optText("wc")) {
-        if (*wc == "*") res.wc = Wildcard::All;
-        else if (*wc == "+") res.wc = Wildcard::Secured;
-        else if (*wc == "-") res.wc = Wildcard::Public;
-        else throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("wc"), "\"" + *wc + "\" is not *, + or -");
+        if (*wc == "*")
+            res.wc = Wildcard::All;
+        else if (*wc == "+")
+            res.wc = Wildcard::Secured;
+        else if (*wc == "-")
+            res.wc = Wildcard::Public;
+        else
+            throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("wc"), "\"" + *wc + "\" is not *, + or -");
     }
     if (res.href.empty() == !res.wc.has_value()) {
         throw DecodeError(res.wc ? DecodeErrorKind::InvalidValue : DecodeErrorKind::MissingProperty, path,
@@ -121,9 +120,7 @@ CborValue acl2ToCbor(const Acl2& a) {
 Acl2 acl2FromCbor(const CborValue& v, const std::string& path) {
     ObjectReader r(v, path);
     Acl2 a;
-    r.forEach("aclist2", true, [&](const CborValue& item, const std::string& p) {
-        a.aclist2.push_back(aceFromCbor(item, p));
-    });
+    r.forEach("aclist2", true, [&](const CborValue& item, const std::string& p) { a.aclist2.push_back(aceFromCbor(item, p)); });
     a.rowneruuid = r.uuid("rowneruuid");
     return a;
 }

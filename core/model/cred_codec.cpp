@@ -11,15 +11,13 @@ bool knownEncoding(const std::string& e) {
 }
 
 bool knownCredusage(const std::string& u) {
-    return u == credusage::kTrustCa || u == credusage::kCert || u == credusage::kMfgTrustCa ||
-           u == credusage::kMfgCert;
+    return u == credusage::kTrustCa || u == credusage::kCert || u == credusage::kMfgTrustCa || u == credusage::kMfgCert;
 }
 
 CborValue encodedDataToCbor(const EncodedData& d, bool includeData) {
     const std::vector<std::uint8_t> empty;
     const auto& bytes = includeData ? d.data : empty;
-    CborValue data = encoding::isTextual(d.encoding) ? CborValue::text(std::string(bytes.begin(), bytes.end()))
-                                                     : CborValue::bytes(bytes);
+    CborValue data = encoding::isTextual(d.encoding) ? CborValue::text(std::string(bytes.begin(), bytes.end())) : CborValue::bytes(bytes);
     return CborValue::map({entry("data", std::move(data)), entry("encoding", CborValue::text(d.encoding))});
 }
 
@@ -28,8 +26,7 @@ EncodedData encodedDataFromCbor(const CborValue& v, const std::string& path) {
     EncodedData d;
     d.encoding = r.text("encoding");
     if (!knownEncoding(d.encoding)) {
-        throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("encoding"),
-                          "unknown encoding \"" + d.encoding + "\"");
+        throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("encoding"), "unknown encoding \"" + d.encoding + "\"");
     }
     if (const CborValue* data = r.find("data")) {
         // PEM and base64 travel as text; some stacks send them as bytes, which is harmless.
@@ -74,8 +71,7 @@ Cred oneCredFromCbor(const CborValue& v, const std::string& path) {
     if (r.find("publicdata")) c.publicdata = encodedDataFromCbor(r.require("publicdata"), r.childPath("publicdata"));
     if (auto usage = r.optText("credusage")) {
         if (!knownCredusage(*usage)) {
-            throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("credusage"),
-                              "unknown credusage \"" + *usage + "\"");
+            throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("credusage"), "unknown credusage \"" + *usage + "\"");
         }
         c.credusage = *usage;
     }
@@ -98,9 +94,7 @@ CborValue credToCbor(const CredResource& c, PrivateData privacy) {
 CredResource credFromCbor(const CborValue& v, const std::string& path) {
     ObjectReader r(v, path);
     CredResource c;
-    r.forEach("creds", true, [&](const CborValue& item, const std::string& p) {
-        c.creds.push_back(oneCredFromCbor(item, p));
-    });
+    r.forEach("creds", true, [&](const CborValue& item, const std::string& p) { c.creds.push_back(oneCredFromCbor(item, p)); });
     c.rowneruuid = r.uuid("rowneruuid");
     return c;
 }

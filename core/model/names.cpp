@@ -8,21 +8,31 @@ namespace steward::core {
 
 std::string_view oxm::name(int id) {
     switch (id) {
-        case kJustWorks: return "oic.sec.doxm.jw";
-        case kRandomPin: return "oic.sec.doxm.rdp";
-        case kManufacturerCert: return "oic.sec.doxm.mfgcert";
-        case kSelf: return "oic.sec.oxm.self";
-        default: return {};
+        case kJustWorks:
+            return "oic.sec.doxm.jw";
+        case kRandomPin:
+            return "oic.sec.doxm.rdp";
+        case kManufacturerCert:
+            return "oic.sec.doxm.mfgcert";
+        case kSelf:
+            return "oic.sec.oxm.self";
+        default:
+            return {};
     }
 }
 
 std::string_view dosStateName(DosState s) {
     switch (s) {
-        case DosState::Reset: return "RESET";
-        case DosState::Rfotm: return "RFOTM";
-        case DosState::Rfpro: return "RFPRO";
-        case DosState::Rfnop: return "RFNOP";
-        case DosState::Sreset: return "SRESET";
+        case DosState::Reset:
+            return "RESET";
+        case DosState::Rfotm:
+            return "RFOTM";
+        case DosState::Rfpro:
+            return "RFPRO";
+        case DosState::Rfnop:
+            return "RFNOP";
+        case DosState::Sreset:
+            return "SRESET";
     }
     return "UNKNOWN";
 }
@@ -32,9 +42,7 @@ std::optional<DosState> dosStateFromInt(long long value) {
     return static_cast<DosState>(value);
 }
 
-bool encoding::isTextual(const std::string& encodingName) {
-    return encodingName == kPem || encodingName == kBase64;
-}
+bool encoding::isTextual(const std::string& encodingName) { return encodingName == kPem || encodingName == kBase64; }
 
 std::string permission::toString(int bits) {
     std::string s = "-----";

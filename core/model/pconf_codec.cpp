@@ -21,9 +21,7 @@ CborValue pdAceToCbor(const PdAce& a) {
 PdAce pdAceFromCbor(const CborValue& v, const std::string& path) {
     ObjectReader r(v, path);
     PdAce a;
-    r.forEach("resources", true, [&](const CborValue& item, const std::string& p) {
-        a.resources.push_back(aceResourceFromCbor(item, p));
-    });
+    r.forEach("resources", true, [&](const CborValue& item, const std::string& p) { a.resources.push_back(aceResourceFromCbor(item, p)); });
     a.permission = static_cast<int>(r.integer("permission", 0, permission::kAll));
     a.prds = r.textArray("prds");
     a.recurrence = r.textArray("recurrence");
@@ -66,12 +64,8 @@ Pconf pconfFromCbor(const CborValue& v, const std::string& path) {
         }
         p.pin = std::move(*pin);
     }
-    r.forEach("pdacl", false, [&](const CborValue& item, const std::string& ip) {
-        p.pdacl.push_back(pdAceFromCbor(item, ip));
-    });
-    r.forEach("pddev", false, [&](const CborValue& item, const std::string& ip) {
-        p.pddev.push_back(readUuid(item, ip));
-    });
+    r.forEach("pdacl", false, [&](const CborValue& item, const std::string& ip) { p.pdacl.push_back(pdAceFromCbor(item, ip)); });
+    r.forEach("pddev", false, [&](const CborValue& item, const std::string& ip) { p.pddev.push_back(readUuid(item, ip)); });
     p.deviceuuid = r.optUuid("deviceuuid").value_or(Uuid{});
     p.rowneruuid = r.optUuid("rowneruuid").value_or(Uuid{});
     return p;

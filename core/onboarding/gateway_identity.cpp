@@ -7,9 +7,9 @@
 #include "steward/cbor/cbor_value.hpp"
 #include "steward/cbor/decode_error.hpp"
 #include "steward/svr/device_id_source.hpp"
+#include "steward/svr/factory_defaults.hpp"
 #include "steward/util/atomic_file.hpp"
 #include "util/id_allocator.hpp"
-#include "steward/svr/factory_defaults.hpp"
 
 namespace steward::core {
 namespace {
@@ -42,8 +42,8 @@ SecurityDomain openOrCreateDomain(const std::filesystem::path& file) {
     std::error_code ec;
     if (std::filesystem::exists(file, ec)) return readDomain(file);
     SecurityDomain domain{Uuid::random(), kDefaultDomainName};
-    const auto bytes = encodeCbor(CborValue::map({{CborValue::text("uuid"), CborValue::text(domain.uuid.toString())},
-                                                  {CborValue::text("name"), CborValue::text(domain.name)}}));
+    const auto bytes = encodeCbor(CborValue::map(
+        {{CborValue::text("uuid"), CborValue::text(domain.uuid.toString())}, {CborValue::text("name"), CborValue::text(domain.name)}}));
     writeFileAtomically(file, bytes);
     return domain;
 }
@@ -58,8 +58,7 @@ GatewayIdentity GatewayIdentity::openOrCreate(const std::filesystem::path& file)
     return GatewayIdentity(std::move(db), openOrCreateDomain(domainFile));
 }
 
-GatewayIdentity::GatewayIdentity(GatewayIdentity&& other) noexcept
-    : db_(std::move(other.db_)), domain_(std::move(other.domain_)) {}
+GatewayIdentity::GatewayIdentity(GatewayIdentity&& other) noexcept : db_(std::move(other.db_)), domain_(std::move(other.domain_)) {}
 
 Uuid GatewayIdentity::id() const {
     const std::lock_guard lock(mutex_);

@@ -32,8 +32,8 @@ CborValue ownershipAclist(const Uuid& gatewayId, const std::vector<Ace>& gateway
     return *full.find("aclist2");
 }
 
-Completion completeOwnership(CoapEndpoint& endpoint, const Session& session, const Uuid& gatewayId,
-                             const std::vector<Ace>& gatewayAces, std::chrono::milliseconds stepTimeout) {
+Completion completeOwnership(CoapEndpoint& endpoint, const Session& session, const Uuid& gatewayId, const std::vector<Ace>& gatewayAces,
+                             std::chrono::milliseconds stepTimeout) {
     auto step = [&](const std::string& name, const CoapRequest& request) -> std::optional<std::string> {
         auto answer = endpoint.request(session, request, stepTimeout);
         if (!answer) return name + ": " + answer.error().message;

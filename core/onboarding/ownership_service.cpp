@@ -21,10 +21,14 @@ OwnOutcome failure(std::string step, std::string error) {
 
 std::string_view toString(Resolution r) {
     switch (r) {
-        case Resolution::Owned: return "owned";
-        case Resolution::Finished: return "owned (the interrupted transfer was finished: ACL installed, normal operation)";
-        case Resolution::Removed: return "removed";
-        case Resolution::Unreachable: return "unreachable";
+        case Resolution::Owned:
+            return "owned";
+        case Resolution::Finished:
+            return "owned (the interrupted transfer was finished: ACL installed, normal operation)";
+        case Resolution::Removed:
+            return "removed";
+        case Resolution::Unreachable:
+            return "unreachable";
     }
     return "?";
 }
@@ -146,8 +150,10 @@ Resolution OwnershipService::resolve(const DeviceRecord& record) {
             pdm_.setDeviceState(record.id, DeviceRecordState::Owned);
             return completion.result == CompletionResult::Completed ? Resolution::Finished : Resolution::Owned;
         }
-        case Probe::Unreachable: return Resolution::Unreachable;
-        case Probe::NotOurs: break;
+        case Probe::Unreachable:
+            return Resolution::Unreachable;
+        case Probe::NotOurs:
+            break;
     }
     identity_.removeOwnerCredential(record.id);
     pdm_.removeDevice(record.id);
@@ -161,7 +167,8 @@ std::optional<std::string> OwnershipService::refusal(const DiscoveredDevice& dev
     const std::string at = record->address + " port " + std::to_string(record->securePort);
     if (record->state == DeviceRecordState::Pending) {
         switch (resolve(*record)) {
-            case Resolution::Removed: return std::nullopt;  // leftovers of an interrupted transfer
+            case Resolution::Removed:
+                return std::nullopt;  // leftovers of an interrupted transfer
             case Resolution::Owned:
             case Resolution::Finished:
                 return "already owned by this gateway (an interrupted transfer completed; it answers at " + at + ")";
@@ -170,16 +177,17 @@ std::optional<std::string> OwnershipService::refusal(const DiscoveredDevice& dev
         }
     }
     switch (probe(*record)) {
-        case Probe::Ours: return "already owned by this gateway (it answers over our owner credential at " + at + ")";
+        case Probe::Ours:
+            return "already owned by this gateway (it answers over our owner credential at " + at + ")";
         case Probe::NotOurs:
             return "the provisioning database records " + id + " as owned, but the device at " + at +
                    " no longer holds our credential (reset?): remove it first (steward remove " + id +
                    ") so that its credentials are revoked everywhere, then own it again";
-        case Probe::Unreachable: break;
+        case Probe::Unreachable:
+            break;
     }
     return "the provisioning database records " + id + " as owned and it does not answer at " + at +
-           ": another device may be answering as " + id + "; if the device was really reset, remove it first (steward remove " + id +
-           ")";
+           ": another device may be answering as " + id + "; if the device was really reset, remove it first (steward remove " + id + ")";
 }
 
 std::vector<std::pair<Uuid, Resolution>> OwnershipService::resolvePending() {

@@ -2,7 +2,6 @@
 // half-made owner credential forgotten (the device resets itself when the session closes in RFOTM).
 #include "steward/onboarding/ownership_transfer.hpp"
 
-
 #include <future>
 #include <optional>
 
@@ -21,9 +20,7 @@ struct StepFailure {
     std::string error;
 };
 
-std::vector<std::uint8_t> encodeMap(std::vector<CborValue::Pair> entries) {
-    return encodeCbor(CborValue::map(std::move(entries)));
-}
+std::vector<std::uint8_t> encodeMap(std::vector<CborValue::Pair> entries) { return encodeCbor(CborValue::map(std::move(entries))); }
 
 // A caller without a GatewayIdentity (tests, third-party tools) still sends real values: a domain
 // UUID derived from the gateway's, stable for that gateway.
@@ -63,8 +60,7 @@ private:
         if (request_.progress) request_.progress(step);
     }
 
-    CoapResponse expectSuccess(const std::string& step, TransportResult<CoapResponse> answer,
-                               bool tolerateNotFound = false) const {
+    CoapResponse expectSuccess(const std::string& step, TransportResult<CoapResponse> answer, bool tolerateNotFound = false) const {
         if (!answer) throw StepFailure{step, describe(answer.error())};
         const auto& r = answer.value();
         if (tolerateNotFound && r.code == CoapCode::NotFound) return r;
@@ -116,10 +112,12 @@ private:
 
         // 2. Select the method (Random PIN: the device now shows a fresh PIN).
         progress("POST /oic/sec/doxm {oxmsel}");
-        expectSuccess("POST /oic/sec/doxm {oxmsel}",
-                      endpoint_.request(request_.plain,
-                                        CoapRequest::post("/oic/sec/doxm", encodeMap({entry("oxmsel", CborValue::unsignedInt(static_cast<std::uint64_t>(method)))})),
-                                        request_.stepTimeout));
+        expectSuccess(
+            "POST /oic/sec/doxm {oxmsel}",
+            endpoint_.request(request_.plain,
+                              CoapRequest::post("/oic/sec/doxm",
+                                                encodeMap({entry("oxmsel", CborValue::unsignedInt(static_cast<std::uint64_t>(method)))})),
+                              request_.stepTimeout));
 
         // 3. The method's DTLS session, kept open to the end.
         ClientPskCredentials otm;
@@ -135,8 +133,8 @@ private:
         progress("DTLS handshake (" + std::string(label) + ")");
         auto opened = endpoint_.openSession(request_.secure, fixedClientPsk(std::move(otm)), request_.stepTimeout);
         if (!opened) {
-            throw StepFailure{"DTLS handshake", describe(opened.error()) +
-                                                    (request_.method == OwnershipMethod::RandomPin ? " (wrong PIN?)" : "")};
+            throw StepFailure{"DTLS handshake",
+                              describe(opened.error()) + (request_.method == OwnershipMethod::RandomPin ? " (wrong PIN?)" : "")};
         }
         session_ = std::move(opened.value());
         result.cipher = session_.info().cipher;
@@ -147,8 +145,8 @@ private:
         // a pending record for a device that resets itself, which resolvePending() clears.
         const auto secrets = endpoint_.tlsKeyMaterial(session_);
         if (!secrets) throw StepFailure{"owner PSK", "the session's TLS secrets are unavailable"};
-        result.ownerPsk = deriveSessionBoundPsk({secrets->masterSecret, secrets->serverRandom, secrets->clientRandom},
-                                                label, request_.gatewayId, device);
+        result.ownerPsk =
+            deriveSessionBoundPsk({secrets->masterSecret, secrets->serverRandom, secrets->clientRandom}, label, request_.gatewayId, device);
         std::future<std::optional<std::string>> stored;  // its destructor waits, also when a step throws
         if (request_.persistOwnerCredential) {
             stored = std::async(std::launch::async, [this, device, psk = result.ownerPsk.clone()]() -> std::optional<std::string> {
@@ -177,25 +175,23 @@ private:
         const CborValue ownerCred = CborValue::map({
             entry("credtype", CborValue::unsignedInt(1)),
             entry("subjectuuid", gw),
-            entry("privatedata", CborValue::map({entry("encoding", CborValue::text("oic.sec.encoding.raw")),
-                                                 entry("data", CborValue::bytes({}))})),
+            entry("privatedata",
+                  CborValue::map({entry("encoding", CborValue::text("oic.sec.encoding.raw")), entry("data", CborValue::bytes({}))})),
         });
         post("POST /oic/sec/cred {owner credential}", "/oic/sec/cred",
              {entry("creds", CborValue::array({ownerCred})), entry("rowneruuid", gw)});
         // 10. The security domain: iotivity-lite refuses an sdi POST without uuid, name and priv
         //     (4.00); a device without /oic/sec/sdi answers 4.04, which is fine.
-        secureRequest("POST /oic/sec/sdi",
-                      CoapRequest::post("/oic/sec/sdi", encodeMap({entry("uuid", uuidValue(domain.uuid)),
-                                                                   entry("name", CborValue::text(domain.name)),
-                                                                   entry("priv", CborValue::boolean(false))})),
-                      true);
+        secureRequest(
+            "POST /oic/sec/sdi",
+            CoapRequest::post("/oic/sec/sdi", encodeMap({entry("uuid", uuidValue(domain.uuid)), entry("name", CborValue::text(domain.name)),
+                                                         entry("priv", CborValue::boolean(false))})),
+            true);
         post("POST /oic/sec/doxm {owned:true}", "/oic/sec/doxm", {entry("owned", CborValue::boolean(true))});
-        post("POST /oic/sec/pstat {dos:RFPRO}", "/oic/sec/pstat",
-             {entry("dos", CborValue::map({entry("s", CborValue::unsignedInt(2))}))});
+        post("POST /oic/sec/pstat {dos:RFPRO}", "/oic/sec/pstat", {entry("dos", CborValue::map({entry("s", CborValue::unsignedInt(2))}))});
         secureRequest("DELETE /oic/sec/acl2", CoapRequest::del("/oic/sec/acl2"));
         post("POST /oic/sec/acl2 {gateway ACEs}", "/oic/sec/acl2", {entry("aclist2", initialAces())});
-        post("POST /oic/sec/pstat {dos:RFNOP}", "/oic/sec/pstat",
-             {entry("dos", CborValue::map({entry("s", CborValue::unsignedInt(3))}))});
+        post("POST /oic/sec/pstat {dos:RFNOP}", "/oic/sec/pstat", {entry("dos", CborValue::map({entry("s", CborValue::unsignedInt(3))}))});
 
         // 16. Verify on the session still open, as iotivity-lite's own tool does: no reconnect.
         //     The owner credential is proven by the first owner session (policies, sync); a
@@ -213,13 +209,12 @@ private:
                 throw StepFailure{"verify", "the device does not report us as its owner"};
             }
             if (after.deviceuuid != device) {
-                throw StepFailure{"verify", "the device now reports the UUID " + after.deviceuuid.toString() + ", not " +
-                                                device.toString()};
+                throw StepFailure{"verify",
+                                  "the device now reports the UUID " + after.deviceuuid.toString() + ", not " + device.toString()};
             }
             const auto pstat = decodePstat(pstatCheck.payload);
             if (pstat.dos.state != DosState::Rfnop) {
-                throw StepFailure{"verify", "the device is not in normal operation (" +
-                                                std::string(dosStateName(pstat.dos.state)) + ")"};
+                throw StepFailure{"verify", "the device is not in normal operation (" + std::string(dosStateName(pstat.dos.state)) + ")"};
             }
         } catch (const DecodeError& e) {
             throw StepFailure{"verify", std::string("malformed answer: ") + e.what()};
@@ -235,9 +230,7 @@ private:
 
 }  // namespace
 
-OwnershipResult transferOwnership(CoapEndpoint& endpoint, const OwnershipRequest& request) {
-    return Transfer(endpoint, request).run();
-}
+OwnershipResult transferOwnership(CoapEndpoint& endpoint, const OwnershipRequest& request) { return Transfer(endpoint, request).run(); }
 
 ClientPskLookup ownerSessionPsk(const Uuid& self, SecretBytes psk) {
     ClientPskCredentials c;

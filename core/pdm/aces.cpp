@@ -24,11 +24,10 @@ std::int64_t PocoPdm::addAce(const AceRecord& a) {
         session_ << "INSERT INTO aces (device, aceid, subject, resources, resource_key, permission, origin, created_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT (device, subject, resource_key, permission) DO NOTHING",
-            use(device), use(aceid), use(subject), use(resources), use(key), use(permission), use(origin),
-            use(createdAt), now;
+            use(device), use(aceid), use(subject), use(resources), use(key), use(permission), use(origin), use(createdAt), now;
         std::int64_t id = 0;
-        session_ << "SELECT id FROM aces WHERE device = ? AND subject = ? AND resource_key = ? AND permission = ?",
-            use(device), use(subject), use(key), use(permission), into(id), now;
+        session_ << "SELECT id FROM aces WHERE device = ? AND subject = ? AND resource_key = ? AND permission = ?", use(device),
+            use(subject), use(key), use(permission), into(id), now;
         if (id == 0) throw std::runtime_error("the ACE is not in the database after inserting it");
         return id;
     });
@@ -52,8 +51,8 @@ std::vector<AceRecord> PocoPdm::aces(const Uuid& device) const {
         Poco::Data::Statement select(session_);
         select << "SELECT id, device, aceid, subject, resources, permission, origin, created_at "
                   "FROM aces WHERE device = ? ORDER BY id",
-            use(uuid), into(ids), into(devices), into(aceids), into(subjects), into(resources), into(permissions),
-            into(origins), into(createdAt);
+            use(uuid), into(ids), into(devices), into(aceids), into(subjects), into(resources), into(permissions), into(origins),
+            into(createdAt);
         select.execute();
 
         std::vector<AceRecord> records;

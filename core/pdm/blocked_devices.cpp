@@ -35,8 +35,7 @@ std::vector<BlockedDevice> PocoPdm::blockedDevices() const {
         std::vector<std::string> uuids, reasons;
         std::vector<std::int64_t> times;
         Poco::Data::Statement select(session_);
-        select << "SELECT uuid, reason, blocked_at FROM blocked_devices ORDER BY blocked_at, uuid", into(uuids), into(reasons),
-            into(times);
+        select << "SELECT uuid, reason, blocked_at FROM blocked_devices ORDER BY blocked_at, uuid", into(uuids), into(reasons), into(times);
         select.execute();
         std::vector<BlockedDevice> out;
         out.reserve(uuids.size());

@@ -35,8 +35,7 @@ void PocoPdm::revokeCredential(std::int64_t id) {
         std::int64_t nowMs = toMillis(pdmNow());
         Poco::Data::Statement update(session_);
         // The first revocation time stays.
-        update << "UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", use(nowMs),
-            use(credential);
+        update << "UPDATE credentials SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", use(nowMs), use(credential);
         if (update.execute() == 0) throw std::runtime_error("no such credential");
     });
 }
@@ -51,8 +50,8 @@ std::vector<CredentialRecord> PocoPdm::credentials(const Uuid& device) const {
         select << "SELECT id, device, subject, credtype, key_bits, created_at, "
                   "CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END, COALESCE(revoked_at, 0) "
                   "FROM credentials WHERE device = ? ORDER BY id",
-            use(uuid), into(ids), into(devices), into(subjects), into(credtypes), into(keyBits), into(createdAt),
-            into(revoked), into(revokedAt);
+            use(uuid), into(ids), into(devices), into(subjects), into(credtypes), into(keyBits), into(createdAt), into(revoked),
+            into(revokedAt);
         select.execute();
 
         std::vector<CredentialRecord> records;

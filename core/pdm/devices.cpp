@@ -98,8 +98,7 @@ void PocoPdm::putDevice(const DeviceRecord& d) {
             ownedAt = toMillis(d.ownedAt);
             if (ownedAt == 0) {
                 std::string owned(toString(DeviceRecordState::Owned));
-                session_ << "SELECT owned_at FROM devices WHERE uuid = ? AND state = ?", use(id), use(owned),
-                    into(ownedAt), now;
+                session_ << "SELECT owned_at FROM devices WHERE uuid = ? AND state = ?", use(id), use(owned), into(ownedAt), now;
                 if (ownedAt == 0) ownedAt = updatedAt;
             }
         }
@@ -109,8 +108,8 @@ void PocoPdm::putDevice(const DeviceRecord& d) {
                     "address = excluded.address, port = excluded.port, secure_port = excluded.secure_port, "
                     "state = excluded.state, owned_at = excluded.owned_at, updated_at = excluded.updated_at, "
                     "device_types = excluded.device_types",
-            use(id), use(name), use(otm), use(address), use(port), use(securePort), use(state), use(ownedAt),
-            use(updatedAt), use(types), now;
+            use(id), use(name), use(otm), use(address), use(port), use(securePort), use(state), use(ownedAt), use(updatedAt), use(types),
+            now;
     });
 }
 
@@ -143,8 +142,7 @@ void PocoPdm::setDeviceState(const Uuid& id, DeviceRecordState s) {
                       "state = ?, updated_at = ? WHERE uuid = ?",
                 use(state), use(nowMs), use(state), use(nowMs), use(uuid);
         } else {
-            update << "UPDATE devices SET owned_at = 0, state = ?, updated_at = ? WHERE uuid = ?", use(state),
-                use(nowMs), use(uuid);
+            update << "UPDATE devices SET owned_at = 0, state = ?, updated_at = ? WHERE uuid = ?", use(state), use(nowMs), use(uuid);
         }
         if (update.execute() == 0) throw std::runtime_error("no such device");
     });

@@ -97,8 +97,8 @@ void PocoPdm::setLinkStale(const Uuid& a, const Uuid& b, bool stale, const std::
         int flag = stale ? 1 : 0;
         std::string action = pendingAction;
         Poco::Data::Statement update(session_);
-        update << "UPDATE links SET stale = ?, pending_action = ? WHERE device_a = ? AND device_b = ?", use(flag),
-            use(action), use(first), use(second);
+        update << "UPDATE links SET stale = ?, pending_action = ? WHERE device_a = ? AND device_b = ?", use(flag), use(action), use(first),
+            use(second);
         std::size_t changed = update.execute();
         Poco::Data::Statement direct(session_);
         direct << "UPDATE direct_links SET stale = ?, pending_action = ? WHERE (server = ? AND client = ?) OR (server = ? AND client = ?)",
@@ -115,8 +115,8 @@ bool PocoPdm::removeLink(const Uuid& a, const Uuid& b) {
         remove << "DELETE FROM links WHERE device_a = ? AND device_b = ?", use(first), use(second);
         std::size_t removed = remove.execute();
         Poco::Data::Statement direct(session_);
-        direct << "DELETE FROM direct_links WHERE (server = ? AND client = ?) OR (server = ? AND client = ?)", use(first),
-            use(second), use(second), use(first);
+        direct << "DELETE FROM direct_links WHERE (server = ? AND client = ?) OR (server = ? AND client = ?)", use(first), use(second),
+            use(second), use(first);
         removed += direct.execute();
         return removed > 0;
     });
@@ -136,9 +136,10 @@ std::optional<LinkRecord> PocoPdm::link(const Uuid& a, const Uuid& b) const {
     return read(operation("link", a, b), [&]() -> std::optional<LinkRecord> {
         auto [first, second] = ordered(a, b);
         // Pairwise first, then a as the server, then b as the server.
-        auto found = queryLinks("WHERE (direct = 0 AND a = ? AND b = ?) OR (direct = 1 AND ((a = ? AND b = ?) OR (a = ? AND b = ?))) "
-                                "ORDER BY direct, a = ? DESC LIMIT 1",
-                                {first, second, a.toString(), b.toString(), b.toString(), a.toString(), a.toString()});
+        auto found = queryLinks(
+            "WHERE (direct = 0 AND a = ? AND b = ?) OR (direct = 1 AND ((a = ? AND b = ?) OR (a = ? AND b = ?))) "
+            "ORDER BY direct, a = ? DESC LIMIT 1",
+            {first, second, a.toString(), b.toString(), b.toString(), a.toString(), a.toString()});
         if (found.empty()) return std::nullopt;
         return std::move(found.front());
     });

@@ -12,8 +12,10 @@ namespace steward::core {
 
 std::string_view toString(DeviceRecordState state) {
     switch (state) {
-        case DeviceRecordState::Pending: return "pending";
-        case DeviceRecordState::Owned: return "owned";
+        case DeviceRecordState::Pending:
+            return "pending";
+        case DeviceRecordState::Owned:
+            return "owned";
     }
     return "unknown";
 }

@@ -16,9 +16,7 @@ PocoPdm::~PocoPdm() {
     }
 }
 
-PdmError PocoPdm::failure(const std::string& op, const std::string& reason) const {
-    return PdmError(label_ + ": " + op + ": " + reason);
-}
+PdmError PocoPdm::failure(const std::string& op, const std::string& reason) const { return PdmError(label_ + ": " + op + ": " + reason); }
 
 void PocoPdm::execute(const std::string& op, const std::string& sql) {
     try {

@@ -137,15 +137,14 @@ void run(Poco::Data::Session& session, const std::string& label, const std::vect
     const int known = migrations.back().version;
 
     int hasVersionTable = 0;
-    session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
-        into(hasVersionTable), now;
+    session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'", into(hasVersionTable), now;
     if (hasVersionTable == 0) {
         int otherTables = 0;
-        session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_'",
-            into(otherTables), now;
+        session << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_'", into(otherTables), now;
         if (otherTables != 0) {
-            throw PdmError(label + ": an SQLite database, but not a Steward PDM (it has tables but no schema_version); "
-                                   "refusing it and leaving the file as it is");
+            throw PdmError(label +
+                           ": an SQLite database, but not a Steward PDM (it has tables but no schema_version); "
+                           "refusing it and leaving the file as it is");
         }
         session << "CREATE TABLE schema_version ("
                    " version INTEGER NOT NULL PRIMARY KEY,"
@@ -157,8 +156,8 @@ void run(Poco::Data::Session& session, const std::string& label, const std::vect
     int current = 0;
     session << "SELECT COALESCE(MAX(version), 0) FROM schema_version", into(current), now;
     if (current > known) {
-        throw PdmError(label + ": created by a newer Steward (schema version " + std::to_string(current) +
-                       ", this build knows up to " + std::to_string(known) + "); refusing to open it");
+        throw PdmError(label + ": created by a newer Steward (schema version " + std::to_string(current) + ", this build knows up to " +
+                       std::to_string(known) + "); refusing to open it");
     }
 
     for (const auto& m : migrations) {
@@ -166,22 +165,21 @@ void run(Poco::Data::Session& session, const std::string& label, const std::vect
         try {
             for (const auto sql : m.statements) session << std::string(sql), now;
         } catch (const Poco::Exception& e) {
-            throw PdmError(label + ": schema migration to version " + std::to_string(m.version) + " (" +
-                           std::string(m.description) + ") failed: " + e.displayText());
+            throw PdmError(label + ": schema migration to version " + std::to_string(m.version) + " (" + std::string(m.description) +
+                           ") failed: " + e.displayText());
         }
         int version = m.version;
         std::int64_t appliedAt = toMillis(pdmNow());
         std::string description(m.description);
-        session << "INSERT INTO schema_version (version, applied_at, description) VALUES (?, ?, ?)", use(version),
-            use(appliedAt), use(description), now;
+        session << "INSERT INTO schema_version (version, applied_at, description) VALUES (?, ?, ?)", use(version), use(appliedAt),
+            use(description), now;
     }
 }
 
 }  // namespace
 
 const std::vector<Migration>& sqliteMigrations() {
-    static const std::vector<Migration> migrations{kInitialSchema, kPendingActions, kDeviceTypes, kDirectLinks,
-                                                   kBlockedDevices};
+    static const std::vector<Migration> migrations{kInitialSchema, kPendingActions, kDeviceTypes, kDirectLinks, kBlockedDevices};
     return migrations;
 }
 

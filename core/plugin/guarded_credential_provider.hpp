@@ -29,8 +29,7 @@ public:
     ProvisioningOutcome resetDevice(ProvisioningContext& ctx, const Uuid& device) const override {
         return guard([&] { return inner_->resetDevice(ctx, device); });
     }
-    ProvisioningOutcome provisionCertificate(ProvisioningContext& ctx, const Uuid& device,
-                                             std::chrono::hours validity) const override {
+    ProvisioningOutcome provisionCertificate(ProvisioningContext& ctx, const Uuid& device, std::chrono::hours validity) const override {
         return guard([&] { return inner_->provisionCertificate(ctx, device, validity); });
     }
     ProvisioningOutcome resolvePending(ProvisioningContext& ctx) const override {

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "plugin/guarded_credential_provider.hpp"
-#include "plugin/guarded_pairing_provider.hpp"
 #include "plugin/guarded_ownership_provider.hpp"
+#include "plugin/guarded_pairing_provider.hpp"
 
 namespace steward::core {
 namespace {
@@ -52,9 +52,7 @@ std::shared_ptr<Provider> ProviderRegistry::find(std::string_view category, std:
     return it == entries_.end() ? nullptr : it->second.provider;
 }
 
-bool ProviderRegistry::contains(std::string_view category, std::string_view name) const {
-    return find(category, name) != nullptr;
-}
+bool ProviderRegistry::contains(std::string_view category, std::string_view name) const { return find(category, name) != nullptr; }
 
 std::vector<ProviderInfo> ProviderRegistry::list() const {
     const std::lock_guard lock(mutex_);

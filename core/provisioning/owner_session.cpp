@@ -14,27 +14,35 @@ ProvisioningError fromTransport(const Uuid& device, const std::string& what, con
 }
 
 CborValue dosBody(int state) {
-    return CborValue::map({{CborValue::text("dos"), CborValue::map({{CborValue::text("s"), CborValue::unsignedInt(static_cast<std::uint64_t>(state))}})}});
+    return CborValue::map(
+        {{CborValue::text("dos"), CborValue::map({{CborValue::text("s"), CborValue::unsignedInt(static_cast<std::uint64_t>(state))}})}});
 }
 
 }  // namespace
 
 std::string_view toString(ProvisioningError::Kind kind) {
     switch (kind) {
-        case ProvisioningError::Kind::NoCredential: return "no owner credential";
-        case ProvisioningError::Kind::Unreachable: return "unreachable";
-        case ProvisioningError::Kind::NotOurs: return "no longer ours";
-        case ProvisioningError::Kind::Refused: return "refused";
-        case ProvisioningError::Kind::Malformed: return "malformed answer";
+        case ProvisioningError::Kind::NoCredential:
+            return "no owner credential";
+        case ProvisioningError::Kind::Unreachable:
+            return "unreachable";
+        case ProvisioningError::Kind::NotOurs:
+            return "no longer ours";
+        case ProvisioningError::Kind::Refused:
+            return "refused";
+        case ProvisioningError::Kind::Malformed:
+            return "malformed answer";
     }
     return "?";
 }
 
-OwnerSession::OwnerSession(CoapEndpoint& endpoint, const GatewayIdentity& identity, const Uuid& device,
-                           const PeerAddress& at, std::chrono::milliseconds timeout)
+OwnerSession::OwnerSession(CoapEndpoint& endpoint, const GatewayIdentity& identity, const Uuid& device, const PeerAddress& at,
+                           std::chrono::milliseconds timeout)
     : endpoint_(endpoint), device_(device), timeout_(timeout) {
     auto psk = identity.ownerCredential(device);
-    if (!psk) throw ProvisioningError(ProvisioningError::Kind::NoCredential, device.toString() + ": the gateway holds no owner credential for it");
+    if (!psk)
+        throw ProvisioningError(ProvisioningError::Kind::NoCredential,
+                                device.toString() + ": the gateway holds no owner credential for it");
     if (at.port == 0) throw ProvisioningError(ProvisioningError::Kind::Unreachable, device.toString() + ": its secure endpoint is unknown");
     auto opened = endpoint_.openSession(at, ownerSessionPsk(identity.id(), std::move(*psk)), timeout_);
     if (!opened) throw fromTransport(device_, "owner session to " + at.host + ":" + std::to_string(at.port), opened.error());
@@ -50,8 +58,8 @@ CoapResponse OwnerSession::send(const std::string& what, const CoapRequest& requ
     if (!answer) throw fromTransport(device_, what, answer.error());
     const auto& r = answer.value();
     if (r.code.isSuccess() || (missingIsDone && r.code == CoapCode::NotFound)) return r;
-    throw ProvisioningError(ProvisioningError::Kind::Refused, device_.toString() + ": " + what + ": the device answered " + r.code.describe(),
-                            r.code);
+    throw ProvisioningError(ProvisioningError::Kind::Refused,
+                            device_.toString() + ": " + what + ": the device answered " + r.code.describe(), r.code);
 }
 
 CoapResponse OwnerSession::get(const std::string& path) { return send("GET " + path, CoapRequest::get(path), false); }

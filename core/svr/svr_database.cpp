@@ -60,8 +60,7 @@ SvrDatabase SvrDatabase::create(const std::filesystem::path& file, const Securit
     return db;
 }
 
-SvrDatabase SvrDatabase::openOrCreate(const std::filesystem::path& file, const DeviceProfile& profile,
-                                      DeviceIdSource& ids) {
+SvrDatabase SvrDatabase::openOrCreate(const std::filesystem::path& file, const DeviceProfile& profile, DeviceIdSource& ids) {
     std::error_code ec;
     if (std::filesystem::exists(file, ec)) return open(file, SvrAccess::ReadWrite);
     return create(file, factoryResources(ids.issue(), profile));

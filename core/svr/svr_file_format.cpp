@@ -37,8 +37,7 @@ SecurityResources resourcesFromCbor(const ObjectReader& r) {
     if (r.find("pconf")) out.pconf = inner<Pconf>(r, "pconf", pconfFromCbor);
     if (r.find("dpairing")) out.dpairing = inner<Dpairing>(r, "dpairing", dpairingFromCbor);
     if (out.doxm.deviceuuid.isNil()) {
-        throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("doxm") + ".deviceuuid",
-                          "a stored device has a non-nil UUID");
+        throw DecodeError(DecodeErrorKind::InvalidValue, r.childPath("doxm") + ".deviceuuid", "a stored device has a non-nil UUID");
     }
     return out;
 }

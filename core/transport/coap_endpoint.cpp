@@ -79,9 +79,12 @@ std::optional<ParsedUri> parseUri(std::string_view uri) {
 
 std::string_view toString(SessionEventType type) {
     switch (type) {
-        case SessionEventType::Established: return "established";
-        case SessionEventType::Closed: return "closed";
-        case SessionEventType::Failed: return "failed";
+        case SessionEventType::Established:
+            return "established";
+        case SessionEventType::Closed:
+            return "closed";
+        case SessionEventType::Failed:
+            return "failed";
     }
     return "?";
 }
@@ -116,10 +119,7 @@ void Session::release() noexcept {
     owner_.reset();
 }
 
-CoapEndpoint::CoapEndpoint(EndpointOptions options)
-    : core_(std::make_shared<detail::EndpointCore>(std::move(options))) {
-    core_->start();
-}
+CoapEndpoint::CoapEndpoint(EndpointOptions options) : core_(std::make_shared<detail::EndpointCore>(std::move(options))) { core_->start(); }
 
 CoapEndpoint::~CoapEndpoint() { core_->shutdown(); }
 
@@ -140,8 +140,7 @@ TransportResult<CoapResponse> CoapEndpoint::request(const PeerAddress& peer, con
     return core_->requestPlain(*address, request, timeout);
 }
 
-TransportResult<CoapResponse> CoapEndpoint::request(std::string_view uri, const CoapRequest& request,
-                                                    const RequestOptions& options) {
+TransportResult<CoapResponse> CoapEndpoint::request(std::string_view uri, const CoapRequest& request, const RequestOptions& options) {
     const auto parsed = parseUri(uri);
     if (!parsed) return invalid("not a coap:// or coaps:// URI with a numeric host: " + std::string(uri));
     CoapRequest effective = request;
@@ -161,8 +160,7 @@ TransportResult<CoapResponse> CoapEndpoint::request(std::string_view uri, const 
     return response;
 }
 
-TransportResult<Session> CoapEndpoint::openSession(const PeerAddress& peer, ClientPskLookup psk,
-                                                   std::chrono::milliseconds timeout) {
+TransportResult<Session> CoapEndpoint::openSession(const PeerAddress& peer, ClientPskLookup psk, std::chrono::milliseconds timeout) {
     const auto address = detail::parseAddress(peer.host, peer.port);
     if (!address || peer.port == 0) return invalid("not a numeric IP address and port: " + peer.host);
     auto info = core_->openSession(*address, std::move(psk), timeout);
@@ -182,8 +180,7 @@ TransportResult<Session> CoapEndpoint::openSession(const PeerAddress& peer, cons
     return Session(core_, std::move(info.value()));
 }
 
-TransportResult<CoapResponse> CoapEndpoint::request(const Session& session, const CoapRequest& request,
-                                                    std::chrono::milliseconds timeout) {
+TransportResult<CoapResponse> CoapEndpoint::request(const Session& session, const CoapRequest& request, std::chrono::milliseconds timeout) {
     if (!session.valid() || session.owner_.lock() != core_) {
         return TransportError{TransportErrorCode::SessionClosed, "not an open session of this endpoint"};
     }

@@ -6,10 +6,14 @@ namespace steward::core {
 
 std::string_view toString(CoapMethod method) {
     switch (method) {
-        case CoapMethod::Get: return "GET";
-        case CoapMethod::Post: return "POST";
-        case CoapMethod::Put: return "PUT";
-        case CoapMethod::Delete: return "DELETE";
+        case CoapMethod::Get:
+            return "GET";
+        case CoapMethod::Post:
+            return "POST";
+        case CoapMethod::Put:
+            return "PUT";
+        case CoapMethod::Delete:
+            return "DELETE";
     }
     return "?";
 }

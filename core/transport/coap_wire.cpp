@@ -42,7 +42,7 @@ public:
     std::size_t remaining() const { return bytes_.size() - pos_; }
     bool atEnd() const { return pos_ == bytes_.size(); }
     std::uint8_t peek() const { return bytes_[pos_]; }  // precondition: !atEnd()
-    std::uint8_t next() { return bytes_[pos_++]; }       // precondition: !atEnd()
+    std::uint8_t next() { return bytes_[pos_++]; }      // precondition: !atEnd()
     std::size_t position() const { return pos_; }
 
     std::vector<std::uint8_t> take(std::size_t count, const char* what) {
@@ -76,13 +76,20 @@ private:
 
 std::string describeNumber(std::uint16_t number) {
     switch (number) {
-        case kOptionUriPath: return "Uri-Path";
-        case kOptionUriQuery: return "Uri-Query";
-        case kOptionContentFormat: return "Content-Format";
-        case kOptionAccept: return "Accept";
-        case kOptionOcfContentFormatVersion: return "OCF-Content-Format-Version (2053)";
-        case kOptionOcfAcceptContentFormatVersion: return "OCF-Accept-Content-Format-Version (2049)";
-        default: return "option " + std::to_string(number);
+        case kOptionUriPath:
+            return "Uri-Path";
+        case kOptionUriQuery:
+            return "Uri-Query";
+        case kOptionContentFormat:
+            return "Content-Format";
+        case kOptionAccept:
+            return "Accept";
+        case kOptionOcfContentFormatVersion:
+            return "OCF-Content-Format-Version (2053)";
+        case kOptionOcfAcceptContentFormatVersion:
+            return "OCF-Accept-Content-Format-Version (2049)";
+        default:
+            return "option " + std::to_string(number);
     }
 }
 
@@ -99,9 +106,8 @@ void setUint16(std::optional<std::uint16_t>& field, const CoapOption& option) {
 }
 
 bool isTypedOption(std::uint16_t number) {
-    return number == kOptionUriPath || number == kOptionUriQuery || number == kOptionContentFormat ||
-           number == kOptionAccept || number == kOptionOcfContentFormatVersion ||
-           number == kOptionOcfAcceptContentFormatVersion;
+    return number == kOptionUriPath || number == kOptionUriQuery || number == kOptionContentFormat || number == kOptionAccept ||
+           number == kOptionOcfContentFormatVersion || number == kOptionOcfAcceptContentFormatVersion;
 }
 
 void addUint(std::vector<CoapOption>& options, std::uint16_t number, std::uint16_t value) {
@@ -136,8 +142,7 @@ std::vector<std::uint8_t> encodeCoapMessage(const CoapWireMessage& m) {
     std::vector<const CoapOption*> sorted;
     sorted.reserve(m.options.size());
     for (const auto& option : m.options) sorted.push_back(&option);
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const CoapOption* a, const CoapOption* b) { return a->number < b->number; });
+    std::stable_sort(sorted.begin(), sorted.end(), [](const CoapOption* a, const CoapOption* b) { return a->number < b->number; });
 
     std::vector<std::uint8_t> out;
     out.reserve(4 + m.token.size() + m.payload.size() + 1 + m.options.size() * 4);
@@ -194,8 +199,7 @@ CoapWireMessage decodeCoapMessage(std::span<const std::uint8_t> datagram) {
         const auto deltaNibble = static_cast<std::uint8_t>(header >> 4);
         const auto lengthNibble = static_cast<std::uint8_t>(header & 0x0FU);
         if (deltaNibble == 15 || lengthNibble == 15) {
-            fail("option header 0x" + hexByte(header) + " at offset " + std::to_string(offset) +
-                 " uses the reserved nibble 15");
+            fail("option header 0x" + hexByte(header) + " at offset " + std::to_string(offset) + " uses the reserved nibble 15");
         }
         number += in.extended(deltaNibble, "delta");
         const std::size_t length = in.extended(lengthNibble, "length");
@@ -213,11 +217,20 @@ CoapWireMessage decodeCoapMessage(std::span<const std::uint8_t> datagram) {
 CoapRequest requestFromWire(const CoapWireMessage& m) {
     CoapRequest request;
     switch (m.code) {
-        case 1: request.method = CoapMethod::Get; break;
-        case 2: request.method = CoapMethod::Post; break;
-        case 3: request.method = CoapMethod::Put; break;
-        case 4: request.method = CoapMethod::Delete; break;
-        default: fail("code " + CoapCode::fromByte(m.code).toString() + " is not GET, POST, PUT or DELETE");
+        case 1:
+            request.method = CoapMethod::Get;
+            break;
+        case 2:
+            request.method = CoapMethod::Post;
+            break;
+        case 3:
+            request.method = CoapMethod::Put;
+            break;
+        case 4:
+            request.method = CoapMethod::Delete;
+            break;
+        default:
+            fail("code " + CoapCode::fromByte(m.code).toString() + " is not GET, POST, PUT or DELETE");
     }
     if (m.type != CoapMessageType::Confirmable && m.type != CoapMessageType::NonConfirmable) {
         fail("a request must be confirmable or non-confirmable");
@@ -232,12 +245,24 @@ CoapRequest requestFromWire(const CoapWireMessage& m) {
                 request.path += "/";
                 request.path.append(option.value.begin(), option.value.end());
                 break;
-            case kOptionUriQuery: request.query.emplace_back(option.value.begin(), option.value.end()); break;
-            case kOptionContentFormat: setUint16(request.contentFormat, option); break;
-            case kOptionAccept: setUint16(request.accept, option); break;
-            case kOptionOcfContentFormatVersion: setUint16(request.ocfContentFormatVersion, option); break;
-            case kOptionOcfAcceptContentFormatVersion: setUint16(request.ocfAcceptContentFormatVersion, option); break;
-            default: request.otherOptions.push_back(option); break;
+            case kOptionUriQuery:
+                request.query.emplace_back(option.value.begin(), option.value.end());
+                break;
+            case kOptionContentFormat:
+                setUint16(request.contentFormat, option);
+                break;
+            case kOptionAccept:
+                setUint16(request.accept, option);
+                break;
+            case kOptionOcfContentFormatVersion:
+                setUint16(request.ocfContentFormatVersion, option);
+                break;
+            case kOptionOcfAcceptContentFormatVersion:
+                setUint16(request.ocfAcceptContentFormatVersion, option);
+                break;
+            default:
+                request.otherOptions.push_back(option);
+                break;
         }
     }
     if (request.path.empty()) request.path = "/";
@@ -265,8 +290,7 @@ CoapWireMessage requestToWire(const CoapRequest& r, std::uint16_t messageId, std
     if (r.ocfContentFormatVersion) addUint(m.options, kOptionOcfContentFormatVersion, *r.ocfContentFormatVersion);
     appendOthers(m.options, r.otherOptions);
     // Wire order now, so that what the caller inspects is what encodeCoapMessage sends.
-    std::stable_sort(m.options.begin(), m.options.end(),
-                     [](const CoapOption& a, const CoapOption& b) { return a.number < b.number; });
+    std::stable_sort(m.options.begin(), m.options.end(), [](const CoapOption& a, const CoapOption& b) { return a.number < b.number; });
     m.payload = r.payload;
     return m;
 }
@@ -284,18 +308,24 @@ CoapResponse responseFromWire(const CoapWireMessage& m) {
             case kOptionUriPath:
             case kOptionUriQuery:
             case kOptionAccept:
-            case kOptionOcfAcceptContentFormatVersion: break;  // request options: meaningless here
-            case kOptionContentFormat: setUint16(response.contentFormat, option); break;
-            case kOptionOcfContentFormatVersion: setUint16(response.ocfContentFormatVersion, option); break;
-            default: response.otherOptions.push_back(option); break;
+            case kOptionOcfAcceptContentFormatVersion:
+                break;  // request options: meaningless here
+            case kOptionContentFormat:
+                setUint16(response.contentFormat, option);
+                break;
+            case kOptionOcfContentFormatVersion:
+                setUint16(response.ocfContentFormatVersion, option);
+                break;
+            default:
+                response.otherOptions.push_back(option);
+                break;
         }
     }
     response.payload = m.payload;
     return response;
 }
 
-CoapWireMessage responseToWire(const CoapResponse& r, CoapMessageType type, std::uint16_t messageId,
-                               std::vector<std::uint8_t> token) {
+CoapWireMessage responseToWire(const CoapResponse& r, CoapMessageType type, std::uint16_t messageId, std::vector<std::uint8_t> token) {
     CoapWireMessage m;
     m.type = type;
     m.code = r.code.toByte();
@@ -310,8 +340,7 @@ CoapWireMessage responseToWire(const CoapResponse& r, CoapMessageType type, std:
     if (contentFormat) addUint(m.options, kOptionContentFormat, *contentFormat);
     if (ocfVersion) addUint(m.options, kOptionOcfContentFormatVersion, *ocfVersion);
     appendOthers(m.options, r.otherOptions);
-    std::stable_sort(m.options.begin(), m.options.end(),
-                     [](const CoapOption& a, const CoapOption& b) { return a.number < b.number; });
+    std::stable_sort(m.options.begin(), m.options.end(), [](const CoapOption& a, const CoapOption& b) { return a.number < b.number; });
     m.payload = r.payload;
     return m;
 }

@@ -37,16 +37,14 @@ R guarded(const char* where, R fallback, Fn fn) {
     return fallback;
 }
 
-coap_response_t responseCallback(coap_session_t* session, const coap_pdu_t*, const coap_pdu_t* received,
-                                 const coap_mid_t) {
+coap_response_t responseCallback(coap_session_t* session, const coap_pdu_t*, const coap_pdu_t* received, const coap_mid_t) {
     return guarded("response handler", COAP_RESPONSE_OK, [&] {
         EndpointCore* core = coreOf(session);
         return core != nullptr ? core->onResponse(session, received) : COAP_RESPONSE_OK;
     });
 }
 
-void nackCallback(coap_session_t* session, const coap_pdu_t* sent, const coap_nack_reason_t reason,
-                  const coap_mid_t) {
+void nackCallback(coap_session_t* session, const coap_pdu_t* sent, const coap_nack_reason_t reason, const coap_mid_t) {
     guarded("NACK handler", 0, [&] {
         if (EndpointCore* core = coreOf(session)) core->onNack(session, sent, reason);
         return 0;
@@ -95,8 +93,7 @@ const coap_dtls_cpsk_info_t* clientHintCallback(coap_str_const_t* hint, coap_ses
     });
 }
 
-int peerCertificateCallback(const char*, const uint8_t*, size_t, coap_session_t* session, unsigned depth, int,
-                            void*) {
+int peerCertificateCallback(const char*, const uint8_t*, size_t, coap_session_t* session, unsigned depth, int, void*) {
     return guarded("certificate callback", 0, [&] {
         if (EndpointCore* core = coreOf(session)) core->onPeerCertificate(session, depth);
         return 1;
@@ -121,8 +118,8 @@ void clientDtlsMessageCallback(int writing, int, int, const void*, size_t, SSL* 
     });
 }
 
-void requestCallback(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request,
-                     const coap_string_t* query, coap_pdu_t* response) {
+void requestCallback(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request, const coap_string_t* query,
+                     coap_pdu_t* response) {
     const bool handled = guarded("request handler", false, [&] {
         EndpointCore* core = coreOf(session);
         if (core == nullptr) return false;

@@ -31,9 +31,7 @@ thread_local bool tOnIoThread = false;
 // a missed wake-up could be noticed.
 constexpr int kMaxWaitMs = 250;
 
-[[noreturn]] void fail(TransportErrorCode code, std::string message) {
-    throw TransportException(TransportError{code, std::move(message)});
-}
+[[noreturn]] void fail(TransportErrorCode code, std::string message) { throw TransportException(TransportError{code, std::move(message)}); }
 
 // A port nobody holds. libcoap binds its listeners with SO_REUSEADDR, and for UDP the kernel may
 // then hand a "port 0" bind a port that another SO_REUSEADDR socket already has — two devices in
@@ -57,15 +55,14 @@ std::uint16_t unusedPort(const coap_address_t& bind) {
     return port;  // 0 (let libcoap pick) if probing failed
 }
 
-coap_endpoint_t* listen(coap_context_t* context, const coap_address_t& bind, std::uint16_t port, coap_proto_t proto,
-                        const char* what) {
+coap_endpoint_t* listen(coap_context_t* context, const coap_address_t& bind, std::uint16_t port, coap_proto_t proto, const char* what) {
     coap_address_t address = bind;
     if (port == 0) port = unusedPort(bind);
     coap_address_set_port(&address, port);
     coap_endpoint_t* endpoint = coap_new_endpoint(context, &address, proto);
     if (endpoint == nullptr) {
-        fail(TransportErrorCode::SendFailed, std::string("cannot listen for ") + what + " on port " +
-                                                 std::to_string(port) + " (address in use or not local?)");
+        fail(TransportErrorCode::SendFailed,
+             std::string("cannot listen for ") + what + " on port " + std::to_string(port) + " (address in use or not local?)");
     }
     return endpoint;
 }
@@ -186,7 +183,9 @@ EndpointCore::~EndpointCore() {
     if (wakeFd_ >= 0) ::close(wakeFd_);
 }
 
-void EndpointCore::start() { thread_ = std::thread([this] { run(); }); }
+void EndpointCore::start() {
+    thread_ = std::thread([this] { run(); });
+}
 
 void EndpointCore::shutdown() {
     std::call_once(shutdownOnce_, [this] {
@@ -313,8 +312,7 @@ void EndpointCore::expireDeadlines() {
     std::vector<SessionId> expired;
     for (const auto& [id, record] : records_) {
         if (record->state != SessionRecord::State::Handshaking) continue;
-        if ((record->connectWaiter && record->connectDeadline <= now) ||
-            (record->stallDeadline && *record->stallDeadline <= now)) {
+        if ((record->connectWaiter && record->connectDeadline <= now) || (record->stallDeadline && *record->stallDeadline <= now)) {
             expired.push_back(id);
         }
     }

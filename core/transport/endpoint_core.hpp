@@ -118,14 +118,11 @@ public:
     static bool onAnyIoThread();
 
     // Blocking operations for other threads (they return WrongThread / Shutdown errors).
-    TransportResult<CoapResponse> requestPlain(const coap_address_t& peer, const CoapRequest& request,
-                                               std::chrono::milliseconds timeout);
-    TransportResult<PeerInfo> openSession(const coap_address_t& peer, ClientPskLookup psk,
-                                          std::chrono::milliseconds timeout);
+    TransportResult<CoapResponse> requestPlain(const coap_address_t& peer, const CoapRequest& request, std::chrono::milliseconds timeout);
+    TransportResult<PeerInfo> openSession(const coap_address_t& peer, ClientPskLookup psk, std::chrono::milliseconds timeout);
     TransportResult<PeerInfo> openSession(const coap_address_t& peer, std::shared_ptr<const PreparedPki> pki,
                                           std::chrono::milliseconds timeout);
-    TransportResult<CoapResponse> requestOnSession(SessionId id, const CoapRequest& request,
-                                                   std::chrono::milliseconds timeout);
+    TransportResult<CoapResponse> requestOnSession(SessionId id, const CoapRequest& request, std::chrono::milliseconds timeout);
     // Waits until the session is closed when `wait`; otherwise only queues the close.
     void closeSession(SessionId id, bool wait);
     void addResource(const std::string& path, ResourceHandler handler);
@@ -141,8 +138,8 @@ public:
     coap_response_t onResponse(coap_session_t* session, const coap_pdu_t* received);
     void onNack(coap_session_t* session, const coap_pdu_t* sent, coap_nack_reason_t reason);
     void onEvent(coap_session_t* session, coap_event_t event);
-    void onRequest(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request,
-                   const coap_string_t* query, coap_pdu_t* response);
+    void onRequest(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request, const coap_string_t* query,
+                   coap_pdu_t* response);
     const coap_bin_const_t* onClientIdentity(coap_session_t* session, const coap_bin_const_t* identity);
     const coap_dtls_cpsk_info_t* onServerHint(coap_session_t* session, const coap_str_const_t* hint);
     // A certificate of the peer's chain passed OpenSSL's checks (depth 0: the peer's own).
@@ -183,8 +180,8 @@ private:
                            std::shared_ptr<std::promise<TransportResult<CoapResponse>>> promise);
     void startSessionRequest(SessionId id, const CoapRequest& request, Clock::time_point deadline,
                              std::shared_ptr<std::promise<TransportResult<CoapResponse>>> promise);
-    void sendRequest(coap_session_t* session, SessionId id, bool releaseSession, const CoapRequest& request,
-                     Clock::time_point deadline, std::shared_ptr<std::promise<TransportResult<CoapResponse>>> promise);
+    void sendRequest(coap_session_t* session, SessionId id, bool releaseSession, const CoapRequest& request, Clock::time_point deadline,
+                     std::shared_ptr<std::promise<TransportResult<CoapResponse>>> promise);
     void startHandshake(const coap_address_t& peer, ClientPskLookup psk, Clock::time_point deadline,
                         std::shared_ptr<std::promise<TransportResult<PeerInfo>>> promise);
     void startPkiHandshake(const coap_address_t& peer, std::shared_ptr<const PreparedPki> pki, Clock::time_point deadline,
@@ -203,8 +200,7 @@ private:
     void markEstablished(SessionRecord& record);
     // Ends a record: Closed/Failed event, waiter and pending requests failed; server records are
     // unlinked from libcoap and destroyed.
-    void finishRecord(SessionRecord& record, SessionEventType type, TransportErrorCode waiterError,
-                      const std::string& detail);
+    void finishRecord(SessionRecord& record, SessionEventType type, TransportErrorCode waiterError, const std::string& detail);
     void failPendingOn(coap_session_t* session, TransportErrorCode code, const std::string& message);
     void emit(SessionEventType type, const SessionRecord& record, const std::string& detail);
     PeerInfo plainPeer(const coap_session_t* session) const;
@@ -226,7 +222,7 @@ private:
 
     std::mutex queueMutex_;
     std::deque<Task> tasks_;
-    bool accepting_ = true;  // guarded by queueMutex_
+    bool accepting_ = true;       // guarded by queueMutex_
     bool stopRequested_ = false;  // guarded by queueMutex_
     std::once_flag shutdownOnce_;
 

@@ -95,8 +95,7 @@ coap_context_t* EndpointCore::pkiClientContext() {
     return context;
 }
 
-void EndpointCore::startPkiHandshake(const coap_address_t& peer, std::shared_ptr<const PreparedPki> pki,
-                                     Clock::time_point deadline,
+void EndpointCore::startPkiHandshake(const coap_address_t& peer, std::shared_ptr<const PreparedPki> pki, Clock::time_point deadline,
                                      std::shared_ptr<std::promise<TransportResult<PeerInfo>>> promise) {
     if (shuttingDown_) {
         promise->set_value(TransportError{TransportErrorCode::Shutdown, "the endpoint is shutting down"});
@@ -104,8 +103,7 @@ void EndpointCore::startPkiHandshake(const coap_address_t& peer, std::shared_ptr
     }
     coap_context_t* context = pkiClientContext();
     if (context == nullptr) {
-        promise->set_value(
-            TransportError{TransportErrorCode::SendFailed, "libcoap could not create a context for certificate sessions"});
+        promise->set_value(TransportError{TransportErrorCode::SendFailed, "libcoap could not create a context for certificate sessions"});
         return;
     }
     auto record = newClientRecord(peer, deadline);
@@ -117,9 +115,9 @@ void EndpointCore::startPkiHandshake(const coap_address_t& peer, std::shared_ptr
     // No SNI: OCF peers are addressed by IP, and who the server is comes from its certificate's CN.
     coap_session_t* session = coap_new_client_session_pki(context, nullptr, &peer, COAP_PROTO_DTLS, &setup);
     if (session == nullptr) {
-        promise->set_value(TransportError{TransportErrorCode::SendFailed,
-                                          "libcoap could not start a DTLS certificate session to " +
-                                              record->info.remoteAddress + " port " + std::to_string(record->info.remotePort)});
+        promise->set_value(TransportError{TransportErrorCode::SendFailed, "libcoap could not start a DTLS certificate session to " +
+                                                                              record->info.remoteAddress + " port " +
+                                                                              std::to_string(record->info.remotePort)});
         return;
     }
     // The server's certificate cannot have arrived yet (nothing is read before the next
@@ -127,8 +125,7 @@ void EndpointCore::startPkiHandshake(const coap_address_t& peer, std::shared_ptr
     SSL* ssl = sslOf(session);
     if (!pki->applyTo(ssl, false, true)) {
         coap_session_release(session);  // from the task queue, not inside a libcoap callback
-        promise->set_value(
-            TransportError{TransportErrorCode::SendFailed, "OpenSSL refused the session's certificate settings"});
+        promise->set_value(TransportError{TransportErrorCode::SendFailed, "OpenSSL refused the session's certificate settings"});
         return;
     }
     // To tell "the server refused with an alert" (libcoap 4.3.1 reports it only as a close) from
@@ -147,9 +144,8 @@ TransportResult<PeerInfo> EndpointCore::openSession(const coap_address_t& peer, 
     auto promise = std::make_shared<std::promise<TransportResult<PeerInfo>>>();
     auto future = promise->get_future();
     const auto deadline = Clock::now() + timeout;
-    const bool posted = post([this, peer, pki = std::move(pki), deadline, promise]() mutable {
-        startPkiHandshake(peer, std::move(pki), deadline, promise);
-    });
+    const bool posted = post(
+        [this, peer, pki = std::move(pki), deadline, promise]() mutable { startPkiHandshake(peer, std::move(pki), deadline, promise); });
     if (!posted) return TransportError{TransportErrorCode::Shutdown, "the endpoint is shutting down"};
     return future.get();
 }

@@ -45,8 +45,7 @@ void EndpointCore::failPendingOn(coap_session_t* session, TransportErrorCode cod
 }
 
 void EndpointCore::sendRequest(coap_session_t* session, SessionId id, bool releaseSession, const CoapRequest& request,
-                               Clock::time_point deadline,
-                               std::shared_ptr<std::promise<TransportResult<CoapResponse>>> promise) {
+                               Clock::time_point deadline, std::shared_ptr<std::promise<TransportResult<CoapResponse>>> promise) {
     std::uint64_t key = 0;
     do {
         key = tokenBase_ + ++tokenCounter_;
@@ -93,8 +92,7 @@ void EndpointCore::startSessionRequest(SessionId id, const CoapRequest& request,
         return;
     }
     SessionRecord* record = findRecord(id);
-    if (record == nullptr || record->info.role != SessionRole::Client ||
-        record->state != SessionRecord::State::Established) {
+    if (record == nullptr || record->info.role != SessionRole::Client || record->state != SessionRecord::State::Established) {
         const std::string why = record != nullptr && !record->failure.empty() ? record->failure : "closed or unknown";
         promise->set_value(TransportError{TransportErrorCode::SessionClosed, "the DTLS session is " + why});
         return;
@@ -116,8 +114,7 @@ TransportResult<CoapResponse> EndpointCore::requestPlain(const coap_address_t& p
     return future.get();
 }
 
-TransportResult<CoapResponse> EndpointCore::requestOnSession(SessionId id, const CoapRequest& request,
-                                                             std::chrono::milliseconds timeout) {
+TransportResult<CoapResponse> EndpointCore::requestOnSession(SessionId id, const CoapRequest& request, std::chrono::milliseconds timeout) {
     if (onAnyIoThread()) {
         return TransportError{TransportErrorCode::WrongThread, "request() would block an endpoint's I/O thread"};
     }
@@ -156,8 +153,8 @@ void EndpointCore::onNack(coap_session_t* session, const coap_pdu_t* sent, coap_
     failPendingOn(session, error.code, error.message);
 }
 
-void EndpointCore::onRequest(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request,
-                             const coap_string_t* query, coap_pdu_t* response) {
+void EndpointCore::onRequest(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request, const coap_string_t* query,
+                             coap_pdu_t* response) {
     auto* entry = static_cast<ResourceEntry*>(coap_resource_get_userdata(resource));
     if (entry == nullptr || !entry->handler) {
         coap_pdu_set_code(response, COAP_RESPONSE_CODE_NOT_FOUND);
@@ -180,8 +177,7 @@ void EndpointCore::onRequest(coap_resource_t* resource, coap_session_t* session,
     try {
         reply = entry->handler(decoded, peer);
     } catch (const std::exception& error) {
-        transportLog(TransportLogLevel::Error,
-                     "handler for " + entry->path + " threw: " + error.what() + "; answering 5.00");
+        transportLog(TransportLogLevel::Error, "handler for " + entry->path + " threw: " + error.what() + "; answering 5.00");
         reply = CoapResponse::withCode(CoapCode::InternalServerError);
     } catch (...) {
         transportLog(TransportLogLevel::Error, "handler for " + entry->path + " threw; answering 5.00");
@@ -206,8 +202,7 @@ void EndpointCore::addResource(const std::string& path, ResourceHandler handler)
             entry->handler = handler;
             // libcoap matches the Uri-Path options joined by '/', without a leading slash.
             const std::string key = path.size() > 1 ? path.substr(1) : std::string();
-            coap_str_const_t* name =
-                coap_new_str_const(reinterpret_cast<const std::uint8_t*>(key.data()), key.size());
+            coap_str_const_t* name = coap_new_str_const(reinterpret_cast<const std::uint8_t*>(key.data()), key.size());
             coap_resource_t* resource = name != nullptr ? coap_resource_init(name, COAP_RESOURCE_FLAGS_RELEASE_URI) : nullptr;
             if (resource == nullptr) {
                 if (name != nullptr) coap_delete_str_const(name);

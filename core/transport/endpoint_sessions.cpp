@@ -17,9 +17,7 @@ namespace steward::core::detail {
 
 namespace {
 
-PskBytes bytesOf(const std::uint8_t* data, std::size_t length) {
-    return data != nullptr ? PskBytes(data, data + length) : PskBytes();
-}
+PskBytes bytesOf(const std::uint8_t* data, std::size_t length) { return data != nullptr ? PskBytes(data, data + length) : PskBytes(); }
 
 void debugLog(const SessionRecord* record, const std::string& what) {
     if (!transportLogEnabled(TransportLogLevel::Debug)) return;
@@ -28,8 +26,7 @@ void debugLog(const SessionRecord* record, const std::string& what) {
 }
 
 std::string describe(const PeerInfo& peer) {
-    return (peer.role == SessionRole::Client ? "to " : "from ") + peer.remoteAddress + " port " +
-           std::to_string(peer.remotePort);
+    return (peer.role == SessionRole::Client ? "to " : "from ") + peer.remoteAddress + " port " + std::to_string(peer.remotePort);
 }
 
 // Why a handshake ended, when an alert says it; empty otherwise.
@@ -96,8 +93,8 @@ PeerInfo EndpointCore::plainPeer(const coap_session_t* session) const {
 void EndpointCore::emit(SessionEventType type, const SessionRecord& record, const std::string& detail) {
     const auto level = type == SessionEventType::Failed ? TransportLogLevel::Info : TransportLogLevel::Debug;
     if (transportLogEnabled(level)) {
-        transportLog(level, "DTLS session " + std::to_string(record.id) + " " + describe(record.info) + ": " +
-                                std::string(toString(type)) + (detail.empty() ? "" : " (" + detail + ")"));
+        transportLog(level, "DTLS session " + std::to_string(record.id) + " " + describe(record.info) + ": " + std::string(toString(type)) +
+                                (detail.empty() ? "" : " (" + detail + ")"));
     }
     if (!options_.onSessionEvent) return;
     SessionEvent event;
@@ -140,8 +137,7 @@ void EndpointCore::markEstablished(SessionRecord& record) {
     }
 }
 
-void EndpointCore::finishRecord(SessionRecord& record, SessionEventType type, TransportErrorCode waiterError,
-                                const std::string& detail) {
+void EndpointCore::finishRecord(SessionRecord& record, SessionEventType type, TransportErrorCode waiterError, const std::string& detail) {
     const bool wasEstablished = record.state == SessionRecord::State::Established;
     if (record.state == SessionRecord::State::Closed) return;
     record.state = SessionRecord::State::Closed;
@@ -165,11 +161,12 @@ void EndpointCore::finishRecord(SessionRecord& record, SessionEventType type, Tr
 }
 
 void EndpointCore::onEvent(coap_session_t* session, coap_event_t event) {
-    debugLog(recordOf(session), "libcoap event 0x" + [event] {
-        char text[8];
-        std::snprintf(text, sizeof(text), "%04x", static_cast<unsigned>(event));
-        return std::string(text);
-    }());
+    debugLog(
+        recordOf(session), "libcoap event 0x" + [event] {
+            char text[8];
+            std::snprintf(text, sizeof(text), "%04x", static_cast<unsigned>(event));
+            return std::string(text);
+        }());
     switch (event) {
         case COAP_EVENT_DTLS_CONNECTED: {
             SessionRecord* record = adoptServerSession(session);
@@ -310,8 +307,8 @@ void EndpointCore::startHandshake(const coap_address_t& peer, ClientPskLookup ps
     setup.psk_info.key.length = placeholderKey.size();
     coap_session_t* session = coap_new_client_session_psk2(context_, nullptr, &peer, COAP_PROTO_DTLS, &setup);
     if (session == nullptr) {
-        promise->set_value(TransportError{TransportErrorCode::SendFailed, "libcoap could not start a DTLS session " +
-                                                                              describe(record->info)});
+        promise->set_value(
+            TransportError{TransportErrorCode::SendFailed, "libcoap could not start a DTLS session " + describe(record->info)});
         return;
     }
     trackClientSession(std::move(record), session, std::move(promise));
@@ -361,8 +358,7 @@ void EndpointCore::closeSessionNow(SessionId id, const std::string& why) {
     records_.erase(id);
 }
 
-TransportResult<PeerInfo> EndpointCore::openSession(const coap_address_t& peer, ClientPskLookup psk,
-                                                    std::chrono::milliseconds timeout) {
+TransportResult<PeerInfo> EndpointCore::openSession(const coap_address_t& peer, ClientPskLookup psk, std::chrono::milliseconds timeout) {
     if (onAnyIoThread()) {
         return TransportError{TransportErrorCode::WrongThread, "openSession() would block an endpoint's I/O thread"};
     }
@@ -370,9 +366,8 @@ TransportResult<PeerInfo> EndpointCore::openSession(const coap_address_t& peer, 
     auto promise = std::make_shared<std::promise<TransportResult<PeerInfo>>>();
     auto future = promise->get_future();
     const auto deadline = Clock::now() + timeout;
-    const bool posted = post([this, peer, psk = std::move(psk), deadline, promise]() mutable {
-        startHandshake(peer, std::move(psk), deadline, promise);
-    });
+    const bool posted =
+        post([this, peer, psk = std::move(psk), deadline, promise]() mutable { startHandshake(peer, std::move(psk), deadline, promise); });
     if (!posted) return TransportError{TransportErrorCode::Shutdown, "the endpoint is shutting down"};
     return future.get();
 }

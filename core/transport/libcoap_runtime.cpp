@@ -11,11 +11,15 @@ namespace {
 // Never LOG_DEBUG: libcoap's debug output dumps whole PDUs, and OCF payloads carry credentials.
 coap_log_t libcoapLevelFor(TransportLogLevel level) {
     switch (level) {
-        case TransportLogLevel::Error: return LOG_ERR;
-        case TransportLogLevel::Warning: return LOG_WARNING;
-        case TransportLogLevel::Notice: return LOG_NOTICE;
+        case TransportLogLevel::Error:
+            return LOG_ERR;
+        case TransportLogLevel::Warning:
+            return LOG_WARNING;
+        case TransportLogLevel::Notice:
+            return LOG_NOTICE;
         case TransportLogLevel::Info:
-        case TransportLogLevel::Debug: return LOG_INFO;
+        case TransportLogLevel::Debug:
+            return LOG_INFO;
     }
     return LOG_WARNING;
 }

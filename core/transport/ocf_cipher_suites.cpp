@@ -84,24 +84,64 @@ std::string describeDtlsAlert(int alert) {
     const char* name = "unknown alert";
     const char* meaning = "";
     switch (alert) {
-        case 10: name = "unexpected_message"; break;
-        case 20: name = "bad_record_mac"; meaning = "wrong key: a wrong PIN or a stale credential"; break;
-        case 40: name = "handshake_failure"; meaning = "no cipher suite in common"; break;
-        case 42: name = "bad_certificate"; break;
-        case 43: name = "unsupported_certificate"; break;
-        case 44: name = "certificate_revoked"; break;
-        case 45: name = "certificate_expired"; break;
-        case 46: name = "certificate_unknown"; break;
-        case 47: name = "illegal_parameter"; break;
-        case 48: name = "unknown_ca"; meaning = "our certificate is not from a CA the peer trusts"; break;
-        case 49: name = "access_denied"; break;
-        case 50: name = "decode_error"; break;
-        case 51: name = "decrypt_error"; meaning = "wrong key: a wrong PIN or a stale credential"; break;
-        case 70: name = "protocol_version"; break;
-        case 71: name = "insufficient_security"; break;
-        case 80: name = "internal_error"; break;
-        case 115: name = "unknown_psk_identity"; meaning = "the peer holds no key for our identity"; break;
-        default: break;
+        case 10:
+            name = "unexpected_message";
+            break;
+        case 20:
+            name = "bad_record_mac";
+            meaning = "wrong key: a wrong PIN or a stale credential";
+            break;
+        case 40:
+            name = "handshake_failure";
+            meaning = "no cipher suite in common";
+            break;
+        case 42:
+            name = "bad_certificate";
+            break;
+        case 43:
+            name = "unsupported_certificate";
+            break;
+        case 44:
+            name = "certificate_revoked";
+            break;
+        case 45:
+            name = "certificate_expired";
+            break;
+        case 46:
+            name = "certificate_unknown";
+            break;
+        case 47:
+            name = "illegal_parameter";
+            break;
+        case 48:
+            name = "unknown_ca";
+            meaning = "our certificate is not from a CA the peer trusts";
+            break;
+        case 49:
+            name = "access_denied";
+            break;
+        case 50:
+            name = "decode_error";
+            break;
+        case 51:
+            name = "decrypt_error";
+            meaning = "wrong key: a wrong PIN or a stale credential";
+            break;
+        case 70:
+            name = "protocol_version";
+            break;
+        case 71:
+            name = "insufficient_security";
+            break;
+        case 80:
+            name = "internal_error";
+            break;
+        case 115:
+            name = "unknown_psk_identity";
+            meaning = "the peer holds no key for our identity";
+            break;
+        default:
+            break;
     }
     std::string text = std::string(name) + " (" + std::to_string(alert) + ")";
     if (*meaning != '\0') text += ": " + std::string(meaning);

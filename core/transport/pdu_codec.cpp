@@ -9,8 +9,8 @@ namespace {
 
 // Options libcoap manages itself for block-wise transfers; handlers never see them.
 bool isTransferOption(std::uint16_t number) {
-    return number == COAP_OPTION_BLOCK1 || number == COAP_OPTION_BLOCK2 || number == COAP_OPTION_SIZE1 ||
-           number == COAP_OPTION_SIZE2 || number == COAP_OPTION_RTAG;
+    return number == COAP_OPTION_BLOCK1 || number == COAP_OPTION_BLOCK2 || number == COAP_OPTION_SIZE1 || number == COAP_OPTION_SIZE2 ||
+           number == COAP_OPTION_RTAG;
 }
 
 // Frees the option chain however we leave.
@@ -64,10 +64,10 @@ bool addLargeBody(const std::vector<std::uint8_t>& payload, AddFn add) {
     return ok;
 }
 
-void collectOption(std::uint16_t number, std::vector<std::uint8_t> value, std::string& path,
-                   std::vector<std::string>& query, std::optional<std::uint16_t>& contentFormat,
-                   std::optional<std::uint16_t>& accept, std::optional<std::uint16_t>& ocfVersion,
-                   std::optional<std::uint16_t>& ocfAcceptVersion, std::vector<CoapOption>& others) {
+void collectOption(std::uint16_t number, std::vector<std::uint8_t> value, std::string& path, std::vector<std::string>& query,
+                   std::optional<std::uint16_t>& contentFormat, std::optional<std::uint16_t>& accept,
+                   std::optional<std::uint16_t>& ocfVersion, std::optional<std::uint16_t>& ocfAcceptVersion,
+                   std::vector<CoapOption>& others) {
     auto asUint16 = [&value]() -> std::optional<std::uint16_t> {
         const auto decoded = decodeUintOption(value);
         if (!decoded || *decoded > 0xFFFFU) return std::nullopt;
@@ -121,20 +121,22 @@ std::vector<std::uint8_t> bodyOf(const coap_pdu_t* pdu) {
 
 coap_pdu_code_t methodCode(CoapMethod method) {
     switch (method) {
-        case CoapMethod::Get: return COAP_REQUEST_CODE_GET;
-        case CoapMethod::Post: return COAP_REQUEST_CODE_POST;
-        case CoapMethod::Put: return COAP_REQUEST_CODE_PUT;
-        case CoapMethod::Delete: return COAP_REQUEST_CODE_DELETE;
+        case CoapMethod::Get:
+            return COAP_REQUEST_CODE_GET;
+        case CoapMethod::Post:
+            return COAP_REQUEST_CODE_POST;
+        case CoapMethod::Put:
+            return COAP_REQUEST_CODE_PUT;
+        case CoapMethod::Delete:
+            return COAP_REQUEST_CODE_DELETE;
     }
     return COAP_REQUEST_CODE_GET;
 }
 
 }  // namespace
 
-coap_pdu_t* buildRequestPdu(coap_session_t* session, const CoapRequest& request,
-                            std::span<const std::uint8_t> token, std::string& error) {
-    coap_pdu_t* pdu = coap_new_pdu(request.confirmable ? COAP_MESSAGE_CON : COAP_MESSAGE_NON,
-                                   methodCode(request.method), session);
+coap_pdu_t* buildRequestPdu(coap_session_t* session, const CoapRequest& request, std::span<const std::uint8_t> token, std::string& error) {
+    coap_pdu_t* pdu = coap_new_pdu(request.confirmable ? COAP_MESSAGE_CON : COAP_MESSAGE_NON, methodCode(request.method), session);
     if (pdu == nullptr) {
         error = "cannot allocate a PDU";
         return nullptr;
@@ -174,8 +176,8 @@ coap_pdu_t* buildRequestPdu(coap_session_t* session, const CoapRequest& request,
     return pdu;
 }
 
-void writeResponse(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request,
-                   const coap_string_t* query, coap_pdu_t* response, const CoapResponse& reply) {
+void writeResponse(coap_resource_t* resource, coap_session_t* session, const coap_pdu_t* request, const coap_string_t* query,
+                   coap_pdu_t* response, const CoapResponse& reply) {
     coap_pdu_set_code(response, static_cast<coap_pdu_code_t>(reply.code.toByte()));
     OptionChain options;
     bool ok = true;
@@ -194,18 +196,26 @@ void writeResponse(coap_resource_t* resource, coap_session_t* session, const coa
     const std::uint16_t contentFormat = reply.contentFormat.value_or(kContentFormatOcfCbor);
     // libcoap adds Content-Format itself and serves later Block2 requests from this copy.
     addLargeBody(reply.payload, [&](size_t length, const std::uint8_t* data, void* app) {
-        return coap_add_data_large_response(resource, session, request, response, query, contentFormat, -1, 0,
-                                            length, data, releaseBody, app) == 1;
+        return coap_add_data_large_response(resource, session, request, response, query, contentFormat, -1, 0, length, data, releaseBody,
+                                            app) == 1;
     });
 }
 
 CoapRequest decodeRequest(const coap_pdu_t* pdu) {
     CoapRequest request;
     switch (coap_pdu_get_code(pdu)) {
-        case COAP_REQUEST_CODE_POST: request.method = CoapMethod::Post; break;
-        case COAP_REQUEST_CODE_PUT: request.method = CoapMethod::Put; break;
-        case COAP_REQUEST_CODE_DELETE: request.method = CoapMethod::Delete; break;
-        default: request.method = CoapMethod::Get; break;
+        case COAP_REQUEST_CODE_POST:
+            request.method = CoapMethod::Post;
+            break;
+        case COAP_REQUEST_CODE_PUT:
+            request.method = CoapMethod::Put;
+            break;
+        case COAP_REQUEST_CODE_DELETE:
+            request.method = CoapMethod::Delete;
+            break;
+        default:
+            request.method = CoapMethod::Get;
+            break;
     }
     request.confirmable = coap_pdu_get_type(pdu) == COAP_MESSAGE_CON;
     request.accept.reset();

@@ -76,8 +76,8 @@ std::vector<X509Ptr> readCertificates(const std::string& text, std::string_view 
         return {};
     }
     if (certificates.size() != blocks) {
-        problem = std::string(what) + ": PEM certificate " + std::to_string(certificates.size() + 1) + " of " +
-                  std::to_string(blocks) + " is malformed";
+        problem = std::string(what) + ": PEM certificate " + std::to_string(certificates.size() + 1) + " of " + std::to_string(blocks) +
+                  " is malformed";
         return {};
     }
     return certificates;

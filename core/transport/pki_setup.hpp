@@ -31,8 +31,7 @@ class PreparedPki {
 public:
     // Parses and checks `credentials` (see pki.hpp); nullptr and the reason in `problem` if they
     // are unusable. `ownCertificateRequired`: a server must have a certificate and key.
-    static std::shared_ptr<const PreparedPki> prepare(const PkiCredentials& credentials, bool ownCertificateRequired,
-                                                      std::string& problem);
+    static std::shared_ptr<const PreparedPki> prepare(const PkiCredentials& credentials, bool ownCertificateRequired, std::string& problem);
     ~PreparedPki();
     PreparedPki(const PreparedPki&) = delete;
     PreparedPki& operator=(const PreparedPki&) = delete;

@@ -3,8 +3,8 @@
 
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,8 +26,8 @@ constexpr std::size_t kAnswerCacheSize = 64;
 // Options this server understands; an unknown critical (odd) option gets 4.02 (RFC 7252 5.4.1).
 // Uri-Host (3) and Uri-Port (7) name this server and are ignored; a Block2 (23) wish is met by
 // answering whole (our answers fit a datagram).
-constexpr std::uint16_t kKnownOptions[] = {3, 7, 11, 12, 15, 17, 23, 60, kOptionOcfAcceptContentFormatVersion,
-                                           kOptionOcfContentFormatVersion};
+constexpr std::uint16_t kKnownOptions[] = {
+    3, 7, 11, 12, 15, 17, 23, 60, kOptionOcfAcceptContentFormatVersion, kOptionOcfContentFormatVersion};
 
 struct CachedAnswer {
     std::string peer;
@@ -88,8 +88,7 @@ bool speaksOcf(const CoapWireMessage& m) {
 class PlainCoapServer::Impl {
 public:
     Impl(PlainServerOptions options, ResourceHandler handler)
-        : options_(std::move(options)), handler_(std::move(handler)),
-          unicast_(UdpSocket::bind(options_.bindAddress, options_.port)) {
+        : options_(std::move(options)), handler_(std::move(handler)), unicast_(UdpSocket::bind(options_.bindAddress, options_.port)) {
         for (const auto& ifname : options_.multicastInterfaces) {
             auto socket = UdpSocket::bind(unicast_.family() == AF_INET6 ? "::" : "0.0.0.0", options_.multicastPort, true);
             socket.joinGroup(unicast_.family() == AF_INET6 ? kOcfMulticastIpv6LinkLocal : kOcfMulticastIpv4, ifname);
@@ -123,7 +122,8 @@ private:
             for (const auto& m : multicast_) fds.push_back({m.fd(), POLLIN, 0});
             int timeout = 500;
             if (!delayed_.empty()) {
-                const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(delayed_.front().due - std::chrono::steady_clock::now());
+                const auto wait =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(delayed_.front().due - std::chrono::steady_clock::now());
                 timeout = static_cast<int>(std::clamp<long long>(wait.count(), 0, 500));
             }
             if (::poll(fds.data(), fds.size(), timeout) < 0 && errno != EINTR) {
@@ -190,7 +190,7 @@ private:
 
         const bool piggyback = message.type == CoapMessageType::Confirmable && !viaMulticast;
         auto wire = responseToWire(response, piggyback ? CoapMessageType::Acknowledgement : CoapMessageType::NonConfirmable,
-                                         piggyback ? message.messageId : nextMessageId(), message.token);
+                                   piggyback ? message.messageId : nextMessageId(), message.token);
         if (!speaksOcf(message)) {
             // A plain CoAP client (no OCF version options) would drop an answer carrying the
             // critical option 2053 it does not know; answer it in its own dialect.
@@ -205,8 +205,8 @@ private:
             const auto r = randomBytes(2);
             const auto jitterMs = (r[0] << 8 | r[1]) % (options_.multicastJitter.count() + 1);
             Delayed d{std::chrono::steady_clock::now() + std::chrono::milliseconds(jitterMs), datagram->from, std::move(bytes)};
-            const auto pos = std::upper_bound(delayed_.begin(), delayed_.end(), d.due,
-                                              [](auto due, const Delayed& e) { return due < e.due; });
+            const auto pos =
+                std::upper_bound(delayed_.begin(), delayed_.end(), d.due, [](auto due, const Delayed& e) { return due < e.due; });
             delayed_.insert(pos, std::move(d));
             return;
         }

@@ -50,10 +50,8 @@ std::optional<TlsKeyMaterial> readTlsKeyMaterial(const coap_session_t* session) 
     TlsKeyMaterial material;
     if (SSL_SESSION_get_master_key(tlsSession, material.masterSecret.data(), material.masterSecret.size()) !=
             material.masterSecret.size() ||
-        SSL_get_client_random(ssl, material.clientRandom.data(), material.clientRandom.size()) !=
-            material.clientRandom.size() ||
-        SSL_get_server_random(ssl, material.serverRandom.data(), material.serverRandom.size()) !=
-            material.serverRandom.size()) {
+        SSL_get_client_random(ssl, material.clientRandom.data(), material.clientRandom.size()) != material.clientRandom.size() ||
+        SSL_get_server_random(ssl, material.serverRandom.data(), material.serverRandom.size()) != material.serverRandom.size()) {
         return std::nullopt;
     }
     material.cipher = negotiatedCipher(session);
@@ -67,7 +65,6 @@ std::string negotiatedCipher(const coap_session_t* session) {
     const char* name = cipher != nullptr ? SSL_CIPHER_get_name(cipher) : nullptr;
     return name != nullptr ? std::string(name) : std::string();
 }
-
 
 bool negotiatedPsk(const coap_session_t* session) {
     SSL* ssl = sslOf(session);

@@ -27,11 +27,16 @@ std::shared_ptr<const TransportLogSink>& sinkSlot() {
 
 std::string_view levelName(TransportLogLevel level) {
     switch (level) {
-        case TransportLogLevel::Error: return "error";
-        case TransportLogLevel::Warning: return "warning";
-        case TransportLogLevel::Notice: return "notice";
-        case TransportLogLevel::Info: return "info";
-        case TransportLogLevel::Debug: return "debug";
+        case TransportLogLevel::Error:
+            return "error";
+        case TransportLogLevel::Warning:
+            return "warning";
+        case TransportLogLevel::Notice:
+            return "notice";
+        case TransportLogLevel::Info:
+            return "info";
+        case TransportLogLevel::Debug:
+            return "debug";
     }
     return "?";
 }
@@ -54,9 +59,7 @@ TransportLogLevel transportLogLevel() { return currentLevel.load(); }
 
 namespace detail {
 
-bool transportLogEnabled(TransportLogLevel level) {
-    return static_cast<int>(level) <= static_cast<int>(currentLevel.load());
-}
+bool transportLogEnabled(TransportLogLevel level) { return static_cast<int>(level) <= static_cast<int>(currentLevel.load()); }
 
 void transportLog(TransportLogLevel level, std::string_view message) {
     if (!transportLogEnabled(level)) return;

@@ -105,8 +105,7 @@ PeerAddress describe(const sockaddr_storage& storage) {
         if (v6->sin6_scope_id != 0) {
             char name[IF_NAMESIZE] = {};
             out.host += '%';
-            out.host += if_indextoname(v6->sin6_scope_id, name) != nullptr ? std::string(name)
-                                                                             : std::to_string(v6->sin6_scope_id);
+            out.host += if_indextoname(v6->sin6_scope_id, name) != nullptr ? std::string(name) : std::to_string(v6->sin6_scope_id);
         }
     }
     return out;
@@ -116,9 +115,7 @@ void setOption(int fd, int level, int name, const void* value, socklen_t length,
     if (::setsockopt(fd, level, name, value, length) != 0) throwErrno(what, errno);
 }
 
-void setIntOption(int fd, int level, int name, int value, const char* what) {
-    setOption(fd, level, name, &value, sizeof(value), what);
-}
+void setIntOption(int fd, int level, int name, int value, const char* what) { setOption(fd, level, name, &value, sizeof(value), what); }
 
 }  // namespace
 
@@ -144,8 +141,7 @@ UdpSocket UdpSocket::bind(std::string_view address, std::uint16_t port, bool reu
     return socket;
 }
 
-UdpSocket::UdpSocket(UdpSocket&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), family_(other.family_), port_(other.port_) {}
+UdpSocket::UdpSocket(UdpSocket&& other) noexcept : fd_(std::exchange(other.fd_, -1)), family_(other.family_), port_(other.port_) {}
 
 UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
     if (this != &other) {
@@ -218,8 +214,7 @@ void UdpSocket::setMulticastHops(int hops) {
 void UdpSocket::sendTo(const PeerAddress& to, std::span<const std::uint8_t> bytes) {
     const SocketAddress address = requireAddress(to.host, to.port, "destination");
     if (address.family() != family_) {
-        throwError(TransportErrorCode::InvalidArgument,
-                   "destination " + to.host + " is not of the socket's address family");
+        throwError(TransportErrorCode::InvalidArgument, "destination " + to.host + " is not of the socket's address family");
     }
     if (to.port == 0) throwError(TransportErrorCode::InvalidArgument, "destination port 0");
     ssize_t sent = 0;

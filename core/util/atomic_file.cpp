@@ -18,11 +18,18 @@ namespace {
 class Fd {
 public:
     explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() { if (fd_ >= 0) ::close(fd_); }
+    ~Fd() {
+        if (fd_ >= 0) ::close(fd_);
+    }
     Fd(const Fd&) = delete;
     Fd& operator=(const Fd&) = delete;
     int get() const { return fd_; }
-    int release() { int f = fd_; fd_ = -1; return f; }
+    int release() {
+        int f = fd_;
+        fd_ = -1;
+        return f;
+    }
+
 private:
     int fd_;
 };
@@ -41,8 +48,7 @@ void writeAll(int fd, std::span<const std::uint8_t> content, const std::filesyst
 
 }  // namespace
 
-void writeFileAtomically(const std::filesystem::path& target, std::span<const std::uint8_t> content,
-                         const AtomicWriteOptions& options) {
+void writeFileAtomically(const std::filesystem::path& target, std::span<const std::uint8_t> content, const AtomicWriteOptions& options) {
     const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
     std::string tmpl = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
     Fd fd(::mkstemp(tmpl.data()));

@@ -6,7 +6,6 @@
 #include <Poco/DateTimeParser.h>
 #include <Poco/Timestamp.h>
 
-
 namespace steward::core {
 
 std::string isoTime(std::chrono::system_clock::time_point t) {

@@ -33,6 +33,5 @@ public:
 STEWARD_PLUGIN("credmgmt", "0.1.0")
 
 extern "C" __attribute__((visibility("default"))) void steward_plugin_register(ProviderRegistrar& registrar) {
-    registrar.add(std::string(provider_category::kCredentialManagement), "steward.credmgmt", "0.1.0",
-                  std::make_shared<CredMgmtProvider>());
+    registrar.add(std::string(provider_category::kCredentialManagement), "steward.credmgmt", "0.1.0", std::make_shared<CredMgmtProvider>());
 }

@@ -39,9 +39,9 @@ std::vector<Ace> addAces(OwnerSession& session, const std::vector<Ace>& aces) {
     for (const auto& wanted : aces) {
         const auto it = std::find_if(fresh.begin(), fresh.end(), [&](const Ace& a) { return sameAceContent(a, wanted); });
         if (it == fresh.end()) {
-            throw ProvisioningError(ProvisioningError::Kind::Malformed,
-                                    session.device().toString() + ": accepted an ACE for " + aceSubjectToString(wanted.subject) +
-                                        " but does not list it afterwards");
+            throw ProvisioningError(ProvisioningError::Kind::Malformed, session.device().toString() + ": accepted an ACE for " +
+                                                                            aceSubjectToString(wanted.subject) +
+                                                                            " but does not list it afterwards");
         }
         stored.push_back(*it);
         fresh.erase(it);
@@ -76,9 +76,8 @@ int addPairwiseCredential(OwnerSession& session, const Uuid& peer, const SecretB
             return *c.credid;
         }
     }
-    throw ProvisioningError(ProvisioningError::Kind::Malformed,
-                            session.device().toString() + ": accepted the credential for " + peer.toString() +
-                                " but does not list it afterwards");
+    throw ProvisioningError(ProvisioningError::Kind::Malformed, session.device().toString() + ": accepted the credential for " +
+                                                                    peer.toString() + " but does not list it afterwards");
 }
 
 void removeEntries(OwnerSession& session, const std::vector<int>& credids, const std::vector<int>& aceids) {

@@ -59,7 +59,7 @@ ProvisioningOutcome provisionPairwise(ProvisioningContext& ctx, const PairwiseRe
         }
         if (const auto existing = ctx.pdm.link(a.id, b.id)) {
             throw InvalidRequest("devices " + a.id.toString() + " and " + b.id.toString() +
-                                 (existing->stale ? " have a stale link (pending " + existing->pendingAction + "); run sync first"
+                                 (existing->stale    ? " have a stale link (pending " + existing->pendingAction + "); run sync first"
                                   : existing->direct ? " are already paired with each other (Direct Pairing); unlink them first"
                                                      : " are already linked; unlink them first"));
         }
@@ -94,8 +94,8 @@ ProvisioningOutcome provisionPairwise(ProvisioningContext& ctx, const PairwiseRe
                 sessionA.whileProvisioning([&] { removeEntries(sessionA, {onA.credid}, aceids); });
             } catch (const ProvisioningError& undo) {
                 // A holds a key B does not: harmless (nobody else has it); the stale link stays for sync.
-                throw ProvisioningError(e.kind(), std::string(e.what()) + "; undoing on " + a.id.toString() +
-                                                      " failed too (" + undo.what() + "): the link is marked stale");
+                throw ProvisioningError(e.kind(), std::string(e.what()) + "; undoing on " + a.id.toString() + " failed too (" +
+                                                      undo.what() + "): the link is marked stale");
             }
             ctx.pdm.removeLink(a.id, b.id);
             throw;

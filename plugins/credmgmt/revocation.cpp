@@ -27,8 +27,7 @@ void forgetOnDevice(ProvisioningContext& ctx, const Uuid& device, const Uuid& pe
 
 // Deletes on `device` every credential and ACE for `peer`. A device that no longer knows us was
 // reset: what we would delete is gone already.
-SideResult revokeOn(ProvisioningContext& ctx, const Uuid& device, const PeerAddress& at, const Uuid& peer,
-                    ProvisioningOutcome& outcome) {
+SideResult revokeOn(ProvisioningContext& ctx, const Uuid& device, const PeerAddress& at, const Uuid& peer, ProvisioningOutcome& outcome) {
     try {
         auto session = openOwnerSession(ctx, device, at);
         int removed = 0;
@@ -65,8 +64,8 @@ std::set<Uuid> holdersOf(ProvisioningContext& ctx, const Uuid& device) {
 SideResult resetOn(ProvisioningContext& ctx, const Uuid& device, const PeerAddress& at, ProvisioningOutcome& outcome) {
     try {
         auto session = openOwnerSession(ctx, device, at);
-        session.post("/oic/sec/pstat", CborValue::map({{CborValue::text("dos"),
-                                                         CborValue::map({{CborValue::text("s"), CborValue::unsignedInt(0)}})}}));
+        session.post("/oic/sec/pstat",
+                     CborValue::map({{CborValue::text("dos"), CborValue::map({{CborValue::text("s"), CborValue::unsignedInt(0)}})}}));
         outcome.done.push_back(device.toString() + " reset: it returns to its reset profile, unowned");
     } catch (const ProvisioningError& e) {
         if (e.kind() == ProvisioningKind::Unreachable) return SideResult::Unreachable;
@@ -114,9 +113,12 @@ void revokeEverywhereAndForget(ProvisioningContext& ctx, const DeviceRecord& dev
 
 DeviceReset resetReport(SideResult r) {
     switch (r) {
-        case SideResult::Done: return DeviceReset::Reset;
-        case SideResult::AlreadyDone: return DeviceReset::AlreadyReset;
-        case SideResult::Unreachable: return DeviceReset::Pending;
+        case SideResult::Done:
+            return DeviceReset::Reset;
+        case SideResult::AlreadyDone:
+            return DeviceReset::AlreadyReset;
+        case SideResult::Unreachable:
+            return DeviceReset::Pending;
     }
     return DeviceReset::None;
 }

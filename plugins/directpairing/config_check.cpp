@@ -32,7 +32,8 @@ std::string configError(const DirectPairingConfig& config) {
         if (m != pairing_method::kPreconfiguredPin && m != pairing_method::kRandomPin) {
             return std::to_string(m) + " is not a pairing method (1 pre-configured PIN, 2 random PIN)";
         }
-        if (std::count(config.methods.begin(), config.methods.end(), m) > 1) return "pairing method " + std::to_string(m) + " is listed twice";
+        if (std::count(config.methods.begin(), config.methods.end(), m) > 1)
+            return "pairing method " + std::to_string(m) + " is listed twice";
     }
     if (!config.pin.empty()) {
         const auto digits = std::all_of(config.pin.begin(), config.pin.end(), [](std::uint8_t c) { return c >= '0' && c <= '9'; });
@@ -57,7 +58,8 @@ std::string methodNames(const std::vector<int>& methods) {
     std::string out;
     for (const int m : methods) {
         if (!out.empty()) out += ", ";
-        out += m == pairing_method::kPreconfiguredPin ? "pre-configured PIN" : (m == pairing_method::kRandomPin ? "random PIN" : std::to_string(m));
+        out += m == pairing_method::kPreconfiguredPin ? "pre-configured PIN"
+                                                      : (m == pairing_method::kRandomPin ? "random PIN" : std::to_string(m));
     }
     return out;
 }

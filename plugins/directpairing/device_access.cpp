@@ -17,9 +17,7 @@ OwnerSession openOwnerSession(ProvisioningContext& ctx, const DeviceRecord& devi
     return OwnerSession(ctx.endpoint, ctx.identity, device.id, at, ctx.stepTimeout);
 }
 
-bool isNotFound(const ProvisioningError& e) {
-    return e.kind() == ProvisioningError::Kind::Refused && e.answer() == CoapCode::NotFound;
-}
+bool isNotFound(const ProvisioningError& e) { return e.kind() == ProvisioningError::Kind::Refused && e.answer() == CoapCode::NotFound; }
 
 std::string notCapable(const Uuid& device) {
     return "device " + device.toString() + " " + std::string(kNotDirectPairingCapable) + " (it has no /oic/sec/pconf)";

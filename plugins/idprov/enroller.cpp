@@ -19,9 +19,7 @@ constexpr int kMaxWrongHashes = 10;
 // How long a device that lost its answer can ask again with the secret it just used.
 constexpr auto kAnswerAgainFor = std::chrono::minutes(10);
 
-int secondsClamped(std::chrono::seconds s) {
-    return static_cast<int>(std::clamp<std::int64_t>(s.count(), 1, INT_MAX));
-}
+int secondsClamped(std::chrono::seconds s) { return static_cast<int>(std::clamp<std::int64_t>(s.count(), 1, INT_MAX)); }
 
 // The address part of "1.2.3.4:5678" / "[::1]:5678"; an IPv4 client of a dual-stack ("::")
 // listener shows as "::ffff:1.2.3.4" and is given as the plain IPv4 address it is.
@@ -29,8 +27,7 @@ std::string hostOf(const std::string& peerAddress) {
     std::string host = peerAddress.substr(0, peerAddress.rfind(':'));
     if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
     const std::string mapped = "::ffff:";
-    if (host.size() > mapped.size() && host.compare(0, mapped.size(), mapped) == 0 &&
-        host.find('.') != std::string::npos) {
+    if (host.size() > mapped.size() && host.compare(0, mapped.size(), mapped) == 0 && host.find('.') != std::string::npos) {
         host = host.substr(mapped.size());
     }
     return host;
@@ -39,9 +36,8 @@ std::string hostOf(const std::string& peerAddress) {
 // Throws IdprovError (answered 400) for a key that is not one the CA certifies.
 core::PublicKey subjectKey(const proto::ProvisionRequest& request) {
     try {
-        return core::PublicKey::parse(std::span(reinterpret_cast<const std::uint8_t*>(request.publicKeyPem.data()),
-                                                request.publicKeyPem.size()),
-                                      "publicKeyPEM");
+        return core::PublicKey::parse(
+            std::span(reinterpret_cast<const std::uint8_t*>(request.publicKeyPem.data()), request.publicKeyPem.size()), "publicKeyPEM");
     } catch (const core::CryptoError& e) {
         throw proto::IdprovError(e.what());
     }
@@ -62,12 +58,11 @@ void Enroller::checkClaimedAddresses(const proto::ProvisionRequest& request, con
     }
 }
 
-Enroller::Enroller(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca, OobStore& secrets,
-                   IssuedStore& issued, std::function<void(const std::string&)> log)
+Enroller::Enroller(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca, OobStore& secrets, IssuedStore& issued,
+                   std::function<void(const std::string&)> log)
     : settings_(settings), ca_(ca), secrets_(secrets), issued_(issued), log_(std::move(log)) {}
 
-Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerIdentity& peer,
-                             const std::string& peerAddress) {
+Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerIdentity& peer, const std::string& peerAddress) {
     // An unusable key is refused before any hashing work is spent on the request.
     (void)subjectKey(request);
     checkClaimedAddresses(request, peerAddress);
@@ -75,8 +70,7 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
         case PeerRole::Device:
             if (peer.commonName != request.deviceId) {
                 return reject(request, 403,
-                              "renewal for '" + request.deviceId + "' with the certificate of device '" +
-                                  peer.commonName + "'",
+                              "renewal for '" + request.deviceId + "' with the certificate of device '" + peer.commonName + "'",
                               peerAddress);
             }
             return approve(request, true, "", peerAddress, "renewal over mutual TLS");
@@ -207,8 +201,8 @@ Decision Enroller::approve(const proto::ProvisionRequest& request, bool renewal,
     d.event.notAfter = summary.notAfter;
     d.event.serial = summary.serialNumber;
     d.event.peer = peerAddress;
-    log_("idprov: issued a certificate to '" + request.deviceId + "' (" + how + ", from " + peerAddress +
-         ", serial " + summary.serialNumber + ", until " + summary.notAfter + ")");
+    log_("idprov: issued a certificate to '" + request.deviceId + "' (" + how + ", from " + peerAddress + ", serial " +
+         summary.serialNumber + ", until " + summary.notAfter + ")");
     return d;
 }
 
@@ -238,8 +232,8 @@ proto::StatusResponse Enroller::status(const std::string& deviceId, const PeerId
         return response;
     }
     response.status = proto::ProvisionStatus::Approved;
-    const bool entitled = (peer.role == PeerRole::Device && peer.commonName == deviceId) || peer.role == PeerRole::Admin ||
-                          peer.role == PeerRole::Plugin;
+    const bool entitled =
+        (peer.role == PeerRole::Device && peer.commonName == deviceId) || peer.role == PeerRole::Admin || peer.role == PeerRole::Plugin;
     if (entitled) response.clientCert = cert->pem();
     return response;
 }

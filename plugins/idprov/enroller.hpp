@@ -32,11 +32,10 @@ struct Decision {
 
 class Enroller {
 public:
-    Enroller(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca, OobStore& secrets,
-             IssuedStore& issued, std::function<void(const std::string&)> log);
+    Enroller(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca, OobStore& secrets, IssuedStore& issued,
+             std::function<void(const std::string&)> log);
 
-    Decision provision(const steward::idprov::ProvisionRequest& request, const PeerIdentity& peer,
-                       const std::string& peerAddress);
+    Decision provision(const steward::idprov::ProvisionRequest& request, const PeerIdentity& peer, const std::string& peerAddress);
     // The status endpoint: the latest certificate is given to the device itself (or an admin);
     // anyone else learns the status only.
     steward::idprov::StatusResponse status(const std::string& deviceId, const PeerIdentity& peer);
@@ -47,8 +46,8 @@ public:
 private:
     // The certificate issued a moment ago, again, for a device that lost the answer; nullopt when
     // the request is not that (another key, no recent spent secret, a hash that does not verify).
-    std::optional<Decision> answerAgain(const steward::idprov::ProvisionRequest& request,
-                                        steward::idprov::OobHashAlgorithm algorithm, const std::string& peerAddress);
+    std::optional<Decision> answerAgain(const steward::idprov::ProvisionRequest& request, steward::idprov::OobHashAlgorithm algorithm,
+                                        const std::string& peerAddress);
     void checkClaimedAddresses(const steward::idprov::ProvisionRequest& request, const std::string& peerAddress);
     Decision reject(const steward::idprov::ProvisionRequest& request, int httpStatus, const std::string& reason,
                     const std::string& peerAddress);

@@ -36,8 +36,7 @@ Poco::Net::SecureServerSocket listenOn(const core::EnrollmentSettings& settings,
 }  // namespace
 
 IdprovService::IdprovService(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca,
-                             std::function<void(const core::EnrollmentEvent&)> events,
-                             std::function<void(const std::string&)> log)
+                             std::function<void(const core::EnrollmentEvent&)> events, std::function<void(const std::string&)> log)
     : settings_(settings),
       ca_(ca),
       events_(std::move(events)),
@@ -76,8 +75,7 @@ IdprovService::~IdprovService() {
     if (server_) server_->stopAll(true);
 }
 
-core::OobSecretResult IdprovService::addOobSecret(const std::string& deviceId, const std::string& secret,
-                                                  const std::string& validUntil) {
+core::OobSecretResult IdprovService::addOobSecret(const std::string& deviceId, const std::string& secret, const std::string& validUntil) {
     core::OobSecretResult result;
     if (const std::string problem = proto::deviceIdProblem(deviceId); !problem.empty()) {
         result.error = "deviceID " + problem;
@@ -121,8 +119,8 @@ std::string IdprovService::directoryUrl() const {
 
 std::string IdprovService::describe() const {
     std::ostringstream out;
-    out << "IDProv on port " << port_ << ", " << const_cast<OobStore&>(secrets_).size(Clock::now())
-        << " secret(s) waiting, " << issuedCount_.load() << " certificate(s) issued since start";
+    out << "IDProv on port " << port_ << ", " << const_cast<OobStore&>(secrets_).size(Clock::now()) << " secret(s) waiting, "
+        << issuedCount_.load() << " certificate(s) issued since start";
     if (publisher_) {
         out << ", DNS-SD '" << publisher_->instanceName() << "' " << (publisher_->established() ? "published" : "not yet published");
     }

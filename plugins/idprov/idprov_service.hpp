@@ -24,8 +24,7 @@ public:
                   std::function<void(const core::EnrollmentEvent&)> events, std::function<void(const std::string&)> log);
     ~IdprovService() override;
 
-    core::OobSecretResult addOobSecret(const std::string& deviceId, const std::string& secret,
-                                       const std::string& validUntil) override;
+    core::OobSecretResult addOobSecret(const std::string& deviceId, const std::string& secret, const std::string& validUntil) override;
     std::uint16_t port() const override { return port_; }
     std::string directoryUrl() const override;
     std::string describe() const override;

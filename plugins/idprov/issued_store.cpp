@@ -16,8 +16,8 @@ void IssuedStore::record(const std::string& deviceId, const core::Certificate& c
     core::AtomicWriteOptions options;
     options.mode = 0644;  // a certificate is public
     const std::lock_guard<std::mutex> hold(mutex_);
-    core::writeFileAtomically(directory_ / (deviceId + ".pem"),
-                              std::span(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()), options);
+    core::writeFileAtomically(directory_ / (deviceId + ".pem"), std::span(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()),
+                              options);
 }
 
 std::optional<core::Certificate> IssuedStore::latest(const std::string& deviceId) const {

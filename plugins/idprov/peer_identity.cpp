@@ -34,9 +34,12 @@ PeerIdentity identifyPeer(const std::optional<core::Certificate>& presented, con
         return peer;
     }
     const std::string unit = nameEntry(*presented, NID_organizationalUnitName);
-    if (unit == "iotdevice") peer.role = PeerRole::Device;
-    else if (unit == "admin") peer.role = PeerRole::Admin;
-    else if (unit == "plugin") peer.role = PeerRole::Plugin;
+    if (unit == "iotdevice")
+        peer.role = PeerRole::Device;
+    else if (unit == "admin")
+        peer.role = PeerRole::Admin;
+    else if (unit == "plugin")
+        peer.role = PeerRole::Plugin;
     else {
         peer.role = PeerRole::Untrusted;
         peer.problem = "client certificate has OU '" + unit + "', not iotdevice, admin or plugin";
@@ -50,11 +53,16 @@ PeerIdentity identifyPeer(const std::optional<core::Certificate>& presented, con
 
 std::string describe(const PeerIdentity& peer) {
     switch (peer.role) {
-        case PeerRole::Anonymous: return "anonymous";
-        case PeerRole::Device: return "device '" + peer.commonName + "'";
-        case PeerRole::Admin: return "admin '" + peer.commonName + "'";
-        case PeerRole::Plugin: return "plugin '" + peer.commonName + "'";
-        case PeerRole::Untrusted: return "untrusted certificate";
+        case PeerRole::Anonymous:
+            return "anonymous";
+        case PeerRole::Device:
+            return "device '" + peer.commonName + "'";
+        case PeerRole::Admin:
+            return "admin '" + peer.commonName + "'";
+        case PeerRole::Plugin:
+            return "plugin '" + peer.commonName + "'";
+        case PeerRole::Untrusted:
+            return "untrusted certificate";
     }
     return "unknown";
 }

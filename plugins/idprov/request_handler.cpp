@@ -1,8 +1,8 @@
 #include "request_handler.hpp"
 
+#include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/JSON/Object.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -91,8 +91,7 @@ void IdprovRequestHandler::directory(HTTPServerRequest& request, HTTPServerRespo
     sendJson(response, 200, proto::toJson(d));
 }
 
-void IdprovRequestHandler::status(const std::string& deviceId, HTTPServerRequest& request,
-                                  HTTPServerResponse& response) {
+void IdprovRequestHandler::status(const std::string& deviceId, HTTPServerRequest& request, HTTPServerResponse& response) {
     if (const std::string problem = proto::deviceIdProblem(deviceId); !problem.empty()) {
         return sendError(response, 400, "status: deviceID " + problem);
     }

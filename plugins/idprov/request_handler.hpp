@@ -21,8 +21,7 @@ public:
 
 private:
     void directory(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
-    void status(const std::string& deviceId, Poco::Net::HTTPServerRequest& request,
-                Poco::Net::HTTPServerResponse& response);
+    void status(const std::string& deviceId, Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
     void postOob(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
     void provisionRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response);
 

@@ -56,8 +56,8 @@ Poco::Net::Context::Ptr makeServerContext(core::CertificateAuthority& ca, const 
     const core::IssuedIdentity identity = ca.issueWithNewKey(profile);
 
     SSL_CTX* raw = context->sslContext();
-    if (SSL_CTX_use_certificate(raw, identity.certificate.native()) != 1 ||
-        SSL_CTX_use_PrivateKey(raw, identity.key.native()) != 1 || SSL_CTX_check_private_key(raw) != 1) {
+    if (SSL_CTX_use_certificate(raw, identity.certificate.native()) != 1 || SSL_CTX_use_PrivateKey(raw, identity.key.native()) != 1 ||
+        SSL_CTX_check_private_key(raw) != 1) {
         throw std::runtime_error("idprov: cannot load the server certificate into the TLS context");
     }
     // Tells clients which CA's certificate to present (admins, devices renewing).

@@ -57,7 +57,8 @@ void coapWireRoundTrip(ByteView input) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const ByteView input(data, size);
 #if defined(STEWARD_FUZZ_DECODER_cbor)
-    roundTrip(input, [](ByteView b) { return parseCbor(b, "fuzz"); }, encodeCbor);
+    roundTrip(
+        input, [](ByteView b) { return parseCbor(b, "fuzz"); }, encodeCbor);
 #elif defined(STEWARD_FUZZ_DECODER_doxm)
     roundTrip(input, decodeDoxm, encodeDoxm);
 #elif defined(STEWARD_FUZZ_DECODER_pstat)

@@ -30,10 +30,14 @@ constexpr int kMaxFrames = 16;
 
 std::optional<Uuid> sender(std::uint8_t selector) {
     switch (selector & 3U) {
-        case 1: return kOwner;
-        case 2: return kPeerA;
-        case 3: return kPeerB;
-        default: return std::nullopt;
+        case 1:
+            return kOwner;
+        case 2:
+            return kPeerA;
+        case 3:
+            return kPeerB;
+        default:
+            return std::nullopt;
     }
 }
 

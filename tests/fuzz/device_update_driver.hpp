@@ -26,8 +26,8 @@ inline void mustReload(const core::SecurityResources& r) {
 
 // Direct Pairing: a plain dpairing POST only asks (nothing changes); on a secure session the
 // confirmation installs a pairing for `peer` when it names it.
-inline core::UpdateOutcome applyPairing(core::SecurityResources& svr, const core::CoapRequest& request,
-                                        const core::UpdateContext& ctx, const core::Uuid& peer) {
+inline core::UpdateOutcome applyPairing(core::SecurityResources& svr, const core::CoapRequest& request, const core::UpdateContext& ctx,
+                                        const core::Uuid& peer) {
     if (!ctx.secure) {
         (void)core::checkPairingRequest(svr, request.payload);
         return core::UpdateOutcome{core::CoapCode::BadRequest, "", {}, {}};
@@ -51,16 +51,27 @@ inline void applyAndCheck(core::SecurityResources& svr, const core::CoapRequest&
     core::UpdateOutcome outcome;
     const bool write = request.method == core::CoapMethod::Post || request.method == core::CoapMethod::Put;
     switch (core::classifyResource(path)) {
-        case ResourceClass::Doxm: outcome = write ? core::postDoxm(svr, request.payload, ctx) : outcome; break;
-        case ResourceClass::Pstat: outcome = write ? core::postPstat(svr, request.payload, ctx) : outcome; break;
-        case ResourceClass::Cred: outcome = write ? core::postCred(svr, request.payload, ctx) : core::deleteCred(svr, request.query); break;
-        case ResourceClass::Acl2: outcome = write ? core::postAcl2(svr, request.payload, ctx) : core::deleteAcl2(svr, request.query); break;
-        case ResourceClass::Pconf: outcome = write ? core::postPconf(svr, request.payload) : outcome; break;
+        case ResourceClass::Doxm:
+            outcome = write ? core::postDoxm(svr, request.payload, ctx) : outcome;
+            break;
+        case ResourceClass::Pstat:
+            outcome = write ? core::postPstat(svr, request.payload, ctx) : outcome;
+            break;
+        case ResourceClass::Cred:
+            outcome = write ? core::postCred(svr, request.payload, ctx) : core::deleteCred(svr, request.query);
+            break;
+        case ResourceClass::Acl2:
+            outcome = write ? core::postAcl2(svr, request.payload, ctx) : core::deleteAcl2(svr, request.query);
+            break;
+        case ResourceClass::Pconf:
+            outcome = write ? core::postPconf(svr, request.payload) : outcome;
+            break;
         case ResourceClass::Dpairing:
             if (!write || peer.isNil()) return;
             outcome = applyPairing(svr, request, ctx, peer);
             break;
-        default: return;
+        default:
+            return;
     }
     if (outcome.ok() && core::classifyResource(path) == ResourceClass::Cred && request.method == core::CoapMethod::Delete) {
         core::forgetRevokedPairings(svr);

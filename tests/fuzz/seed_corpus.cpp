@@ -55,9 +55,11 @@ int main(int argc, char** argv) {
         // Direct Pairing: the owner's pconf, a client's plain request, its confirmation on the PIN session.
         deviceRequest(0x0B, CoapRequest::post("/oic/sec/pconf", encodePconf(*r.pconf, PrivateData::Include))),
         deviceRequest(0x01, CoapRequest::post("/oic/sec/dpairing", encodeDpairing(*r.dpairing))),
-        deviceRequest(0x23, CoapRequest::put("/oic/sec/dpairing",
-                                             encodeCbor(CborValue::map({entry("spm", CborValue::unsignedInt(0)),
-                                                                        entry("pdeviceuuid", CborValue::text("11111111-2222-3333-4444-555555555555"))})))),
+        deviceRequest(
+            0x23,
+            CoapRequest::put("/oic/sec/dpairing",
+                             encodeCbor(CborValue::map({entry("spm", CborValue::unsignedInt(0)),
+                                                        entry("pdeviceuuid", CborValue::text("11111111-2222-3333-4444-555555555555"))})))),
     };
     // Device sessions: frames of [selector][2-byte length][datagram] (device_session_fuzzer.cpp).
     const auto frames = [](const std::vector<std::pair<std::uint8_t, CoapRequest>>& requests) {
@@ -73,7 +75,8 @@ int main(int argc, char** argv) {
         return b;
     };
     const auto oxmsel = CoapRequest::post("/oic/sec/doxm", encodeCbor(CborValue::map({entry("oxmsel", CborValue::unsignedInt(0))})));
-    const auto owner = CoapRequest::post("/oic/sec/doxm", encodeCbor(CborValue::map({entry("devowneruuid", uuidValue(r.doxm.devowneruuid))})));
+    const auto owner =
+        CoapRequest::post("/oic/sec/doxm", encodeCbor(CborValue::map({entry("devowneruuid", uuidValue(r.doxm.devowneruuid))})));
     const auto keyAt = [&](std::optional<int> credid) {
         std::vector<CborValue::Pair> c = {
             entry("credtype", CborValue::unsignedInt(1)),
@@ -82,17 +85,21 @@ int main(int argc, char** argv) {
                                                  entry("data", CborValue::bytes(Bytes(16, 1)))})),
         };
         if (credid) c.push_back(entry("credid", CborValue::unsignedInt(static_cast<std::uint64_t>(*credid))));
-        return CoapRequest::post("/oic/sec/cred", encodeCbor(CborValue::map({entry("creds", CborValue::array({CborValue::map(std::move(c))}))})));
+        return CoapRequest::post("/oic/sec/cred",
+                                 encodeCbor(CborValue::map({entry("creds", CborValue::array({CborValue::map(std::move(c))}))})));
     };
     const std::vector<Bytes> deviceSessions = {
         // a Just-Works session: the method, then two credentials, the first at INT_MAX (13.4)
         frames({{0x00, oxmsel}, {0x1C, keyAt(2147483647)}, {0x1C, keyAt(std::nullopt)}}),
         frames({{0x00, oxmsel}, {0x1C, owner}, {0x1C, CoapRequest::post("/oic/sec/pstat", encodePstat(r.pstat))}, {0x05, deleteAce}}),
-        frames({{0x06, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))}, {0x86, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))}}),
+        frames(
+            {{0x06, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))}, {0x86, CoapRequest::post("/oic/sec/acl2", encodeAcl2(r.acl))}}),
         // Direct Pairing forced through: the owner's pconf, then peer A confirms a pairing.
         frames({{0x85, CoapRequest::post("/oic/sec/pconf", encodePconf(*r.pconf, PrivateData::Include))},
-                {0x86, CoapRequest::put("/oic/sec/dpairing", encodeCbor(CborValue::map({entry("spm", CborValue::unsignedInt(0)),
-                                                                                         entry("pdeviceuuid", CborValue::text("11111111-2222-3333-4444-555555555555"))})))}}),
+                {0x86, CoapRequest::put(
+                           "/oic/sec/dpairing",
+                           encodeCbor(CborValue::map({entry("spm", CborValue::unsignedInt(0)),
+                                                      entry("pdeviceuuid", CborValue::text("11111111-2222-3333-4444-555555555555"))})))}}),
     };
     // Policy files (bridge/policy): every key once, as in config/policies.d/10-lights.yaml.
     const auto text = [](std::string_view t) { return Bytes(t.begin(), t.end()); };
@@ -135,9 +142,11 @@ int main(int argc, char** argv) {
         {"policy", policies},
         {"mqtt_request",
          {text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","method":"randompin","transaction":1})"),
-          text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","subject":"conntype:anon-clear","resources":["/a/light","*"],"permission":"-RU-N","time":60})"),
+          text(
+              R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","subject":"conntype:anon-clear","resources":["/a/light","*"],"permission":"-RU-N","time":60})"),
           text(R"({"device":"x","subject":"role:admin@auth","permission":31,"resources":[]})"),
-          text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","methods":["preconfigured","random"],"pin":"12345678","resources":["/a/light"],"permission":"RU"})"),
+          text(
+              R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","methods":["preconfigured","random"],"pin":"12345678","resources":["/a/light"],"permission":"RU"})"),
           text(R"({"device":"8e745791-bc63-4a15-7e33-93e1b25fef99","enabled":false})")}},
         {"doxm", {encodeDoxm(r.doxm), encodeDoxm(factory.doxm)}},
         {"pstat", {encodePstat(r.pstat), encodePstat(factory.pstat)}},
@@ -150,19 +159,20 @@ int main(int argc, char** argv) {
         {"coap_wire", coapWire},
         // IDProv bodies (core/idprov/messages) and OOB hashes with cheap parameters.
         {"idprov_messages",
-         {text(R"({"endpoints":{"directory":"https://gw:43776/idprov/directory","status":"https://gw:43776/idprov/status/{deviceID}",)"
-               R"("postOOB":"https://gw:43776/idprov/oobsecret","postProvisionRequest":"https://gw:43776/idprov/provreq"},)"
-               R"("oobsHashAlg":["Argon2id","PBKDF2"],"caCert":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n","version":"1"})"),
+         {text(
+              R"({"endpoints":{"directory":"https://gw:43776/idprov/directory","status":"https://gw:43776/idprov/status/{deviceID}",)"
+              R"("postOOB":"https://gw:43776/idprov/oobsecret","postProvisionRequest":"https://gw:43776/idprov/provreq"},)"
+              R"("oobsHashAlg":["Argon2id","PBKDF2"],"caCert":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n","version":"1"})"),
           text(R"({"deviceID":"sensor-01","oobSecret":"0123-4567","validUntil":"2026-12-01T00:00:00Z"})"),
-          text(R"({"deviceID":"sensor-01","ip":"192.168.1.20","mac":"02:42:ac:11:00:02",)"
-               R"("publicKeyPEM":"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",)"
-               R"("oobsHash":"$argon2id$v=19$m=1024,t=1,p=1$c3Rld2FyZC1pZHByb3Ytc2FsdCE$RtZy6fjISjC1i7C/pxw1KKHdj0OseNuk1mtsBRYORjY","oobsHashAlg":"Argon2id"})"),
+          text(
+              R"({"deviceID":"sensor-01","ip":"192.168.1.20","mac":"02:42:ac:11:00:02",)"
+              R"("publicKeyPEM":"-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n",)"
+              R"("oobsHash":"$argon2id$v=19$m=1024,t=1,p=1$c3Rld2FyZC1pZHByb3Ytc2FsdCE$RtZy6fjISjC1i7C/pxw1KKHdj0OseNuk1mtsBRYORjY","oobsHashAlg":"Argon2id"})"),
           text(R"({"deviceID":"sensor-01","status":"Approved","retrySec":3600,)"
                R"("caCert":"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",)"
                R"("clientCert":"-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n",)"
                R"("oobsHash":"$pbkdf2-sha256$i=10000$c3Rld2FyZC1pZHByb3Ytc2FsdCE$KEXvjbVIqBn40/WPZ6lbvqAx/pgMN5NOBSVp9PUVu4Q"})"),
-          text(R"({"status":"Rejected","message":"unknown device"})"),
-          text(R"({"deviceID":"sensor-01","status":"Waiting","retrySec":30})"),
+          text(R"({"status":"Rejected","message":"unknown device"})"), text(R"({"deviceID":"sensor-01","status":"Waiting","retrySec":30})"),
           text("$argon2id$v=19$m=1024,t=1,p=1$c3Rld2FyZC1pZHByb3Ytc2FsdCE$RtZy6fjISjC1i7C/pxw1KKHdj0OseNuk1mtsBRYORjY"),
           text("$pbkdf2-sha256$i=10000$c3Rld2FyZC1pZHByb3Ytc2FsdCE$KEXvjbVIqBn40/WPZ6lbvqAx/pgMN5NOBSVp9PUVu4Q")}},
     };

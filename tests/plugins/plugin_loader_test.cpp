@@ -80,20 +80,19 @@ TEST_P(BrokenPlugin, IsReportedAndSkipped) {
     EXPECT_TRUE(registry.ownershipProvider(0));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    EveryFailureKind, BrokenPlugin,
-    ::testing::Values(BrokenCase{"not_a_library.so", "not loadable"},
-                      BrokenCase{"no_entry_points.so", "not a Steward plugin: it does not export steward_plugin_abi"},
-                      BrokenCase{"wrong_abi.so", kWrongAbiReason.c_str()},
-                      BrokenCase{"wrong_build_key.so", "built as steward-0/msvc-19/msvcprt-14"},
-                      BrokenCase{"missing_dependency.so", "libsteward_vanishing.so"},
-                      BrokenCase{"unresolved_symbol.so", "steward_function_nobody_defines"},
-                      BrokenCase{"throws_on_register.so", "failed while registering: cannot find my configuration"},
-                      BrokenCase{"duplicate_name.so", "otm/oic.sec.doxm.jw is already registered"}),
-    [](const ::testing::TestParamInfo<BrokenCase>& param) {
-        std::string name = param.param.file;
-        return name.substr(0, name.find('.'));
-    });
+INSTANTIATE_TEST_SUITE_P(EveryFailureKind, BrokenPlugin,
+                         ::testing::Values(BrokenCase{"not_a_library.so", "not loadable"},
+                                           BrokenCase{"no_entry_points.so", "not a Steward plugin: it does not export steward_plugin_abi"},
+                                           BrokenCase{"wrong_abi.so", kWrongAbiReason.c_str()},
+                                           BrokenCase{"wrong_build_key.so", "built as steward-0/msvc-19/msvcprt-14"},
+                                           BrokenCase{"missing_dependency.so", "libsteward_vanishing.so"},
+                                           BrokenCase{"unresolved_symbol.so", "steward_function_nobody_defines"},
+                                           BrokenCase{"throws_on_register.so", "failed while registering: cannot find my configuration"},
+                                           BrokenCase{"duplicate_name.so", "otm/oic.sec.doxm.jw is already registered"}),
+                         [](const ::testing::TestParamInfo<BrokenCase>& param) {
+                             std::string name = param.param.file;
+                             return name.substr(0, name.find('.'));
+                         });
 
 TEST_F(PluginLoading, ADirectoryWithBrokenPluginsStillLoadsTheGoodOnes) {
     ASSERT_TRUE(loader.load(kPlugins / "otm-justworks.so").loaded);

@@ -129,8 +129,7 @@ std::vector<std::string> AvahiNetwork::execPrefix() const {
     return prefix;
 }
 
-std::unique_ptr<BackgroundProcess> AvahiNetwork::background(const std::string& program,
-                                                            const std::vector<std::string>& args) const {
+std::unique_ptr<BackgroundProcess> AvahiNetwork::background(const std::string& program, const std::vector<std::string>& args) const {
     auto all = execPrefix();
     const std::string ip = all.front();
     all.erase(all.begin());
@@ -170,11 +169,11 @@ void AvahiNetwork::startAvahi() {
     // `ip netns exec` gives each program its own mount namespace: a tmpfs on /run there keeps
     // avahi-daemon's PID file and socket (/run/avahi-daemon) apart from the machine's and from
     // other tests' daemons. `exec` keeps the PID we hold avahi-daemon's.
-    const std::string script = "mount -t tmpfs -o mode=0755 steward-avahi-run /run && exec " + findOnPath("avahi-daemon") +
-                               " -f '" + dir_ + "/avahi.conf' --no-drop-root --no-chroot --no-rlimits --no-proc-title";
+    const std::string script = "mount -t tmpfs -o mode=0755 steward-avahi-run /run && exec " + findOnPath("avahi-daemon") + " -f '" + dir_ +
+                               "/avahi.conf' --no-drop-root --no-chroot --no-rlimits --no-proc-title";
     avahi_ = background("sh", {"-c", script});
-    const auto ready = avahi_->waitForLine(
-        [](const std::string& l) { return l.find("Server startup complete") != std::string::npos; }, std::chrono::seconds(15));
+    const auto ready = avahi_->waitForLine([](const std::string& l) { return l.find("Server startup complete") != std::string::npos; },
+                                           std::chrono::seconds(15));
     if (!ready) {
         const std::string output = avahi_->output();
         avahi_.reset();

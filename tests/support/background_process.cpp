@@ -66,8 +66,8 @@ void BackgroundProcess::readLoop(int fd) {
     changed_.notify_all();
 }
 
-std::optional<std::pair<std::size_t, std::string>> BackgroundProcess::waitForLine(
-    const std::function<bool(const std::string&)>& match, std::chrono::milliseconds timeout, std::size_t from) {
+std::optional<std::pair<std::size_t, std::string>> BackgroundProcess::waitForLine(const std::function<bool(const std::string&)>& match,
+                                                                                  std::chrono::milliseconds timeout, std::size_t from) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     std::unique_lock lock(mutex_);
     for (std::size_t i = from;;) {

@@ -26,8 +26,7 @@ public:
     // Waits until a line satisfying `match` has been printed (lines from index `from` on);
     // returns its index and text, or nullopt at the deadline or when the program ended.
     std::optional<std::pair<std::size_t, std::string>> waitForLine(const std::function<bool(const std::string&)>& match,
-                                                                   std::chrono::milliseconds timeout,
-                                                                   std::size_t from = 0);
+                                                                   std::chrono::milliseconds timeout, std::size_t from = 0);
     std::vector<std::string> lines() const;
     // Writes `line` and a newline to the program's standard input; false if it is gone.
     bool writeLine(const std::string& line);

@@ -2,8 +2,8 @@
 // Test helpers for writing CBOR by hand.
 #include <cstdint>
 #include <initializer_list>
-#include <string>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 

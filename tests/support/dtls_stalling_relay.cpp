@@ -49,8 +49,7 @@ std::size_t bytesBeforeChangeCipherSpec(const std::uint8_t* data, std::size_t si
 
 }  // namespace
 
-DtlsStallingRelay::DtlsStallingRelay(const std::string& relayAddress, const std::string& serverAddress,
-                                     std::uint16_t serverPort) {
+DtlsStallingRelay::DtlsStallingRelay(const std::string& relayAddress, const std::string& serverAddress, std::uint16_t serverPort) {
     clientSide_ = boundSocket(relayAddress);
     serverSide_ = boundSocket(relayAddress);
     sockaddr_in local{};
@@ -101,7 +100,8 @@ void DtlsStallingRelay::run() {
         if ((fds[1].revents & POLLIN) != 0) {
             const auto n = recv(serverSide_, buffer.data(), buffer.size(), 0);
             if (n > 0 && clientLength > 0) {
-                sendto(clientSide_, buffer.data(), static_cast<std::size_t>(n), 0, reinterpret_cast<const sockaddr*>(&client), clientLength);
+                sendto(clientSide_, buffer.data(), static_cast<std::size_t>(n), 0, reinterpret_cast<const sockaddr*>(&client),
+                       clientLength);
             }
         }
     }

@@ -16,8 +16,7 @@ struct ProcessResult {
     bool timedOut = false;
 };
 
-ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args,
-                         const std::string& input = "",
+ProcessResult runProcess(const std::string& program, const std::vector<std::string>& args, const std::string& input = "",
                          std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // The full path of `name` found on PATH (Poco::Process needs a path), or `name` if absent.

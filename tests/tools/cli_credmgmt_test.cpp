@@ -3,10 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <array>
 #include <csignal>
 #include <fstream>
-#include <sys/stat.h>
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -36,8 +36,8 @@ struct Device {
     void stop() { running.process->stop(); }
     void restart() {
         const auto before = at();
-        running = startDevices({"--svrdb", svrdb.string(), "--port", std::to_string(before.port), "--secure-port",
-                                std::to_string(before.securePort)});
+        running = startDevices(
+            {"--svrdb", svrdb.string(), "--port", std::to_string(before.port), "--secure-port", std::to_string(before.securePort)});
     }
 };
 
@@ -129,8 +129,8 @@ TEST_F(CliCredMgmt, AWildcardLinkNeverOpensTheSecurityResources) {
     EXPECT_EQ(light.exitCode, 0) << light.out << light.err;
 
     const std::vector<std::array<std::string, 3>> attacks = {
-        {"/oic/sec/pstat", "post", R"({"dos":{"s":0}})"},                     // remote reset
-        {"/oic/sec/pstat", "post", R"({"dos":{"s":2}})"},                     // out of normal operation
+        {"/oic/sec/pstat", "post", R"({"dos":{"s":0}})"},  // remote reset
+        {"/oic/sec/pstat", "post", R"({"dos":{"s":2}})"},  // out of normal operation
         {"/oic/sec/doxm", "post", R"({"owned":false})"},
         {"/oic/sec/doxm", "post", R"({"devowneruuid":")" + a().id() + R"("})"},
         {"/oic/sec/acl2", "post", R"({"aclist2":[]})"},
@@ -177,8 +177,18 @@ TEST_F(CliCredMgmt, PairwiseCredentialsAloneGrantNothingUntilAnAclDoes) {
 // credential for the other — both ways work. A repeated link never stacks a second key.
 TEST_F(CliCredMgmt, ALinkKilledHalfwayIsTakenBackBySyncAndLinkingAgainWorksBothWays) {
     const auto killAt = "installing the pairwise credential on " + b().id();
-    std::vector<std::string> args = {"STEWARD_FAULT_KILL_AT=" + killAt, STEWARD_CLI_BIN, "--local", "link", a().id(), b().id(),
-                                     "--resource", "/a/light", "--perm", "RU", "--state-dir", (dir / "state").string()};
+    std::vector<std::string> args = {"STEWARD_FAULT_KILL_AT=" + killAt,
+                                     STEWARD_CLI_BIN,
+                                     "--local",
+                                     "link",
+                                     a().id(),
+                                     b().id(),
+                                     "--resource",
+                                     "/a/light",
+                                     "--perm",
+                                     "RU",
+                                     "--state-dir",
+                                     (dir / "state").string()};
     const auto killed = runProcess(findOnPath("env"), args, "", 60s);
     ASSERT_EQ(killed.exitCode, 256 + SIGKILL) << killed.err;
     const auto stale = linkStatus()->getArray("links");
@@ -219,9 +229,8 @@ TEST_F(CliCredMgmt, AnAclKilledBeforeItWasRecordedIsAdoptedNotDuplicated) {
     const auto read = asOwner(dir / "state", b().at(), core::CoapRequest::get("/oic/sec/acl2"));
     ASSERT_TRUE(std::holds_alternative<core::CoapResponse>(read)) << std::get<std::string>(read);
     const auto aces = core::decodeAcl2(std::get<core::CoapResponse>(read).payload).aclist2;
-    const auto forA = std::count_if(aces.begin(), aces.end(), [&](const core::Ace& ace) {
-        return core::aceSubjectToString(ace.subject) == "uuid:" + a().id();
-    });
+    const auto forA = std::count_if(aces.begin(), aces.end(),
+                                    [&](const core::Ace& ace) { return core::aceSubjectToString(ace.subject) == "uuid:" + a().id(); });
     EXPECT_EQ(forA, 1) << "one ACE for the subject, recorded once";
     const auto recorded = steward({"acl", b().id(), "--subject", "uuid:" + a().id(), "--resource", "/a/light", "--perm", "R", "--json"});
     EXPECT_NE(recorded.out.find("already provisioned"), std::string::npos) << recorded.out << recorded.err;
@@ -308,7 +317,8 @@ TEST_F(CliCredMgmt, ARemoteResetReturnsTheDeviceUnownedWithItsUuidAndItCanBeOwne
     const auto reset = steward({"reset", a().id()});
     ASSERT_EQ(reset.exitCode, 0) << reset.err;
     ASSERT_TRUE(a().running.process->waitForLine([](const std::string& l) { return l.find("reset (") != std::string::npos; }, 10s, from));
-    const auto unowned = runProcess(STEWARD_CLI_BIN, {"discover", "--unowned", "--json", "--unicast", "127.0.0.1:" + std::to_string(a().at().port)});
+    const auto unowned =
+        runProcess(STEWARD_CLI_BIN, {"discover", "--unowned", "--json", "--unicast", "127.0.0.1:" + std::to_string(a().at().port)});
     EXPECT_THAT(unowned.out, HasSubstr(a().id()));
     EXPECT_THAT(steward({"devices", "--json"}).out, ::testing::Not(HasSubstr(a().id())));
     const auto again = steward({"own", a().id(), "--unicast", "127.0.0.1:" + std::to_string(a().at().port)});
@@ -326,9 +336,10 @@ TEST_F(CliCredMgmt, TheMenuLinksChecksAndUnlinksWithTheSeedsPrompts) {
     }
     // 31: pairwise credentials (256-bit), 34: link status of A, 40: unlink, 34 again, 99.
     const std::string input = "31\n" + na + "\n" + nb + "\n2\n34\n" + na + "\n40\n" + na + "\n" + nb + "\n34\n" + na + "\n99\n";
-    const auto menu = runProcess(STEWARD_CLI_BIN,
-                                 {"--local", "menu", "--unicast", "127.0.0.1:" + std::to_string(a().at().port), "--state-dir", (dir / "state").string()},
-                                 input, 60s);
+    const auto menu =
+        runProcess(STEWARD_CLI_BIN,
+                   {"--local", "menu", "--unicast", "127.0.0.1:" + std::to_string(a().at().port), "--state-dir", (dir / "state").string()},
+                   input, 60s);
     ASSERT_EQ(menu.exitCode, 0) << menu.out << menu.err;
     EXPECT_THAT(menu.out, HasSubstr("> Provisioned Selected Pairwise Credentials"));
     EXPECT_THAT(menu.out, HasSubstr("256-bit pairwise credential"));
@@ -373,7 +384,7 @@ TEST_F(CliCredMgmt, BadRequestsGetAClearErrorAndChangeNothing) {
 TEST_F(CliCredMgmt, ACertificateAndTheCaTrustAnchorAreInstalledAndTheCaKeyIsPrivate) {
     const auto cert = steward({"cert", a().id(), "--days", "30", "--json"});
     ASSERT_EQ(cert.exitCode, 0) << cert.out << cert.err;
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat((dir / "state" / "ca" / "ca.key").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     // The device's database (read-only while it runs) holds both credentials, the key masked.
@@ -409,8 +420,9 @@ TEST_F(CliCredMgmt, DevicesWithGatewayCertificatesReachEachOtherOverCertificateD
     c().stop();
     const auto openssl = findOnPath("openssl");
     const auto pem = [&](const std::string& name) { return (dir / name).string(); };
-    ASSERT_EQ(runProcess(openssl, {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", pem("fca.key"),
-                                   "-out", pem("fca.pem"), "-days", "2", "-subj", "/CN=Foreign CA", "-addext", "basicConstraints=critical,CA:TRUE"})
+    ASSERT_EQ(runProcess(openssl,
+                         {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", pem("fca.key"),
+                          "-out", pem("fca.pem"), "-days", "2", "-subj", "/CN=Foreign CA", "-addext", "basicConstraints=critical,CA:TRUE"})
                   .exitCode,
               0);
     ASSERT_EQ(runProcess(openssl, {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", pem("c.key"), "-out",
@@ -421,11 +433,13 @@ TEST_F(CliCredMgmt, DevicesWithGatewayCertificatesReachEachOtherOverCertificateD
                                    "-out", pem("c.pem"), "-days", "2"})
                   .exitCode,
               0);
-    ASSERT_EQ(runProcess(STEWARD_SVRDB_BIN, {"cred", "add-cert", c().svrdb.string(), "--cert", pem("c.pem"), "--key", pem("c.key")}).exitCode, 0);
+    ASSERT_EQ(
+        runProcess(STEWARD_SVRDB_BIN, {"cred", "add-cert", c().svrdb.string(), "--cert", pem("c.pem"), "--key", pem("c.key")}).exitCode, 0);
     // It trusts the gateway CA (so that only B's refusal can fail the handshake).
-    ASSERT_EQ(runProcess(STEWARD_SVRDB_BIN, {"cred", "add-trustca", c().svrdb.string(), "--file", (dir / "state" / "ca" / "ca.crt").string()})
-                  .exitCode,
-              0);
+    ASSERT_EQ(
+        runProcess(STEWARD_SVRDB_BIN, {"cred", "add-trustca", c().svrdb.string(), "--file", (dir / "state" / "ca" / "ca.crt").string()})
+            .exitCode,
+        0);
     const auto foreign = call(c(), b(), {"--cert"});
     EXPECT_EQ(foreign.exitCode, 1) << foreign.out << foreign.err;
     EXPECT_THAT(foreign.err, HasSubstr("certificate session"));
@@ -452,8 +466,8 @@ TEST_F(CliCredMgmt, ACertificateFromTheGatewayCaWithoutTheOcfIdentityUsageNamesN
         Device d;
         d.svrdb = dir / (name + ".dat");
         EXPECT_EQ(runProcess(STEWARD_SVRDB_BIN, {"init", d.svrdb.string()}).exitCode, 0);
-        EXPECT_EQ(runProcess(openssl, {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path(name + ".key"),
-                                       "-out", path(name + ".csr"), "-subj", "/OU=plugin/CN=" + cn})
+        EXPECT_EQ(runProcess(openssl, {"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                                       path(name + ".key"), "-out", path(name + ".csr"), "-subj", "/OU=plugin/CN=" + cn})
                       .exitCode,
                   0);
         std::ofstream(path(name + ".ext")) << "extendedKeyUsage=clientAuth,serverAuth\n";
@@ -462,7 +476,8 @@ TEST_F(CliCredMgmt, ACertificateFromTheGatewayCaWithoutTheOcfIdentityUsageNamesN
                                        path(name + ".ext")})
                       .exitCode,
                   0);
-        EXPECT_EQ(runProcess(STEWARD_SVRDB_BIN, {"cred", "add-cert", d.svrdb.string(), "--cert", path(name + ".pem"), "--key", path(name + ".key")})
+        EXPECT_EQ(runProcess(STEWARD_SVRDB_BIN,
+                             {"cred", "add-cert", d.svrdb.string(), "--cert", path(name + ".pem"), "--key", path(name + ".key")})
                       .exitCode,
                   0);
         EXPECT_EQ(runProcess(STEWARD_SVRDB_BIN, {"cred", "add-trustca", d.svrdb.string(), "--file", (ca / "ca.crt").string()}).exitCode, 0);

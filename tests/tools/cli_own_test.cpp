@@ -166,8 +166,7 @@ TEST_F(CliOwnFailures, GatewayKilledAfterTheDeviceLeftRfotmFinishesTheTransferNe
         const auto killed = own(running, {}, "", step);
         EXPECT_EQ(killed.exitCode, 256 + SIGKILL) << killed.err;
         const auto again = own(running, {});
-        EXPECT_NE(again.err.find("interrupted transfer: owned (the interrupted transfer was finished"), std::string::npos)
-            << again.err;
+        EXPECT_NE(again.err.find("interrupted transfer: owned (the interrupted transfer was finished"), std::string::npos) << again.err;
         const auto list = pdmDevices();
         ASSERT_EQ(list->size(), 1U);
         EXPECT_EQ(list->getObject(0)->getValue<std::string>("state"), "owned");
@@ -183,9 +182,9 @@ TEST_F(CliOwnFailures, GatewayKilledAfterTheDeviceLeftRfotmFinishesTheTransferNe
 }
 
 TEST_F(CliOwnFailures, UsageErrors) {
-    EXPECT_EQ(steward({"own"}).exitCode, 2);                                      // neither UUIDs nor --all
+    EXPECT_EQ(steward({"own"}).exitCode, 2);  // neither UUIDs nor --all
     EXPECT_EQ(steward({"own", "--all", "--unicast", "127.0.0.1:5683", "--method", "magic"}).exitCode, 2);
-    EXPECT_EQ(steward({"own", "--all"}).exitCode, 2);                             // nowhere to look
+    EXPECT_EQ(steward({"own", "--all"}).exitCode, 2);  // nowhere to look
     EXPECT_EQ(steward({"own", "not-a-uuid", "--unicast", "127.0.0.1:5683"}).exitCode, 2);
 }
 

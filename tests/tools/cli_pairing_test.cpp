@@ -63,7 +63,8 @@ TEST_F(CliPairing, UsageErrorsExitWith2) {
         {{"direct-pairing", "not-a-uuid", "--method", "random", "--resource", "/a/light"}, "not a device UUID"},
         {{"direct-pairing", kDevice, "--resource", "/a/light"}, "needs --method"},
         {{"direct-pairing", kDevice, "--method", "random"}, "at least one --resource"},
-        {{"direct-pairing", kDevice, "--method", "random", "--pin", "12345678", "--resource", "/a/light"}, "it needs --method preconfigured"},
+        {{"direct-pairing", kDevice, "--method", "random", "--pin", "12345678", "--resource", "/a/light"},
+         "it needs --method preconfigured"},
         {{"direct-pairing", kDevice, "--disable", "--method", "random"}, "--disable takes no --method"},
         {{"direct-pairing", kDevice, "--disable", "--resource", "/a/light"}, "--disable takes no --resource"},
         {{"direct-pairing", kDevice, "--method", "random", "--resource", "/a/light", "--colour", "red"}, "--colour"},
@@ -187,13 +188,14 @@ protected:
     std::filesystem::path guestDb() const { return dir / "guest.dat"; }
     std::string lightId() const { return light[0].id.toString(); }
     ProcessResult pair(const std::string& pin) {
-        return runProcess(STEWARD_DEVICE_BIN, {"--svrdb", guestDb().string(), "--pair-with", "127.0.0.1:" + std::to_string(light[0].port), "--pin", pin},
-                          "", 30s);
+        return runProcess(STEWARD_DEVICE_BIN,
+                          {"--svrdb", guestDb().string(), "--pair-with", "127.0.0.1:" + std::to_string(light[0].port), "--pin", pin}, "",
+                          30s);
     }
     ProcessResult callLight() {
-        return runProcess(STEWARD_DEVICE_BIN,
-                          {"--svrdb", guestDb().string(), "--call", "127.0.0.1:" + std::to_string(light[0].securePort), "/a/light", "--json"}, "",
-                          30s);
+        return runProcess(
+            STEWARD_DEVICE_BIN,
+            {"--svrdb", guestDb().string(), "--call", "127.0.0.1:" + std::to_string(light[0].securePort), "/a/light", "--json"}, "", 30s);
     }
     core::Pconf pconf() {
         auto answer = asOwner(dir / "state", light[0], core::CoapRequest::get("/oic/sec/pconf"));
@@ -262,9 +264,10 @@ TEST_F(DirectPairingEndToEnd, MenuItem33ProvisionsWithTheSeedsPromptsAndShowsThe
     }
     ASSERT_FALSE(number.empty());
     // 33: the light, method 3 (both), a random PIN, two resources (a bare name as in the seed), permission R; 99.
-    const auto run = runProcess(STEWARD_CLI_BIN,
-                                {"--local", "menu", "--unicast", "127.0.0.1:" + std::to_string(light[0].port), "--state-dir", (dir / "state").string()},
-                                "33\n" + number + "\n3\n\n/a/light, door\nR\n99\n", 60s);
+    const auto run =
+        runProcess(STEWARD_CLI_BIN,
+                   {"--local", "menu", "--unicast", "127.0.0.1:" + std::to_string(light[0].port), "--state-dir", (dir / "state").string()},
+                   "33\n" + number + "\n3\n\n/a/light, door\nR\n99\n", 60s);
     ASSERT_EQ(run.exitCode, 0) << run.out << run.err;
     EXPECT_NE(run.out.find("   > Enter Device Number, for Provisioning Direct-Pairing: "), std::string::npos);
     EXPECT_NE(run.out.find("   > SUCCESS to provision Direct-Pairing !!"), std::string::npos) << run.out;
@@ -291,7 +294,8 @@ TEST_F(DirectPairingEndToEnd, ADeviceWithoutPconfIsNotDirectPairingCapable) {
 }
 
 TEST_F(DirectPairingEndToEnd, RemovingTheLightForgetsItsDirectPairing) {
-    const auto configured = steward({"direct-pairing", lightId(), "--method", "preconfigured", "--pin", "13572468", "--resource", "/a/light"});
+    const auto configured =
+        steward({"direct-pairing", lightId(), "--method", "preconfigured", "--pin", "13572468", "--resource", "/a/light"});
     ASSERT_EQ(configured.exitCode, 0) << configured.out << configured.err;
     EXPECT_EQ(configured.out.find("13572468"), std::string::npos) << "a PIN the user gave is not printed back";
     ASSERT_EQ(pair("13572468").exitCode, 0);

@@ -25,8 +25,9 @@ class CrashTorture : public ::testing::Test {
 protected:
     ProcessResult own(const RunningDevices& device, const std::filesystem::path& state, const std::string& killAt = "",
                       bool verbose = false) {
-        std::vector<std::string> args = {STEWARD_CLI_BIN, "--local", "own", "--all", "--unicast",
-                                         "127.0.0.1:" + std::to_string(device[0].port), "--state-dir", state.string()};
+        std::vector<std::string> args = {STEWARD_CLI_BIN, "--local",     "own",
+                                         "--all",         "--unicast",   "127.0.0.1:" + std::to_string(device[0].port),
+                                         "--state-dir",   state.string()};
         if (verbose) args.push_back("--verbose");
         if (!killAt.empty()) args.insert(args.begin(), "STEWARD_FAULT_KILL_AT=" + killAt);
         return runProcess(findOnPath("env"), args, "", 60s);
@@ -97,8 +98,8 @@ TEST_F(CrashTorture, TheGatewayKilledAtEveryStepOfAJustWorksTransferConvergesToO
 // after leaving RFOTM comes back owned by us and the transfer is finished. Always owned and usable.
 TEST_F(CrashTorture, TheDeviceKilledAtEveryRequestOfATransferConvergesToOwnedAndUsable) {
     const std::vector<std::pair<std::string, std::string>> faults = {
-        {"POST /oic/sec/doxm", "1"}, {"POST /oic/sec/pstat", "1"}, {"POST /oic/sec/doxm", "2"}, {"POST /oic/sec/doxm", "3"},
-        {"POST /oic/sec/acl2", "1"}, {"POST /oic/sec/pstat", "2"}, {"POST /oic/sec/cred", "1"}, {"POST /oic/sec/doxm", "4"},
+        {"POST /oic/sec/doxm", "1"},  {"POST /oic/sec/pstat", "1"},  {"POST /oic/sec/doxm", "2"}, {"POST /oic/sec/doxm", "3"},
+        {"POST /oic/sec/acl2", "1"},  {"POST /oic/sec/pstat", "2"},  {"POST /oic/sec/cred", "1"}, {"POST /oic/sec/doxm", "4"},
         {"POST /oic/sec/pstat", "3"}, {"DELETE /oic/sec/acl2", "1"}, {"POST /oic/sec/acl2", "2"}, {"POST /oic/sec/pstat", "4"},
     };
     int index = 0;
@@ -107,13 +108,17 @@ TEST_F(CrashTorture, TheDeviceKilledAtEveryRequestOfATransferConvergesToOwnedAnd
         const auto tag = std::to_string(index++);
         const auto state = dir / ("device-state-" + tag);
         // Same database and ports when it comes back (the PDM knows it there).
-        const std::vector<std::string> deviceArgs = {"--svrdb", (dir / ("k-" + tag + ".dat")).string(), "--port",
-                                                     std::to_string(freeLoopbackUdpPort()), "--secure-port",
-                                                     std::to_string(freeLoopbackUdpPort())};
+        const std::vector<std::string> deviceArgs = {"--svrdb",       (dir / ("k-" + tag + ".dat")).string(),
+                                                     "--port",        std::to_string(freeLoopbackUdpPort()),
+                                                     "--secure-port", std::to_string(freeLoopbackUdpPort())};
         RunningDevices doomed;
         {
-            std::vector<std::string> args = {"STEWARD_FAULT_KILL_AT=" + request, "STEWARD_FAULT_KILL_COUNT=" + count, STEWARD_DEVICE_BIN,
-                                             "--json", "--bind", "127.0.0.1"};
+            std::vector<std::string> args = {"STEWARD_FAULT_KILL_AT=" + request,
+                                             "STEWARD_FAULT_KILL_COUNT=" + count,
+                                             STEWARD_DEVICE_BIN,
+                                             "--json",
+                                             "--bind",
+                                             "127.0.0.1"};
             args.insert(args.end(), deviceArgs.begin(), deviceArgs.end());
             doomed.process = std::make_unique<BackgroundProcess>(findOnPath("env"), args);
             const auto ready = doomed.process->waitForLine([](const std::string& l) { return isEvent(l, "ready"); }, 10s);

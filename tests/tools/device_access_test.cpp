@@ -71,8 +71,8 @@ protected:
         const CborValue cred = CborValue::map({
             entry("credtype", CborValue::unsignedInt(1)),
             entry("subjectuuid", core::uuidValue(peer.id)),
-            entry("privatedata", CborValue::map({entry("encoding", CborValue::text("oic.sec.encoding.raw")),
-                                                 entry("data", CborValue::bytes(peer.key))})),
+            entry("privatedata",
+                  CborValue::map({entry("encoding", CborValue::text("oic.sec.encoding.raw")), entry("data", CborValue::bytes(peer.key))})),
         });
         ASSERT_EQ(send(s, CoapRequest::post("/oic/sec/cred", body({entry("creds", CborValue::array({cred}))}))), CoapCode::Changed);
         if (permission > 0) {
@@ -118,9 +118,7 @@ TEST_F(DeviceAccess, AuthenticatedPeerWithoutAnAceIsForbidden) {
     EXPECT_EQ(send(session.value(), CoapRequest::get("/a/light")), CoapCode::Forbidden);
 }
 
-TEST_F(DeviceAccess, UnknownPeerCannotEvenHandshake) {
-    EXPECT_FALSE(connectAs(Peer{}).ok());
-}
+TEST_F(DeviceAccess, UnknownPeerCannotEvenHandshake) { EXPECT_FALSE(connectAs(Peer{}).ok()); }
 
 TEST_F(DeviceAccess, OwnerWritesThroughRfproAndRfnopRefusesCredChanges) {
     auto s = ownerSession();
@@ -145,10 +143,13 @@ TEST_F(DeviceAccess, OwnerWritesThroughRfproAndRfnopRefusesCredChanges) {
 TEST_F(DeviceAccess, MalformedDatagramsAndBodiesNeverTakeTheDeviceDown) {
     auto socket = core::UdpSocket::bind("127.0.0.1", 0);
     const std::vector<std::vector<std::uint8_t>> garbage = {
-        {}, {0x40}, {0xFF, 0xFF, 0xFF, 0xFF}, {0x48, 0x01, 0x00, 0x01},            // too short, bad version, TKL past the end
-        {0x40, 0x01, 0x00, 0x02, 0xBF},                                             // option running past the end
-        {0x40, 0x01, 0x00, 0x03, 0xFF},                                             // payload marker, no payload
-        {0x40, 0x02, 0x00, 0x04, 0xBD, 0x01, 0x6F, 0x69, 0x63, 0xFF, 0xA1, 0x61},   // truncated CBOR body
+        {},
+        {0x40},
+        {0xFF, 0xFF, 0xFF, 0xFF},
+        {0x48, 0x01, 0x00, 0x01},                                                  // too short, bad version, TKL past the end
+        {0x40, 0x01, 0x00, 0x02, 0xBF},                                            // option running past the end
+        {0x40, 0x01, 0x00, 0x03, 0xFF},                                            // payload marker, no payload
+        {0x40, 0x02, 0x00, 0x04, 0xBD, 0x01, 0x6F, 0x69, 0x63, 0xFF, 0xA1, 0x61},  // truncated CBOR body
     };
     for (const auto& g : garbage) socket.sendTo(running[0].plain(), g);
     // Unauthenticated writes are refused before their body is even read.
@@ -174,7 +175,8 @@ TEST(DeviceForeignClient, CoapClientReadsTheResourceDirectory) {
     if (coapClient.find('/') == std::string::npos) GTEST_SKIP() << "coap-client-openssl (Debian's libcoap3-bin) is not installed";
     TempDir dir;
     auto running = startDevices({"--svrdb", (dir / "d.dat").string()});
-    const auto result = runProcess(coapClient, {"-B", "5", "-m", "get", "coap://127.0.0.1:" + std::to_string(running[0].port) + "/oic/res"}, "", 10s);
+    const auto result =
+        runProcess(coapClient, {"-B", "5", "-m", "get", "coap://127.0.0.1:" + std::to_string(running[0].port) + "/oic/res"}, "", 10s);
     ASSERT_EQ(result.exitCode, 0) << result.err;
     EXPECT_NE(result.out.find("ocf://" + running[0].id.toString()), std::string::npos);
     EXPECT_NE(result.out.find("coaps://127.0.0.1:" + std::to_string(running[0].securePort)), std::string::npos);

@@ -105,9 +105,7 @@ void provisionPairwiseByHand(const std::filesystem::path& stateDir, const Device
 
 // --- The tests ---------------------------------------------------------------------------------
 
-Poco::JSON::Object::Ptr parseObject(const std::string& text) {
-    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-}
+Poco::JSON::Object::Ptr parseObject(const std::string& text) { return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>(); }
 
 class DeviceCall : public ::testing::Test {
 protected:
@@ -192,8 +190,8 @@ TEST_F(DeviceCall, WrongKeyFailsTheHandshake) {
     provisionOneByHand(stateDir(), B(), C().id, core::randomBytes(16), {"/a/light"}, kReadUpdate);
     // C's database can be written only while C is not running.
     ASSERT_EQ(devices[2].process->stop(), 0) << devices[2].process->output();
-    const auto added = runProcess(STEWARD_SVRDB_BIN, {"cred", "add-psk", db("C").string(), "--subject", B().id.toString(),
-                                                       "--key-hex", "00112233445566778899aabbccddeeff"});
+    const auto added = runProcess(STEWARD_SVRDB_BIN, {"cred", "add-psk", db("C").string(), "--subject", B().id.toString(), "--key-hex",
+                                                      "00112233445566778899aabbccddeeff"});
     ASSERT_EQ(added.exitCode, 0) << added.out << added.err;
     const auto r = call("C", B(), {"/a/light", "--timeout", "3000"});
     EXPECT_EQ(r.exitCode, 1) << r.out << r.err;
@@ -217,15 +215,15 @@ TEST(DeviceCallCommandLine, HelpAndUsageErrors) {
     EXPECT_EQ(help.exitCode, 0);
     EXPECT_NE(help.out.find("--call HOST:PORT PATH"), std::string::npos);
     const std::vector<std::vector<std::string>> wrong = {
-        {"--call", "127.0.0.1:5684", "/a/light"},                                         // no --svrdb
-        {"--svrdb", "x.dat", "--call", "127.0.0.1:5684"},                                 // no PATH
-        {"--svrdb", "x.dat", "--call", "localhost", "/a/light"},                          // no port
+        {"--call", "127.0.0.1:5684", "/a/light"},                 // no --svrdb
+        {"--svrdb", "x.dat", "--call", "127.0.0.1:5684"},         // no PATH
+        {"--svrdb", "x.dat", "--call", "localhost", "/a/light"},  // no port
         {"--svrdb", "x.dat", "--call", "127.0.0.1:5684", "/a/light", "--method", "put"},
         {"--svrdb", "x.dat", "--call", "127.0.0.1:5684", "/a/light", "--payload", "{}"},  // payload on a GET
         {"--svrdb", "x.dat", "--call", "127.0.0.1:5684", "/a/light", "--method", "post", "--payload", "{\"value\":"},
         {"--svrdb", "x.dat", "--call", "127.0.0.1:5684", "/a/light", "--method", "post", "--payload", "[1]"},
         {"--svrdb", "x.dat", "--call", "127.0.0.1:5684", "/a/light", "--count", "2"},
-        {"--svrdb", "x.dat", "--method", "post"},                                         // --method without --call
+        {"--svrdb", "x.dat", "--method", "post"},  // --method without --call
     };
     for (const auto& args : wrong) {
         const auto r = runProcess(STEWARD_DEVICE_BIN, args);

@@ -30,8 +30,8 @@ RunningDevices startDevices(const std::vector<std::string>& args, std::size_t ex
     running.process = std::make_unique<BackgroundProcess>(STEWARD_DEVICE_BIN, all);
     std::size_t from = 0;
     for (std::size_t i = 0; i < expected; ++i) {
-        const auto ready = running.process->waitForLine([](const std::string& l) { return isEvent(l, "ready"); },
-                                                        std::chrono::seconds(10), from);
+        const auto ready =
+            running.process->waitForLine([](const std::string& l) { return isEvent(l, "ready"); }, std::chrono::seconds(10), from);
         if (!ready) throw std::runtime_error("steward-device did not become ready:\n" + running.process->output());
         from = ready->first + 1;
         const auto o = parseEventLine(ready->second);

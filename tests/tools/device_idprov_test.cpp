@@ -39,9 +39,9 @@ protected:
     }
     std::unique_ptr<BackgroundProcess> device(const std::string& id, const std::string& secret) {
         return std::make_unique<BackgroundProcess>(
-            STEWARD_DEVICE_BIN, std::vector<std::string>{"--svrdb", (dir.path() / "d.dat").string(), "--json", "--idprov",
-                                                         server.baseUrl() + "directory", "--idprov-id", id,
-                                                         "--idprov-secret-file", secretFile(secret)});
+            STEWARD_DEVICE_BIN,
+            std::vector<std::string>{"--svrdb", (dir.path() / "d.dat").string(), "--json", "--idprov", server.baseUrl() + "directory",
+                                     "--idprov-id", id, "--idprov-secret-file", secretFile(secret)});
     }
 };
 
@@ -80,8 +80,8 @@ TEST_F(DeviceIdprovTest, ACertificatePastHalfItsLifeIsRenewedAtStart) {
 }
 
 TEST_F(DeviceIdprovTest, StewardEnrollAnswersWithExitCodes) {
-    const std::vector<std::string> base{"--url", server.baseUrl() + "directory", "--device-id", "plug-3", "--out",
-                                        (dir.path() / "enrol").string(), "--oob-secret-file", secretFile("right")};
+    const std::vector<std::string> base{"--url", server.baseUrl() + "directory",  "--device-id",       "plug-3",
+                                        "--out", (dir.path() / "enrol").string(), "--oob-secret-file", secretFile("right")};
     auto waiting = runProcess(STEWARD_ENROLL_BIN, base);
     EXPECT_EQ(waiting.exitCode, 4) << waiting.out << waiting.err;
 

@@ -24,10 +24,10 @@ TEST(DeviceMulticast, DiscoveryFindsDevicesAcrossTheVethPair) {
     NetworkNamespace ns;
     auto prefix = ns.execPrefix();
     std::vector<std::string> args(prefix.begin() + 1, prefix.end());
-    for (std::string a : {std::string(STEWARD_DEVICE_BIN), std::string("--json"), std::string("--bind"),
-                          std::string(NetworkNamespace::kAddress1), std::string("--multicast-if"), std::string("v1"),
-                          std::string("--multicast-jitter-ms"), std::string("300"), std::string("--count"), std::string("2"),
-                          std::string("--svrdb-dir"), (dir / "devices").string()}) {
+    for (std::string a :
+         {std::string(STEWARD_DEVICE_BIN), std::string("--json"), std::string("--bind"), std::string(NetworkNamespace::kAddress1),
+          std::string("--multicast-if"), std::string("v1"), std::string("--multicast-jitter-ms"), std::string("300"),
+          std::string("--count"), std::string("2"), std::string("--svrdb-dir"), (dir / "devices").string()}) {
         args.push_back(a);
     }
     BackgroundProcess devices(prefix.front(), args);
@@ -41,9 +41,9 @@ TEST(DeviceMulticast, DiscoveryFindsDevicesAcrossTheVethPair) {
     }
 
     std::vector<std::string> discover(prefix.begin() + 1, prefix.end());
-    for (std::string a : {std::string(STEWARD_CLI_BIN), std::string("discover"), std::string("--multicast-if"), std::string("v0"),
-                          std::string("--scope"), std::string("unowned"), std::string("--timeout"), std::string("1500"),
-                          std::string("--json")}) {
+    for (std::string a :
+         {std::string(STEWARD_CLI_BIN), std::string("discover"), std::string("--multicast-if"), std::string("v0"), std::string("--scope"),
+          std::string("unowned"), std::string("--timeout"), std::string("1500"), std::string("--json")}) {
         discover.push_back(a);
     }
     const auto result = runProcess(prefix.front(), discover, "", 20s);
@@ -74,9 +74,9 @@ TEST(DeviceMulticast, DiscoveryOverIpv6LinkLocal) {
     NetworkNamespace ns;
     auto prefix = ns.execPrefix();
     std::vector<std::string> args(prefix.begin() + 1, prefix.end());
-    for (std::string a : {std::string(STEWARD_DEVICE_BIN), std::string("--json"), std::string("--bind"), std::string("::"),
-                          std::string("--multicast-if"), std::string("v1"), std::string("--multicast-jitter-ms"),
-                          std::string("200"), std::string("--svrdb"), (dir / "d.dat").string()}) {
+    for (std::string a :
+         {std::string(STEWARD_DEVICE_BIN), std::string("--json"), std::string("--bind"), std::string("::"), std::string("--multicast-if"),
+          std::string("v1"), std::string("--multicast-jitter-ms"), std::string("200"), std::string("--svrdb"), (dir / "d.dat").string()}) {
         args.push_back(a);
     }
     BackgroundProcess device(prefix.front(), args);
@@ -101,9 +101,9 @@ TEST(DeviceMulticast, DiscoveryOverIpv6LinkLocal) {
 
     // And it can be owned there: multicast discovery, then DTLS to its link-local address.
     std::vector<std::string> own(prefix.begin() + 1, prefix.end());
-    for (std::string a : {std::string(STEWARD_CLI_BIN), std::string("--local"), std::string("own"), std::string("--all"),
-                          std::string("--multicast-if"), std::string("v0"), std::string("--timeout"), std::string("1500"),
-                          std::string("--state-dir"), (dir / "gateway").string()}) {
+    for (std::string a :
+         {std::string(STEWARD_CLI_BIN), std::string("--local"), std::string("own"), std::string("--all"), std::string("--multicast-if"),
+          std::string("v0"), std::string("--timeout"), std::string("1500"), std::string("--state-dir"), (dir / "gateway").string()}) {
         own.push_back(a);
     }
     const auto owned = runProcess(prefix.front(), own, "", 30s);
@@ -128,8 +128,8 @@ TEST(DeviceMulticast, AGuestFindsAndPairsWithALightByMulticast) {
     std::vector<std::string> args(prefix.begin() + 1, prefix.end());
     for (std::string a : {std::string(STEWARD_DEVICE_BIN), std::string("--json"), std::string("--bind"),
                           std::string(NetworkNamespace::kAddress1), std::string("--multicast-if"), std::string("v1"),
-                          std::string("--multicast-jitter-ms"), std::string("200"), std::string("--direct-pairing"),
-                          std::string("--name"), std::string("Kitchen light"), std::string("--svrdb"), (dir / "light.dat").string()}) {
+                          std::string("--multicast-jitter-ms"), std::string("200"), std::string("--direct-pairing"), std::string("--name"),
+                          std::string("Kitchen light"), std::string("--svrdb"), (dir / "light.dat").string()}) {
         args.push_back(a);
     }
     BackgroundProcess light(prefix.front(), args);
@@ -145,8 +145,9 @@ TEST(DeviceMulticast, AGuestFindsAndPairsWithALightByMulticast) {
     ASSERT_EQ(owned.exitCode, 0) << owned.out << owned.err;
     const auto guest = inside({STEWARD_SVRDB_BIN, "init", (dir / "guest.dat").string()});
     ASSERT_EQ(guest.exitCode, 0) << guest.out << guest.err;
-    const std::vector<std::string> pair = {STEWARD_DEVICE_BIN, "--svrdb", (dir / "guest.dat").string(), "--pair-with", "discover",
-                                           "--multicast-if", "v0", "--pin", "13572468", "--json"};
+    const std::vector<std::string> pair = {
+        STEWARD_DEVICE_BIN, "--svrdb", (dir / "guest.dat").string(), "--pair-with", "discover", "--multicast-if", "v0", "--pin",
+        "13572468",         "--json"};
 
     const auto silent = inside(pair);  // pairing not enabled yet: nobody answers
     EXPECT_EQ(silent.exitCode, 1) << silent.out << silent.err;

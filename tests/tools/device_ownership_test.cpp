@@ -92,7 +92,8 @@ TEST_F(DeviceOwnership, JustWorksTransferMakesTheGatewayTheOwner) {
     EXPECT_EQ(owned.devowneruuid, gateway);
     EXPECT_EQ(session->info().cipher, "ECDHE-PSK-AES128-CBC-SHA256");
 
-    EXPECT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("ownership transfer complete") != std::string::npos; }, 5s));
+    EXPECT_TRUE(
+        running.process->waitForLine([](const std::string& l) { return l.find("ownership transfer complete") != std::string::npos; }, 5s));
 }
 
 TEST_F(DeviceOwnership, SecondGatewayCannotTakeAnOwnedDevice) {
@@ -163,7 +164,8 @@ TEST_F(DeviceOwnership, RepeatedWrongPinsMakeTheDeviceBackOff) {
         };
         EXPECT_FALSE(core::transferOwnership(client, wrong).ok);
     }
-    EXPECT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("refusing PIN handshakes from it") != std::string::npos; }, 5s))
+    EXPECT_TRUE(running.process->waitForLine(
+        [](const std::string& l) { return l.find("refusing PIN handshakes from it") != std::string::npos; }, 5s))
         << running.process->output();
     // Even the right PIN is refused from that address while the device backs off (another address
     // is not: pin_guessing_test.cpp).
@@ -194,13 +196,20 @@ TEST_F(DeviceOwnership, RestartKeepsUuidOwnershipAndOwnerCredential) {
 TEST_F(DeviceOwnership, SessionClosedBeforeTheEndResetsTheDevice) {
     auto running = startDevices({"--svrdb", (dir / "half.dat").string()});
     const auto& device = running[0];
-    auto sel = client.request(device.plain(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("oxmsel", core::CborValue::unsignedInt(0))}))), 3s);
+    auto sel =
+        client.request(device.plain(),
+                       CoapRequest::post("/oic/sec/doxm",
+                                         core::encodeCbor(core::CborValue::map({core::entry("oxmsel", core::CborValue::unsignedInt(0))}))),
+                       3s);
     ASSERT_TRUE(sel.ok());
     ASSERT_EQ(sel.value().code, CoapCode::Changed);
     core::ClientPskCredentials jw{core::labelIdentity(core::kJustWorksLabel), core::justWorksPsk(device.id)};
     auto session = client.openSession(device.secure(), core::fixedClientPsk(std::move(jw)), 3s);
     ASSERT_TRUE(session.ok());
-    auto owner = client.request(session.value(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("devowneruuid", core::uuidValue(gateway))}))), 3s);
+    auto owner = client.request(
+        session.value(),
+        CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("devowneruuid", core::uuidValue(gateway))}))),
+        3s);
     ASSERT_TRUE(owner.ok());
     EXPECT_EQ(owner.value().code, CoapCode::Changed);
     // While the ownership session is open, unsecured requests are refused. (Asked only now: the
@@ -223,10 +232,15 @@ TEST_F(DeviceOwnership, NetworkResetComesBackUnownedWithTheSameUuid) {
     ASSERT_TRUE(result.ok) << result.error;
     auto session = client.openSession(running[0].secure(), core::ownerSessionPsk(gateway, result.ownerPsk.clone()), 3s);
     ASSERT_TRUE(session.ok());
-    auto reset = client.request(session.value(), CoapRequest::post("/oic/sec/pstat", core::encodeCbor(core::CborValue::map({core::entry("dos", core::CborValue::map({core::entry("s", core::CborValue::unsignedInt(0))}))}))), 3s);
+    auto reset = client.request(
+        session.value(),
+        CoapRequest::post("/oic/sec/pstat", core::encodeCbor(core::CborValue::map({core::entry(
+                                                "dos", core::CborValue::map({core::entry("s", core::CborValue::unsignedInt(0))}))}))),
+        3s);
     ASSERT_TRUE(reset.ok());
     EXPECT_EQ(reset.value().code, CoapCode::Changed);
-    ASSERT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("reset (reset requested") != std::string::npos; }, 6s))
+    ASSERT_TRUE(
+        running.process->waitForLine([](const std::string& l) { return l.find("reset (reset requested") != std::string::npos; }, 6s))
         << running.process->output();
     const auto doxm = readDoxm(running[0]);
     EXPECT_FALSE(doxm.owned);
@@ -259,12 +273,19 @@ TEST_F(DeviceOwnership, DeviceKilledMidTransferComesBackUnownedAndCanBeOwned) {
 TEST_F(DeviceOwnership, SilentOwnershipSessionIsAbandonedAndTheDeviceResets) {
     auto running = startDevices({"--svrdb", (dir / "silent.dat").string(), "--ownership-timeout", "1"});
     const auto& device = running[0];
-    auto sel = client.request(device.plain(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("oxmsel", core::CborValue::unsignedInt(0))}))), 3s);
+    auto sel =
+        client.request(device.plain(),
+                       CoapRequest::post("/oic/sec/doxm",
+                                         core::encodeCbor(core::CborValue::map({core::entry("oxmsel", core::CborValue::unsignedInt(0))}))),
+                       3s);
     ASSERT_TRUE(sel.ok());
     core::ClientPskCredentials jw{core::labelIdentity(core::kJustWorksLabel), core::justWorksPsk(device.id)};
     auto session = client.openSession(device.secure(), core::fixedClientPsk(std::move(jw)), 3s);
     ASSERT_TRUE(session.ok());
-    auto owner = client.request(session.value(), CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("devowneruuid", core::uuidValue(gateway))}))), 3s);
+    auto owner = client.request(
+        session.value(),
+        CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("devowneruuid", core::uuidValue(gateway))}))),
+        3s);
     ASSERT_TRUE(owner.ok());
     // The "gateway" goes quiet without closing (as a crashed one would).
     ASSERT_TRUE(running.process->waitForLine([](const std::string& l) { return l.find("went silent") != std::string::npos; }, 5s))

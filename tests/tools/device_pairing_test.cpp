@@ -23,16 +23,16 @@ using core::CoapCode;
 
 constexpr const char* kPin = "24681357";
 
-Poco::JSON::Object::Ptr parseObject(const std::string& text) {
-    return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>();
-}
+Poco::JSON::Object::Ptr parseObject(const std::string& text) { return Poco::JSON::Parser().parse(text).extract<Poco::JSON::Object::Ptr>(); }
 
 class DevicePairing : public ::testing::Test {
 protected:
     void SetUp() override {
         light = startDevices({"--svrdb", (dir / "light.dat").string(), "--name", "Kitchen light", "--direct-pairing"});
-        const auto owned = runProcess(STEWARD_CLI_BIN, {"--local", "own", "--all", "--json", "--state-dir", stateDir().string(),
-                                                        "--unicast", "127.0.0.1:" + std::to_string(light[0].port)}, "", 60s);
+        const auto owned = runProcess(STEWARD_CLI_BIN,
+                                      {"--local", "own", "--all", "--json", "--state-dir", stateDir().string(), "--unicast",
+                                       "127.0.0.1:" + std::to_string(light[0].port)},
+                                      "", 60s);
         ASSERT_EQ(owned.exitCode, 0) << owned.out << owned.err;
         // The guest: a device of its own (an SVR DB with its UUID), owned by nobody here.
         auto guestDevice = startDevices({"--svrdb", guestDb().string(), "--name", "Guest phone"});
@@ -60,7 +60,8 @@ protected:
             if (enabled) p.pdacl.push_back(ace);
         }
         p.rowneruuid = gatewayId();
-        auto answer = asOwner(stateDir(), light[0], core::CoapRequest::post("/oic/sec/pconf", core::encodePconf(p, core::PrivateData::Include)));
+        auto answer =
+            asOwner(stateDir(), light[0], core::CoapRequest::post("/oic/sec/pconf", core::encodePconf(p, core::PrivateData::Include)));
         if (auto* error = std::get_if<std::string>(&answer)) {
             ADD_FAILURE() << *error;
             return CoapCode::InternalServerError;
@@ -76,14 +77,13 @@ protected:
     ProcessResult pair(std::vector<std::string> extra) { return runProcess(STEWARD_DEVICE_BIN, pairArgs(std::move(extra)), "", 30s); }
 
     ProcessResult call(const std::string& path, std::vector<std::string> extra = {}) {
-        std::vector<std::string> args = {"--svrdb", guestDb().string(), "--call", "127.0.0.1:" + std::to_string(light[0].securePort), path, "--json"};
+        std::vector<std::string> args = {"--svrdb", guestDb().string(), "--call", "127.0.0.1:" + std::to_string(light[0].securePort), path,
+                                         "--json"};
         args.insert(args.end(), extra.begin(), extra.end());
         return runProcess(STEWARD_DEVICE_BIN, args, "", 30s);
     }
 
-    bool lightLogged(const std::string& text) const {
-        return light.process->output().find(text) != std::string::npos;
-    }
+    bool lightLogged(const std::string& text) const { return light.process->output().find(text) != std::string::npos; }
 
     TempDir dir;
     RunningDevices light;

@@ -157,8 +157,8 @@ TEST(LiteDevice, OwnedByRandomPinFoundAgainProvisionedAndRemoved) {
     EXPECT_TRUE(foundOwned) << show(again) << output();
 
     // An ACE, then a pairwise credential with our device (both over the owner sessions).
-    const auto acl = stewardIn(ns, {"acl", liteId, "--subject", "uuid:" + device.uuid, "--resource", "/a/light", "--perm", "RU", "--json"},
-                               state);
+    const auto acl =
+        stewardIn(ns, {"acl", liteId, "--subject", "uuid:" + device.uuid, "--resource", "/a/light", "--perm", "RU", "--json"}, state);
     EXPECT_EQ(acl.exitCode, 0) << show(acl) << output();
     const auto aclResult = parseObject(acl.out);
     EXPECT_TRUE(aclResult && aclResult->optValue<std::string>("status", "") == "ok") << show(acl) << output();

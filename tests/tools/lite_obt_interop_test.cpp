@@ -13,11 +13,11 @@
 #include <thread>
 
 #include "background_process.hpp"
+#include "cbor/object_reader.hpp"
 #include "device_fixture.hpp"
 #include "lite_peer.hpp"
 #include "network_namespace.hpp"
 #include "process_runner.hpp"
-#include "cbor/object_reader.hpp"
 #include "steward/cbor/cbor_value.hpp"
 #include "steward/crypto/ocf_kdf.hpp"
 #include "steward/model/cred.hpp"
@@ -89,8 +89,8 @@ TEST(LiteObt, OwnsStewardDeviceByRandomPin) {
     ASSERT_FALSE(newId.empty()) << transfer.message << output();
 
     // The device says so itself: RFNOP, owned by the tool.
-    const auto complete = device.process->waitForLine(
-        [&](const std::string& l) { return l.find("ownership transfer complete") != std::string::npos; }, 15s);
+    const auto complete =
+        device.process->waitForLine([&](const std::string& l) { return l.find("ownership transfer complete") != std::string::npos; }, 15s);
     ASSERT_TRUE(complete) << output();
     EXPECT_NE(complete->second.find("owned by " + obt.id()), std::string::npos) << complete->second << output();
 
@@ -115,12 +115,12 @@ TEST(LiteObt, CannotTakeADeviceStewardOwns) {
     NetworkNamespace ns;
     const auto svrdb = dir / "device.dat";
     const auto state = dir / "gateway";
-    auto device = startNamespacedDevice(ns, {"--otm", "randompin", "--svrdb", svrdb.string(), "--multicast-if", "v1",
-                                             "--multicast-jitter-ms", "500"});
+    auto device = startNamespacedDevice(
+        ns, {"--otm", "randompin", "--svrdb", svrdb.string(), "--multicast-if", "v1", "--multicast-jitter-ms", "500"});
 
     // Steward owns it: the CLI in the namespace, the PIN typed from what the device shows.
-    const auto ownArgv = inNamespace(ns, {STEWARD_CLI_BIN, "--local", "own", device.uuid, "--unicast", device.plain(),
-                                          "--state-dir", state.string()});
+    const auto ownArgv =
+        inNamespace(ns, {STEWARD_CLI_BIN, "--local", "own", device.uuid, "--unicast", device.plain(), "--state-dir", state.string()});
     BackgroundProcess cli(ownArgv.front(), {ownArgv.begin() + 1, ownArgv.end()});
     std::size_t from = 0;
     const auto pin = waitForPin(*device.process, from, 30s);
@@ -134,12 +134,14 @@ TEST(LiteObt, CannotTakeADeviceStewardOwns) {
     ASSERT_TRUE(core::Uuid::parse(gatewayId)) << cliOut;
 
     // A second, unowned device beside it: the tool's discovery works, and its lists are not empty.
-    auto control = startNamespacedDevice(ns, {"--svrdb", (dir / "control.dat").string(), "--multicast-if", "v1",
-                                              "--multicast-jitter-ms", "500"});
+    auto control =
+        startNamespacedDevice(ns, {"--svrdb", (dir / "control.dat").string(), "--multicast-if", "v1", "--multicast-jitter-ms", "500"});
     LiteOnboardingTool obt(ns);
     const auto output = [&] {
-        return describe({{"steward-device (Steward's)", device.process.get()}, {"steward own", &cli},
-                         {"steward-device (unowned)", control.process.get()}, {"onboarding_tool", &obt.process()}});
+        return describe({{"steward-device (Steward's)", device.process.get()},
+                         {"steward own", &cli},
+                         {"steward-device (unowned)", control.process.get()},
+                         {"onboarding_tool", &obt.process()}});
     };
     // Not among the unowned devices (a full window: answers come up to 2 s late)...
     const auto found = obt.discoverUnowned(6s);
@@ -155,9 +157,8 @@ TEST(LiteObt, CannotTakeADeviceStewardOwns) {
     EXPECT_FALSE(pinRequest.listed || forced.listed || justWorks.listed) << output();
 
     // Still Steward's: the owner session works (an ACE is provisioned over it).
-    const auto acl = stewardIn(ns, {"acl", device.uuid, "--subject", "conntype:auth-crypt", "--resource", "/a/light", "--perm",
-                                    "R", "--json"},
-                               state);
+    const auto acl =
+        stewardIn(ns, {"acl", device.uuid, "--subject", "conntype:auth-crypt", "--resource", "/a/light", "--perm", "R", "--json"}, state);
     EXPECT_EQ(acl.exitCode, 0) << show(acl) << output();
     EXPECT_NE(acl.out.find("\"status\":\"ok\""), std::string::npos) << show(acl) << output();
     const auto devices = stewardIn(ns, {"devices", "--json"}, state);
@@ -190,7 +191,8 @@ protected:
     Handshake connect(const DeviceAddress& d, const std::string& cipher) {
         const auto selected = client.request(
             d.plain(),
-            core::CoapRequest::post("/oic/sec/doxm", core::encodeCbor(core::CborValue::map({core::entry("oxmsel", core::CborValue::unsignedInt(0))}))),
+            core::CoapRequest::post("/oic/sec/doxm",
+                                    core::encodeCbor(core::CborValue::map({core::entry("oxmsel", core::CborValue::unsignedInt(0))}))),
             3s);
         EXPECT_TRUE(selected.ok() && selected.value().code == core::CoapCode::Changed)
             << "POST oxmsel: " << (selected.ok() ? selected.value().code.toString() : selected.error().message);
@@ -237,8 +239,8 @@ TEST_F(OpensslClient, OnlyTheOcfPskSuite) {
     // that (seen: "alert unknown psk identity" with "Cipher is ECDHE-PSK-AES128-CBC-SHA256"), so a
     // completed handshake is: no alert, a clean exit at "Q", and the device's own session line.
     const auto completed = [&](const Handshake& h, std::size_t from) {
-        EXPECT_NE(h.output.find("Cipher is ECDHE-PSK-AES128-CBC-SHA256"), std::string::npos)
-            << h.output << "\n----- steward-device -----\n" << running.process->output();
+        EXPECT_NE(h.output.find("Cipher is ECDHE-PSK-AES128-CBC-SHA256"), std::string::npos) << h.output << "\n----- steward-device -----\n"
+                                                                                             << running.process->output();
         EXPECT_EQ(h.output.find("alert"), std::string::npos) << h.output << "\n----- steward-device -----\n" << running.process->output();
         EXPECT_EQ(h.exit, std::optional<int>(0)) << h.output;
         const auto opened = running.process->waitForLine(
@@ -257,13 +259,15 @@ TEST_F(OpensslClient, OnlyTheOcfPskSuite) {
     for (const std::string cipher : {"ECDHE-PSK-CHACHA20-POLY1305", "PSK-AES128-GCM-SHA256"}) {
         const auto before = running.process->lines().size();
         const auto refused = connect(device, cipher);
-        EXPECT_EQ(refused.output.find("Cipher is " + cipher), std::string::npos)
-            << cipher << " was accepted:\n" << refused.output << "\n----- steward-device -----\n" << running.process->output();
+        EXPECT_EQ(refused.output.find("Cipher is " + cipher), std::string::npos) << cipher << " was accepted:\n"
+                                                                                 << refused.output << "\n----- steward-device -----\n"
+                                                                                 << running.process->output();
         EXPECT_TRUE(refused.exit && *refused.exit != 0) << cipher << ":\n" << refused.output;
         EXPECT_NE(refused.output.find("alert"), std::string::npos) << cipher << " was not refused with an alert:\n" << refused.output;
         EXPECT_FALSE(running.process->waitForLine(
             [](const std::string& l) { return l.find("ownership session opened") != std::string::npos; }, 0ms, before))
-            << cipher << " opened a session:\n" << running.process->output();
+            << cipher << " opened a session:\n"
+            << running.process->output();
     }
 
     // And the device still takes the OCF suite afterwards: the refusals were about the suite.

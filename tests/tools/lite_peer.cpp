@@ -122,8 +122,8 @@ LitePeer::LitePeer(const NetworkNamespace& ns, const std::string& program) {
     fs::create_directory(dir_ / credsFolder(program));
     fs::copy(source / "pki_certs", dir_ / "pki_certs", fs::copy_options::recursive);
     // ip netns exec, env -C and stdbuf all exec: the pid BackgroundProcess holds is the program's.
-    const auto argv = inNamespace(ns, {findOnPath("env"), "-C", dir_.path().string(), findOnPath("stdbuf"), "-oL", "-eL",
-                                       (source / program).string()});
+    const auto argv =
+        inNamespace(ns, {findOnPath("env"), "-C", dir_.path().string(), findOnPath("stdbuf"), "-oL", "-eL", (source / program).string()});
     process_ = std::make_unique<BackgroundProcess>(argv.front(), std::vector<std::string>(argv.begin() + 1, argv.end()));
 }
 
@@ -161,8 +161,8 @@ LiteSimpleServer::LiteSimpleServer(const NetworkNamespace& ns) : LitePeer(ns, "s
 }
 
 std::optional<std::string> LiteSimpleServer::waitForPin(std::size_t& from, std::chrono::milliseconds timeout) {
-    const auto line = process_->waitForLine([](const std::string& l) { return digitsAfter(l, "Random PIN: ", 8).has_value(); },
-                                            timeout, from);
+    const auto line =
+        process_->waitForLine([](const std::string& l) { return digitsAfter(l, "Random PIN: ", 8).has_value(); }, timeout, from);
     if (!line) return std::nullopt;
     from = line->first + 1;
     return digitsAfter(line->second, "Random PIN: ", 8);
@@ -238,8 +238,8 @@ std::vector<LiteDiscovered> LiteOnboardingTool::discoverOwned(std::chrono::milli
 }
 
 LiteOutcome LiteOnboardingTool::selectAndRun(const std::string& option, const std::string& header, const std::string& uuid,
-                                             const std::vector<std::string>& extra,
-                                             const std::vector<std::string>& successMarkers, std::chrono::milliseconds timeout) {
+                                             const std::vector<std::string>& extra, const std::vector<std::string>& successMarkers,
+                                             std::chrono::milliseconds timeout) {
     LiteOutcome outcome;
     const auto from = lineCount();
     process_->writeLine(option);

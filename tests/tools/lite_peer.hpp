@@ -10,8 +10,8 @@
 // what is typed waits in the pipe until the tool's scanf reads it. Replies are recognised by the
 // complete lines the tool prints (the strings below were seen on this build, commit 49441ba16).
 #include <chrono>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -98,11 +98,11 @@ struct LiteListed {
 
 // What a menu item that works on one device came to.
 struct LiteOutcome {
-    bool listed = false;             // the device was in the tool's list and was selected
-    std::vector<LiteListed> list;    // the list the tool showed (empty if it had none)
-    bool ok = false;                 // the tool reported success
-    std::string uuid;                // from the result line (OTM: the NEW uuid the tool gave it)
-    std::string message;             // the result line, or why there was none
+    bool listed = false;           // the device was in the tool's list and was selected
+    std::vector<LiteListed> list;  // the list the tool showed (empty if it had none)
+    bool ok = false;               // the tool reported success
+    std::string uuid;              // from the result line (OTM: the NEW uuid the tool gave it)
+    std::string message;           // the result line, or why there was none
 };
 
 class LiteOnboardingTool : public LitePeer {
@@ -114,15 +114,12 @@ public:
 
     // 1 / 4: discover, collecting what is printed for `window` (answers come up to 2 s late), or
     // until `until` (a uuid) has been found.
-    std::vector<LiteDiscovered> discoverUnowned(std::chrono::milliseconds window = std::chrono::seconds(5),
-                                                const std::string& until = "");
-    std::vector<LiteDiscovered> discoverOwned(std::chrono::milliseconds window = std::chrono::seconds(5),
-                                              const std::string& until = "");
+    std::vector<LiteDiscovered> discoverUnowned(std::chrono::milliseconds window = std::chrono::seconds(5), const std::string& until = "");
+    std::vector<LiteDiscovered> discoverOwned(std::chrono::milliseconds window = std::chrono::seconds(5), const std::string& until = "");
     // 9: ask `uuid` (from the unowned list) to show a Random PIN.
     LiteOutcome requestRandomPin(const std::string& uuid, std::chrono::milliseconds timeout = std::chrono::seconds(20));
     // 10: Random PIN OTM of `uuid` with `pin`. ok: "Successfully performed OTM on device <new uuid>".
-    LiteOutcome randomPinOtm(const std::string& uuid, const std::string& pin,
-                             std::chrono::milliseconds timeout = std::chrono::seconds(40));
+    LiteOutcome randomPinOtm(const std::string& uuid, const std::string& pin, std::chrono::milliseconds timeout = std::chrono::seconds(40));
     // 8: Just-Works OTM of `uuid`.
     LiteOutcome justWorksOtm(const std::string& uuid, std::chrono::milliseconds timeout = std::chrono::seconds(40));
     // 97: hard RESET of `uuid` (from the owned list).
@@ -131,8 +128,8 @@ public:
     int stop(std::chrono::milliseconds timeout = std::chrono::seconds(5)) override;
 
 private:
-    std::vector<LiteDiscovered> discover(const std::string& option, const std::string& marker,
-                                         std::chrono::milliseconds window, const std::string& until);
+    std::vector<LiteDiscovered> discover(const std::string& option, const std::string& marker, std::chrono::milliseconds window,
+                                         const std::string& until);
     // Sends `option`, waits for the list (header `header`) or the tool's "Please Re-discover"
     // refusal, selects `uuid` (or sends -1 to leave the item if it is absent), then `extra` lines.
     LiteOutcome selectAndRun(const std::string& option, const std::string& header, const std::string& uuid,

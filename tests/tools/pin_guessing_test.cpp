@@ -33,10 +33,9 @@ std::string hex(const std::vector<std::uint8_t>& bytes) {
 // or a relay's on 127.0.0.2).
 std::unique_ptr<BackgroundProcess> guess(const std::string& host, std::uint16_t port) {
     return std::make_unique<BackgroundProcess>(
-        findOnPath("openssl"),
-        std::vector<std::string>{"s_client", "-dtls1_2", "-bind", "127.0.0.2:0", "-connect", host + ":" + std::to_string(port),
-                                 "-psk_identity", "oic.sec.doxm.rdp", "-psk", hex(core::randomBytes(16)), "-cipher",
-                                 "ECDHE-PSK-AES128-CBC-SHA256"});
+        findOnPath("openssl"), std::vector<std::string>{"s_client", "-dtls1_2", "-bind", "127.0.0.2:0", "-connect",
+                                                        host + ":" + std::to_string(port), "-psk_identity", "oic.sec.doxm.rdp", "-psk",
+                                                        hex(core::randomBytes(16)), "-cipher", "ECDHE-PSK-AES128-CBC-SHA256"});
 }
 std::unique_ptr<BackgroundProcess> guess(const DeviceAddress& device) { return guess("127.0.0.1", device.securePort); }
 
@@ -60,8 +59,7 @@ TEST(PinGuessing, AnAttackerGetsOneGuessAtATimeIsLockedOutAloneAndTheOwnerStillG
     TempDir dir;
     auto rdp = startDevices({"--svrdb", (dir / "rdp.dat").string(), "--otm", "randompin"});
     BackgroundProcess owner(STEWARD_CLI_BIN, {"--local", "own", "--all", "--json", "--pin-timeout", "90", "--unicast",
-                                              "127.0.0.1:" + std::to_string(rdp[0].port), "--state-dir",
-                                              (dir / "state").string()});
+                                              "127.0.0.1:" + std::to_string(rdp[0].port), "--state-dir", (dir / "state").string()});
     std::size_t from = 0;
     const auto pin = waitForPin(*rdp.process, from, 20s);
     ASSERT_TRUE(pin) << rdp.process->output() << owner.output();
@@ -95,8 +93,7 @@ TEST(PinGuessing, AnAttackerGetsOneGuessAtATimeIsLockedOutAloneAndTheOwnerStillG
         << rdp.process->output();
     {
         auto locked = guess(rdp[0]);
-        ASSERT_TRUE(waitForCount(*rdp.process, "backing off after 3 wrong PINs from 127.0.0.2", 1, 10s))
-            << rdp.process->output();
+        ASSERT_TRUE(waitForCount(*rdp.process, "backing off after 3 wrong PINs from 127.0.0.2", 1, 10s)) << rdp.process->output();
     }
     EXPECT_EQ(countLines(*rdp.process, wrongPin), 3U) << "a refused handshake spends no guess\n" << rdp.process->output();
 

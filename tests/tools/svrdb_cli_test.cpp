@@ -18,10 +18,10 @@
 namespace steward::test {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr const char* kPskHex = "00112233445566778899aabbccddeeff";
 
@@ -39,7 +39,8 @@ Array::Ptr creds(const Object::Ptr& all) { return all->getObject("cred")->getArr
 
 std::vector<int> aceIds(const Object::Ptr& all) {
     std::vector<int> ids;
-    for (std::size_t i = 0; i < aces(all)->size(); ++i) ids.push_back(aces(all)->getObject(static_cast<unsigned>(i))->getValue<int>("aceid"));
+    for (std::size_t i = 0; i < aces(all)->size(); ++i)
+        ids.push_back(aces(all)->getObject(static_cast<unsigned>(i))->getValue<int>("aceid"));
     return ids;
 }
 
@@ -49,19 +50,27 @@ TEST(svrdb_usage, HelpListsEverySubcommand) {
     for (const std::string flag : {"--help", "-h", "help"}) {
         const ProcessResult r = runSvrdb({flag});
         EXPECT_EQ(r.exitCode, 0) << flag;
-        for (const char* synopsis : {"init FILE", "show FILE", "acl add FILE", "acl modify FILE", "acl delete FILE",
-                                     "cred add-psk FILE", "cred add-trustca FILE", "cred add-cert FILE",
-                                     "cred modify FILE", "cred delete FILE", "reset FILE", "menu FILE"}) {
+        for (const char* synopsis :
+             {"init FILE", "show FILE", "acl add FILE", "acl modify FILE", "acl delete FILE", "cred add-psk FILE", "cred add-trustca FILE",
+              "cred add-cert FILE", "cred modify FILE", "cred delete FILE", "reset FILE", "menu FILE"}) {
             EXPECT_THAT(r.out, HasSubstr(synopsis)) << flag;
         }
     }
 }
 
 TEST(svrdb_usage, EverySubcommandAcceptsHelp) {
-    const std::vector<std::vector<std::string>> commands{
-        {"init"},          {"show"},         {"reset"},           {"menu"},          {"acl", "add"},
-        {"acl", "modify"}, {"acl", "delete"}, {"cred", "add-psk"}, {"cred", "add-trustca"},
-        {"cred", "add-cert"}, {"cred", "modify"}, {"cred", "delete"}};
+    const std::vector<std::vector<std::string>> commands{{"init"},
+                                                         {"show"},
+                                                         {"reset"},
+                                                         {"menu"},
+                                                         {"acl", "add"},
+                                                         {"acl", "modify"},
+                                                         {"acl", "delete"},
+                                                         {"cred", "add-psk"},
+                                                         {"cred", "add-trustca"},
+                                                         {"cred", "add-cert"},
+                                                         {"cred", "modify"},
+                                                         {"cred", "delete"}};
     for (auto args : commands) {
         args.push_back("--help");
         const ProcessResult r = runSvrdb(args);
@@ -157,8 +166,7 @@ TEST_F(svrdb_cli, ShowSelectsOneResource) {
     EXPECT_FALSE(doxm->has("pstat"));
     EXPECT_TRUE(showJson("acl")->has("acl2"));
     EXPECT_TRUE(showJson("cred")->has("cred"));
-    EXPECT_EQ(showJson("resetpf")->getObject("resetpf")->getObject("doxm")->getValue<std::string>("deviceuuid"),
-              kSeededUuid);
+    EXPECT_EQ(showJson("resetpf")->getObject("resetpf")->getObject("doxm")->getValue<std::string>("deviceuuid"), kSeededUuid);
     EXPECT_TRUE(showJson("pconf")->isNull("pconf"));
     EXPECT_EQ(runSvrdb({"show", db(), "bogus"}).exitCode, 2);
 }
@@ -178,8 +186,8 @@ TEST_F(svrdb_cli, CorruptDatabaseIsRefusedAndKept) {
     const ProcessResult show = runSvrdb({"show", db()});
     EXPECT_EQ(show.exitCode, 1);
     EXPECT_THAT(show.err, HasSubstr("corrupt"));
-    const ProcessResult add = expectRefusedUnchanged(
-        {"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"});
+    const ProcessResult add =
+        expectRefusedUnchanged({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"});
     EXPECT_THAT(add.err, HasSubstr("corrupt"));
 }
 
@@ -193,13 +201,13 @@ TEST_F(svrdb_cli, MissingDatabaseFails) {
 
 TEST_F(svrdb_cli, AclAddAssignsAceidsAndStoresEachField) {
     initDatabase();
-    const ProcessResult first = runSvrdb({"acl", "add", db(), "--subject", std::string("uuid:") + kPeer, "--resource",
-                                          "/a/light", "--resource", "*", "--perm", "-R--N", "--validity",
-                                          "20250101T000000/20251231T235959;FREQ=DAILY;BYDAY=MO,WE"});
+    const ProcessResult first =
+        runSvrdb({"acl", "add", db(), "--subject", std::string("uuid:") + kPeer, "--resource", "/a/light", "--resource", "*", "--perm",
+                  "-R--N", "--validity", "20250101T000000/20251231T235959;FREQ=DAILY;BYDAY=MO,WE"});
     ASSERT_EQ(first.exitCode, 0) << first.err;
     EXPECT_THAT(first.out, HasSubstr("ACE 1"));
-    const ProcessResult second = runSvrdb({"acl", "add", db(), "--subject", "role:admin@example.com", "--resource", "+",
-                                           "--perm", "CRUDN", "--json"});
+    const ProcessResult second =
+        runSvrdb({"acl", "add", db(), "--subject", "role:admin@example.com", "--resource", "+", "--perm", "CRUDN", "--json"});
     ASSERT_EQ(second.exitCode, 0) << second.err;
     const Object::Ptr reply = parseJson(second.out);
     EXPECT_EQ(reply->getValue<std::string>("status"), "ok");
@@ -226,12 +234,11 @@ TEST_F(svrdb_cli, AclAddAssignsAceidsAndStoresEachField) {
 
 TEST_F(svrdb_cli, AclPermissionForms) {
     initDatabase();
-    const std::vector<std::pair<std::string, int>> forms{{"R", 2},         {"RN", 18},    {"NR", 18},
-                                                         {"-R--N", 18},    {"CRUDN", 31}, {"NDURC", 31},
-                                                         {"C-U--", 5}};
+    const std::vector<std::pair<std::string, int>> forms{{"R", 2},      {"RN", 18},    {"NR", 18},  {"-R--N", 18},
+                                                         {"CRUDN", 31}, {"NDURC", 31}, {"C-U--", 5}};
     for (const auto& [text, bits] : forms) {
-        const ProcessResult r = runSvrdb({"acl", "add", db(), "--subject", "conntype:auth-crypt", "--resource", "-",
-                                          "--perm", text, "--json"});
+        const ProcessResult r =
+            runSvrdb({"acl", "add", db(), "--subject", "conntype:auth-crypt", "--resource", "-", "--perm", text, "--json"});
         ASSERT_EQ(r.exitCode, 0) << text << ": " << r.err;
         const int aceid = parseJson(r.out)->getValue<int>("aceid");
         const auto list = stored(db_).acl.aclist2;
@@ -245,13 +252,11 @@ TEST_F(svrdb_cli, AclPermissionForms) {
 
 TEST_F(svrdb_cli, AclModifyReplacesOnlyTheGivenFields) {
     initDatabase();
-    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", std::string("uuid:") + kPeer, "--resource", "/a/light",
-                        "--perm", "CRUDN", "--validity", "20250101T000000/20251231T235959"})
+    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", std::string("uuid:") + kPeer, "--resource", "/a/light", "--perm", "CRUDN",
+                        "--validity", "20250101T000000/20251231T235959"})
                   .exitCode,
               0);
-    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"})
-                  .exitCode,
-              0);
+    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"}).exitCode, 0);
     const core::Ace untouched = stored(db_).acl.aclist2[1];
 
     ASSERT_EQ(runSvrdb({"acl", "modify", db(), "1", "--perm", "RN"}).exitCode, 0);
@@ -262,8 +267,8 @@ TEST_F(svrdb_cli, AclModifyReplacesOnlyTheGivenFields) {
     EXPECT_EQ(ace.resources[0].href, "/a/light");
     EXPECT_EQ(ace.validity.size(), 1u);
 
-    const ProcessResult r = runSvrdb({"acl", "modify", db(), "1", "--resource", "/a/door", "--resource", "/a/fan",
-                                      "--subject", "role:guest", "--no-validity", "--json"});
+    const ProcessResult r = runSvrdb({"acl", "modify", db(), "1", "--resource", "/a/door", "--resource", "/a/fan", "--subject",
+                                      "role:guest", "--no-validity", "--json"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_EQ(parseJson(r.out)->getValue<int>("aceid"), 1);
     ace = stored(db_).acl.aclist2[0];
@@ -281,8 +286,7 @@ TEST_F(svrdb_cli, AclModifyReplacesOnlyTheGivenFields) {
 TEST_F(svrdb_cli, AclDeleteRemovesExactlyOneAndIdsKeepGrowing) {
     initDatabase();
     for (int i = 0; i < 3; ++i) {
-        ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource",
-                            "/a/" + std::to_string(i), "--perm", "R"})
+        ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/a/" + std::to_string(i), "--perm", "R"})
                       .exitCode,
                   0);
     }
@@ -293,17 +297,13 @@ TEST_F(svrdb_cli, AclDeleteRemovesExactlyOneAndIdsKeepGrowing) {
     EXPECT_EQ(aceIds(all), (std::vector<int>{1, 3}));
     EXPECT_EQ(aces(all)->getObject(1)->getArray("resources")->getObject(0)->getValue<std::string>("href"), "/a/2");
 
-    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/a/x", "--perm", "R"})
-                  .exitCode,
-              0);
+    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/a/x", "--perm", "R"}).exitCode, 0);
     EXPECT_EQ(aceIds(showJson()), (std::vector<int>{1, 3, 4}));
 }
 
 TEST_F(svrdb_cli, AclUnknownAceidFailsAndKeepsTheFile) {
     initDatabase();
-    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"})
-                  .exitCode,
-              0);
+    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"}).exitCode, 0);
     EXPECT_THAT(expectRefusedUnchanged({"acl", "modify", db(), "7", "--perm", "R"}).err, HasSubstr("no ACE with aceid 7"));
     EXPECT_THAT(expectRefusedUnchanged({"acl", "delete", db(), "7"}).err, HasSubstr("no ACE with aceid 7"));
     EXPECT_THAT(expectRefusedUnchanged({"acl", "delete", db(), "one"}).err, HasSubstr("aceid"));
@@ -379,8 +379,8 @@ TEST_F(svrdb_cli, AclRefusesWhatThePoliciesAndMqttRefuse) {
 TEST_F(svrdb_cli, JsonErrorsGoToStdoutToo) {
     initDatabase();
     const auto before = fileBytes(db_);
-    const ProcessResult r = runSvrdb(
-        {"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "X", "--json"});
+    const ProcessResult r =
+        runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "X", "--json"});
     EXPECT_EQ(r.exitCode, 1);
     const Object::Ptr doc = parseJson(r.out);
     EXPECT_EQ(doc->getValue<std::string>("status"), "error");
@@ -407,8 +407,8 @@ TEST_F(svrdb_cli, PskIsStoredButNeverShown) {
     EXPECT_EQ(cred.subjectuuid.toString(), kPeer);
     ASSERT_TRUE(cred.privatedata);
     EXPECT_EQ(cred.privatedata->encoding, "oic.sec.encoding.raw");
-    EXPECT_EQ(cred.privatedata->data, (std::vector<std::uint8_t>{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
-                                                                 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}));
+    EXPECT_EQ(cred.privatedata->data,
+              (std::vector<std::uint8_t>{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}));
 
     const ProcessResult human = run({"show", db()});
     EXPECT_THAT(human.out, HasSubstr("psk 16 bytes ********"));
@@ -448,10 +448,8 @@ TEST_F(svrdb_cli, PskOfWrongLengthOrFormIsRefused) {
     const ProcessResult r = expectRefusedUnchanged({"cred", "add-psk", db(), "--subject", kPeer, "--key-hex", key24});
     EXPECT_THAT(r.err, HasSubstr("16 or 32 bytes, got 24"));
     EXPECT_THAT(r.err + r.out, Not(HasSubstr(key24)));
-    EXPECT_THAT(expectRefusedUnchanged({"cred", "add-psk", db(), "--subject", kPeer, "--key-hex", "xyz"}).err,
-                HasSubstr("--key-hex"));
-    EXPECT_THAT(expectRefusedUnchanged({"cred", "add-psk", db(), "--subject", "nobody", "--key-hex", kPskHex}).err,
-                HasSubstr("--subject"));
+    EXPECT_THAT(expectRefusedUnchanged({"cred", "add-psk", db(), "--subject", kPeer, "--key-hex", "xyz"}).err, HasSubstr("--key-hex"));
+    EXPECT_THAT(expectRefusedUnchanged({"cred", "add-psk", db(), "--subject", "nobody", "--key-hex", kPskHex}).err, HasSubstr("--subject"));
     EXPECT_EQ(runSvrdb({"cred", "add-psk", db(), "--subject", kPeer}).exitCode, 2);
     EXPECT_EQ(runSvrdb({"cred", "add-psk", db(), "--subject", kPeer, "--key-hex", kPskHex, "--random", "128"}).exitCode, 2);
 }
@@ -475,8 +473,7 @@ TEST_F(svrdb_cli, CredModifyAndDelete) {
     EXPECT_EQ(first.privatedata->data, std::vector<std::uint8_t>(32, 0xaa)) << "a subject change keeps the key";
 
     EXPECT_THAT(expectRefusedUnchanged({"cred", "modify", db(), "1", "--key-hex", "0011"}).err, HasSubstr("16 or 32"));
-    EXPECT_THAT(expectRefusedUnchanged({"cred", "modify", db(), "9", "--subject", "*"}).err,
-                HasSubstr("no credential with credid 9"));
+    EXPECT_THAT(expectRefusedUnchanged({"cred", "modify", db(), "9", "--subject", "*"}).err, HasSubstr("no credential with credid 9"));
     EXPECT_THAT(expectRefusedUnchanged({"cred", "delete", db(), "9"}).err, HasSubstr("no credential with credid 9"));
 
     const ProcessResult del = runSvrdb({"cred", "delete", db(), "1", "--json"});
@@ -551,8 +548,8 @@ TEST_F(svrdb_certs, TrustCaRefusesAnyNonCaCertificate) {
 }
 
 TEST_F(svrdb_certs, AddCertStoresTheChainAndThePkcs8Key) {
-    const ProcessResult r = runSvrdb({"cred", "add-cert", db(), "--cert", pki_.deviceChainPem.string(), "--key",
-                                      pki_.deviceKey.string(), "--json"});
+    const ProcessResult r =
+        runSvrdb({"cred", "add-cert", db(), "--cert", pki_.deviceChainPem.string(), "--key", pki_.deviceKey.string(), "--json"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_EQ(parseJson(r.out)->getValue<int>("credid"), 1);
 
@@ -584,40 +581,29 @@ TEST_F(svrdb_certs, AddCertStoresTheChainAndThePkcs8Key) {
         EXPECT_THAT(shown.out, Not(HasSubstr(keyPem.substr(0, 40))));
         EXPECT_THAT(shown.out, Not(HasSubstr("PRIVATE KEY")));
     }
-    EXPECT_THAT(runSvrdb({"show", db(), "cred"}).out, HasSubstr("private key " + std::to_string(cred.privatedata->data.size()) + " bytes ********"));
+    EXPECT_THAT(runSvrdb({"show", db(), "cred"}).out,
+                HasSubstr("private key " + std::to_string(cred.privatedata->data.size()) + " bytes ********"));
 }
 
 TEST_F(svrdb_certs, AddCertAcceptsDerKey) {
-    ASSERT_EQ(runSvrdb({"cred", "add-cert", db(), "--cert", pki_.devicePem.string(), "--key", pki_.deviceKeyDer.string()})
-                  .exitCode,
-              0);
+    ASSERT_EQ(runSvrdb({"cred", "add-cert", db(), "--cert", pki_.devicePem.string(), "--key", pki_.deviceKeyDer.string()}).exitCode, 0);
     EXPECT_EQ(stored(db_).cred.creds.size(), 1u);
 }
 
 TEST_F(svrdb_certs, AddCertRefusesCaMismatchAndSwappedFiles) {
-    EXPECT_THAT(expectRefusedUnchanged(
-                    {"cred", "add-cert", db(), "--cert", pki_.rootPem.string(), "--key", pki_.rootKey.string()})
-                    .err,
+    EXPECT_THAT(expectRefusedUnchanged({"cred", "add-cert", db(), "--cert", pki_.rootPem.string(), "--key", pki_.rootKey.string()}).err,
                 HasSubstr("is a CA certificate"));
-    EXPECT_THAT(expectRefusedUnchanged(
-                    {"cred", "add-cert", db(), "--cert", pki_.devicePem.string(), "--key", pki_.otherKey.string()})
-                    .err,
+    EXPECT_THAT(expectRefusedUnchanged({"cred", "add-cert", db(), "--cert", pki_.devicePem.string(), "--key", pki_.otherKey.string()}).err,
                 HasSubstr("private key does not match the certificate"));
-    EXPECT_THAT(expectRefusedUnchanged(
-                    {"cred", "add-cert", db(), "--cert", pki_.deviceKey.string(), "--key", pki_.devicePem.string()})
-                    .err,
+    EXPECT_THAT(expectRefusedUnchanged({"cred", "add-cert", db(), "--cert", pki_.deviceKey.string(), "--key", pki_.devicePem.string()}).err,
                 HasSubstr("file holds a private key where a certificate was expected"));
-    EXPECT_THAT(expectRefusedUnchanged(
-                    {"cred", "add-cert", db(), "--cert", pki_.devicePem.string(), "--key", pki_.devicePem.string()})
-                    .err,
+    EXPECT_THAT(expectRefusedUnchanged({"cred", "add-cert", db(), "--cert", pki_.devicePem.string(), "--key", pki_.devicePem.string()}).err,
                 HasSubstr("file holds a certificate where a private key was expected"));
     EXPECT_EQ(runSvrdb({"cred", "add-cert", db(), "--cert", pki_.devicePem.string()}).exitCode, 2);
 }
 
 TEST_F(svrdb_certs, OnlyAPskKeyCanBeChanged) {
-    ASSERT_EQ(runSvrdb({"cred", "add-cert", db(), "--cert", pki_.devicePem.string(), "--key", pki_.deviceKey.string()})
-                  .exitCode,
-              0);
+    ASSERT_EQ(runSvrdb({"cred", "add-cert", db(), "--cert", pki_.devicePem.string(), "--key", pki_.deviceKey.string()}).exitCode, 0);
     EXPECT_THAT(expectRefusedUnchanged({"cred", "modify", db(), "1", "--key-hex", kPskHex}).err, HasSubstr("not a PSK"));
 }
 
@@ -626,9 +612,7 @@ TEST_F(svrdb_certs, OnlyAPskKeyCanBeChanged) {
 TEST_F(svrdb_cli, ResetRestoresTheResetProfile) {
     initDatabase();
     const Object::Ptr initial = showJson();
-    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"})
-                  .exitCode,
-              0);
+    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"}).exitCode, 0);
     ASSERT_EQ(runSvrdb({"cred", "add-psk", db(), "--subject", "*", "--random", "128"}).exitCode, 0);
     ASSERT_EQ(aces(showJson())->size(), 1u);
 
@@ -651,17 +635,14 @@ TEST_F(svrdb_cli, ShowWorksWhileAnotherProcessHoldsTheLockButEditsFail) {
         EXPECT_EQ(show.exitCode, 0) << show.err;
         EXPECT_EQ(parseJson(show.out)->getObject("doxm")->getValue<std::string>("deviceuuid"), kSeededUuid);
 
-        const ProcessResult add = runSvrdb(
-            {"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"});
+        const ProcessResult add = runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"});
         EXPECT_EQ(add.exitCode, 1);
         EXPECT_THAT(add.err, HasSubstr("in use"));
         EXPECT_EQ(runSvrdb({"reset", db()}).exitCode, 1);
         EXPECT_EQ(runSvrdb({"menu", db()}, "99\n").exitCode, 1);
         EXPECT_EQ(fileBytes(db_), before);
     }
-    EXPECT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"})
-                  .exitCode,
-              0)
+    EXPECT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"}).exitCode, 0)
         << "the lock is free again once its holder is gone";
 }
 

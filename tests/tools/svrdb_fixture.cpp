@@ -15,9 +15,7 @@ void openssl(const std::vector<std::string>& args) {
     if (r.exitCode != 0) throw std::runtime_error("openssl failed: " + r.err);
 }
 
-void writeText(const std::filesystem::path& file, const std::string& text) {
-    std::ofstream(file) << text;
-}
+void writeText(const std::filesystem::path& file, const std::string& text) { std::ofstream(file) << text; }
 
 std::string readText(const std::filesystem::path& file) {
     const auto bytes = fileBytes(file);
@@ -34,9 +32,7 @@ ProcessResult runSvrdb(const std::vector<std::string>& args, const std::string& 
     return runProcess(STEWARD_SVRDB_BIN, args, input);
 }
 
-std::vector<std::uint8_t> fileBytes(const std::filesystem::path& file) {
-    return core::readWholeFile(file, 64u << 20);
-}
+std::vector<std::uint8_t> fileBytes(const std::filesystem::path& file) { return core::readWholeFile(file, 64u << 20); }
 
 Poco::JSON::Object::Ptr parseJson(const std::string& text) {
     Poco::JSON::Parser parser;
@@ -62,21 +58,20 @@ TestPki makeTestPki(const std::filesystem::path& dir) {
     writeText(leafExt, "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n");
 
     for (const auto& key : {p.rootKey, intermediateKey, p.deviceKey, p.otherKey}) makeKey(key);
-    openssl({"req", "-x509", "-new", "-key", p.rootKey.string(), "-subj", "/CN=Steward Test Root CA", "-days", "30",
-             "-addext", "basicConstraints=critical,CA:TRUE", "-out", p.rootPem.string()});
+    openssl({"req", "-x509", "-new", "-key", p.rootKey.string(), "-subj", "/CN=Steward Test Root CA", "-days", "30", "-addext",
+             "basicConstraints=critical,CA:TRUE", "-out", p.rootPem.string()});
     openssl({"x509", "-in", p.rootPem.string(), "-outform", "DER", "-out", p.rootDer.string()});
 
     const auto intermediateCsr = dir / "intermediate.csr";
-    openssl({"req", "-new", "-key", intermediateKey.string(), "-subj", "/CN=Steward Test Intermediate CA", "-out",
-             intermediateCsr.string()});
-    openssl({"x509", "-req", "-in", intermediateCsr.string(), "-CA", p.rootPem.string(), "-CAkey", p.rootKey.string(),
-             "-set_serial", "2", "-days", "30", "-extfile", caExt.string(), "-out", p.intermediatePem.string()});
+    openssl(
+        {"req", "-new", "-key", intermediateKey.string(), "-subj", "/CN=Steward Test Intermediate CA", "-out", intermediateCsr.string()});
+    openssl({"x509", "-req", "-in", intermediateCsr.string(), "-CA", p.rootPem.string(), "-CAkey", p.rootKey.string(), "-set_serial", "2",
+             "-days", "30", "-extfile", caExt.string(), "-out", p.intermediatePem.string()});
 
     const auto deviceCsr = dir / "device.csr";
     openssl({"req", "-new", "-key", p.deviceKey.string(), "-subj", "/CN=steward-device", "-out", deviceCsr.string()});
-    openssl({"x509", "-req", "-in", deviceCsr.string(), "-CA", p.intermediatePem.string(), "-CAkey",
-             intermediateKey.string(), "-set_serial", "3", "-days", "30", "-extfile", leafExt.string(), "-out",
-             p.devicePem.string()});
+    openssl({"x509", "-req", "-in", deviceCsr.string(), "-CA", p.intermediatePem.string(), "-CAkey", intermediateKey.string(),
+             "-set_serial", "3", "-days", "30", "-extfile", leafExt.string(), "-out", p.devicePem.string()});
     openssl({"pkey", "-in", p.deviceKey.string(), "-outform", "DER", "-out", p.deviceKeyDer.string()});
 
     writeText(p.caChainPem, readText(p.intermediatePem) + readText(p.rootPem));

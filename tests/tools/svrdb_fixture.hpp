@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "support/temp_dir.hpp"
 #include "process_runner.hpp"
+#include "support/temp_dir.hpp"
 
 namespace steward::test {
 
@@ -29,9 +29,9 @@ Poco::JSON::Object::Ptr parseJson(const std::string& text);
 // Files of a small PKI, made by `openssl` in `dir`.
 struct TestPki {
     std::filesystem::path rootPem, rootDer, rootKey;
-    std::filesystem::path intermediatePem, caChainPem;  // caChainPem: intermediate then root
+    std::filesystem::path intermediatePem, caChainPem;                         // caChainPem: intermediate then root
     std::filesystem::path devicePem, deviceKey, deviceKeyDer, deviceChainPem;  // chain: device then intermediate
-    std::filesystem::path otherKey;  // matches none of the certificates
+    std::filesystem::path otherKey;                                            // matches none of the certificates
 };
 TestPki makeTestPki(const std::filesystem::path& dir);
 

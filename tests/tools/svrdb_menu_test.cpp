@@ -33,8 +33,8 @@ std::size_t count(const std::string& text, const std::string& what) {
 }
 
 // Menu 3 (ACL) > 2 (add): an ACE for the peer on /a/light and /a/door with C, R and N.
-std::initializer_list<std::string> kAddAce{"3", "2", std::string("uuid:") + kPeer, "2", "/a/light", "/a/door",
-                                           "y", "y", "n", "n", "y", "", "9"};
+std::initializer_list<std::string> kAddAce{"3", "2", std::string("uuid:") + kPeer, "2", "/a/light", "/a/door", "y", "y", "n", "n", "y",
+                                           "",  "9"};
 
 TEST_F(svrdb_menu, MenuAddsAnAceAndAPskAndPrintsThem) {
     initDatabase();
@@ -73,8 +73,8 @@ TEST_F(svrdb_menu, MenuAddsAnAceAndAPskAndPrintsThem) {
     EXPECT_EQ(cred.credid, 1);
     EXPECT_EQ(cred.credtype, core::credtype::kSymmetricPairwise);
     EXPECT_EQ(cred.subjectuuid.toString(), kPeer);
-    EXPECT_EQ(cred.privatedata->data, (std::vector<std::uint8_t>{0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87, 0x78,
-                                                                 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f}));
+    EXPECT_EQ(cred.privatedata->data,
+              (std::vector<std::uint8_t>{0xf0, 0xe1, 0xd2, 0xc3, 0xb4, 0xa5, 0x96, 0x87, 0x78, 0x69, 0x5a, 0x4b, 0x3c, 0x2d, 0x1e, 0x0f}));
 }
 
 TEST_F(svrdb_menu, MenuIsAlsoReachedAsTheMenuSubcommand) {
@@ -102,9 +102,11 @@ TEST_F(svrdb_menu, MenuEndOfInputExitsCleanlyAnywhere) {
 
 TEST_F(svrdb_menu, MenuRepromptsOnInvalidEntries) {
     initDatabase();
-    const ProcessResult r = runSvrdb(
-        {db()}, script({"42", "abc", "3", "2", "bob", "conntype:anon-clear", "0", "1", "light", "/oic/d", "maybe",
-                        "n", "y", "n", "n", "n", "someday", "", "9", "2", "2", "1", "*", "0011", kPskHex, "9", "99"}));
+    const ProcessResult r = runSvrdb({db()}, script({"42",    "abc", "3",     "2",      "bob",     "conntype:anon-clear",
+                                                     "0",     "1",   "light", "/oic/d", "maybe",   "n",
+                                                     "y",     "n",   "n",     "n",      "someday", "",
+                                                     "9",     "2",   "2",     "1",      "*",       "0011",
+                                                     kPskHex, "9",   "99"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_EQ(count(r.out, "Invalid entry"), 8u) << r.out;
     EXPECT_THAT(r.out, HasSubstr("\"bob\" is not a subject"));
@@ -123,8 +125,7 @@ TEST_F(svrdb_menu, MenuAsksAgainForAPermissionThatGrantsNothing) {
     // No to all five rights is refused (as "-----" is on the command line, in policies and over
     // MQTT); the questions come again, and READ is granted.
     const ProcessResult r = runSvrdb(
-        {db()}, script({"3", "2", "conntype:anon-clear", "1", "/oic/d", "n", "n", "n", "n", "n", "n", "y", "n", "n", "n",
-                        "", "9", "99"}));
+        {db()}, script({"3", "2", "conntype:anon-clear", "1", "/oic/d", "n", "n", "n", "n", "n", "n", "y", "n", "n", "n", "", "9", "99"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("Invalid entry: 0 grants nothing (at least one of CRUDN is needed)"));
     EXPECT_EQ(count(r.out, "Enter CREATE Permission (y/n): "), 2u);
@@ -136,13 +137,10 @@ TEST_F(svrdb_menu, MenuAsksAgainForAPermissionThatGrantsNothing) {
 TEST_F(svrdb_menu, MenuModifiesAndDeletesAces) {
     initDatabase();
     for (const char* href : {"/a/one", "/a/two"}) {
-        ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", href, "--perm", "R"})
-                      .exitCode,
-                  0);
+        ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", href, "--perm", "R"}).exitCode, 0);
     }
-    const ProcessResult r = runSvrdb(
-        {db()}, script({"3", "3", "7", "3", "1", "role:admin", "n", "y", "y", "y", "y", "y", "y",
-                        "20250101T000000/20251231T235959", "4", "2", "9", "99"}));
+    const ProcessResult r = runSvrdb({db()}, script({"3", "3", "7", "3", "1", "role:admin", "n", "y", "y", "y", "y", "y", "y",
+                                                     "20250101T000000/20251231T235959", "4", "2", "9", "99"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("no ACE with aceid 7"));
     EXPECT_THAT(r.out, HasSubstr("Modified ACE 1"));
@@ -161,8 +159,7 @@ TEST_F(svrdb_menu, MenuModifiesAndDeletesCredentials) {
     initDatabase();
     ASSERT_EQ(runSvrdb({"cred", "add-psk", db(), "--subject", kPeer, "--random", "128"}).exitCode, 0);
     ASSERT_EQ(runSvrdb({"cred", "add-psk", db(), "--subject", "*", "--random", "128"}).exitCode, 0);
-    const ProcessResult r =
-        runSvrdb({db()}, script({"2", "3", "1", "*", kPskHex, "4", "2", "4", "5", "9", "99"}));
+    const ProcessResult r = runSvrdb({db()}, script({"2", "3", "1", "*", kPskHex, "4", "2", "4", "5", "9", "99"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("Modified credential 1"));
     EXPECT_THAT(r.out, HasSubstr("Deleted credential 2"));
@@ -177,11 +174,10 @@ TEST_F(svrdb_menu, MenuModifiesAndDeletesCredentials) {
 TEST_F(svrdb_menu, MenuAddsTrustCaChainAndCertificateKeyPair) {
     const TestPki pki = makeTestPki(dir_.path());
     initDatabase();
-    const ProcessResult r = runSvrdb(
-        {db()}, script({"2", "2", "2", pki.devicePem.string(),               // refused: not a CA
-                        "2", "2", pki.caChainPem.string(),                   // two trust anchors
-                        "2", "3", pki.devicePem.string(), pki.otherKey.string(),  // refused: wrong key
-                        "2", "3", pki.deviceChainPem.string(), pki.deviceKey.string(), "1", "9", "99"}));
+    const ProcessResult r = runSvrdb({db()}, script({"2", "2", "2", pki.devicePem.string(),                    // refused: not a CA
+                                                     "2", "2", pki.caChainPem.string(),                        // two trust anchors
+                                                     "2", "3", pki.devicePem.string(), pki.otherKey.string(),  // refused: wrong key
+                                                     "2", "3", pki.deviceChainPem.string(), pki.deviceKey.string(), "1", "9", "99"}));
     ASSERT_EQ(r.exitCode, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("not a CA certificate"));
     EXPECT_THAT(r.out, HasSubstr("Added trust CA credentials 1 2"));
@@ -199,9 +195,7 @@ TEST_F(svrdb_menu, MenuAddsTrustCaChainAndCertificateKeyPair) {
 
 TEST_F(svrdb_menu, MenuResetAsksFirst) {
     initDatabase();
-    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"})
-                  .exitCode,
-              0);
+    ASSERT_EQ(runSvrdb({"acl", "add", db(), "--subject", "conntype:anon-clear", "--resource", "/oic/d", "--perm", "R"}).exitCode, 0);
     ASSERT_EQ(runSvrdb({db()}, script({"6", "n", "99"})).exitCode, 0);
     EXPECT_EQ(stored(db_).acl.aclist2.size(), 1u) << "answering n keeps everything";
     const ProcessResult r = runSvrdb({db()}, script({"6", "y", "99"}));

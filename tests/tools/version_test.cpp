@@ -31,8 +31,7 @@ void expectVersionLine(const std::string& program, const ProcessResult& r) {
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
     EXPECT_EQ(r.err, "");
     EXPECT_EQ(r.out, program + " " + std::string(core::versionText()) + "\n");
-    EXPECT_TRUE(std::regex_match(r.out, std::regex(program + R"( [0-9]+\.[0-9]+\.[0-9]+( \(git [0-9A-Za-z._-]+\))?\n)")))
-        << r.out;
+    EXPECT_TRUE(std::regex_match(r.out, std::regex(program + R"( [0-9]+\.[0-9]+\.[0-9]+( \(git [0-9A-Za-z._-]+\))?\n)"))) << r.out;
     EXPECT_TRUE(r.out.starts_with(program + " " STEWARD_PROJECT_VERSION)) << r.out;
 }
 

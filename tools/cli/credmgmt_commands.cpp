@@ -113,7 +113,8 @@ const std::map<std::string, Command>& commands() {
               const auto perm = args.value("--perm");
               if (!perm) throw UsageError("acl needs --perm");
               ace.permission = withOrigin("--perm", [&] { return parsePermission(*perm); });
-              for (const auto& v : args.values("--validity")) ace.validity.push_back(withOrigin("--validity", [&] { return parseValidity(v); }));
+              for (const auto& v : args.values("--validity"))
+                  ace.validity.push_back(withOrigin("--validity", [&] { return parseValidity(v); }));
               return ctx.credentials()->provisionAcl(pc, uuidArg(args.positionals()[0]), {ace}, "");
           }}},
         {"pair",
@@ -161,8 +162,7 @@ const std::map<std::string, Command>& commands() {
           }}},
         {"sync",
          {"finish stale links and pending revocations/resets; record the direct pairings devices made",
-          "sync [--unicast HOST:PORT... | --multicast-if IF...] [--timeout MS]",
-          discoveryOptionSpecs(),
+          "sync [--unicast HOST:PORT... | --multicast-if IF...] [--timeout MS]", discoveryOptionSpecs(),
           [](const Args&, LocalContext& ctx, core::ProvisioningContext& pc) {
               auto outcome = ctx.credentials()->resolvePending(pc);
               if (const auto pairing = ctx.registry.pairingProvider()) mergeOutcome(outcome, pairing->syncPairings(pc));
@@ -182,7 +182,8 @@ core::ProvisioningOutcome removeAndBlock(const core::CredentialManagementProvide
     if (!outcome.ok && !blockedBefore) {
         pc.pdm.unblockDevice(device);
     } else if (outcome.ok) {
-        outcome.done.push_back(device.toString() + " is blocked: stewardd will not own it again unasked (steward admit, or an explicit own, lifts it)");
+        outcome.done.push_back(device.toString() +
+                               " is blocked: stewardd will not own it again unasked (steward admit, or an explicit own, lifts it)");
     }
     return outcome;
 }

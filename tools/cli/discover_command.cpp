@@ -7,12 +7,12 @@
 #include <optional>
 
 #include "args.hpp"
-#include "errors.hpp"
 #include "discovery_options.hpp"
+#include "errors.hpp"
 #include "local_context.hpp"
 #include "steward/discovery/device_discovery.hpp"
-#include "steward/provisioning/owned_discovery.hpp"
 #include "steward/model/doxm.hpp"
+#include "steward/provisioning/owned_discovery.hpp"
 
 namespace steward::tools {
 namespace {
@@ -125,8 +125,8 @@ int runDiscover(const std::vector<std::string>& words, bool local, std::ostream&
     }
     out << result.devices.size() << " device(s) found (" << toString(options.scope) << ", " << elapsed.count() << " ms)\n";
     for (const auto& d : result.devices) {
-        out << "  " << d.deviceId.toString() << "  " << (d.owned ? "owned by " + d.owner.toString() : "unowned") << "  "
-            << methods(d.oxms) << "\n      coap " << d.address << ":" << d.port << "  coaps "
+        out << "  " << d.deviceId.toString() << "  " << (d.owned ? "owned by " + d.owner.toString() : "unowned") << "  " << methods(d.oxms)
+            << "\n      coap " << d.address << ":" << d.port << "  coaps "
             << (d.securePort ? std::to_string(*d.securePort) : std::string("?")) << "  \"" << d.name << "\"";
         for (const auto& t : d.deviceTypes) out << " " << t;
         out << '\n';

@@ -7,9 +7,7 @@
 
 namespace steward::tools {
 
-std::vector<OptionSpec> discoveryOptionSpecs() {
-    return {{"--multicast-if", true, true}, {"--unicast", true, true}, {"--timeout", true}};
-}
+std::vector<OptionSpec> discoveryOptionSpecs() { return {{"--multicast-if", true, true}, {"--unicast", true, true}, {"--timeout", true}}; }
 
 int parseBoundedInt(const std::string& text, const std::string& option, int min, int max) {
     int value = 0;

@@ -73,9 +73,9 @@ int issueCertificate(const std::vector<std::string>& words, std::ostream& out) {
         o.stringify(out);
         out << '\n';
     } else {
-        out << "issued " << role << " certificate '" << name << "' (serial " << summary.serialNumber << ", until "
-            << summary.notAfter << ")\n  " << (dir / (name + ".crt")).string() << "\n  " << (dir / (name + ".key")).string()
-            << " (0600)\n  " << (dir / "ca.crt").string() << '\n';
+        out << "issued " << role << " certificate '" << name << "' (serial " << summary.serialNumber << ", until " << summary.notAfter
+            << ")\n  " << (dir / (name + ".crt")).string() << "\n  " << (dir / (name + ".key")).string() << " (0600)\n  "
+            << (dir / "ca.crt").string() << '\n';
     }
     return 0;
 }

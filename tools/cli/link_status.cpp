@@ -39,7 +39,8 @@ int runLinkStatus(const std::vector<std::string>& words, std::ostream& out, std:
         const auto id = core::Uuid::parse(args.positionals()[0]);
         if (!id) throw UsageError("not a device UUID: '" + args.positionals()[0] + "'");
         links = ctx.pdm->links(*id);  // a guest client of a direct pairing has links but no record
-        if (links.empty() && !ctx.pdm->device(*id)) throw InputError("unknown device " + id->toString() + " (not in the provisioning database)");
+        if (links.empty() && !ctx.pdm->device(*id))
+            throw InputError("unknown device " + id->toString() + " (not in the provisioning database)");
     }
     const auto pending = ctx.pdm->pendingActions();
     if (args.json()) {
@@ -79,7 +80,8 @@ int runLinkStatus(const std::vector<std::string>& words, std::ostream& out, std:
         if (l.stale) out << "  STALE (pending " << l.pendingAction << ")";
         out << '\n';
     }
-    for (const auto& p : pending) out << " pending: " << p.action << " on " << p.device.toString() << " (for " << p.peer.toString() << ")\n";
+    for (const auto& p : pending)
+        out << " pending: " << p.action << " on " << p.device.toString() << " (for " << p.peer.toString() << ")\n";
     return 0;
 }
 

@@ -26,12 +26,13 @@ commands:
   devices     what the provisioning database holds
   plugins     the plugins found, and why any was skipped
   menu        the provisioning client's numbered menu (10-50, 99)
-)" + steward::tools::credentialCommandsSummary() + steward::tools::pairingCommandsSummary() +
-           steward::tools::idprovCommandsSummary() +
+)" + steward::tools::credentialCommandsSummary() +
+           steward::tools::pairingCommandsSummary() + steward::tools::idprovCommandsSummary() +
            R"(  help CMD    the options of one command
 
 with stewardd only (over MQTT):
-)" + steward::tools::remoteOnlyCommandsSummary() + R"(
+)" + steward::tools::remoteOnlyCommandsSummary() +
+           R"(
 By default the commands are requests to stewardd over its MQTT API (--broker HOST:PORT, default
 $STEWARD_BROKER or 127.0.0.1:1883); --local runs the provisioning core in this process instead
 (no daemon, no broker; the state directory must not be in use by stewardd). discover and plugins
@@ -67,7 +68,8 @@ int main(int argc, char** argv) {
         if (const int rc = steward::tools::runIdprovCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
         if (!local) {
             if (const int rc = steward::tools::runRemoteCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
-            if (command == "menu") throw steward::tools::UsageError("the menu runs the provisioning core in this process: steward --local menu");
+            if (command == "menu")
+                throw steward::tools::UsageError("the menu runs the provisioning core in this process: steward --local menu");
             throw steward::tools::UsageError("unknown command '" + command + "'");
         }
         if (command == "own") return steward::tools::runOwn(rest, std::cout, std::cerr);

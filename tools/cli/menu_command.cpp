@@ -73,8 +73,8 @@ int runMenu(const std::vector<std::string>& words, std::istream& in, std::ostrea
         out << '\n';
         if (line == "99") break;
         if (line == "10" || line == "11" || line == "12") {
-            discovery.scope = line == "10" ? core::DiscoveryScope::All
-                                           : (line == "11" ? core::DiscoveryScope::Unowned : core::DiscoveryScope::Owned);
+            discovery.scope =
+                line == "10" ? core::DiscoveryScope::All : (line == "11" ? core::DiscoveryScope::Unowned : core::DiscoveryScope::Owned);
             discovery.owner = line == "11" ? std::nullopt : std::optional(ctx.identity.id());
             discovery.ownedDevices = line == "11" ? std::vector<core::Uuid>{} : ctx.identity.devicesWithCredentials();
             auto found = core::discoverDevices(discovery).devices;
@@ -95,7 +95,8 @@ int runMenu(const std::vector<std::string>& words, std::istream& in, std::ostrea
                 if (outcome.result.ok) {
                     ++owned;
                 } else {
-                    out << "     " << d.deviceId.toString() << ": FAILED at " << outcome.result.failedStep << ": " << outcome.result.error << '\n';
+                    out << "     " << d.deviceId.toString() << ": FAILED at " << outcome.result.failedStep << ": " << outcome.result.error
+                        << '\n';
                 }
             }
             out << "> Registered Discovered Unowned Devices (" << owned << " of " << found.size() << ")\n"

@@ -29,7 +29,8 @@ core::Uuid chooseDevice(const std::vector<core::DeviceRecord>& devices, std::ist
     } catch (const std::exception&) {
         n = 0;
     }
-    if (n < 1 || n > devices.size()) throw InputError("\"" + answer + "\" is not a device number (1-" + std::to_string(devices.size()) + ")");
+    if (n < 1 || n > devices.size())
+        throw InputError("\"" + answer + "\" is not a device number (1-" + std::to_string(devices.size()) + ")");
     return devices[n - 1].id;
 }
 
@@ -79,7 +80,8 @@ core::Ace askAce(const std::vector<core::DeviceRecord>& devices, std::istream& i
 // Menu 33's questions after the device: methods, PIN, what a paired client may access.
 core::DirectPairingConfig askPairingConfig(std::istream& in, std::ostream& out, bool& pinMade) {
     core::DirectPairingConfig config;
-    const auto method = ask(in, out, "\tSelect Direct-Pairing Method..\n   1 - Pre-configured PIN(Default)\n   2 - Random PIN\n   3 - Both\n");
+    const auto method =
+        ask(in, out, "\tSelect Direct-Pairing Method..\n   1 - Pre-configured PIN(Default)\n   2 - Random PIN\n   3 - Both\n");
     if (method.empty() || method == "1") {
         config.methods = {core::pairing_method::kPreconfiguredPin};
     } else if (method == "2") {
@@ -165,7 +167,8 @@ bool runCredentialMenuItem(const std::string& item, LocalContext& ctx, std::istr
                 request.permission = ace.permission;
             }
             outcome = ctx.credentials()->provisionPairwise(pc, request);
-            if (outcome.ok) out << (item == "30" ? "> Provisioned Selected Pairwise Devices\n" : "> Provisioned Selected Pairwise Credentials\n");
+            if (outcome.ok)
+                out << (item == "30" ? "> Provisioned Selected Pairwise Devices\n" : "> Provisioned Selected Pairwise Credentials\n");
         } else if (item == "32") {
             const auto device = chooseDevice(devices, in, out, "   > Enter Device Number, for Provisioning ACL: ");
             out << "   **** Create ACL for the Selected Device\n";
@@ -183,21 +186,24 @@ bool runCredentialMenuItem(const std::string& item, LocalContext& ctx, std::istr
                 const auto& link = links[i];
                 const auto& peer = link.a == device ? link.b : link.a;
                 std::string kind;
-                if (link.direct) kind = link.a == device ? "  (direct pairing: paired client)" : "  (direct pairing: paired with it as client)";
-                out << " [" << i + 1 << "] " << peer.toString() << kind << (link.stale ? "  (stale: " + link.pendingAction + " pending)" : "")
-                    << '\n';
+                if (link.direct)
+                    kind = link.a == device ? "  (direct pairing: paired client)" : "  (direct pairing: paired with it as client)";
+                out << " [" << i + 1 << "] " << peer.toString() << kind
+                    << (link.stale ? "  (stale: " + link.pendingAction + " pending)" : "") << '\n';
             }
             return true;
         } else if (item == "40") {
             const auto a = chooseDevice(devices, in, out, "> Enter Device[1] Number, for Unlinking Devices: ");
             const auto b = chooseDevice(devices, in, out, "> Enter Device[2] Number, for Unlinking Devices: ");
             outcome = ctx.credentials()->unlink(pc, a, b);
-            if (outcome.ok) out << "> Unlinked Selected Pairwise Devices\n> Please Check Device's Status for the Unlinked Result, with [34] Menu\n";
+            if (outcome.ok)
+                out << "> Unlinked Selected Pairwise Devices\n> Please Check Device's Status for the Unlinked Result, with [34] Menu\n";
         } else {
             const auto device = chooseDevice(devices, in, out, "> Enter Device Number, for Removing Device: ");
             out << "   Removing Selected Owned Device..\n";
             outcome = removeAndBlock(*ctx.credentials(), pc, device);
-            if (outcome.ok) out << "> Removed Selected Owned Device\n > Please Discover Owned Devices for the Registered Result, with [10|12] Menu\n";
+            if (outcome.ok)
+                out << "> Removed Selected Owned Device\n > Please Discover Owned Devices for the Registered Result, with [10|12] Menu\n";
         }
     } catch (const InputError& e) {
         out << "> " << e.what() << ": nothing done\n";

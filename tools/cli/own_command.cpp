@@ -108,8 +108,7 @@ int runOwn(const std::vector<std::string>& words, std::ostream& out, std::ostrea
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
         err << "[" << i + 1 << "/" << total << "] " << d.deviceId.toString() << " (" << (outcome.method.empty() ? "?" : outcome.method)
             << "): " << (outcome.result.ok ? "owned" : "FAILED at " + outcome.result.failedStep + ": " + outcome.result.error)
-            << (outcome.note.empty() ? "" : " (" + outcome.note + ")") << " in "
-            << ms << " ms\n";
+            << (outcome.note.empty() ? "" : " (" + outcome.note + ")") << " in " << ms << " ms\n";
         if (outcome.result.ok) {
             ++owned;
             // Owning a device by hand is the explicit "own" that lifts a removal's block.
@@ -132,7 +131,8 @@ int runOwn(const std::vector<std::string>& words, std::ostream& out, std::ostrea
     } else {
         out << owned << " of " << total << " device(s) owned by gateway " << ctx.identity.id().toString() << '\n';
     }
-    if (total == 0) err << "steward: no unowned device to own" << (settledOwned > 0 ? " (an interrupted transfer was settled: owned)" : "") << '\n';
+    if (total == 0)
+        err << "steward: no unowned device to own" << (settledOwned > 0 ? " (an interrupted transfer was settled: owned)" : "") << '\n';
     // Nothing left to own because an interrupted transfer was settled as owned is a success.
     return owned == total && (total > 0 || settledOwned > 0) ? 0 : 1;
 }

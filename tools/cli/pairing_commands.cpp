@@ -41,7 +41,8 @@ core::DirectPairingConfig configFrom(const Args& args, bool& pinMade) {
         pinMade = true;
     }
     core::PdAce entry;
-    for (const auto& r : args.values("--resource")) entry.resources.push_back(withOrigin("--resource", [&] { return parseAceResource(r); }));
+    for (const auto& r : args.values("--resource"))
+        entry.resources.push_back(withOrigin("--resource", [&] { return parseAceResource(r); }));
     if (entry.resources.empty()) throw UsageError("direct-pairing needs at least one --resource that a paired client may access");
     entry.permission = withOrigin("--perm", [&] { return parsePermission(args.value("--perm").value_or(kDefaultPairingPermission)); });
     config.pdacl.push_back(std::move(entry));
@@ -89,8 +90,14 @@ std::string pairingCommandsSummary() { return "  direct-pairing " + std::string(
 int runPairingCommand(const std::string& command, const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
     if (command != "direct-pairing") return -1;
     const Args args(words,
-                    {{"--method", true, true}, {"--pin", true}, {"--resource", true, true}, {"--perm", true}, {"--disable"},
-                     {"--state-dir", true}, {"--plugin-dir", true}, {"--verbose"}},
+                    {{"--method", true, true},
+                     {"--pin", true},
+                     {"--resource", true, true},
+                     {"--perm", true},
+                     {"--disable"},
+                     {"--state-dir", true},
+                     {"--plugin-dir", true},
+                     {"--verbose"}},
                     command);
     if (args.help()) {
         out << "usage: steward [--local] " << kUsage << "\n                [--state-dir DIR] [--plugin-dir DIR] [--verbose] [--json]\n\n"

@@ -9,8 +9,8 @@
 namespace steward::tools {
 
 std::optional<core::SecretBytes> promptForPin(const core::Uuid& device, const std::string& name, std::chrono::seconds timeout) {
-    std::cerr << "Enter the PIN shown on device " << device.toString() << (name.empty() ? "" : " (" + name + ")")
-              << " [" << timeout.count() << " s]: " << std::flush;
+    std::cerr << "Enter the PIN shown on device " << device.toString() << (name.empty() ? "" : " (" + name + ")") << " [" << timeout.count()
+              << " s]: " << std::flush;
     // Filled in place, never grown past its first buffer (a reallocation would leave a copy), and
     // wiped once the PIN is out.
     constexpr std::size_t kMaxLine = 128;

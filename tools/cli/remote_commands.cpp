@@ -65,157 +65,229 @@ struct RemoteCommand {
 
 const std::map<std::string, RemoteCommand>& commands() {
     static const std::map<std::string, RemoteCommand> table{
-        {"devices", {{}, "devices", [](const Args& a) {
-             a.requirePositionals(0, 0, "no arguments");
-             return std::vector<std::pair<std::string, Body>>{{"devices", object()}};
-         }}},
-        {"info", {{}, "info", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"info", object()}}; }}},
-        {"metrics", {{}, "metrics", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"metrics", object()}}; }}},
-        {"own", {{{"--method", true}}, "own UUID... [--method justworks|randompin]", [](const Args& a) {
-             if (a.positionals().empty()) throw UsageError("name the devices to own by UUID (stewardd owns what it discovered)");
-             std::vector<std::pair<std::string, Body>> out;
-             for (const auto& p : a.positionals()) {
-                 auto b = object();
-                 b->set("device", uuidArg(p));
-                 if (auto m = a.value("--method")) b->set("method", *m);
-                 out.emplace_back("own", b);
-             }
-             return out;
-         }}},
-        {"pin", {{}, "pin UUID PIN", [](const Args& a) {
-             a.requirePositionals(2, 2, "a device UUID and the PIN it shows");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             b->set("pin", a.positionals()[1]);
-             return std::vector<std::pair<std::string, Body>>{{"pin", b}};
-         }}},
-        {"permit-join", {{}, "permit-join [SECONDS (0 closes)]", [](const Args& a) {
-             a.requirePositionals(0, 1, "at most the window's length in seconds");
-             auto b = object();
-             if (!a.positionals().empty()) b->set("time", parseBoundedInt(a.positionals()[0], "SECONDS", 0, 86400));
-             return std::vector<std::pair<std::string, Body>>{{"permit_join", b}};
-         }}},
-        {"approve", {{}, "approve UUID", [](const Args& a) {
-             a.requirePositionals(1, 1, "one device UUID");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             return std::vector<std::pair<std::string, Body>>{{"approve", b}};
-         }}},
-        {"deny", {{}, "deny UUID", [](const Args& a) {
-             a.requirePositionals(1, 1, "one device UUID");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             return std::vector<std::pair<std::string, Body>>{{"deny", b}};
-         }}},
-        {"admit", {{}, "admit UUID", [](const Args& a) {
-             a.requirePositionals(1, 1, "one device UUID");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             return std::vector<std::pair<std::string, Body>>{{"admit", b}};
-         }}},
-        {"rename", {{}, "rename UUID NAME", [](const Args& a) {
-             a.requirePositionals(2, 2, "a device UUID and its new name");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             b->set("name", a.positionals()[1]);
-             return std::vector<std::pair<std::string, Body>>{{"rename", b}};
-         }}},
-        {"policy-reload", {{}, "policy-reload", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"policy_reload", object()}}; }}},
-        {"links", {{}, "links [UUID]", [](const Args& a) {
-             a.requirePositionals(0, 1, "at most one device UUID");
-             auto b = object();
-             if (!a.positionals().empty()) b->set("device", uuidArg(a.positionals()[0]));
-             return std::vector<std::pair<std::string, Body>>{{"links", b}};
-         }}},
-        {"acl", {{{"--subject", true}, {"--resource", true, true}, {"--perm", true}}, "acl UUID --subject S --resource R... --perm CRUDN", [](const Args& a) {
-             a.requirePositionals(1, 1, "one device UUID");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             b->set("subject", a.value("--subject").value_or(""));
-             b->set("resources", list(a.values("--resource")));
-             b->set("permission", a.value("--perm").value_or(""));
-             return std::vector<std::pair<std::string, Body>>{{"acl", b}};
-         }}},
-        {"pair", {{{"--key-bits", true}}, "pair UUID1 UUID2 [--key-bits 128|256]", [](const Args& a) {
-             a.requirePositionals(2, 2, "two device UUIDs");
-             auto b = object();
-             b->set("a", uuidArg(a.positionals()[0]));
-             b->set("b", uuidArg(a.positionals()[1]));
-             b->set("key_bits", parseBoundedInt(a.value("--key-bits").value_or("128"), "--key-bits", 1, 4096));
-             return std::vector<std::pair<std::string, Body>>{{"pair", b}};
-         }}},
-        {"link", {{{"--key-bits", true}, {"--resource", true, true}, {"--perm", true}}, "link UUID1 UUID2 --resource R... [--perm CRUDN] [--key-bits 128|256]", [](const Args& a) {
-             a.requirePositionals(2, 2, "two device UUIDs");
-             auto b = object();
-             b->set("a", uuidArg(a.positionals()[0]));
-             b->set("b", uuidArg(a.positionals()[1]));
-             b->set("key_bits", parseBoundedInt(a.value("--key-bits").value_or("128"), "--key-bits", 1, 4096));
-             b->set("resources", list(a.values("--resource")));
-             if (auto p = a.value("--perm")) b->set("permission", *p);
-             return std::vector<std::pair<std::string, Body>>{{"link", b}};
-         }}},
-        {"unlink", {{}, "unlink UUID1 UUID2", [](const Args& a) {
-             a.requirePositionals(2, 2, "two device UUIDs");
-             auto b = object();
-             b->set("a", uuidArg(a.positionals()[0]));
-             b->set("b", uuidArg(a.positionals()[1]));
-             return std::vector<std::pair<std::string, Body>>{{"unlink", b}};
-         }}},
-        {"remove", {{}, "remove UUID", [](const Args& a) {
-             a.requirePositionals(1, 1, "one device UUID");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             return std::vector<std::pair<std::string, Body>>{{"remove", b}};
-         }}},
-        {"reset", {{}, "reset UUID", [](const Args& a) {
-             a.requirePositionals(1, 1, "one device UUID");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             return std::vector<std::pair<std::string, Body>>{{"reset", b}};
-         }}},
-        {"cert", {{{"--days", true}}, "cert UUID [--days N]", [](const Args& a) {
-             a.requirePositionals(1, 1, "one device UUID");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             b->set("days", parseBoundedInt(a.value("--days").value_or("365"), "--days", 1, 36500));
-             return std::vector<std::pair<std::string, Body>>{{"cert", b}};
-         }}},
-        {"sync", {{}, "sync", [](const Args&) { return std::vector<std::pair<std::string, Body>>{{"sync", object()}}; }}},
+        {"devices",
+         {{},
+          "devices",
+          [](const Args& a) {
+              a.requirePositionals(0, 0, "no arguments");
+              return std::vector<std::pair<std::string, Body>>{{"devices", object()}};
+          }}},
+        {"info",
+         {{},
+          "info",
+          [](const Args&) {
+              return std::vector<std::pair<std::string, Body>>{{"info", object()}};
+          }}},
+        {"metrics",
+         {{},
+          "metrics",
+          [](const Args&) {
+              return std::vector<std::pair<std::string, Body>>{{"metrics", object()}};
+          }}},
+        {"own",
+         {{{"--method", true}},
+          "own UUID... [--method justworks|randompin]",
+          [](const Args& a) {
+              if (a.positionals().empty()) throw UsageError("name the devices to own by UUID (stewardd owns what it discovered)");
+              std::vector<std::pair<std::string, Body>> out;
+              for (const auto& p : a.positionals()) {
+                  auto b = object();
+                  b->set("device", uuidArg(p));
+                  if (auto m = a.value("--method")) b->set("method", *m);
+                  out.emplace_back("own", b);
+              }
+              return out;
+          }}},
+        {"pin",
+         {{},
+          "pin UUID PIN",
+          [](const Args& a) {
+              a.requirePositionals(2, 2, "a device UUID and the PIN it shows");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              b->set("pin", a.positionals()[1]);
+              return std::vector<std::pair<std::string, Body>>{{"pin", b}};
+          }}},
+        {"permit-join",
+         {{},
+          "permit-join [SECONDS (0 closes)]",
+          [](const Args& a) {
+              a.requirePositionals(0, 1, "at most the window's length in seconds");
+              auto b = object();
+              if (!a.positionals().empty()) b->set("time", parseBoundedInt(a.positionals()[0], "SECONDS", 0, 86400));
+              return std::vector<std::pair<std::string, Body>>{{"permit_join", b}};
+          }}},
+        {"approve",
+         {{},
+          "approve UUID",
+          [](const Args& a) {
+              a.requirePositionals(1, 1, "one device UUID");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              return std::vector<std::pair<std::string, Body>>{{"approve", b}};
+          }}},
+        {"deny",
+         {{},
+          "deny UUID",
+          [](const Args& a) {
+              a.requirePositionals(1, 1, "one device UUID");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              return std::vector<std::pair<std::string, Body>>{{"deny", b}};
+          }}},
+        {"admit",
+         {{},
+          "admit UUID",
+          [](const Args& a) {
+              a.requirePositionals(1, 1, "one device UUID");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              return std::vector<std::pair<std::string, Body>>{{"admit", b}};
+          }}},
+        {"rename",
+         {{},
+          "rename UUID NAME",
+          [](const Args& a) {
+              a.requirePositionals(2, 2, "a device UUID and its new name");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              b->set("name", a.positionals()[1]);
+              return std::vector<std::pair<std::string, Body>>{{"rename", b}};
+          }}},
+        {"policy-reload",
+         {{},
+          "policy-reload",
+          [](const Args&) {
+              return std::vector<std::pair<std::string, Body>>{{"policy_reload", object()}};
+          }}},
+        {"links",
+         {{},
+          "links [UUID]",
+          [](const Args& a) {
+              a.requirePositionals(0, 1, "at most one device UUID");
+              auto b = object();
+              if (!a.positionals().empty()) b->set("device", uuidArg(a.positionals()[0]));
+              return std::vector<std::pair<std::string, Body>>{{"links", b}};
+          }}},
+        {"acl",
+         {{{"--subject", true}, {"--resource", true, true}, {"--perm", true}},
+          "acl UUID --subject S --resource R... --perm CRUDN",
+          [](const Args& a) {
+              a.requirePositionals(1, 1, "one device UUID");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              b->set("subject", a.value("--subject").value_or(""));
+              b->set("resources", list(a.values("--resource")));
+              b->set("permission", a.value("--perm").value_or(""));
+              return std::vector<std::pair<std::string, Body>>{{"acl", b}};
+          }}},
+        {"pair",
+         {{{"--key-bits", true}},
+          "pair UUID1 UUID2 [--key-bits 128|256]",
+          [](const Args& a) {
+              a.requirePositionals(2, 2, "two device UUIDs");
+              auto b = object();
+              b->set("a", uuidArg(a.positionals()[0]));
+              b->set("b", uuidArg(a.positionals()[1]));
+              b->set("key_bits", parseBoundedInt(a.value("--key-bits").value_or("128"), "--key-bits", 1, 4096));
+              return std::vector<std::pair<std::string, Body>>{{"pair", b}};
+          }}},
+        {"link",
+         {{{"--key-bits", true}, {"--resource", true, true}, {"--perm", true}},
+          "link UUID1 UUID2 --resource R... [--perm CRUDN] [--key-bits 128|256]",
+          [](const Args& a) {
+              a.requirePositionals(2, 2, "two device UUIDs");
+              auto b = object();
+              b->set("a", uuidArg(a.positionals()[0]));
+              b->set("b", uuidArg(a.positionals()[1]));
+              b->set("key_bits", parseBoundedInt(a.value("--key-bits").value_or("128"), "--key-bits", 1, 4096));
+              b->set("resources", list(a.values("--resource")));
+              if (auto p = a.value("--perm")) b->set("permission", *p);
+              return std::vector<std::pair<std::string, Body>>{{"link", b}};
+          }}},
+        {"unlink",
+         {{},
+          "unlink UUID1 UUID2",
+          [](const Args& a) {
+              a.requirePositionals(2, 2, "two device UUIDs");
+              auto b = object();
+              b->set("a", uuidArg(a.positionals()[0]));
+              b->set("b", uuidArg(a.positionals()[1]));
+              return std::vector<std::pair<std::string, Body>>{{"unlink", b}};
+          }}},
+        {"remove",
+         {{},
+          "remove UUID",
+          [](const Args& a) {
+              a.requirePositionals(1, 1, "one device UUID");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              return std::vector<std::pair<std::string, Body>>{{"remove", b}};
+          }}},
+        {"reset",
+         {{},
+          "reset UUID",
+          [](const Args& a) {
+              a.requirePositionals(1, 1, "one device UUID");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              return std::vector<std::pair<std::string, Body>>{{"reset", b}};
+          }}},
+        {"cert",
+         {{{"--days", true}},
+          "cert UUID [--days N]",
+          [](const Args& a) {
+              a.requirePositionals(1, 1, "one device UUID");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              b->set("days", parseBoundedInt(a.value("--days").value_or("365"), "--days", 1, 36500));
+              return std::vector<std::pair<std::string, Body>>{{"cert", b}};
+          }}},
+        {"sync",
+         {{},
+          "sync",
+          [](const Args&) {
+              return std::vector<std::pair<std::string, Body>>{{"sync", object()}};
+          }}},
         // The same options as the local command (pairing_commands.cpp); stewardd checks the values,
         // and makes the pre-configured PIN when none is given (it comes back in the response).
-        {"direct-pairing", {{{"--method", true, true}, {"--pin", true}, {"--resource", true, true}, {"--perm", true}, {"--disable"}},
-                            "direct-pairing UUID --method preconfigured|random [--method ...] [--pin PIN] --resource R... [--perm CRUDN (default RU)]\n"
-                            "       steward direct-pairing UUID --disable",
-                            [](const Args& a) {
-             a.requirePositionals(1, 1, "one device UUID");
-             auto b = object();
-             b->set("device", uuidArg(a.positionals()[0]));
-             if (a.has("--disable")) {
-                 for (const char* o : {"--method", "--pin", "--resource", "--perm"}) {
-                     if (a.has(o)) throw UsageError(std::string("--disable takes no ") + o);
-                 }
-                 b->set("enabled", false);
-                 return std::vector<std::pair<std::string, Body>>{{"direct_pairing", b}};
-             }
-             std::vector<std::string> methods;
-             for (const auto& m : a.values("--method")) methods.push_back(canonicalPairingMethod(m));
-             if (methods.empty()) throw UsageError("direct-pairing needs --method preconfigured and/or --method random (or --disable)");
-             b->set("methods", list(methods));
-             if (auto pin = a.value("--pin")) b->set("pin", *pin);
-             const auto resources = a.values("--resource");
-             if (resources.empty()) throw UsageError("direct-pairing needs at least one --resource that a paired client may access");
-             b->set("resources", list(resources));
-             if (auto p = a.value("--perm")) b->set("permission", *p);
-             return std::vector<std::pair<std::string, Body>>{{"direct_pairing", b}};
-         }}},
-        {"idprov-oob", {{{"--valid-until", true}, {"--secret-file", true}}, "idprov-oob DEVICE_ID [--secret-file F] [--valid-until ISO-8601]", [](const Args& a) {
-             a.requirePositionals(1, 1, "the IDProv deviceID (the secret is read from --secret-file or standard input)");
-             auto b = object();
-             b->set("device_id", a.positionals()[0]);
-             b->set("secret", readSecret(a.value("--secret-file")));
-             if (auto v = a.value("--valid-until")) b->set("valid_until", *v);
-             return std::vector<std::pair<std::string, Body>>{{"idprov/oob", b}};
-         }}},
+        {"direct-pairing",
+         {{{"--method", true, true}, {"--pin", true}, {"--resource", true, true}, {"--perm", true}, {"--disable"}},
+          "direct-pairing UUID --method preconfigured|random [--method ...] [--pin PIN] --resource R... [--perm CRUDN (default RU)]\n"
+          "       steward direct-pairing UUID --disable",
+          [](const Args& a) {
+              a.requirePositionals(1, 1, "one device UUID");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              if (a.has("--disable")) {
+                  for (const char* o : {"--method", "--pin", "--resource", "--perm"}) {
+                      if (a.has(o)) throw UsageError(std::string("--disable takes no ") + o);
+                  }
+                  b->set("enabled", false);
+                  return std::vector<std::pair<std::string, Body>>{{"direct_pairing", b}};
+              }
+              std::vector<std::string> methods;
+              for (const auto& m : a.values("--method")) methods.push_back(canonicalPairingMethod(m));
+              if (methods.empty()) throw UsageError("direct-pairing needs --method preconfigured and/or --method random (or --disable)");
+              b->set("methods", list(methods));
+              if (auto pin = a.value("--pin")) b->set("pin", *pin);
+              const auto resources = a.values("--resource");
+              if (resources.empty()) throw UsageError("direct-pairing needs at least one --resource that a paired client may access");
+              b->set("resources", list(resources));
+              if (auto p = a.value("--perm")) b->set("permission", *p);
+              return std::vector<std::pair<std::string, Body>>{{"direct_pairing", b}};
+          }}},
+        {"idprov-oob",
+         {{{"--valid-until", true}, {"--secret-file", true}},
+          "idprov-oob DEVICE_ID [--secret-file F] [--valid-until ISO-8601]",
+          [](const Args& a) {
+              a.requirePositionals(1, 1, "the IDProv deviceID (the secret is read from --secret-file or standard input)");
+              auto b = object();
+              b->set("device_id", a.positionals()[0]);
+              b->set("secret", readSecret(a.value("--secret-file")));
+              if (auto v = a.value("--valid-until")) b->set("valid_until", *v);
+              return std::vector<std::pair<std::string, Body>>{{"idprov/oob", b}};
+          }}},
     };
     return table;
 }
@@ -226,13 +298,14 @@ void printData(const Poco::Dynamic::Var& data, std::ostream& out) {
         const auto o = data.extract<Poco::JSON::Object::Ptr>();
         for (const char* key : {"done", "deferred"}) {
             if (o->has(key)) {
-                for (const auto& line : *o->getArray(key)) out << (std::string(key) == "deferred" ? "deferred: " : "") << line.toString() << '\n';
+                for (const auto& line : *o->getArray(key))
+                    out << (std::string(key) == "deferred" ? "deferred: " : "") << line.toString() << '\n';
             }
         }
         // remove: the device is blocked until admitted; say how to undo it.
         if (o->optValue<bool>("blocked", false) && o->has("device")) {
-            out << "blocked: permit-join and automatic mode will not own " << o->getValue<std::string>("device")
-                << " again (steward admit " << o->getValue<std::string>("device") << " lifts that)\n";
+            out << "blocked: permit-join and automatic mode will not own " << o->getValue<std::string>("device") << " again (steward admit "
+                << o->getValue<std::string>("device") << " lifts that)\n";
         }
         // direct_pairing: the PIN stewardd made, shown once, as the local command shows it.
         if (o->has("pin")) out << "pre-configured PIN: " << o->getValue<std::string>("pin") << '\n';
@@ -284,7 +357,9 @@ int runRemoteCommand(const std::string& command, const std::vector<std::string>&
     Poco::JSON::Array results;
     for (const auto& [action, body] : requests) {
         const auto response = session.request(action, body, [&](const std::string& type, const Poco::JSON::Object::Ptr& data) {
-            if (type != "pairing_request" || !data || !body->has("device") || data->optValue<std::string>("device", "") != body->getValue<std::string>("device")) return;
+            if (type != "pairing_request" || !data || !body->has("device") ||
+                data->optValue<std::string>("device", "") != body->getValue<std::string>("device"))
+                return;
             const auto id = core::Uuid::parse(data->getValue<std::string>("device"));
             if (const auto pin = promptForPin(*id, "", pinTimeout)) {
                 auto answer = object();

@@ -18,8 +18,8 @@ namespace steward::tools {
 
 struct RemoteOptions {
     std::string broker = "127.0.0.1:1883";  // --broker, $STEWARD_BROKER
-    std::string baseTopic = "steward";       // --base-topic
-    std::string username, password;          // $STEWARD_MQTT_USERNAME / $STEWARD_MQTT_PASSWORD
+    std::string baseTopic = "steward";      // --base-topic
+    std::string username, password;         // $STEWARD_MQTT_USERNAME / $STEWARD_MQTT_PASSWORD
     std::chrono::milliseconds timeout{60000};
 };
 

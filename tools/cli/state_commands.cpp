@@ -43,8 +43,8 @@ int runDevices(const std::vector<std::string>& words, std::ostream& out, std::os
     }
     out << devices.size() << " device(s) in the provisioning database of gateway " << ctx.identity.id().toString() << '\n';
     for (const auto& d : devices) {
-        out << "  " << d.id.toString() << "  " << core::toString(d.state) << "  " << d.otm << "  " << d.address << ":"
-            << d.securePort << "  \"" << d.name << "\"  " << core::isoTime(d.ownedAt) << '\n';
+        out << "  " << d.id.toString() << "  " << core::toString(d.state) << "  " << d.otm << "  " << d.address << ":" << d.securePort
+            << "  \"" << d.name << "\"  " << core::isoTime(d.ownedAt) << '\n';
     }
     return 0;
 }

@@ -18,8 +18,7 @@ const OptionSpec* find(const std::vector<OptionSpec>& specs, const std::string& 
 
 }  // namespace
 
-Args::Args(const std::vector<std::string>& words, const std::vector<OptionSpec>& specs, const std::string& command)
-    : command_(command) {
+Args::Args(const std::vector<std::string>& words, const std::vector<OptionSpec>& specs, const std::string& command) : command_(command) {
     bool optionsEnded = false;
     for (std::size_t i = 0; i < words.size(); ++i) {
         const std::string& word = words[i];
@@ -85,8 +84,6 @@ void Args::requirePositionals(std::size_t min, std::size_t max, const std::strin
 
 std::string versionLine(const std::string& program) { return program + " " + std::string(core::versionText()) + "\n"; }
 
-bool wantsJson(const std::vector<std::string>& words) {
-    return std::find(words.begin(), words.end(), "--json") != words.end();
-}
+bool wantsJson(const std::vector<std::string>& words) { return std::find(words.begin(), words.end(), "--json") != words.end(); }
 
 }  // namespace steward::tools

@@ -23,17 +23,20 @@ std::string addressText(const core::PeerAddress& p) {
 }
 
 // Why openSession failed, in the user's terms.
-std::string handshakeFailure(const core::TransportError& e, const PairwiseLookupOutcome& outcome,
-                             const core::PeerAddress& peer, const core::Uuid& self) {
+std::string handshakeFailure(const core::TransportError& e, const PairwiseLookupOutcome& outcome, const core::PeerAddress& peer,
+                             const core::Uuid& self) {
     if (!outcome.refusal().empty()) return outcome.refusal();
     const auto where = addressText(peer);
     switch (e.code) {
         case core::TransportErrorCode::HandshakeFailed:
             return "DTLS handshake with " + (outcome.peer() ? outcome.peer()->toString() + " at " : std::string()) + where +
                    " failed: our key for it is wrong, or it holds no credential for us (" + self.toString() + ")";
-        case core::TransportErrorCode::ConnectionRefused: return "nothing answers DTLS at " + where + " (connection refused)";
-        case core::TransportErrorCode::Timeout: return "no DTLS answer from " + where + " in time";
-        default: return "DTLS session with " + where + " failed: " + e.message;
+        case core::TransportErrorCode::ConnectionRefused:
+            return "nothing answers DTLS at " + where + " (connection refused)";
+        case core::TransportErrorCode::Timeout:
+            return "no DTLS answer from " + where + " in time";
+        default:
+            return "DTLS session with " + where + " failed: " + e.message;
     }
 }
 

@@ -32,8 +32,8 @@ std::vector<LinkSpec> links(const DeviceDescription& device, bool directPairing)
         out.push_back({"/oic/sec/pconf", {"oic.r.pconf"}, {"oic.if.baseline"}, LinkSpec::Reach::Security, 1});
         out.push_back({"/oic/sec/dpairing", {"oic.r.dpairing"}, {"oic.if.baseline"}, LinkSpec::Reach::Security, 1});
     }
-    out.push_back({"/a/light", {"oic.r.switch.binary", "oic.r.light.brightness"}, {"oic.if.a", "oic.if.baseline"},
-                   LinkSpec::Reach::SecureOnly, 3});
+    out.push_back(
+        {"/a/light", {"oic.r.switch.binary", "oic.r.light.brightness"}, {"oic.if.a", "oic.if.baseline"}, LinkSpec::Reach::SecureOnly, 3});
     return out;
 }
 
@@ -49,8 +49,8 @@ CborValue endpoint(const std::string& scheme, const std::string& address, std::u
 
 }  // namespace
 
-std::vector<std::uint8_t> encodeResourceLinks(const DeviceDescription& device, const ReachableAt& at,
-                                              const std::vector<std::string>& query, bool& anyMatched) {
+std::vector<std::uint8_t> encodeResourceLinks(const DeviceDescription& device, const ReachableAt& at, const std::vector<std::string>& query,
+                                              bool& anyMatched) {
     const auto rtFilter = core::queryValue(query, "rt");
     std::vector<CborValue> items;
     for (const auto& link : links(device, at.directPairing)) {

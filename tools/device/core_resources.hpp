@@ -21,12 +21,12 @@ struct ReachableAt {
     std::uint16_t securePort = 0;  // DTLS
     // RFOTM before any DTLS peer: security resources list their plain endpoint too.
     bool securityOverPlain = false;
-    bool directPairing = false;    // pconf/dpairing hosted
+    bool directPairing = false;  // pconf/dpairing hosted
 };
 
 // /oic/res; `query` may filter by "rt=...". Empty result when nothing matches.
-std::vector<std::uint8_t> encodeResourceLinks(const DeviceDescription& device, const ReachableAt& at,
-                                              const std::vector<std::string>& query, bool& anyMatched);
+std::vector<std::uint8_t> encodeResourceLinks(const DeviceDescription& device, const ReachableAt& at, const std::vector<std::string>& query,
+                                              bool& anyMatched);
 std::vector<std::uint8_t> encodeDeviceInfo(const DeviceDescription& device);
 std::vector<std::uint8_t> encodePlatformInfo(const DeviceDescription& device);
 

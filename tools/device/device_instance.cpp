@@ -31,8 +31,7 @@ DeviceInstance::DeviceInstance(InstanceConfig config, EventLog& log) : config_(s
     hooks.showPin = [this, index](std::string_view shown) {
         // The display: this sample device's display is its log (the seed's sample server prints it).
         const std::string pin(shown);
-        log_.event(index, "pin", "============================ PIN CODE : " + pin + " ============================",
-                   {{"pin", pin}});
+        log_.event(index, "pin", "============================ PIN CODE : " + pin + " ============================", {{"pin", pin}});
     };
     hooks.keyMaterial = [this](core::SessionId session) -> std::optional<core::TlsKeyMaterial> {
         // Called on the DTLS endpoint's own I/O thread, where this runs inline.
@@ -44,9 +43,10 @@ DeviceInstance::DeviceInstance(InstanceConfig config, EventLog& log) : config_(s
     security_ = std::make_unique<core::DeviceSecurity>(std::move(db), std::move(hooks), securityOptions);
     description_.name = config_.name;
     if (!security_->deviceId().isPskUsable()) {
-        log_.event(index, "warning", "the device UUID contains a 0x00 byte, which a DTLS PSK identity hint cannot carry "
-                                     "(the TLS library takes C strings): the device sends no hint; gateways that choose "
-                                     "their key by hint cannot reach it. Another --uuid-seed avoids this.");
+        log_.event(index, "warning",
+                   "the device UUID contains a 0x00 byte, which a DTLS PSK identity hint cannot carry "
+                   "(the TLS library takes C strings): the device sends no hint; gateways that choose "
+                   "their key by hint cannot reach it. Another --uuid-seed avoids this.");
     }
 
     startSecureListener();
@@ -103,10 +103,9 @@ void DeviceInstance::startSecureListener() {
     options.udpPort = std::nullopt;
     options.dtlsPort = config_.securePort;
     secureHint_ = security_->identityHint();
-    options.serverPsk = core::ServerPskConfig{
-        secureHint_, [this](std::span<const std::uint8_t> identity, const core::PeerInfo& peer) {
-            return security_->keyForIdentity(identity, peer);
-        }};
+    options.serverPsk = core::ServerPskConfig{secureHint_, [this](std::span<const std::uint8_t> identity, const core::PeerInfo& peer) {
+                                                  return security_->keyForIdentity(identity, peer);
+                                              }};
     options.onSessionEvent = [this](const core::SessionEvent& e) {
         security_->onSessionEvent(e);
         refreshHint();
@@ -214,14 +213,16 @@ CoapResponse DeviceInstance::dispatch(const core::CoapRequest& request, const co
     if (!decision.granted) {
         if (config_.verbose) {
             log_.event(config_.index, "refused",
-                       std::string(core::toString(request.method)) + " " + path + " from " + peer.remoteAddress + ": " +
-                           decision.reason + " (" + decision.refusal.toString() + ")");
+                       std::string(core::toString(request.method)) + " " + path + " from " + peer.remoteAddress + ": " + decision.reason +
+                           " (" + decision.refusal.toString() + ")");
         }
         return CoapResponse::withCode(decision.refusal);
     }
     switch (core::classifyResource(path)) {
-        case core::ResourceClass::Discovery: return discoveryResource(request, peer);
-        case core::ResourceClass::Application: return light_.handle(request);
+        case core::ResourceClass::Discovery:
+            return discoveryResource(request, peer);
+        case core::ResourceClass::Application:
+            return light_.handle(request);
         default: {
             auto response = security_->handleSecurityRequest(request, peer);
             refreshHint();

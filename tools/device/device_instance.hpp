@@ -18,7 +18,7 @@
 namespace steward::tools {
 
 struct InstanceConfig {
-    int index = 1;                 // for log lines
+    int index = 1;  // for log lines
     std::string svrdbFile;
     std::optional<std::string> uuidSeed;
     std::string name;

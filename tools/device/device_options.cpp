@@ -35,9 +35,9 @@ std::vector<std::string> splitList(const std::string& text, char separator = ','
 }
 
 // Options that only make sense for a device that serves; refused with --call.
-const std::vector<std::string> kServingOptions = {"--otm", "--svrdb-dir", "--uuid-seed", "--name", "--bind", "--port",
-                                                  "--secure-port", "--multicast-if", "--multicast-jitter-ms",
-                                                  "--ownership-timeout", "--count", "--reset", "--direct-pairing"};
+const std::vector<std::string> kServingOptions = {
+    "--otm",          "--svrdb-dir",           "--uuid-seed",         "--name",  "--bind",  "--port",          "--secure-port",
+    "--multicast-if", "--multicast-jitter-ms", "--ownership-timeout", "--count", "--reset", "--direct-pairing"};
 const std::vector<std::string> kCallOptions = {"--method", "--payload", "--timeout", "--cert"};
 
 CallOptions parseCall(const Args& args) {
@@ -92,7 +92,8 @@ PairOptions parsePair(const Args& args) {
         for (const auto& v : args.values("--multicast-if")) {
             for (auto& i : splitList(v)) p.multicastInterfaces.push_back(i);
         }
-        if (p.multicastInterfaces.empty()) throw UsageError("--pair-with discover needs --multicast-if IF (multicast goes only where you say)");
+        if (p.multicastInterfaces.empty())
+            throw UsageError("--pair-with discover needs --multicast-if IF (multicast goes only where you say)");
     } else {
         p.server = parsePeerAddress(*args.value("--pair-with"), "--pair-with");
     }
@@ -207,13 +208,37 @@ Exit status: 0 paired; 3 refused (pairing disabled, method not offered, paired a
 
 std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& words) {
     const Args args(words,
-                    {{"--otm", true}, {"--svrdb", true}, {"--svrdb-dir", true}, {"--uuid-seed", true}, {"--name", true},
-                     {"--bind", true}, {"--port", true}, {"--secure-port", true}, {"--multicast-if", true, true},
-                     {"--multicast-jitter-ms", true}, {"--ownership-timeout", true}, {"--count", true}, {"--reset"}, {"--verbose"},
-                     {"--call", true}, {"--method", true}, {"--payload", true}, {"--timeout", true}, {"--cert"},
-                     {"--idprov", true}, {"--idprov-id", true}, {"--idprov-secret-file", true}, {"--idprov-dir", true},
-                     {"--idprov-discover-ms", true}, {"--mqtt", true}, {"--mqtt-topic", true}, {"--direct-pairing"},
-                     {"--pair-with", true}, {"--pin", true}, {"--pair-method", true}, {"--pair-device", true},
+                    {{"--otm", true},
+                     {"--svrdb", true},
+                     {"--svrdb-dir", true},
+                     {"--uuid-seed", true},
+                     {"--name", true},
+                     {"--bind", true},
+                     {"--port", true},
+                     {"--secure-port", true},
+                     {"--multicast-if", true, true},
+                     {"--multicast-jitter-ms", true},
+                     {"--ownership-timeout", true},
+                     {"--count", true},
+                     {"--reset"},
+                     {"--verbose"},
+                     {"--call", true},
+                     {"--method", true},
+                     {"--payload", true},
+                     {"--timeout", true},
+                     {"--cert"},
+                     {"--idprov", true},
+                     {"--idprov-id", true},
+                     {"--idprov-secret-file", true},
+                     {"--idprov-dir", true},
+                     {"--idprov-discover-ms", true},
+                     {"--mqtt", true},
+                     {"--mqtt-topic", true},
+                     {"--direct-pairing"},
+                     {"--pair-with", true},
+                     {"--pin", true},
+                     {"--pair-method", true},
+                     {"--pair-device", true},
                      {"--version"}},
                     "steward-device");
     if (args.help()) {
@@ -266,7 +291,8 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
     for (const auto& v : args.values("--multicast-if")) {
         for (auto& i : splitList(v)) o.multicastInterfaces.push_back(i);
     }
-    if (auto j = args.value("--multicast-jitter-ms")) o.multicastJitterMs = static_cast<int>(parseNumber("--multicast-jitter-ms", *j, 0, 10000));
+    if (auto j = args.value("--multicast-jitter-ms"))
+        o.multicastJitterMs = static_cast<int>(parseNumber("--multicast-jitter-ms", *j, 0, 10000));
     if (auto t = args.value("--ownership-timeout")) o.ownershipTimeoutS = static_cast<int>(parseNumber("--ownership-timeout", *t, 1, 3600));
     if (auto c = args.value("--count")) o.count = static_cast<int>(parseNumber("--count", *c, 1, 1000));
     if (o.count > 1) {
@@ -284,7 +310,8 @@ std::optional<DeviceOptions> parseDeviceOptions(const std::vector<std::string>& 
         i.storeDirectory = args.value("--idprov-dir").value_or("");
         i.mqttBroker = args.value("--mqtt").value_or("");
         i.mqttTopic = args.value("--mqtt-topic").value_or("");
-        if (auto t = args.value("--idprov-discover-ms")) i.discoverTimeoutMs = static_cast<int>(parseNumber("--idprov-discover-ms", *t, 100, 600000));
+        if (auto t = args.value("--idprov-discover-ms"))
+            i.discoverTimeoutMs = static_cast<int>(parseNumber("--idprov-discover-ms", *t, 100, 600000));
         if (o.count > 1) throw UsageError("--idprov runs with one device (no --count)");
         o.idprov = i;
     } else {

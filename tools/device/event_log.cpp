@@ -9,8 +9,7 @@
 
 namespace steward::tools {
 
-void EventLog::event(int device, const std::string& kind, const std::string& message,
-                     const std::map<std::string, std::string>& fields) {
+void EventLog::event(int device, const std::string& kind, const std::string& message, const std::map<std::string, std::string>& fields) {
     const auto now = Poco::DateTimeFormatter::format(Poco::DateTime(), Poco::DateTimeFormat::ISO8601_FRAC_FORMAT);
     std::ostringstream line;
     if (json_) {

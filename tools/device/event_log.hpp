@@ -12,8 +12,7 @@ public:
     EventLog(std::ostream& out, bool json) : out_(out), json_(json) {}
 
     // `fields` become JSON members (strings) or "key=value" words after the message.
-    void event(int device, const std::string& kind, const std::string& message,
-               const std::map<std::string, std::string>& fields = {});
+    void event(int device, const std::string& kind, const std::string& message, const std::map<std::string, std::string>& fields = {});
 
 private:
     std::mutex mutex_;

@@ -120,7 +120,8 @@ std::chrono::seconds IdprovAgent::step() {
             log_.event(0, "idprov_rejected", result.message);
             client_.reset();
             return kRetryAfterFailure;
-        case idprov::ProvisionStatus::Approved: break;
+        case idprov::ProvisionStatus::Approved:
+            break;
     }
     stored = store.load();
     if (!stored) throw std::runtime_error("approved, but the credentials are not in the store");

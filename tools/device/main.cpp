@@ -6,10 +6,10 @@
 #include <iostream>
 
 #include "call_mode.hpp"
-#include "pair_mode.hpp"
 #include "device_instance.hpp"
-#include "idprov_agent.hpp"
 #include "errors.hpp"
+#include "idprov_agent.hpp"
+#include "pair_mode.hpp"
 #include "steward/svr/svr_database.hpp"
 
 namespace {
@@ -47,8 +47,7 @@ int resetDatabases(const DeviceOptions& o, EventLog& log) {
     for (const auto& c : instanceConfigs(o)) {
         auto db = steward::core::SvrDatabase::open(c.svrdbFile);
         db.reset();
-        log.event(c.index, "reset", "restored the reset profile of " + c.svrdbFile,
-                  {{"uuid", db.resources().doxm.deviceuuid.toString()}});
+        log.event(c.index, "reset", "restored the reset profile of " + c.svrdbFile, {{"uuid", db.resources().doxm.deviceuuid.toString()}});
     }
     return 0;
 }
@@ -83,7 +82,8 @@ int main(int argc, char** argv) {
         std::cerr << "steward-device: " << e.what() << " (see steward-device --help)\n";
         return 2;
     }
-    if (options.pair) return steward::tools::runPairing(options.svrdb, std::move(*options.pair), options.json, std::cin, std::cout, std::cerr);
+    if (options.pair)
+        return steward::tools::runPairing(options.svrdb, std::move(*options.pair), options.json, std::cin, std::cout, std::cerr);
     if (options.call) return steward::tools::runCall(options.svrdb, *options.call, options.json, std::cout, std::cerr);
     EventLog log(std::cout, options.json);
     try {

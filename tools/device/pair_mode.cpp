@@ -52,8 +52,8 @@ core::CoapResponse plainRequest(core::CoapEndpoint& endpoint, const PairOptions&
 core::Pconf readPconf(core::CoapEndpoint& endpoint, const PairOptions& o) {
     const auto response = plainRequest(endpoint, o, core::CoapRequest::get("/oic/sec/pconf"));
     if (response.code == core::CoapCode::Unauthorized || response.code == core::CoapCode::NotFound) {
-        fail(kExitRefused, "the device at " + addressText(o.server) + " does not offer direct pairing now (" +
-                               response.code.describe() + "): pairing is disabled, or it is not direct-pairing capable");
+        fail(kExitRefused, "the device at " + addressText(o.server) + " does not offer direct pairing now (" + response.code.describe() +
+                               "): pairing is disabled, or it is not direct-pairing capable");
     }
     if (response.code != core::CoapCode::Content) fail(kExitFailed, "GET /oic/sec/pconf answered " + response.code.describe());
     try {
@@ -68,7 +68,8 @@ core::Pconf readPconf(core::CoapEndpoint& endpoint, const PairOptions& o) {
 
 int chooseMethod(const core::Pconf& pconf, const PairOptions& o) {
     if (o.method) {
-        if (!offers(pconf, *o.method)) fail(kExitRefused, "the device does not offer the " + std::string(methodName(*o.method)) + " PIN method");
+        if (!offers(pconf, *o.method))
+            fail(kExitRefused, "the device does not offer the " + std::string(methodName(*o.method)) + " PIN method");
         return *o.method;
     }
     // A PIN given up front is a pre-configured one; without one, a PIN shown on the device is
@@ -117,7 +118,7 @@ core::SecretBytes takePin(PairOptions& o, int method, std::istream& in, std::ost
         return pin;
     }
     err << (method == core::pairing_method::kRandomPin ? "Enter the PIN the device shows now: "
-                                                        : "Enter the device's pre-configured pairing PIN: ")
+                                                       : "Enter the device's pre-configured pairing PIN: ")
         << std::flush;
     std::string line;
     if (!std::getline(in, line)) fail(kExitFailed, "no PIN was entered");
@@ -128,8 +129,7 @@ core::SecretBytes takePin(PairOptions& o, int method, std::istream& in, std::ost
 
 }  // namespace
 
-int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std::istream& in, std::ostream& out,
-               std::ostream& err) {
+int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std::istream& in, std::ostream& out, std::ostream& err) {
     try {
         auto db = [&] {
             try {
@@ -139,7 +139,8 @@ int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std
             }
         }();
         const core::Uuid self = db.resources().doxm.deviceuuid;
-        if (!self.isPskUsable()) fail(kExitFailed, "this device's UUID " + self.toString() + " contains a 0x00 byte and cannot be a PSK identity");
+        if (!self.isPskUsable())
+            fail(kExitFailed, "this device's UUID " + self.toString() + " contains a 0x00 byte and cannot be a PSK identity");
         if (!options.verbose) core::setTransportLogLevel(core::TransportLogLevel::Error);
         core::EndpointOptions endpointOptions;
         endpointOptions.udpPort = std::nullopt;  // a client only
@@ -149,7 +150,8 @@ int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std
         const core::Pconf pconf = readPconf(endpoint, options);
         const core::Uuid server = pconf.deviceuuid;
         if (options.serverId && *options.serverId != server) {
-            fail(kExitFailed, "the device at " + addressText(options.server) + " is " + server.toString() + ", not " + options.serverId->toString());
+            fail(kExitFailed,
+                 "the device at " + addressText(options.server) + " is " + server.toString() + ", not " + options.serverId->toString());
         }
         const int method = chooseMethod(pconf, options);
         const core::PeerAddress secure = securePeer(endpoint, options, server);
@@ -160,8 +162,10 @@ int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std
         ask.pdeviceuuid = self;
         ask.rowneruuid = pconf.rowneruuid;
         const auto asked = plainRequest(endpoint, options, core::CoapRequest::post("/oic/sec/dpairing", core::encodeDpairing(ask)));
-        if (asked.code == core::CoapCode::ServiceUnavailable) fail(kExitRefused, "the device is pairing with another client; try again in a minute");
-        if (asked.code == core::CoapCode::Forbidden) fail(kExitRefused, "the device refused to pair (this device is paired with it already, or pairing was disabled)");
+        if (asked.code == core::CoapCode::ServiceUnavailable)
+            fail(kExitRefused, "the device is pairing with another client; try again in a minute");
+        if (asked.code == core::CoapCode::Forbidden)
+            fail(kExitRefused, "the device refused to pair (this device is paired with it already, or pairing was disabled)");
         if (!asked.code.isSuccess()) fail(kExitRefused, "the device refused the pairing request: " + asked.code.describe());
 
         // Step 4: the PIN session. Identity: our raw UUID; key: PBKDF2(PIN, salt = pconf rowneruuid).
@@ -171,23 +175,26 @@ int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std
         }
         auto pinKey = std::make_shared<core::SecretBytes>(core::derivePinPsk(pin.text(), pconf.rowneruuid));
         auto hintSeen = std::make_shared<bool>(true);
-        auto session = endpoint.openSession(secure, [self, server, pinKey, hintSeen](std::span<const std::uint8_t> hint)
-                                                        -> std::optional<core::ClientPskCredentials> {
-            // The server names itself by its raw UUID; a hint naming another device is not ours.
-            if (const auto named = core::Uuid::fromRaw(hint); !hint.empty() && (!named || *named != server)) {
-                *hintSeen = false;
-                return std::nullopt;
-            }
-            core::ClientPskCredentials c;
-            c.identity.assign(self.bytes().begin(), self.bytes().end());
-            c.key = pinKey->clone();
-            return c;
-        }, options.timeout);
+        auto session = endpoint.openSession(
+            secure,
+            [self, server, pinKey, hintSeen](std::span<const std::uint8_t> hint) -> std::optional<core::ClientPskCredentials> {
+                // The server names itself by its raw UUID; a hint naming another device is not ours.
+                if (const auto named = core::Uuid::fromRaw(hint); !hint.empty() && (!named || *named != server)) {
+                    *hintSeen = false;
+                    return std::nullopt;
+                }
+                core::ClientPskCredentials c;
+                c.identity.assign(self.bytes().begin(), self.bytes().end());
+                c.key = pinKey->clone();
+                return c;
+            },
+            options.timeout);
         pinKey->wipe();
         if (!session) {
             if (!*hintSeen) fail(kExitFailed, "the DTLS server at " + addressText(secure) + " is not the device whose pconf was read");
             if (session.error().code == core::TransportErrorCode::HandshakeFailed) {
-                fail(kExitRefused, "the PIN was not accepted (the PIN session's handshake failed); the device counts wrong PINs and backs off");
+                fail(kExitRefused,
+                     "the PIN was not accepted (the PIN session's handshake failed); the device counts wrong PINs and backs off");
             }
             fail(kExitFailed, "PIN session with " + addressText(secure) + " failed: " + session.error().message);
         }
@@ -198,12 +205,13 @@ int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std
         confirm.pdeviceuuid = self;
         auto confirmBody = core::dpairingToCbor(confirm);
         std::erase_if(confirmBody.entries(), [](const auto& e) { return e.first.textValue() == "rowneruuid"; });
-        auto confirmed = endpoint.request(session.value(), core::CoapRequest::put("/oic/sec/dpairing", core::encodeCbor(confirmBody)),
-                                          options.timeout);
+        auto confirmed =
+            endpoint.request(session.value(), core::CoapRequest::put("/oic/sec/dpairing", core::encodeCbor(confirmBody)), options.timeout);
         const auto km = endpoint.tlsKeyMaterial(session.value());
         endpoint.closeSession(session.value());
         if (!confirmed) fail(kExitFailed, "the pairing confirmation got no answer: " + confirmed.error().message);
-        if (!confirmed.value().code.isSuccess()) fail(kExitRefused, "the device refused the pairing confirmation: " + confirmed.value().code.describe());
+        if (!confirmed.value().code.isSuccess())
+            fail(kExitRefused, "the device refused the pairing confirmation: " + confirmed.value().code.describe());
         if (!km) fail(kExitFailed, "the PIN session's secrets are unavailable: cannot derive the pairing key");
         const core::SessionSecrets secrets{km->masterSecret, km->serverRandom, km->clientRandom};
         const auto key = core::deriveSessionBoundPsk(secrets, core::kDirectPairingLabel, server, self);
@@ -233,8 +241,8 @@ int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std
             o.stringify(out);
             out << '\n';
         } else {
-            out << "paired with " << server.toString() << " (" << methodName(method) << " PIN); its DTLS address is "
-                << addressText(secure) << " (steward-device --svrdb " << svrdbFile << " --call " << addressText(secure) << " PATH)\n";
+            out << "paired with " << server.toString() << " (" << methodName(method) << " PIN); its DTLS address is " << addressText(secure)
+                << " (steward-device --svrdb " << svrdbFile << " --call " << addressText(secure) << " PATH)\n";
         }
         return kExitPaired;
     } catch (const PairingFailure& f) {

@@ -18,19 +18,18 @@
 namespace steward::tools {
 
 struct PairOptions {
-    core::PeerAddress server;               // its plain CoAP address (unless discovered)
+    core::PeerAddress server;                      // its plain CoAP address (unless discovered)
     std::vector<std::string> multicastInterfaces;  // non-empty: find it by multicast pconf discovery
-    std::optional<core::Uuid> serverId;     // pair only with this device
-    std::optional<int> method;              // pairing_method::*; nullopt: the PIN's kind decides
-    std::optional<std::string> pin;         // nullopt: asked for on stdin (wiped after use)
-    std::chrono::milliseconds timeout{5000};  // per request and for the handshake
+    std::optional<core::Uuid> serverId;            // pair only with this device
+    std::optional<int> method;                     // pairing_method::*; nullopt: the PIN's kind decides
+    std::optional<std::string> pin;                // nullopt: asked for on stdin (wiped after use)
+    std::chrono::milliseconds timeout{5000};       // per request and for the handshake
     bool verbose = false;
 };
 
 // Exit status: 0 paired; 3 refused (pairing disabled, method not offered, already paired, a
 // wrong PIN); 1 anything else (unreachable, unreadable or locked SVR DB), with a message on `err`.
 // The PIN and keys are never printed.
-int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std::istream& in, std::ostream& out,
-               std::ostream& err);
+int runPairing(const std::string& svrdbFile, PairOptions options, bool json, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace steward::tools

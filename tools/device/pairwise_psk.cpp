@@ -26,12 +26,12 @@ core::ClientPskLookup pairwiseClientPsk(const core::Uuid& self, const core::Cred
     for (const auto& c : creds.creds) {
         if (c.credtype == core::credtype::kSymmetricPairwise && !c.subjectuuid.wildcard) keys.creds.push_back(c);
     }
-    return [self, keys = std::move(keys), outcome = std::move(outcome)](std::span<const std::uint8_t> hint)
-               -> std::optional<core::ClientPskCredentials> {
+    return [self, keys = std::move(keys),
+            outcome = std::move(outcome)](std::span<const std::uint8_t> hint) -> std::optional<core::ClientPskCredentials> {
         const auto peer = core::Uuid::fromRaw(hint);
         if (!peer) {
-            outcome->record(std::nullopt, "the peer sent no device UUID as its PSK identity hint (" +
-                                              std::to_string(hint.size()) + " bytes); is it owned?");
+            outcome->record(std::nullopt, "the peer sent no device UUID as its PSK identity hint (" + std::to_string(hint.size()) +
+                                              " bytes); is it owned?");
             return std::nullopt;
         }
         const core::Cred* cred = core::findPairwiseKey(keys, *peer);

@@ -32,7 +32,8 @@ CborValue fromJson(const Poco::Dynamic::Var& v) {
         return CborValue::array(std::move(items));
     }
     if (v.isBoolean()) return CborValue::boolean(v.convert<bool>());  // before isInteger(): a bool is one to Poco
-    if (v.isInteger()) return v.isSigned() ? CborValue::integer(v.convert<Poco::Int64>()) : CborValue::unsignedInt(v.convert<Poco::UInt64>());
+    if (v.isInteger())
+        return v.isSigned() ? CborValue::integer(v.convert<Poco::Int64>()) : CborValue::unsignedInt(v.convert<Poco::UInt64>());
     if (v.isNumeric()) return CborValue::floating(v.convert<double>());
     return CborValue::text(v.convert<std::string>());
 }
@@ -69,14 +70,17 @@ CborValue jsonObjectToCbor(const std::string& jsonText) {
 
 Poco::Dynamic::Var cborToJson(const CborValue& value) {
     switch (value.type()) {
-        case CborValue::Type::Unsigned: return Poco::UInt64(value.integerArgument());
+        case CborValue::Type::Unsigned:
+            return Poco::UInt64(value.integerArgument());
         case CborValue::Type::Negative: {
             const auto n = value.integerArgument();
             if (n <= static_cast<std::uint64_t>(std::numeric_limits<Poco::Int64>::max())) return -1 - static_cast<Poco::Int64>(n);
             return -1.0 - static_cast<double>(n);  // below int64: JSON readers use doubles there anyway
         }
-        case CborValue::Type::Bytes: return base64(value.byteValue());
-        case CborValue::Type::Text: return value.textValue();
+        case CborValue::Type::Bytes:
+            return base64(value.byteValue());
+        case CborValue::Type::Text:
+            return value.textValue();
         case CborValue::Type::Array: {
             Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
             for (const auto& item : value.items()) array->add(cborToJson(item));
@@ -87,12 +91,14 @@ Poco::Dynamic::Var cborToJson(const CborValue& value) {
             for (const auto& [k, v] : value.entries()) object->set(keyText(k), cborToJson(v));
             return object;
         }
-        case CborValue::Type::Bool: return value.boolValue();
+        case CborValue::Type::Bool:
+            return value.boolValue();
         case CborValue::Type::Float:
             if (std::isfinite(value.floatValue())) return value.floatValue();
             return Poco::Dynamic::Var();
         case CborValue::Type::Null:
-        case CborValue::Type::Undefined: break;
+        case CborValue::Type::Undefined:
+            break;
     }
     return Poco::Dynamic::Var();
 }

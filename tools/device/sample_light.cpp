@@ -28,13 +28,12 @@ CoapResponse SampleLight::handle(const core::CoapRequest& request) {
         return CoapResponse::withCode(CoapCode::Changed);
     }
     if (request.method != core::CoapMethod::Get) return CoapResponse::withCode(CoapCode::MethodNotAllowed);
-    return CoapResponse::withPayload(
-        CoapCode::Content,
-        core::encodeCbor(CborValue::map({
-            core::entry("rt", core::textArrayValue({"oic.r.switch.binary", "oic.r.light.brightness"})),
-            core::entry("value", CborValue::boolean(on_)),
-            core::entry("brightness", CborValue::unsignedInt(static_cast<std::uint64_t>(brightness_))),
-        })));
+    return CoapResponse::withPayload(CoapCode::Content,
+                                     core::encodeCbor(CborValue::map({
+                                         core::entry("rt", core::textArrayValue({"oic.r.switch.binary", "oic.r.light.brightness"})),
+                                         core::entry("value", CborValue::boolean(on_)),
+                                         core::entry("brightness", CborValue::unsignedInt(static_cast<std::uint64_t>(brightness_))),
+                                     })));
 }
 
 }  // namespace steward::tools

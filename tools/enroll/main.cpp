@@ -62,10 +62,18 @@ Exit status: 0 approved, 1 error, 2 usage, 3 rejected, 4 waiting (without --wait
 )";
 
 const std::vector<steward::tools::OptionSpec> kOptions = {
-    {"--device-id", true, false}, {"--oob-secret", true, false}, {"--oob-secret-file", true, false},
-    {"--out", true, false},       {"--url", true, false},        {"--discover", false, false},
-    {"--discover-timeout", true, false}, {"--hash-alg", true, false}, {"--renew", false, false},
-    {"--status", false, false},   {"--wait", false, false},     {"--any-server", false, false},
+    {"--device-id", true, false},
+    {"--oob-secret", true, false},
+    {"--oob-secret-file", true, false},
+    {"--out", true, false},
+    {"--url", true, false},
+    {"--discover", false, false},
+    {"--discover-timeout", true, false},
+    {"--hash-alg", true, false},
+    {"--renew", false, false},
+    {"--status", false, false},
+    {"--wait", false, false},
+    {"--any-server", false, false},
     {"--version", false, false},
 };
 
@@ -138,15 +146,18 @@ Poco::JSON::Object::Ptr resultDocument(const std::string& status, const idprov::
 
 int exitCodeOf(idprov::ProvisionStatus status) {
     switch (status) {
-        case idprov::ProvisionStatus::Approved: return kExitApproved;
-        case idprov::ProvisionStatus::Waiting: return kExitWaiting;
-        case idprov::ProvisionStatus::Rejected: return kExitRejected;
+        case idprov::ProvisionStatus::Approved:
+            return kExitApproved;
+        case idprov::ProvisionStatus::Waiting:
+            return kExitWaiting;
+        case idprov::ProvisionStatus::Rejected:
+            return kExitRejected;
     }
     return kExitError;
 }
 
-int reportEnrollment(const idprov::EnrollmentResult& result, const idprov::IdprovClientOptions& options,
-                     const std::string& operation, const Reporter& report) {
+int reportEnrollment(const idprov::EnrollmentResult& result, const idprov::IdprovClientOptions& options, const std::string& operation,
+                     const Reporter& report) {
     const std::string status(idprov::statusName(result.status));
     if (report.json) {
         auto doc = resultDocument(status, options, operation);
@@ -180,8 +191,7 @@ int reportStatus(const idprov::StatusResponse& response, const idprov::IdprovCli
     if (!response.clientCert.empty()) {
         try {
             const std::string& pem = response.clientCert;
-            notAfter = steward::core::Certificate::parseChain({reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()},
-                                                              "clientCert")
+            notAfter = steward::core::Certificate::parseChain({reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()}, "clientCert")
                            .front()
                            .summary()
                            .notAfter;
@@ -246,8 +256,9 @@ int run(const Args& args, const Reporter& report) {
             return reportEnrollment(result, options, operation, report);
         }
         const int sleepSec = std::clamp(result.retrySec, 1, kMaxWaitSec);
-        report.progress("waiting: " + (result.message.empty() ? std::string("the server does not know the OOB secret yet") : result.message) +
-                        "; retrying in " + std::to_string(sleepSec) + " s");
+        report.progress(
+            "waiting: " + (result.message.empty() ? std::string("the server does not know the OOB secret yet") : result.message) +
+            "; retrying in " + std::to_string(sleepSec) + " s");
         std::this_thread::sleep_for(std::chrono::seconds(sleepSec));
     }
 }

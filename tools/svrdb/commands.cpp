@@ -32,15 +32,16 @@ struct Selection {
     std::string_view name;
     std::string_view member;
 };
-constexpr Selection kSelections[] = {{"doxm", "doxm"},         {"pstat", "pstat"},   {"cred", "cred"},
-                                     {"acl", "acl2"},          {"acl2", "acl2"},     {"pconf", "pconf"},
+constexpr Selection kSelections[] = {{"doxm", "doxm"},         {"pstat", "pstat"},     {"cred", "cred"},
+                                     {"acl", "acl2"},          {"acl2", "acl2"},       {"pconf", "pconf"},
                                      {"dpairing", "dpairing"}, {"resetpf", "resetpf"}, {"all", ""}};
 
 const Selection& selectionFor(const std::string& name) {
     for (const auto& s : kSelections) {
         if (s.name == name) return s;
     }
-    throw UsageError("unknown resource '" + name + "' for 'show' (expected doxm, pstat, cred, acl, pconf, dpairing, "
+    throw UsageError("unknown resource '" + name +
+                     "' for 'show' (expected doxm, pstat, cred, acl, pconf, dpairing, "
                      "resetpf or all)");
 }
 
@@ -121,8 +122,7 @@ int runReset(const Args& args, Output& out) {
     editor.reset();
     Object::Ptr doc = okDocument();
     doc->set("deviceuuid", editor.resources().doxm.deviceuuid.toString());
-    out.ok(doc, "reset " + editor.file().string() + " to its reset profile (device " +
-                    editor.resources().doxm.deviceuuid.toString() + ")");
+    out.ok(doc, "reset " + editor.file().string() + " to its reset profile (device " + editor.resources().doxm.deviceuuid.toString() + ")");
     return 0;
 }
 

@@ -43,8 +43,7 @@ std::vector<core::Cred> makeTrustCaCreds(const std::filesystem::path& chainFile)
     return creds;
 }
 
-core::Cred makeCertCred(const std::filesystem::path& certFile, const std::filesystem::path& keyFile,
-                        const core::Uuid& device) {
+core::Cred makeCertCred(const std::filesystem::path& certFile, const std::filesystem::path& keyFile, const core::Uuid& device) {
     const std::vector<core::Certificate> chain = core::Certificate::loadChain(certFile);
     const core::PrivateKey key = core::PrivateKey::load(keyFile);
     if (chain.front().isCa()) {

@@ -24,8 +24,7 @@ std::vector<core::Cred> makeTrustCaCreds(const std::filesystem::path& chainFile)
 // The device's own certificate and key (credtype 8, credusage cert, subject = the device): the
 // file's chain as PEM publicdata (leaf first) and the key as PKCS#8 DER raw privatedata. Throws
 // InputError if the leaf is a CA or the key is not the leaf's.
-core::Cred makeCertCred(const std::filesystem::path& certFile, const std::filesystem::path& keyFile,
-                        const core::Uuid& device);
+core::Cred makeCertCred(const std::filesystem::path& certFile, const std::filesystem::path& keyFile, const core::Uuid& device);
 
 // SHA-256 fingerprints of the certificates a credential's publicdata holds (none if it holds
 // none), to tell whether a trust anchor is already present.

@@ -22,8 +22,7 @@ std::vector<core::Ace>::iterator findAce(core::SecurityResources& r, int aceid) 
 }
 
 std::vector<core::Cred>::iterator findCred(core::SecurityResources& r, int credid) {
-    auto it = std::find_if(r.cred.creds.begin(), r.cred.creds.end(),
-                           [&](const core::Cred& c) { return c.credid && *c.credid == credid; });
+    auto it = std::find_if(r.cred.creds.begin(), r.cred.creds.end(), [&](const core::Cred& c) { return c.credid && *c.credid == credid; });
     if (it == r.cred.creds.end()) throw InputError("no credential with credid " + std::to_string(credid));
     return it;
 }
@@ -125,8 +124,8 @@ void Editor::modifyCred(int credid, const CredPatch& patch) {
         core::Cred& cred = *findCred(r, credid);
         if (patch.key) {
             if (cred.credtype != core::credtype::kSymmetricPairwise) {
-                throw InputError("credential " + std::to_string(credid) + " is not a PSK (credtype " +
-                                 std::to_string(cred.credtype) + "); only a PSK's key can be changed");
+                throw InputError("credential " + std::to_string(credid) + " is not a PSK (credtype " + std::to_string(cred.credtype) +
+                                 "); only a PSK's key can be changed");
             }
             cred.privatedata = makePskCred(cred.subjectuuid, *patch.key).privatedata;  // checks the length
         }

@@ -70,8 +70,7 @@ int help(const std::vector<std::string>& words) {
 // otherwise it is more likely a mistyped command.
 bool looksLikeFile(const std::string& word) {
     std::error_code ec;
-    return std::filesystem::exists(word, ec) || word.find('/') != std::string::npos ||
-           word.find('.') != std::string::npos;
+    return std::filesystem::exists(word, ec) || word.find('/') != std::string::npos || word.find('.') != std::string::npos;
 }
 
 }  // namespace

@@ -49,18 +49,28 @@ void editMenu(std::string_view resourceName, Prompter& prompt, const EditActions
                      << "** 4. Delete entity\n"
                      << "** 9. Back\n";
         switch (prompt.number(">> Enter Menu Number: ", 1, 9)) {
-            case 1: actions.print(); break;
-            case 2: actions.add(); break;
-            case 3: actions.modify(); break;
-            case 4: actions.remove(); break;
-            case 9: return;
-            default: prompt.invalid("no such menu number"); break;
+            case 1:
+                actions.print();
+                break;
+            case 2:
+                actions.add();
+                break;
+            case 3:
+                actions.modify();
+                break;
+            case 4:
+                actions.remove();
+                break;
+            case 9:
+                return;
+            default:
+                prompt.invalid("no such menu number");
+                break;
         }
     }
 }
 
-int runMenu(const std::filesystem::path& file, std::istream& in, std::ostream& out, std::ostream& err,
-            bool terminal) {
+int runMenu(const std::filesystem::path& file, std::istream& in, std::ostream& out, std::ostream& err, bool terminal) {
     std::optional<Editor> editor;
     try {
         editor.emplace(file);
@@ -73,14 +83,29 @@ int runMenu(const std::filesystem::path& file, std::istream& in, std::ostream& o
         while (true) {
             printMainMenu(out, file);
             switch (prompt.number(">> Enter Menu Number: ", 1, 99)) {
-                case 1: printAll(out, editor->resources()); break;
-                case 2: credentialMenu(*editor, prompt); break;
-                case 3: aclMenu(*editor, prompt); break;
-                case 4: printDoxm(out, editor->resources().doxm); break;
-                case 5: printPstat(out, editor->resources().pstat); break;
-                case 6: resetDevice(*editor, prompt); break;
-                case 99: return 0;
-                default: prompt.invalid("no such menu number"); break;
+                case 1:
+                    printAll(out, editor->resources());
+                    break;
+                case 2:
+                    credentialMenu(*editor, prompt);
+                    break;
+                case 3:
+                    aclMenu(*editor, prompt);
+                    break;
+                case 4:
+                    printDoxm(out, editor->resources().doxm);
+                    break;
+                case 5:
+                    printPstat(out, editor->resources().pstat);
+                    break;
+                case 6:
+                    resetDevice(*editor, prompt);
+                    break;
+                case 99:
+                    return 0;
+                default:
+                    prompt.invalid("no such menu number");
+                    break;
             }
         }
     } catch (const InputClosed&) {

@@ -9,7 +9,6 @@
 namespace steward::tools {
 
 // Returns the exit code: 0 on "99. Exit" or end of input, 1 if the database cannot be opened.
-int runMenu(const std::filesystem::path& file, std::istream& in, std::ostream& out, std::ostream& err,
-            bool terminal);
+int runMenu(const std::filesystem::path& file, std::istream& in, std::ostream& out, std::ostream& err, bool terminal);
 
 }  // namespace steward::tools

@@ -16,8 +16,8 @@ core::AceSubject askSubject(Prompter& prompt, std::string_view label) {
 }
 
 std::vector<core::AceResource> askResources(Prompter& prompt) {
-    const int count = prompt.number("   > [B] Enter Number of Accessed Resources (1.." + std::to_string(kMaxResources) + "): ",
-                                    1, kMaxResources);
+    const int count =
+        prompt.number("   > [B] Enter Number of Accessed Resources (1.." + std::to_string(kMaxResources) + "): ", 1, kMaxResources);
     prompt.out() << "         Enter Each Accessed Resource: an href like /a/light, or * (all), + (all secured), - (all "
                     "public)\n";
     std::vector<core::AceResource> resources;
@@ -64,14 +64,14 @@ void addAce(Editor& editor, Prompter& prompt) {
                              "conntype:auth-crypt or conntype:anon-clear: ");
     ace.resources = askResources(prompt);
     ace.permission = askPermission(prompt);
-    ace.validity = askValidity(prompt, "   > [D] Enter Validity PERIOD[;RRULE...] (empty for none): ", false)
-                       .value_or(std::vector<core::Validity>{});
+    ace.validity =
+        askValidity(prompt, "   > [D] Enter Validity PERIOD[;RRULE...] (empty for none): ", false).value_or(std::vector<core::Validity>{});
     attempt(prompt, [&] { prompt.out() << "   > Added ACE " << editor.addAce(ace) << '\n'; });
 }
 
 std::optional<int> askExistingAce(Editor& editor, Prompter& prompt, std::string_view verb) {
-    const int aceid = prompt.until("   > Enter ACE ID to " + std::string(verb) + ": ",
-                                   [](const std::string& s) { return parseId(s, "aceid"); });
+    const int aceid =
+        prompt.until("   > Enter ACE ID to " + std::string(verb) + ": ", [](const std::string& s) { return parseId(s, "aceid"); });
     const auto& aces = editor.resources().acl.aclist2;
     if (std::none_of(aces.begin(), aces.end(), [&](const core::Ace& a) { return a.aceid == aceid; })) {
         prompt.out() << "   > Failed: no ACE with aceid " << aceid << '\n';
@@ -84,15 +84,14 @@ void modifyAce(Editor& editor, Prompter& prompt) {
     const auto aceid = askExistingAce(editor, prompt, "modify");
     if (!aceid) return;
     AcePatch patch;
-    patch.subject = prompt.until("   > [A] Enter new Subject (empty to keep): ",
-                                 [](const std::string& s) -> std::optional<core::AceSubject> {
-                                     if (s.empty()) return std::nullopt;
-                                     return parseAceSubject(s);
-                                 });
+    patch.subject =
+        prompt.until("   > [A] Enter new Subject (empty to keep): ", [](const std::string& s) -> std::optional<core::AceSubject> {
+            if (s.empty()) return std::nullopt;
+            return parseAceSubject(s);
+        });
     if (prompt.yesNo("   > [B] Change Accessed Resources (y/n): ")) patch.resources = askResources(prompt);
     if (prompt.yesNo("   > [C] Change Permission (y/n): ")) patch.permission = askPermission(prompt);
-    patch.validity = askValidity(prompt, "   > [D] Enter new Validity PERIOD[;RRULE...] (empty to keep, - to remove): ",
-                                 true);
+    patch.validity = askValidity(prompt, "   > [D] Enter new Validity PERIOD[;RRULE...] (empty to keep, - to remove): ", true);
     if (!patch.subject && !patch.resources && !patch.permission && !patch.validity) {
         prompt.out() << "   > Nothing changed\n";
         return;
@@ -116,8 +115,8 @@ void deleteAce(Editor& editor, Prompter& prompt) {
 
 void aclMenu(Editor& editor, Prompter& prompt) {
     editMenu("ACL", prompt,
-             {[&] { printAcl(prompt.out(), editor.resources().acl); }, [&] { addAce(editor, prompt); },
-              [&] { modifyAce(editor, prompt); }, [&] { deleteAce(editor, prompt); }});
+             {[&] { printAcl(prompt.out(), editor.resources().acl); }, [&] { addAce(editor, prompt); }, [&] { modifyAce(editor, prompt); },
+              [&] { deleteAce(editor, prompt); }});
 }
 
 }  // namespace steward::tools

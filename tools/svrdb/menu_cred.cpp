@@ -31,22 +31,20 @@ std::optional<std::vector<std::uint8_t>> askKey(Prompter& prompt, std::string_vi
 }
 
 void addPsk(Editor& editor, Prompter& prompt) {
-    const core::CredSubject subject = prompt.until("   > [A] Enter Subject UUID (or * for any device): ",
-                                                   [](const std::string& s) { return parseCredSubject(s); });
-    std::vector<std::uint8_t> key =
-        askKey(prompt, "   > [B] Enter Key as hex, 16 or 32 bytes (empty for a random 16-byte key): ")
-            .value_or(std::vector<std::uint8_t>{});
+    const core::CredSubject subject =
+        prompt.until("   > [A] Enter Subject UUID (or * for any device): ", [](const std::string& s) { return parseCredSubject(s); });
+    std::vector<std::uint8_t> key = askKey(prompt, "   > [B] Enter Key as hex, 16 or 32 bytes (empty for a random 16-byte key): ")
+                                        .value_or(std::vector<std::uint8_t>{});
     if (key.empty()) key = core::randomBytes(16);
     attempt(prompt, [&] { prompt.out() << "   > Added credential " << editor.addPsk(subject, key) << '\n'; });
     OPENSSL_cleanse(key.data(), key.size());
 }
 
 void addTrustCa(Editor& editor, Prompter& prompt) {
-    const std::string path = prompt.until("   > Enter Trust CA certificate chain file path (PEM or DER): ",
-                                          [](const std::string& s) {
-                                              if (s.empty()) throw InputError("a file path is needed");
-                                              return s;
-                                          });
+    const std::string path = prompt.until("   > Enter Trust CA certificate chain file path (PEM or DER): ", [](const std::string& s) {
+        if (s.empty()) throw InputError("a file path is needed");
+        return s;
+    });
     attempt(prompt, [&] {
         const std::vector<int> ids = editor.addTrustCaChain(path);
         prompt.out() << "   > Added trust CA credential" << (ids.size() == 1 ? "" : "s");
@@ -64,9 +62,7 @@ void addCertificateKeyPair(Editor& editor, Prompter& prompt) {
     };
     const std::string cert = askPath("   > Enter Certificate file path (device certificate first; PEM or DER): ");
     const std::string key = askPath("   > Enter Private Key file path (PEM or DER): ");
-    attempt(prompt, [&] {
-        prompt.out() << "   > Added credential " << editor.addCertificateKeyPair(cert, key) << '\n';
-    });
+    attempt(prompt, [&] { prompt.out() << "   > Added credential " << editor.addCertificateKeyPair(cert, key) << '\n'; });
 }
 
 void addCredential(Editor& editor, Prompter& prompt) {
@@ -76,15 +72,21 @@ void addCredential(Editor& editor, Prompter& prompt) {
                  << "     2. Trust CA certificate chain (file path)\n"
                  << "     3. Primary certificate key pair (certificate and key file paths)\n";
     switch (prompt.number("   >> Enter Number: ", 1, 3)) {
-        case 1: addPsk(editor, prompt); break;
-        case 2: addTrustCa(editor, prompt); break;
-        default: addCertificateKeyPair(editor, prompt); break;
+        case 1:
+            addPsk(editor, prompt);
+            break;
+        case 2:
+            addTrustCa(editor, prompt);
+            break;
+        default:
+            addCertificateKeyPair(editor, prompt);
+            break;
     }
 }
 
 const core::Cred* askExistingCred(Editor& editor, Prompter& prompt, std::string_view verb) {
-    const int credid = prompt.until("   > Enter Credential ID to " + std::string(verb) + ": ",
-                                    [](const std::string& s) { return parseId(s, "credid"); });
+    const int credid =
+        prompt.until("   > Enter Credential ID to " + std::string(verb) + ": ", [](const std::string& s) { return parseId(s, "credid"); });
     const auto& creds = editor.resources().cred.creds;
     auto it = std::find_if(creds.begin(), creds.end(), [&](const core::Cred& c) { return c.credid == credid; });
     if (it == creds.end()) {

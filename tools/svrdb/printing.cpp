@@ -1,6 +1,5 @@
 #include "printing.hpp"
 
-
 #include "steward/crypto/x509.hpp"
 #include "steward/model/resource_json.hpp"
 
@@ -48,8 +47,7 @@ std::string bits(int value, const std::vector<std::string_view>& names) {
 }
 
 std::string provisioningModes(int value) {
-    return bits(value, {"RESET", "TAKE_OWNER", "BOOTSTRAP", "SECURITY_MANAGEMENT", "PROVISION_CREDENTIALS",
-                        "PROVISION_ACLS"});
+    return bits(value, {"RESET", "TAKE_OWNER", "BOOTSTRAP", "SECURITY_MANAGEMENT", "PROVISION_CREDENTIALS", "PROVISION_ACLS"});
 }
 
 std::string operationalModes(int value) {
@@ -64,29 +62,32 @@ std::string oxmText(int id) {
 std::string aceResourceText(const core::AceResource& r) {
     if (r.wc) {
         switch (*r.wc) {
-            case core::Wildcard::All: return "* (all)";
-            case core::Wildcard::Secured: return "+ (all secured)";
-            case core::Wildcard::Public: return "- (all public)";
+            case core::Wildcard::All:
+                return "* (all)";
+            case core::Wildcard::Secured:
+                return "+ (all secured)";
+            case core::Wildcard::Public:
+                return "- (all public)";
         }
     }
     return r.href;
 }
 
-std::string permissionText(int bitsValue) {
-    return core::permission::toString(bitsValue) + " (" + std::to_string(bitsValue) + ")";
-}
+std::string permissionText(int bitsValue) { return core::permission::toString(bitsValue) + " (" + std::to_string(bitsValue) + ")"; }
 
 std::string credtypeText(int credtype) {
     switch (credtype) {
-        case core::credtype::kSymmetricPairwise: return "1 (symmetric pair-wise key)";
-        case core::credtype::kAsymmetricSigningWithCert: return "8 (asymmetric signing key with certificate)";
-        default: return std::to_string(credtype);
+        case core::credtype::kSymmetricPairwise:
+            return "1 (symmetric pair-wise key)";
+        case core::credtype::kAsymmetricSigningWithCert:
+            return "8 (asymmetric signing key with certificate)";
+        default:
+            return std::to_string(credtype);
     }
 }
 
 std::string secretText(std::string_view kind, const core::EncodedData& d) {
-    return std::string(kind) + " " + std::to_string(d.data.size()) + " bytes " + core::kMaskedSecret + " (" +
-           d.encoding + ")";
+    return std::string(kind) + " " + std::to_string(d.data.size()) + " bytes " + core::kMaskedSecret + " (" + d.encoding + ")";
 }
 
 void printCertificate(std::ostream& out, std::size_t index, const core::Certificate& cert) {

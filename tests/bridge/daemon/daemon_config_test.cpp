@@ -25,7 +25,8 @@ mqtt: {host: broker.lan, port: 8883, base_topic: home/steward, ca_file: /etc/ca.
 discovery: {interfaces: [eth1], unicast: ["192.168.1.7:5683"], interval: 10, timeout_ms: 1500}
 ownership: {mode: permit_join, permit_join_seconds: 60, allow_justworks: true, justworks_per_window: 2, approval: true, pin_timeout: 30}
 logging: {level: debug, syslog: true}
-)", "steward.yaml");
+)",
+                                     "steward.yaml");
     EXPECT_EQ(c.stateDir, "/srv/steward");
     EXPECT_EQ(c.pluginDir, "/usr/lib/steward/plugins");
     EXPECT_EQ(c.mqtt.host, "broker.lan");
@@ -52,7 +53,9 @@ TEST(DaemonConfig, TheDefaultsAreSafe) {
 }
 
 TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
-    EXPECT_EQ(errorOf("mqtt:\n  prot: 1883\n"), "steward.yaml:2:3: mqtt.prot: unknown key (known here: base_topic, ca_file, cert_file, client_id, homeassistant, homeassistant_prefix, host, key_file, password, port, username)");
+    EXPECT_EQ(errorOf("mqtt:\n  prot: 1883\n"),
+              "steward.yaml:2:3: mqtt.prot: unknown key (known here: base_topic, ca_file, cert_file, client_id, homeassistant, "
+              "homeassistant_prefix, host, key_file, password, port, username)");
     EXPECT_THAT(errorOf("mqtt: {port: 70000}\n"), HasSubstr("steward.yaml:1:14: mqtt.port: 70000 is out of range (1 to 65535)"));
     EXPECT_THAT(errorOf("mqtt: {port: many}\n"), HasSubstr("mqtt.port: expected a whole number"));
     EXPECT_THAT(errorOf("ownership:\n  mode: yolo\n"), HasSubstr("steward.yaml:2:9: ownership.mode: \"yolo\" is not a mode"));
@@ -60,7 +63,8 @@ TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
     EXPECT_THAT(errorOf("discovery: {unicast: 5}\n"), HasSubstr("discovery.unicast: expected a list"));
     EXPECT_THAT(errorOf("mqtt: {base_topic: \"a/#\"}\n"), HasSubstr("mqtt.base_topic"));
     EXPECT_THAT(errorOf("mqtt: {cert_file: /c.pem}\n"), HasSubstr("cert_file and key_file go together"));
-    EXPECT_THAT(errorOf("ownership: {permit_join_seconds: 600, permit_join_max_seconds: 60}\n"), HasSubstr("exceeds permit_join_max_seconds"));
+    EXPECT_THAT(errorOf("ownership: {permit_join_seconds: 600, permit_join_max_seconds: 60}\n"),
+                HasSubstr("exceeds permit_join_max_seconds"));
     EXPECT_THAT(errorOf("logging: {level: loud}\n"), HasSubstr("logging.level"));
     EXPECT_THAT(errorOf("mqtt: [1, 2\n"), HasSubstr("steward.yaml:"));
     EXPECT_THAT(errorOf("- a\n- b\n"), HasSubstr("expected a mapping"));
@@ -82,7 +86,8 @@ idprov:
   hash_algorithms: [PBKDF2]
   max_body_bytes: 4096
   requests_per_minute: 10
-)", "steward.yaml");
+)",
+                                     "steward.yaml");
     const auto& s = c.idprov.settings;
     EXPECT_TRUE(c.idprov.enabled);
     EXPECT_EQ(s.listenAddress, "::");
@@ -97,7 +102,8 @@ idprov:
     EXPECT_EQ(s.maxBodyBytes, 4096u);
     EXPECT_EQ(s.requestsPerMinute, 10.0);
 
-    EXPECT_THAT(errorOf("idprov:\n  hash_algorithms: [bcrypt]\n"), HasSubstr("steward.yaml:2:20: idprov.hash_algorithms: \"bcrypt\" is not supported"));
+    EXPECT_THAT(errorOf("idprov:\n  hash_algorithms: [bcrypt]\n"),
+                HasSubstr("steward.yaml:2:20: idprov.hash_algorithms: \"bcrypt\" is not supported"));
     EXPECT_THAT(errorOf("idprov: {hash_algorithms: []}\n"), HasSubstr("at least one"));
     EXPECT_THAT(errorOf("idprov: {port: 99999}\n"), HasSubstr("idprov.port: 99999 is out of range"));
     EXPECT_THAT(errorOf("idprov: {oob_validity_hours: 0}\n"), HasSubstr("idprov.oob_validity_hours"));

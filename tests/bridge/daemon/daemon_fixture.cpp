@@ -53,11 +53,13 @@ std::optional<bridge::MqttMessage> Observer::waitFor(const std::function<bool(co
 Poco::JSON::Object::Ptr Observer::waitForEvent(const std::string& type, const std::function<bool(const Poco::JSON::Object::Ptr&)>& match,
                                                std::chrono::milliseconds timeout) {
     const auto topic = base_ + "/bridge/event";
-    const auto found = waitFor([&](const bridge::MqttMessage& m) {
-        if (m.topic != topic) return false;
-        const auto o = parseJsonObject(m.payload);
-        return o && o->optValue<std::string>("type", "") == type && match(o->getObject("data"));
-    }, timeout);
+    const auto found = waitFor(
+        [&](const bridge::MqttMessage& m) {
+            if (m.topic != topic) return false;
+            const auto o = parseJsonObject(m.payload);
+            return o && o->optValue<std::string>("type", "") == type && match(o->getObject("data"));
+        },
+        timeout);
     return found ? parseJsonObject(found->payload)->getObject("data") : nullptr;
 }
 
@@ -81,17 +83,20 @@ Poco::JSON::Object::Ptr Observer::request(const std::string& action, const std::
     }
     client_->publish({base_ + "/bridge/request/" + action, payload, false, 1});
     const auto topic = base_ + "/bridge/response/" + action;
-    const auto found = waitFor([&](const bridge::MqttMessage& m) {
-        if (m.topic != topic) return false;
-        const auto o = parseJsonObject(m.payload);
-        return o && o->has("transaction") && o->get("transaction").convert<int>() == transaction;
-    }, timeout);
+    const auto found = waitFor(
+        [&](const bridge::MqttMessage& m) {
+            if (m.topic != topic) return false;
+            const auto o = parseJsonObject(m.payload);
+            return o && o->has("transaction") && o->get("transaction").convert<int>() == transaction;
+        },
+        timeout);
     return found ? parseJsonObject(found->payload) : nullptr;
 }
 
 bool Observer::waitOnline(std::chrono::milliseconds timeout) {
     const auto topic = base_ + "/bridge/state";
-    return waitFor([&](const bridge::MqttMessage& m) { return m.topic == topic && m.payload.find("\"online\"") != std::string::npos; }, timeout)
+    return waitFor([&](const bridge::MqttMessage& m) { return m.topic == topic && m.payload.find("\"online\"") != std::string::npos; },
+                   timeout)
         .has_value();
 }
 
@@ -122,7 +127,8 @@ std::unique_ptr<BackgroundProcess> startDaemon(const std::filesystem::path& dir,
         args.insert(args.end(), {STEWARDD_BIN, "--config", file.string()});
         process = std::make_unique<BackgroundProcess>(findOnPath("env"), args);
     }
-    if (!process->waitForLine([](const std::string& l) { return l.find("stewardd ready") != std::string::npos; }, std::chrono::seconds(15))) {
+    if (!process->waitForLine([](const std::string& l) { return l.find("stewardd ready") != std::string::npos; },
+                              std::chrono::seconds(15))) {
         throw std::runtime_error("stewardd did not become ready:\n" + process->output());
     }
     return process;

@@ -67,9 +67,12 @@ TEST_F(DirectPairingDaemon, ArgumentErrorsAreAnsweredWithTheTransactionAndNeverR
     const std::string device = std::string("{\"device\":\"") + kUnknown + "\"";
 
     watch.publishRaw("direct_pairing", "{not json");
-    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
-        return m.topic == "steward/bridge/response/direct_pairing" && m.payload.find("malformed JSON") != std::string::npos;
-    }, 10s)) << watch.dump();
+    ASSERT_TRUE(watch.waitFor(
+        [](const bridge::MqttMessage& m) {
+            return m.topic == "steward/bridge/response/direct_pairing" && m.payload.find("malformed JSON") != std::string::npos;
+        },
+        10s))
+        << watch.dump();
     // Observer::request only accepts the response carrying its transaction.
     const std::vector<std::pair<std::string, std::string>> refused = {
         {R"({"methods":["random"],"resources":["/a/light"]})", "missing field 'device'"},
@@ -79,7 +82,8 @@ TEST_F(DirectPairingDaemon, ArgumentErrorsAreAnsweredWithTheTransactionAndNeverR
         {device + R"(,"methods":["random"]})", "missing field 'resources'"},
         {device + R"(,"methods":["random"],"resources":["/oic/sec/cred"]})", "is a security resource"},
         {device + R"(,"methods":["random"],"resources":["/a/light"],"permission":"RX"})", "not a permission"},
-        {device + R"(,"methods":["preconfigured"],"pin":"7654321x","resources":["/a/light"]})", "'pin' must be a string of exactly 8 digits"},
+        {device + R"(,"methods":["preconfigured"],"pin":"7654321x","resources":["/a/light"]})",
+         "'pin' must be a string of exactly 8 digits"},
         {device + R"(,"methods":["random"],"pin":"76543210","resources":["/a/light"]})", "it needs \"preconfigured\" in 'methods'"},
         {device + R"(,"enabled":false,"methods":["random"]})", "'enabled': false takes no 'methods'"},
         {device + R"(,"enabled":"off"})", "'enabled' must be true or false"},
@@ -123,13 +127,14 @@ TEST_F(DirectPairingDaemon, ThePolicyConfiguresCapableDevicesAndTheRequestReturn
     auto capable = startDevices({"--svrdb", (dir / "capable.dat").string(), "--name", "Kitchen light", "--direct-pairing"});
     auto plain = startDevices({"--svrdb", (dir / "plain.dat").string(), "--name", "Kitchen lamp"});
     Observer watch(broker.port());
-    auto daemon = startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true, justworks_per_window: 2}", {at(capable), at(plain)}));
+    auto daemon =
+        startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true, justworks_per_window: 2}", {at(capable), at(plain)}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
 
     const auto applied = [&](const RunningDevices& d) {
-        return watch.waitForEvent("policy_applied", [&](const Poco::JSON::Object::Ptr& e) {
-            return e->optValue<std::string>("device", "") == d[0].id.toString();
-        }, 30s);
+        return watch.waitForEvent(
+            "policy_applied",
+            [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == d[0].id.toString(); }, 30s);
     };
     const auto onCapable = applied(capable);
     ASSERT_TRUE(onCapable) << watch.dump() << daemon->output();
@@ -143,24 +148,28 @@ TEST_F(DirectPairingDaemon, ThePolicyConfiguresCapableDevicesAndTheRequestReturn
     EXPECT_EQ(onPlain->getValue<std::string>("status"), "ok");
     EXPECT_EQ(onPlain->getObject("direct_pairing")->getValue<std::string>("status"), "skipped");
     EXPECT_THAT(onPlain->getObject("direct_pairing")->getValue<std::string>("detail"), HasSubstr("not direct-pairing capable"));
-    EXPECT_TRUE(watch.waitForEvent("device_provisioned", [&](const Poco::JSON::Object::Ptr& e) {
-        return e->optValue<std::string>("device", "") == plain[0].id.toString();
-    }, 10s));
+    EXPECT_TRUE(watch.waitForEvent(
+        "device_provisioned",
+        [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == plain[0].id.toString(); }, 10s));
 
     // One clear log line each.
-    EXPECT_THAT(daemon->output(), HasSubstr("policy: direct pairing of policy kitchen-light-guest-pairing on " + capable[0].id.toString() + " configured"));
+    EXPECT_THAT(daemon->output(),
+                HasSubstr("policy: direct pairing of policy kitchen-light-guest-pairing on " + capable[0].id.toString() + " configured"));
     EXPECT_THAT(daemon->output(), HasSubstr("policy: direct pairing of policy kitchen-light-guest-pairing on " + plain[0].id.toString() +
                                             " skipped: device " + plain[0].id.toString() + " is not direct-pairing capable"));
-    EXPECT_THAT(daemon->output(), HasSubstr("direct pairing: methods random, the device shows a fresh PIN per pairing, grants -RU-- /a/light"));
+    EXPECT_THAT(daemon->output(),
+                HasSubstr("direct pairing: methods random, the device shows a fresh PIN per pairing, grants -RU-- /a/light"));
 
     // Pre-configured without a PIN: stewardd makes one and returns it in this response only.
     const std::string id = capable[0].id.toString();
-    const auto made = watch.request("direct_pairing", "{\"device\":\"" + id + R"(","methods":["preconfigured","random"],"resources":["/a/light"],"permission":"RU"})");
+    const auto made = watch.request(
+        "direct_pairing", "{\"device\":\"" + id + R"(","methods":["preconfigured","random"],"resources":["/a/light"],"permission":"RU"})");
     ASSERT_TRUE(ok(made)) << error(made) << daemon->output();
     const auto pin = made->getObject("data")->getValue<std::string>("pin");
     EXPECT_TRUE(std::regex_match(pin, std::regex("[0-9]{8}"))) << pin;
     // A PIN given is not returned.
-    const auto given = watch.request("direct_pairing", "{\"device\":\"" + id + R"(","methods":["preconfigured"],"pin":"24681357","resources":["/a/light"]})");
+    const auto given = watch.request("direct_pairing",
+                                     "{\"device\":\"" + id + R"(","methods":["preconfigured"],"pin":"24681357","resources":["/a/light"]})");
     ASSERT_TRUE(ok(given)) << error(given);
     EXPECT_FALSE(given->getObject("data")->has("pin"));
     const auto off = watch.request("direct_pairing", "{\"device\":\"" + id + R"(","enabled":false})");
@@ -171,17 +180,21 @@ TEST_F(DirectPairingDaemon, ThePolicyConfiguresCapableDevicesAndTheRequestReturn
     std::ofstream(policies() / "30-more.yaml") << "policies:\n  - name: more\n    match: {device_type: oic.d.light}\n"
                                                   "    aces: [{subject: gateway, resources: [/oic/d], permission: R}]\n";
     ASSERT_TRUE(ok(watch.request("policy_reload", "{}")));
-    const auto reapplied = watch.waitForEvent("policy_applied", [&](const Poco::JSON::Object::Ptr& e) {
-        return e->optValue<std::string>("device", "") == id && e->has("direct_pairing") &&
-               e->getObject("direct_pairing")->getValue<std::string>("status") != "configured";
-    }, 20s);
+    const auto reapplied = watch.waitForEvent(
+        "policy_applied",
+        [&](const Poco::JSON::Object::Ptr& e) {
+            return e->optValue<std::string>("device", "") == id && e->has("direct_pairing") &&
+                   e->getObject("direct_pairing")->getValue<std::string>("status") != "configured";
+        },
+        20s);
     ASSERT_TRUE(reapplied) << watch.dump() << daemon->output();
     EXPECT_EQ(reapplied->getObject("direct_pairing")->getValue<std::string>("status"), "not sent");
     EXPECT_EQ(reapplied->getValue<std::string>("status"), "ok");
 
     // The remote CLI builds the same request.
     const std::string brokerAt = "127.0.0.1:" + std::to_string(broker.port());
-    BackgroundProcess cli(STEWARD_CLI_BIN, {"direct-pairing", id, "--method", "preconfigured", "--resource", "/a/light", "--perm", "RU", "--broker", brokerAt});
+    BackgroundProcess cli(STEWARD_CLI_BIN, {"direct-pairing", id, "--method", "preconfigured", "--resource", "/a/light", "--perm", "RU",
+                                            "--broker", brokerAt});
     EXPECT_EQ(cli.wait(30s), 0) << cli.output();
     std::smatch shown;
     const std::string cliOutput = cli.output();
@@ -192,7 +205,8 @@ TEST_F(DirectPairingDaemon, ThePolicyConfiguresCapableDevicesAndTheRequestReturn
     BackgroundProcess usage(STEWARD_CLI_BIN, {"direct-pairing", id, "--disable", "--method", "random", "--broker", brokerAt});
     EXPECT_EQ(usage.wait(10s), 2) << usage.output();
     EXPECT_THAT(usage.output(), HasSubstr("--disable takes no --method"));
-    BackgroundProcess refused(STEWARD_CLI_BIN, {"direct-pairing", kUnknown, "--method", "random", "--resource", "/a/light", "--broker", brokerAt});
+    BackgroundProcess refused(STEWARD_CLI_BIN,
+                              {"direct-pairing", kUnknown, "--method", "random", "--resource", "/a/light", "--broker", brokerAt});
     EXPECT_EQ(refused.wait(30s), 1) << refused.output();
 
     // links answers with the kind of each link (none made yet), sync reads the pairings.

@@ -78,8 +78,8 @@ protected:
                             << "persistence false\nlog_dest stdout\nuser root\n"
                             << "listener 1883 127.0.0.1\nallow_anonymous true\n"
                             << "listener 8883 " << kGateway << "\n"
-                            << "cafile " << cert("ca.crt") << "\ncertfile " << cert("broker.crt") << "\nkeyfile "
-                            << cert("broker.key") << "\n"
+                            << "cafile " << cert("ca.crt") << "\ncertfile " << cert("broker.crt") << "\nkeyfile " << cert("broker.key")
+                            << "\n"
                             << "require_certificate true\nuse_identity_as_username true\n";
         const std::string mosquitto = findOnPath("mosquitto") == "mosquitto" ? "/usr/sbin/mosquitto" : findOnPath("mosquitto");
         broker_ = net_->background(mosquitto, {"-c", conf.string()});
@@ -94,8 +94,7 @@ protected:
         std::filesystem::create_directories(dir_.path() / "policies");
         const auto conf = dir_.path() / "steward.yaml";
         std::ofstream(conf) << "state_dir: " << state_.string() << "\nplugin_dir: " << STEWARD_PLUGIN_DIR
-                            << "\npolicy_dir: " << (dir_.path() / "policies").string()
-                            << "\nmqtt:\n  host: 127.0.0.1\n  port: 1883\n"
+                            << "\npolicy_dir: " << (dir_.path() / "policies").string() << "\nmqtt:\n  host: 127.0.0.1\n  port: 1883\n"
                             << "idprov:\n  enabled: true\n  port: 43776\n  server_names: [" << kGateway << "]\n"
                             << "  waiting_retry: 1\n";
         events_ = net_->background(findOnPath("mosquitto_sub"), {"-h", "127.0.0.1", "-p", "1883", "-v", "-t", "steward/bridge/event"});
@@ -108,9 +107,8 @@ protected:
         const auto secretFile = dir_.path() / "label.txt";
         std::ofstream(secretFile) << secret << "\n";
         device_ = net_->background(STEWARD_DEVICE_BIN,
-                                   {"--svrdb", (dir_.path() / "device.dat").string(), "--idprov", "discover", "--idprov-id",
-                                    kDeviceId, "--idprov-secret-file", secretFile.string(), "--mqtt",
-                                    std::string(kGateway) + ":8883"});
+                                   {"--svrdb", (dir_.path() / "device.dat").string(), "--idprov", "discover", "--idprov-id", kDeviceId,
+                                    "--idprov-secret-file", secretFile.string(), "--mqtt", std::string(kGateway) + ":8883"});
     }
 
     // mosquitto_pub to the certificate-only listener; its exit status and output.
@@ -142,7 +140,8 @@ TEST_F(IdprovEndToEnd, ADeviceWithOnlyItsSecretEndsUpPublishingWithItsCertificat
     ASSERT_EQ(oob.exitCode, 0) << oob.out << oob.err << daemon_->output() << events_->output();
 
     ASSERT_TRUE(device_->waitForLine([](const std::string& l) { return has(l, "idprov_enrolled"); }, 30s)) << device_->output();
-    ASSERT_TRUE(device_->waitForLine([](const std::string& l) { return has(l, "mqtt_connected"); }, 20s)) << device_->output() << broker_->output();
+    ASSERT_TRUE(device_->waitForLine([](const std::string& l) { return has(l, "mqtt_connected"); }, 20s))
+        << device_->output() << broker_->output();
     EXPECT_TRUE(events_->waitForLine([](const std::string& l) { return has(l, "certificate_issued") && has(l, kDeviceId); }, 10s))
         << events_->output();
     EXPECT_THAT(device_->output(), HasSubstr("found IDProv server"));
@@ -160,7 +159,9 @@ TEST_F(IdprovEndToEnd, ADeviceWithOnlyItsSecretEndsUpPublishingWithItsCertificat
     for (const char* f : {"key.pem", "cert.pem", "ca.pem"}) {
         const auto p = dir_.path() / "device.dat.idprov" / f;
         ASSERT_TRUE(std::filesystem::exists(p)) << p;
-        EXPECT_EQ(std::filesystem::status(p).permissions() & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write) << p;
+        EXPECT_EQ(std::filesystem::status(p).permissions() & std::filesystem::perms::all,
+                  std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+            << p;
     }
     // The secret never appears in the daemon's log.
     EXPECT_THAT(daemon_->output(), ::testing::Not(HasSubstr(kSecret)));
@@ -208,15 +209,15 @@ TEST_F(IdprovEndToEnd, ForeignClientsUseTheHttpsApi) {
     // Verified against the gateway CA, by name (server_names put the address in the certificate).
     const auto verified = inside(findOnPath("curl"), {"-sS", "--cacert", cert("ca.crt"), base + "directory"});
     EXPECT_EQ(verified.exitCode, 0) << verified.err;
-    const auto tls = inside(findOnPath("openssl"), {"s_client", "-connect", std::string(kGateway) + ":43776", "-CAfile",
-                                                    cert("ca.crt"), "-verify_return_error", "-brief"},
-                            "", 20s);
+    const auto tls = inside(
+        findOnPath("openssl"),
+        {"s_client", "-connect", std::string(kGateway) + ":43776", "-CAfile", cert("ca.crt"), "-verify_return_error", "-brief"}, "", 20s);
     EXPECT_THAT(tls.out + tls.err, HasSubstr("Verification: OK"));
 
     // An admin posts a secret with its certificate; steward-enroll then enrols with it.
-    const auto post = inside(findOnPath("curl"), {"-sS", "--cacert", cert("ca.crt"), "--cert", cert("admin.crt"), "--key",
-                                                  cert("admin.key"), "--data-binary",
-                                                  R"({"deviceID":"thermo-2","oobSecret":"from-curl"})", base + "oobsecret"});
+    const auto post =
+        inside(findOnPath("curl"), {"-sS", "--cacert", cert("ca.crt"), "--cert", cert("admin.crt"), "--key", cert("admin.key"),
+                                    "--data-binary", R"({"deviceID":"thermo-2","oobSecret":"from-curl"})", base + "oobsecret"});
     ASSERT_EQ(post.exitCode, 0) << post.err << daemon_->output();
     EXPECT_THAT(post.out, HasSubstr("validUntil"));
     const auto secretFile = dir_.path() / "thermo.txt";
@@ -241,9 +242,11 @@ TEST_F(IdprovEndToEnd, BadSecretsOverMqttGetAnErrorResponse) {
     EXPECT_EQ(past.exitCode, 1);
     EXPECT_THAT(past.err, HasSubstr("past"));
     // Malformed JSON straight onto the request topic gets an error response.
-    auto responses = net_->background(findOnPath("mosquitto_sub"), {"-h", "127.0.0.1", "-p", "1883", "-v", "-t", "steward/bridge/response/idprov/oob"});
+    auto responses =
+        net_->background(findOnPath("mosquitto_sub"), {"-h", "127.0.0.1", "-p", "1883", "-v", "-t", "steward/bridge/response/idprov/oob"});
     std::this_thread::sleep_for(500ms);  // let the subscription reach the broker before publishing
-    const auto raw = inside(findOnPath("mosquitto_pub"), {"-h", "127.0.0.1", "-p", "1883", "-t", "steward/bridge/request/idprov/oob", "-m", "{nope"});
+    const auto raw =
+        inside(findOnPath("mosquitto_pub"), {"-h", "127.0.0.1", "-p", "1883", "-t", "steward/bridge/request/idprov/oob", "-m", "{nope"});
     EXPECT_EQ(raw.exitCode, 0);
     EXPECT_TRUE(responses->waitForLine([](const std::string& l) { return has(l, "\"status\":\"error\""); }, 10s)) << responses->output();
     // The response is not retained; the daemon must still be serving: a good request gets ok.

@@ -28,9 +28,10 @@ protected:
 
     // Discovery every second: "two discovery intervals" are two seconds.
     std::string config(const std::string& ownership, const std::string& device) const {
-        return "state_dir: " + (dir / "state").string() + "\nplugin_dir: " + STEWARD_PLUGIN_DIR + "\npolicy_dir: " + (dir / "policies.d").string() +
-               "\nmqtt: {port: " + std::to_string(broker.port()) + "}\ndiscovery: {unicast: [\"" + device +
-               "\"], interval: 1, timeout_ms: 500}\nownership: " + ownership + "\nlogging: {level: debug}\n";
+        return "state_dir: " + (dir / "state").string() + "\nplugin_dir: " + STEWARD_PLUGIN_DIR +
+               "\npolicy_dir: " + (dir / "policies.d").string() + "\nmqtt: {port: " + std::to_string(broker.port()) +
+               "}\ndiscovery: {unicast: [\"" + device + "\"], interval: 1, timeout_ms: 500}\nownership: " + ownership +
+               "\nlogging: {level: debug}\n";
     }
     static std::string at(const RunningDevices& d) { return "127.0.0.1:" + std::to_string(d[0].port); }
     static bool ok(const Poco::JSON::Object::Ptr& response) { return response && response->optValue<std::string>("status", "") == "ok"; }
@@ -41,11 +42,14 @@ protected:
         int n = 0;
         for (const auto& m : watch.messages()) {
             const auto o = m.topic == "steward/bridge/event" ? parseJsonObject(m.payload) : nullptr;
-            if (o && o->optValue<std::string>("type", "") == type && o->getObject("data")->optValue<std::string>("device", "") == device.toString()) ++n;
+            if (o && o->optValue<std::string>("type", "") == type &&
+                o->getObject("data")->optValue<std::string>("device", "") == device.toString())
+                ++n;
         }
         return n;
     }
-    static bool waitForCount(const Observer& watch, const std::string& type, const core::Uuid& device, int count, std::chrono::seconds timeout) {
+    static bool waitForCount(const Observer& watch, const std::string& type, const core::Uuid& device, int count,
+                             std::chrono::seconds timeout) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         while (events(watch, type, device) < count) {
             if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -103,7 +107,8 @@ TEST_F(StewarddRemoval, ARemovedDeviceIsNotOwnedAgainInAnOpenWindowUntilAdmitted
     EXPECT_TRUE(data->getValue<bool>("blocked"));
     EXPECT_TRUE(strings(data->getArray("revocation_pending")).empty());
     EXPECT_TRUE(strings(data->getArray("deferred")).empty());
-    const auto event = watch.waitForEvent("device_removed", [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == id.toString(); }, 5s);
+    const auto event = watch.waitForEvent(
+        "device_removed", [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == id.toString(); }, 5s);
     ASSERT_TRUE(event) << watch.dump();
     for (const char* key : {"action", "reset"}) EXPECT_EQ(event->getValue<std::string>(key), data->getValue<std::string>(key)) << key;
     EXPECT_EQ(event->getValue<bool>("blocked"), data->getValue<bool>("blocked"));
@@ -131,7 +136,8 @@ TEST_F(StewarddRemoval, ARemovedDeviceIsNotOwnedAgainInAnOpenWindowUntilAdmitted
     // Admitted: owned again in the same window.
     const auto admitted = watch.request("admit", "{\"device\":\"" + id.toString() + "\"}");
     ASSERT_TRUE(ok(admitted)) << watch.dump();
-    EXPECT_TRUE(watch.waitForEvent("device_admitted", [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == id.toString(); }, 5s));
+    EXPECT_TRUE(watch.waitForEvent(
+        "device_admitted", [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == id.toString(); }, 5s));
     ASSERT_TRUE(waitForCount(watch, "device_owned", id, 2, 20s)) << watch.dump() << daemon->output();
     EXPECT_TRUE(waitForState(watch, id, "owned", 5s) || stateOf(watch, id) == "provisioned");
     // Admitting a device that is not blocked is an error.
@@ -174,7 +180,8 @@ TEST_F(StewarddRemoval, TheBlockSurvivesARestartAndTheCliAdmitsTheDevice) {
     ASSERT_TRUE(ok(devices));
     ASSERT_EQ(devices->getArray("data")->size(), 1u);
     EXPECT_EQ(devices->getArray("data")->getObject(0)->getValue<std::string>("state"), "blocked");
-    ASSERT_TRUE(daemon->waitForLine([&](const std::string& l) { return l.find(id.toString() + " seen, unowned; blocked") != std::string::npos; }, 10s))
+    ASSERT_TRUE(daemon->waitForLine(
+        [&](const std::string& l) { return l.find(id.toString() + " seen, unowned; blocked") != std::string::npos; }, 10s))
         << daemon->output();
     std::this_thread::sleep_for(3s);
     EXPECT_EQ(events(watch, "device_owned", id), 0) << watch.dump();
@@ -226,7 +233,9 @@ TEST_F(StewarddRemoval, TheRemoveReportNamesWhatWasRevokedWhereAndWhatIsPending)
             return nullptr;
         }
         const auto data = response->getObject("data");
-        const auto event = watch.waitForEvent("device_removed", [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == id.toString(); }, 5s);
+        const auto event = watch.waitForEvent(
+            "device_removed", [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == id.toString(); },
+            5s);
         if (!event) {
             ADD_FAILURE() << "no device_removed event";
             return nullptr;

@@ -34,12 +34,10 @@ std::string refusal(F read) {
 }
 
 TEST(RequestJson, SubjectsAreCoresAceSubjects) {
-    EXPECT_EQ(subjectField(withText("subject", std::string("uuid:") + kDevice), "subject"),
-              core::AceSubject(*core::Uuid::parse(kDevice)));
+    EXPECT_EQ(subjectField(withText("subject", std::string("uuid:") + kDevice), "subject"), core::AceSubject(*core::Uuid::parse(kDevice)));
     EXPECT_EQ(subjectField(withText("subject", "role:admin@example.com"), "subject"),
               core::AceSubject(core::RoleSubject{"admin", "example.com"}));
-    EXPECT_EQ(subjectField(withText("subject", "conntype:anon-clear"), "subject"),
-              core::AceSubject(core::ConnType::AnonClear));
+    EXPECT_EQ(subjectField(withText("subject", "conntype:anon-clear"), "subject"), core::AceSubject(core::ConnType::AnonClear));
     // Accepted here before, refused everywhere now: a bare UUID, an empty role or authority, an
     // upper-case prefix, the nil UUID.
     EXPECT_EQ(refusal([] { subjectField(withText("subject", kDevice), "subject"); }),
@@ -49,8 +47,7 @@ TEST(RequestJson, SubjectsAreCoresAceSubjects) {
     EXPECT_EQ(refusal([] { subjectField(withText("subject", "role:x@"), "subject"); }),
               "'subject': \"role:x@\" has '@' but no authority after it (role:<ROLE>[@<AUTHORITY>])");
     EXPECT_EQ(refusal([] { subjectField(withText("subject", std::string("UUID:") + kDevice), "subject"); }),
-              "'subject': \"UUID:" + std::string(kDevice) + "\" is not a subject (" +
-                  std::string(core::kAceSubjectSyntax) + ")");
+              "'subject': \"UUID:" + std::string(kDevice) + "\" is not a subject (" + std::string(core::kAceSubjectSyntax) + ")");
     EXPECT_EQ(refusal([] { subjectField(withText("subject", "uuid:00000000-0000-0000-0000-000000000000"), "subject"); }),
               "'subject': the nil UUID names no device");
     EXPECT_EQ(refusal([] { subjectField(body("{}"), "subject"); }), "missing field 'subject'");
@@ -62,8 +59,7 @@ TEST(RequestJson, PermissionsAreCoresLettersOrABitMask) {
     EXPECT_EQ(permissionField(body(R"({"permission":31})"), "permission"), 31);
     const std::string accepted = " is not a permission (" + std::string(core::kPermissionSyntax) + ")";
     for (const std::string bad : {"rn", "6", "0", "RR", "R-U--", ""}) {
-        EXPECT_EQ(refusal([&] { permissionField(withText("permission", bad), "permission"); }),
-                  "'permission': \"" + bad + "\"" + accepted)
+        EXPECT_EQ(refusal([&] { permissionField(withText("permission", bad), "permission"); }), "'permission': \"" + bad + "\"" + accepted)
             << bad;
     }
     EXPECT_EQ(refusal([] { permissionField(withText("permission", "-----"), "permission"); }),
@@ -72,10 +68,8 @@ TEST(RequestJson, PermissionsAreCoresLettersOrABitMask) {
               "'permission': 0 grants nothing (at least one of CRUDN is needed)");
     EXPECT_EQ(refusal([] { permissionField(body(R"({"permission":32})"), "permission"); }),
               "'permission': 32 is not a permission (a CRUDN bit mask from 1 to 31)");
-    for (const char* json : {R"({"permission":true})", R"({"permission":1.0})", R"({"permission":null})",
-                             R"({"permission":["R"]})"}) {
-        EXPECT_EQ(refusal([&] { permissionField(body(json), "permission"); }),
-                  "'permission' must be letters from CRUDN or a number")
+    for (const char* json : {R"({"permission":true})", R"({"permission":1.0})", R"({"permission":null})", R"({"permission":["R"]})"}) {
+        EXPECT_EQ(refusal([&] { permissionField(body(json), "permission"); }), "'permission' must be letters from CRUDN or a number")
             << json;
     }
     // Too large for a long long: refused as out of range, not by an escaping Poco exception.
@@ -83,8 +77,7 @@ TEST(RequestJson, PermissionsAreCoresLettersOrABitMask) {
                 HasSubstr("is not a permission (a CRUDN bit mask from 1 to 31)"));
     EXPECT_THAT(refusal([] { optionalInteger(body(R"({"time":18446744073709551615})"), "time", 0, 86400); }),
                 HasSubstr("'time' must be between 0 and 86400"));
-    EXPECT_EQ(refusal([] { optionalInteger(body(R"({"time":true})"), "time", 0, 86400); }),
-              "'time' must be a whole number");
+    EXPECT_EQ(refusal([] { optionalInteger(body(R"({"time":true})"), "time", 0, 86400); }), "'time' must be a whole number");
 }
 
 TEST(RequestJson, ResourcesAreCoresHrefsAndWildcards) {
@@ -101,16 +94,15 @@ TEST(RequestJson, ResourcesAreCoresHrefsAndWildcards) {
                 HasSubstr("'resources[0]': \"/\" is not a resource"));
     EXPECT_THAT(refusal([] { resourcesField(body("{\"resources\":[\"/caf\xc3\xa9\"]}"), "resources"); }),
                 HasSubstr("'resources[0]': \"/caf\\xc3\\xa9\" is not a resource"));
-    EXPECT_THAT(refusal([] { resourcesField(body(R"({"resources":[7]})"), "resources"); }),
-                HasSubstr("'resources[0]' must be a string"));
+    EXPECT_THAT(refusal([] { resourcesField(body(R"({"resources":[7]})"), "resources"); }), HasSubstr("'resources[0]' must be a string"));
     EXPECT_THAT(refusal([] { resourcesField(body(R"({"resources":[]})"), "resources"); }), HasSubstr("non-empty array"));
 }
 
-
 // direct_pairing: every field, and every refusal with the field's name; a PIN is never repeated.
 TEST(RequestJson, DirectPairingReadsEveryField) {
-    const auto r = directPairingRequest(body(std::string(R"({"device":")") + kDevice +
-                                             R"(","methods":["random","preconfigured","random"],"pin":"01234567","resources":["/a/light","+"],"permission":"RUN"})"));
+    const auto r = directPairingRequest(
+        body(std::string(R"({"device":")") + kDevice +
+             R"(","methods":["random","preconfigured","random"],"pin":"01234567","resources":["/a/light","+"],"permission":"RUN"})"));
     EXPECT_EQ(r.device, *core::Uuid::parse(kDevice));
     EXPECT_TRUE(r.enabled);
     EXPECT_EQ(r.methods, (std::vector{core::pairing_method::kRandomPin, core::pairing_method::kPreconfiguredPin}));
@@ -121,11 +113,14 @@ TEST(RequestJson, DirectPairingReadsEveryField) {
     EXPECT_EQ(r.permission, core::permission::kRead | core::permission::kUpdate | core::permission::kNotify);
 
     // No PIN, no permission: the router makes the PIN, the permission is RU (as the CLI's).
-    const auto d = directPairingRequest(body(std::string(R"({"device":")") + kDevice + R"(","methods":["random"],"resources":["/a/light"],"enabled":true})"));
+    const auto d = directPairingRequest(
+        body(std::string(R"({"device":")") + kDevice + R"(","methods":["random"],"resources":["/a/light"],"enabled":true})"));
     EXPECT_FALSE(d.pin);
     EXPECT_EQ(d.permission, core::permission::kRead | core::permission::kUpdate);
-    EXPECT_EQ(directPairingRequest(body(std::string(R"({"device":")") + kDevice + R"(","methods":["random"],"resources":["/a"],"permission":2})")).permission,
-              core::permission::kRead);
+    EXPECT_EQ(
+        directPairingRequest(body(std::string(R"({"device":")") + kDevice + R"(","methods":["random"],"resources":["/a"],"permission":2})"))
+            .permission,
+        core::permission::kRead);
 
     const auto off = directPairingRequest(body(std::string(R"({"device":")") + kDevice + R"(","enabled":false,"transaction":7})"));
     EXPECT_FALSE(off.enabled);
@@ -141,7 +136,8 @@ TEST(RequestJson, DirectPairingRefusals) {
                 HasSubstr("not a device UUID"));
     EXPECT_EQ(refused(R"(,"resources":["/a"])"), "missing field 'methods'");
     EXPECT_EQ(refused(R"(,"methods":[],"resources":["/a"])"), "'methods' must be a non-empty array of \"preconfigured\" and/or \"random\"");
-    EXPECT_EQ(refused(R"(,"methods":"random","resources":["/a"])"), "'methods' must be a non-empty array of \"preconfigured\" and/or \"random\"");
+    EXPECT_EQ(refused(R"(,"methods":"random","resources":["/a"])"),
+              "'methods' must be a non-empty array of \"preconfigured\" and/or \"random\"");
     EXPECT_EQ(refused(R"(,"methods":["random","justworks"],"resources":["/a"])"), "'methods[1]' must be \"preconfigured\" or \"random\"");
     EXPECT_EQ(refused(R"(,"methods":[1],"resources":["/a"])"), "'methods[0]' must be \"preconfigured\" or \"random\"");
     EXPECT_EQ(refused(R"(,"methods":["random"])"), "missing field 'resources'");

@@ -40,7 +40,8 @@ class Stewardd : public ::testing::Test {
 protected:
     void SetUp() override {
         std::filesystem::create_directories(policies());
-        std::filesystem::copy_file(std::filesystem::path(STEWARD_SOURCE_DIR) / "config" / "policies.d" / "10-lights.yaml", policies() / "10-lights.yaml");
+        std::filesystem::copy_file(std::filesystem::path(STEWARD_SOURCE_DIR) / "config" / "policies.d" / "10-lights.yaml",
+                                   policies() / "10-lights.yaml");
     }
     std::filesystem::path policies() const { return dir / "policies.d"; }
 
@@ -67,7 +68,9 @@ TEST_F(Stewardd, OwnsAndProvisionsBothKindsOfDeviceWithThePinAnsweredOverMqtt) {
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
 
     // Random PIN: the pairing request arrives; the person reads the PIN off the device.
-    ASSERT_TRUE(watch.waitForEvent("pairing_request", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 20s)) << watch.dump() << daemon->output();
+    ASSERT_TRUE(watch.waitForEvent(
+        "pairing_request", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 20s))
+        << watch.dump() << daemon->output();
     std::size_t from = 0;
     const auto pin = waitForPin(*rdp.process, from, 10s);
     ASSERT_TRUE(pin);
@@ -75,8 +78,11 @@ TEST_F(Stewardd, OwnsAndProvisionsBothKindsOfDeviceWithThePinAnsweredOverMqtt) {
     ASSERT_TRUE(ok(answered));
 
     for (const auto* d : {&jw, &rdp}) {
-        ASSERT_TRUE(watch.waitForEvent("device_owned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, *d); }, 20s)) << daemon->output();
-        const auto provisioned = watch.waitForEvent("device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, *d); }, 20s);
+        ASSERT_TRUE(watch.waitForEvent(
+            "device_owned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, *d); }, 20s))
+            << daemon->output();
+        const auto provisioned = watch.waitForEvent(
+            "device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, *d); }, 20s);
         ASSERT_TRUE(provisioned) << watch.dump();
         const auto policiesApplied = provisioned->getArray("policies");
         ASSERT_TRUE(policiesApplied);
@@ -87,9 +93,12 @@ TEST_F(Stewardd, OwnsAndProvisionsBothKindsOfDeviceWithThePinAnsweredOverMqtt) {
     ASSERT_TRUE(state);
     EXPECT_EQ(state->getValue<std::string>("state"), "provisioned");
     EXPECT_EQ(watch.latest("steward/bridge/state")->getValue<std::string>("state"), "online");
-    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
-        return m.topic == "steward/bridge/metrics" && m.payload.find("\"devices_owned\":2") != std::string::npos;
-    }, 10s)) << watch.dump();
+    ASSERT_TRUE(watch.waitFor(
+        [](const bridge::MqttMessage& m) {
+            return m.topic == "steward/bridge/metrics" && m.payload.find("\"devices_owned\":2") != std::string::npos;
+        },
+        10s))
+        << watch.dump();
     // The gateway's own ACE from the policy is on the device: it answers the gateway's devices request.
     const auto devices = watch.request("devices", "{}");
     ASSERT_TRUE(ok(devices));
@@ -101,9 +110,12 @@ TEST_F(Stewardd, BadRequestsGetErrorResponsesAndTheDaemonCarriesOn) {
     auto daemon = startDaemon(dir.path(), config("{mode: manual}", {}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
     watch.publishRaw("own", "{not json");
-    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
-        return m.topic == "steward/bridge/response/own" && m.payload.find("malformed JSON") != std::string::npos;
-    }, 10s)) << watch.dump();
+    ASSERT_TRUE(watch.waitFor(
+        [](const bridge::MqttMessage& m) {
+            return m.topic == "steward/bridge/response/own" && m.payload.find("malformed JSON") != std::string::npos;
+        },
+        10s))
+        << watch.dump();
     const auto unknown = watch.request("explode", "{}");
     ASSERT_TRUE(unknown);
     EXPECT_THAT(unknown->getValue<std::string>("error"), HasSubstr("unknown action"));
@@ -115,17 +127,26 @@ TEST_F(Stewardd, BadRequestsGetErrorResponsesAndTheDaemonCarriesOn) {
     EXPECT_THAT(badPin->getValue<std::string>("error"), HasSubstr("8 digits"));
     const auto nobody = watch.request("pin", R"({"device":"11111111-2222-3333-4444-555555555555","pin":"12345678"})");
     EXPECT_THAT(nobody->getValue<std::string>("error"), HasSubstr("no pairing request"));
-    const auto badPerm = watch.request("acl", R"({"device":"11111111-2222-3333-4444-555555555555","subject":"conntype:anon-clear","resources":["/a/light"],"permission":"RX"})");
+    const auto badPerm = watch.request(
+        "acl",
+        R"({"device":"11111111-2222-3333-4444-555555555555","subject":"conntype:anon-clear","resources":["/a/light"],"permission":"RX"})");
     EXPECT_THAT(badPerm->getValue<std::string>("error"), HasSubstr("not a permission"));
     // Core's verdicts, as on the command line and in policies: 0 grants nothing, a bare UUID is no subject.
-    const auto zero = watch.request("acl", R"({"device":"11111111-2222-3333-4444-555555555555","subject":"conntype:anon-clear","resources":["/a/light"],"permission":0})");
+    const auto zero = watch.request(
+        "acl",
+        R"({"device":"11111111-2222-3333-4444-555555555555","subject":"conntype:anon-clear","resources":["/a/light"],"permission":0})");
     EXPECT_EQ(zero->getValue<std::string>("error"), "'permission': 0 grants nothing (at least one of CRUDN is needed)");
-    const auto bare = watch.request("acl", R"({"device":"11111111-2222-3333-4444-555555555555","subject":"8e745791-bc63-4a15-7e33-93e1b25fef99","resources":["/a/light"],"permission":"R"})");
-    EXPECT_THAT(bare->getValue<std::string>("error"), HasSubstr("is not a subject: a device is named uuid:8e745791-bc63-4a15-7e33-93e1b25fef99"));
+    const auto bare = watch.request(
+        "acl",
+        R"({"device":"11111111-2222-3333-4444-555555555555","subject":"8e745791-bc63-4a15-7e33-93e1b25fef99","resources":["/a/light"],"permission":"R"})");
+    EXPECT_THAT(bare->getValue<std::string>("error"),
+                HasSubstr("is not a subject: a device is named uuid:8e745791-bc63-4a15-7e33-93e1b25fef99"));
     watch.publishRaw("info", "[1,2]");  // valid JSON, but not an object
-    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
-        return m.topic == "steward/bridge/response/info" && m.payload.find("must be a JSON object") != std::string::npos;
-    }, 5s));
+    ASSERT_TRUE(watch.waitFor(
+        [](const bridge::MqttMessage& m) {
+            return m.topic == "steward/bridge/response/info" && m.payload.find("must be a JSON object") != std::string::npos;
+        },
+        5s));
     EXPECT_TRUE(ok(watch.request("info", "{}")));  // still alive
 }
 
@@ -137,13 +158,17 @@ TEST_F(Stewardd, AThousandRequestsInABurstAreAllAnswered) {
         watch.publishRaw(i % 2 ? "info" : "devices", "{\"transaction\":" + std::to_string(100000 + i) + "}");
     }
     std::set<int> answered;
-    ASSERT_TRUE(watch.waitFor([&](const bridge::MqttMessage& m) {
-        if (m.topic.rfind("steward/bridge/response/", 0) == 0) {
-            const auto o = parseJsonObject(m.payload);
-            if (o && o->has("transaction") && o->getValue<std::string>("status") == "ok") answered.insert(o->getValue<int>("transaction"));
-        }
-        return answered.size() == 1000;
-    }, 60s)) << answered.size() << " answered";
+    ASSERT_TRUE(watch.waitFor(
+        [&](const bridge::MqttMessage& m) {
+            if (m.topic.rfind("steward/bridge/response/", 0) == 0) {
+                const auto o = parseJsonObject(m.payload);
+                if (o && o->has("transaction") && o->getValue<std::string>("status") == "ok")
+                    answered.insert(o->getValue<int>("transaction"));
+            }
+            return answered.size() == 1000;
+        },
+        60s))
+        << answered.size() << " answered";
 }
 
 TEST_F(Stewardd, SurvivesTheBrokerGoingAwayAndRepublishesItsState) {
@@ -151,18 +176,26 @@ TEST_F(Stewardd, SurvivesTheBrokerGoingAwayAndRepublishesItsState) {
     auto daemon = startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true}", {at(jw)}));
     {
         Observer before(broker.port());
-        ASSERT_TRUE(before.waitFor([&](const bridge::MqttMessage& m) {
-            return m.topic == "steward/devices/" + jw[0].id.toString() && m.payload.find("\"provisioned\"") != std::string::npos;
-        }, 20s)) << before.dump() << daemon->output();
+        ASSERT_TRUE(before.waitFor(
+            [&](const bridge::MqttMessage& m) {
+                return m.topic == "steward/devices/" + jw[0].id.toString() && m.payload.find("\"provisioned\"") != std::string::npos;
+            },
+            20s))
+            << before.dump() << daemon->output();
     }
     broker.kill();  // no persistence: the restarted broker has forgotten every retained message
     broker.start();
     Observer after(broker.port());
-    ASSERT_TRUE(after.waitFor([](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/state" && m.payload.find("online") != std::string::npos; }, 30s))
+    ASSERT_TRUE(after.waitFor(
+        [](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/state" && m.payload.find("online") != std::string::npos; },
+        30s))
         << daemon->output();
-    ASSERT_TRUE(after.waitFor([&](const bridge::MqttMessage& m) {
-        return m.topic == "steward/devices/" + jw[0].id.toString() && m.payload.find("\"provisioned\"") != std::string::npos;
-    }, 10s)) << after.dump();
+    ASSERT_TRUE(after.waitFor(
+        [&](const bridge::MqttMessage& m) {
+            return m.topic == "steward/devices/" + jw[0].id.toString() && m.payload.find("\"provisioned\"") != std::string::npos;
+        },
+        10s))
+        << after.dump();
     EXPECT_TRUE(ok(after.request("info", "{}")));
 }
 
@@ -172,16 +205,19 @@ TEST_F(Stewardd, ABrokenPolicyFileIsRefusedWithItsPositionAndTheLastGoodSetStays
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
     const auto info = [&] { return watch.request("info", "{}")->getObject("data")->getObject("config")->getValue<int>("policies"); };
     EXPECT_EQ(info(), 3);
-    std::ofstream(policies() / "20-broken.yaml") << "policies:\n  - name: broken\n    match: {device_type: oic.d.light}\n    aces:\n      - subject: gateway\n        resources: [\"*\"]\n        permission: RX\n";
+    std::ofstream(policies() / "20-broken.yaml") << "policies:\n  - name: broken\n    match: {device_type: oic.d.light}\n    aces:\n      "
+                                                    "- subject: gateway\n        resources: [\"*\"]\n        permission: RX\n";
     const auto refused = watch.request("policy_reload", "{}");
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->getValue<std::string>("status"), "error");
     EXPECT_THAT(refused->getValue<std::string>("error"), HasSubstr("20-broken.yaml:7:"));
     EXPECT_THAT(refused->getValue<std::string>("error"), HasSubstr("permission"));
     EXPECT_EQ(info(), 3);
-    std::ofstream(policies() / "20-broken.yaml") << "policies:\n  - name: fixed\n    match: {device_type: oic.d.light}\n    aces:\n      - subject: gateway\n        resources: [\"*\"]\n        permission: R\n";
+    std::ofstream(policies() / "20-broken.yaml") << "policies:\n  - name: fixed\n    match: {device_type: oic.d.light}\n    aces:\n      - "
+                                                    "subject: gateway\n        resources: [\"*\"]\n        permission: R\n";
     ::kill(daemon->pid(), SIGHUP);  // the other way to reload
-    ASSERT_TRUE(watch.waitForEvent("policy_reload", [](const Poco::JSON::Object::Ptr& d) { return d->getValue<std::string>("status") == "ok"; }, 10s));
+    ASSERT_TRUE(watch.waitForEvent(
+        "policy_reload", [](const Poco::JSON::Object::Ptr& d) { return d->getValue<std::string>("status") == "ok"; }, 10s));
     EXPECT_EQ(info(), 4);
 }
 
@@ -190,18 +226,22 @@ TEST_F(Stewardd, TwoOwnershipRequestsForOneDeviceAtOnceOwnItOnce) {
     Observer watch(broker.port());
     auto daemon = startDaemon(dir.path(), config("{mode: manual}", {at(jw)}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
-    ASSERT_TRUE(watch.waitForEvent("device_discovered", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 10s));
+    ASSERT_TRUE(watch.waitForEvent(
+        "device_discovered", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 10s));
     const auto body = "{\"device\":\"" + jw[0].id.toString() + "\",\"transaction\":";
     watch.publishRaw("own", body + "1}");
     watch.publishRaw("own", body + "2}");
     std::map<int, std::string> statuses;
-    ASSERT_TRUE(watch.waitFor([&](const bridge::MqttMessage& m) {
-        if (m.topic == "steward/bridge/response/own") {
-            const auto o = parseJsonObject(m.payload);
-            statuses[o->getValue<int>("transaction")] = o->getValue<std::string>("status");
-        }
-        return statuses.size() == 2;
-    }, 20s)) << watch.dump();
+    ASSERT_TRUE(watch.waitFor(
+        [&](const bridge::MqttMessage& m) {
+            if (m.topic == "steward/bridge/response/own") {
+                const auto o = parseJsonObject(m.payload);
+                statuses[o->getValue<int>("transaction")] = o->getValue<std::string>("status");
+            }
+            return statuses.size() == 2;
+        },
+        20s))
+        << watch.dump();
     EXPECT_EQ(std::count_if(statuses.begin(), statuses.end(), [](const auto& s) { return s.second == "ok"; }), 1);
     EXPECT_EQ(std::count_if(statuses.begin(), statuses.end(), [](const auto& s) { return s.second == "error"; }), 1);
 }
@@ -212,20 +252,26 @@ TEST_F(Stewardd, ManualModeOwnsNothingUntilAPermitJoinWindowAndJustWorksOnlyWhen
     Observer watch(broker.port());
     auto daemon = startDaemon(dir.path(), config("{mode: permit_join, allow_justworks: false, pin_timeout: 5}", {at(jw), at(rdp)}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
-    ASSERT_TRUE(watch.waitForEvent("device_discovered", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 10s));
+    ASSERT_TRUE(watch.waitForEvent(
+        "device_discovered", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 10s));
     // Closed window: a few discovery rounds pass and nothing is owned.
     ASSERT_TRUE(daemon->waitForLine([](const auto& l) { return l.find("not owned automatically") != std::string::npos; }, 10s));
-    EXPECT_FALSE(watch.waitForEvent("pairing_request", [](const Poco::JSON::Object::Ptr&) { return true; }, 2s));
+    EXPECT_FALSE(watch.waitForEvent(
+        "pairing_request", [](const Poco::JSON::Object::Ptr&) { return true; }, 2s));
     const auto window = watch.request("permit_join", R"({"time": 7200})");
     ASSERT_TRUE(ok(window));
     EXPECT_EQ(window->getObject("data")->getValue<int>("time"), 3600);  // never longer than the maximum
     // Random PIN starts (a person must type the PIN anyway); Just-Works is not allowed here.
-    ASSERT_TRUE(watch.waitForEvent("pairing_request", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 10s)) << daemon->output();
-    EXPECT_FALSE(watch.waitForEvent("device_owned", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 3s));
+    ASSERT_TRUE(watch.waitForEvent(
+        "pairing_request", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 10s))
+        << daemon->output();
+    EXPECT_FALSE(watch.waitForEvent(
+        "device_owned", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 3s));
     // Nobody answers the PIN: that transfer fails on its own.
-    ASSERT_TRUE(watch.waitForEvent("ownership_failed", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 15s)) << daemon->output();
+    ASSERT_TRUE(watch.waitForEvent(
+        "ownership_failed", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 15s))
+        << daemon->output();
 }
-
 
 // Issue 13.1: a device that answers discovery as an owned device's UUID, unowned (a clone or an
 // impostor), is refused with an ownership_refused event; the owned device keeps its state and
@@ -234,18 +280,21 @@ TEST_F(Stewardd, AnImpostorWithTheUuidOfAnOwnedDeviceIsRefusedAndTheOwnedOneStay
     auto real = startDevices({"--svrdb", (dir / "real.dat").string(), "--uuid-seed", "porch-light-0001", "--name", "Porch light"});
     const std::uint16_t impostorPort = freeLoopbackUdpPort();
     Observer watch(broker.port());
-    auto daemon = startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true}", {at(real), "127.0.0.1:" + std::to_string(impostorPort)}));
+    auto daemon = startDaemon(dir.path(),
+                              config("{mode: automatic, allow_justworks: true}", {at(real), "127.0.0.1:" + std::to_string(impostorPort)}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
-    ASSERT_TRUE(watch.waitForEvent("device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, real); }, 20s))
+    ASSERT_TRUE(watch.waitForEvent(
+        "device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, real); }, 20s))
         << watch.dump() << daemon->output();
     const std::string topic = "steward/devices/" + real[0].id.toString();
     const auto before = watch.latest(topic);
     ASSERT_TRUE(before);
 
-    auto impostor = startDevices({"--svrdb", (dir / "impostor.dat").string(), "--uuid-seed", "porch-light-0001", "--port",
-                                  std::to_string(impostorPort)});
+    auto impostor = startDevices(
+        {"--svrdb", (dir / "impostor.dat").string(), "--uuid-seed", "porch-light-0001", "--port", std::to_string(impostorPort)});
     ASSERT_EQ(impostor[0].id, real[0].id);
-    const auto refused = watch.waitForEvent("ownership_refused", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, real); }, 15s);
+    const auto refused = watch.waitForEvent(
+        "ownership_refused", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, real); }, 15s);
     ASSERT_TRUE(refused) << watch.dump() << daemon->output();
     EXPECT_THAT(refused->getValue<std::string>("error"), HasSubstr("records " + real[0].id.toString() + " as owned"));
     // A few more rounds: still one announcement, nothing owned again, the directory unchanged.
@@ -273,21 +322,29 @@ TEST_F(Stewardd, TheApprovalQueueHoldsADeviceUntilApproved) {
     Observer watch(broker.port());
     auto daemon = startDaemon(dir.path(), config("{mode: automatic, allow_justworks: true, approval: true}", {at(jw)}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
-    const auto pending = watch.waitForEvent("pending_approval", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 10s);
+    const auto pending = watch.waitForEvent(
+        "pending_approval", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 10s);
     ASSERT_TRUE(pending);
     EXPECT_EQ(pending->getValue<std::string>("name"), "Porch light");
-    EXPECT_FALSE(watch.waitForEvent("device_owned", [](const Poco::JSON::Object::Ptr&) { return true; }, 2s));
+    EXPECT_FALSE(watch.waitForEvent(
+        "device_owned", [](const Poco::JSON::Object::Ptr&) { return true; }, 2s));
     ASSERT_TRUE(ok(watch.request("approve", "{\"device\":\"" + jw[0].id.toString() + "\"}")));
-    ASSERT_TRUE(watch.waitForEvent("device_owned", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 15s)) << daemon->output();
+    ASSERT_TRUE(watch.waitForEvent(
+        "device_owned", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, jw); }, 15s))
+        << daemon->output();
 }
 
 TEST_F(Stewardd, SigtermStopsCleanlyAndLeavesTheGatewayMarkedOffline) {
     Observer watch(broker.port());
     auto daemon = startDaemon(dir.path(), config("{mode: manual}", {}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
-    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/state" && m.payload.find("online") != std::string::npos; }, 10s));
+    ASSERT_TRUE(watch.waitFor(
+        [](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/state" && m.payload.find("online") != std::string::npos; },
+        10s));
     EXPECT_EQ(daemon->stop(15s), 0) << daemon->output();
-    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/state" && m.payload.find("offline") != std::string::npos; }, 10s));
+    ASSERT_TRUE(watch.waitFor(
+        [](const bridge::MqttMessage& m) { return m.topic == "steward/bridge/state" && m.payload.find("offline") != std::string::npos; },
+        10s));
 }
 
 TEST_F(Stewardd, AConfigurationErrorNamesFileLineColumnAndKey) {
@@ -330,7 +387,8 @@ TEST_F(Stewardd, TheCliDrivesTheDaemonOverMqttAndTypesThePinWhenAsked) {
     Observer watch(broker.port());
     auto daemon = startDaemon(dir.path(), config("{mode: manual}", {at(jw), at(rdp)}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
-    ASSERT_TRUE(watch.waitForEvent("device_discovered", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 10s));
+    ASSERT_TRUE(watch.waitForEvent(
+        "device_discovered", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 10s));
     const std::string brokerAt = "127.0.0.1:" + std::to_string(broker.port());
 
     // `steward own` (no --local): the daemon asks for the PIN, the CLI asks its user, who reads it off the device.
@@ -344,7 +402,8 @@ TEST_F(Stewardd, TheCliDrivesTheDaemonOverMqttAndTypesThePinWhenAsked) {
     BackgroundProcess devices(STEWARD_CLI_BIN, {"devices", "--broker", brokerAt, "--json"});
     ASSERT_EQ(devices.wait(20s), 0) << devices.output();
     EXPECT_THAT(devices.output(), HasSubstr("\"provisioned\""));
-    BackgroundProcess link(STEWARD_CLI_BIN, {"link", jw[0].id.toString(), rdp[0].id.toString(), "--resource", "/a/light", "--broker", brokerAt});
+    BackgroundProcess link(STEWARD_CLI_BIN,
+                           {"link", jw[0].id.toString(), rdp[0].id.toString(), "--resource", "/a/light", "--broker", brokerAt});
     EXPECT_EQ(link.wait(30s), 0) << link.output();
     BackgroundProcess links(STEWARD_CLI_BIN, {"links", "--broker", brokerAt, "--json"});
     ASSERT_EQ(links.wait(20s), 0);
@@ -374,13 +433,15 @@ TEST_F(Stewardd, AFailedOwnershipIsTriedAgainAndANewPairingRequestComes) {
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
 
     std::size_t from = 0;
-    ASSERT_TRUE(watch.waitForEvent("pairing_request", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 20s))
+    ASSERT_TRUE(watch.waitForEvent(
+        "pairing_request", [&](const Poco::JSON::Object::Ptr& d) { return forDevice(d, rdp); }, 20s))
         << watch.dump() << daemon->output();
     const auto shown = waitForPin(*rdp.process, from, 10s);
     ASSERT_TRUE(shown);
     const std::string wrong = *shown == "00000000" ? "11111111" : "00000000";
     ASSERT_TRUE(ok(watch.request("pin", "{\"device\":\"" + rdp[0].id.toString() + "\",\"pin\":\"" + wrong + "\"}")));
-    ASSERT_TRUE(watch.waitForEvent("ownership_failed", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, rdp); }, 20s))
+    ASSERT_TRUE(watch.waitForEvent(
+        "ownership_failed", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, rdp); }, 20s))
         << watch.dump() << daemon->output();
 
     // Tried again: a second pairing request, for a new PIN.
@@ -398,12 +459,16 @@ TEST_F(Stewardd, AFailedOwnershipIsTriedAgainAndANewPairingRequestComes) {
     const auto again = waitForPin(*rdp.process, from, 10s);
     ASSERT_TRUE(again);
     ASSERT_TRUE(ok(watch.request("pin", "{\"device\":\"" + rdp[0].id.toString() + "\",\"pin\":\"" + *again + "\"}")));
-    ASSERT_TRUE(watch.waitForEvent("device_owned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, rdp); }, 20s))
+    ASSERT_TRUE(watch.waitForEvent(
+        "device_owned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, rdp); }, 20s))
         << watch.dump() << daemon->output();
     EXPECT_NE(daemon->output().find("trying again to own " + rdp[0].id.toString()), std::string::npos) << daemon->output();
-    ASSERT_TRUE(watch.waitFor([](const bridge::MqttMessage& m) {
-        return m.topic == "steward/bridge/metrics" && m.payload.find("\"retries\":1") != std::string::npos;
-    }, 10s)) << watch.dump();
+    ASSERT_TRUE(watch.waitFor(
+        [](const bridge::MqttMessage& m) {
+            return m.topic == "steward/bridge/metrics" && m.payload.find("\"retries\":1") != std::string::npos;
+        },
+        10s))
+        << watch.dump();
 }
 
 // A transfer interrupted after the device left RFOTM (here `steward --local own` killed before the
@@ -413,7 +478,7 @@ TEST_F(Stewardd, AFailedOwnershipIsTriedAgainAndANewPairingRequestComes) {
 TEST_F(Stewardd, ATransferInterruptedWhileTheDeviceWasAwayIsFinishedWhenItComesBack) {
     const auto port = freeLoopbackUdpPort();
     const auto securePort = freeLoopbackUdpPort();
-    const std::vector<std::string> deviceArgs = {"--svrdb", (dir / "d.dat").string(), "--port", std::to_string(port),
+    const std::vector<std::string> deviceArgs = {"--svrdb",       (dir / "d.dat").string(),  "--port", std::to_string(port),
                                                  "--secure-port", std::to_string(securePort)};
     {
         auto device = startDevices(deviceArgs);
@@ -426,16 +491,21 @@ TEST_F(Stewardd, ATransferInterruptedWhileTheDeviceWasAwayIsFinishedWhenItComesB
     Observer watch(broker.port());
     auto daemon = startDaemon(dir.path(), config("{mode: manual}", {"127.0.0.1:" + std::to_string(port)}));
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
-    ASSERT_TRUE(daemon->waitForLine([](const std::string& l) { return l.find("interrupted transfer: unreachable") != std::string::npos; }, 10s))
+    ASSERT_TRUE(
+        daemon->waitForLine([](const std::string& l) { return l.find("interrupted transfer: unreachable") != std::string::npos; }, 10s))
         << daemon->output();
 
     auto device = startDevices(deviceArgs);
-    ASSERT_TRUE(daemon->waitForLine([](const std::string& l) {
-        return l.find("left pending by an interrupted transfer: owned (the interrupted transfer was finished") != std::string::npos;
-    }, 20s)) << daemon->output();
+    ASSERT_TRUE(daemon->waitForLine(
+        [](const std::string& l) {
+            return l.find("left pending by an interrupted transfer: owned (the interrupted transfer was finished") != std::string::npos;
+        },
+        20s))
+        << daemon->output();
     EXPECT_TRUE(device.process->waitForLine([](const std::string& l) { return l.find("-> RFNOP") != std::string::npos; }, 10s))
         << device.process->output();
-    const auto provisioned = watch.waitForEvent("device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, device); }, 20s);
+    const auto provisioned = watch.waitForEvent(
+        "device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, device); }, 20s);
     EXPECT_TRUE(provisioned) << watch.dump() << daemon->output();
 }
 
@@ -444,9 +514,9 @@ TEST_F(Stewardd, ATransferInterruptedWhileTheDeviceWasAwayIsFinishedWhenItComesB
 // with those policies (issue 14.5).
 TEST_F(Stewardd, PoliciesAreAppliedAtStartUpToDevicesOwnedWhileItWasDown) {
     auto lights = startDevices({"--svrdb-dir", (dir / "lights").string(), "--count", "2"}, 2);
-    const auto owned = runProcess(STEWARD_CLI_BIN, {"--local", "own", "--all", "--unicast", "127.0.0.1:" + std::to_string(lights[0].port),
-                                                    "--unicast", "127.0.0.1:" + std::to_string(lights[1].port), "--state-dir",
-                                                    (dir / "state").string()},
+    const auto owned = runProcess(STEWARD_CLI_BIN,
+                                  {"--local", "own", "--all", "--unicast", "127.0.0.1:" + std::to_string(lights[0].port), "--unicast",
+                                   "127.0.0.1:" + std::to_string(lights[1].port), "--state-dir", (dir / "state").string()},
                                   "", 60s);
     ASSERT_EQ(owned.exitCode, 0) << owned.err;
     Observer watch(broker.port());
@@ -454,8 +524,8 @@ TEST_F(Stewardd, PoliciesAreAppliedAtStartUpToDevicesOwnedWhileItWasDown) {
     ASSERT_TRUE(watch.waitOnline()) << daemon->output();
     for (const auto& d : lights.devices) {
         const auto provisioned = watch.waitForEvent(
-            "device_provisioned", [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == d.id.toString(); },
-            20s);
+            "device_provisioned",
+            [&](const Poco::JSON::Object::Ptr& e) { return e->optValue<std::string>("device", "") == d.id.toString(); }, 20s);
         ASSERT_TRUE(provisioned) << watch.dump() << daemon->output();
         EXPECT_GE(provisioned->getArray("policies")->size(), 1u);
         const auto state = watch.latest("steward/devices/" + d.id.toString());
@@ -490,9 +560,12 @@ TEST_F(Stewardd, KilledAtStepsOfOwnershipAndOfAPolicyLinkItConvergesAfterARestar
         SCOPED_TRACE("killed at: " + step + " #" + count);
         std::filesystem::remove_all(dir / "state");
         const auto tag = std::to_string(round++);
-        auto kitchen = startDevices({"--svrdb", (dir / ("kitchen-" + tag + ".dat")).string(), "--name", "Kitchen light", "--ownership-timeout", "1"});
-        auto hall = startDevices({"--svrdb", (dir / ("hall-" + tag + ".dat")).string(), "--name", "Hall light", "--ownership-timeout", "1"});
-        const auto yaml = config("{mode: automatic, allow_justworks: true, justworks_per_window: 2, retry_after: 1}", {at(kitchen), at(hall)});
+        auto kitchen =
+            startDevices({"--svrdb", (dir / ("kitchen-" + tag + ".dat")).string(), "--name", "Kitchen light", "--ownership-timeout", "1"});
+        auto hall =
+            startDevices({"--svrdb", (dir / ("hall-" + tag + ".dat")).string(), "--name", "Hall light", "--ownership-timeout", "1"});
+        const auto yaml =
+            config("{mode: automatic, allow_justworks: true, justworks_per_window: 2, retry_after: 1}", {at(kitchen), at(hall)});
         {
             auto doomed = startDaemon(dir.path(), yaml, {"STEWARD_FAULT_KILL_AT=" + step, "STEWARD_FAULT_KILL_COUNT=" + count});
             ASSERT_EQ(doomed->wait(30s), 256 + SIGKILL) << "the fault was not reached\n" << doomed->output();
@@ -502,9 +575,12 @@ TEST_F(Stewardd, KilledAtStepsOfOwnershipAndOfAPolicyLinkItConvergesAfterARestar
         ASSERT_TRUE(watch.waitOnline()) << daemon->output();
         for (const auto* d : {&kitchen, &hall}) {
             const auto id = (*d)[0].id.toString();
-            ASSERT_TRUE(watch.waitFor([&](const bridge::MqttMessage& m) {
-                return m.topic == "steward/devices/" + id && m.payload.find("\"provisioned\"") != std::string::npos;
-            }, 30s)) << watch.dump() << daemon->output();
+            ASSERT_TRUE(watch.waitFor(
+                [&](const bridge::MqttMessage& m) {
+                    return m.topic == "steward/devices/" + id && m.payload.find("\"provisioned\"") != std::string::npos;
+                },
+                30s))
+                << watch.dump() << daemon->output();
         }
         const auto links = watch.request("links", "{}");
         ASSERT_TRUE(ok(links)) << watch.dump();

@@ -100,8 +100,7 @@ void MosquittoBroker::start(std::chrono::milliseconds timeout) {
     if (process_) return;
     const std::string program = binary();
     if (program.empty()) throw std::runtime_error("mosquitto not found (PATH, /usr/sbin/mosquitto)");
-    process_ = std::make_unique<BackgroundProcess>(program,
-                                                   std::vector<std::string>{"-c", (dir_ / "mosquitto.conf").string()});
+    process_ = std::make_unique<BackgroundProcess>(program, std::vector<std::string>{"-c", (dir_ / "mosquitto.conf").string()});
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!acceptsConnections(port_)) {
         if (process_->wait(std::chrono::milliseconds(1)) || std::chrono::steady_clock::now() > deadline) {

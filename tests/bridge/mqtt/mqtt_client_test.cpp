@@ -163,8 +163,7 @@ void subscribeAndWait(MqttClient& client, Inbox& inbox, const std::string& filte
 
 // A client connected to `broker`, receiving into `inbox`.
 struct Observer {
-    Observer(const MosquittoBroker& broker, const std::string& id, const std::string& filter)
-        : client(optionsFor(broker, id)) {
+    Observer(const MosquittoBroker& broker, const std::string& id, const std::string& filter) : client(optionsFor(broker, id)) {
         client.onMessage(inbox.handler());
         client.start();
         subscribeAndWait(client, inbox, filter);
@@ -241,8 +240,7 @@ TEST(MqttClient, WillSaysOfflineWhenTheProcessDiesAndOnlineAfterConnecting) {
 
     auto gateway = std::make_unique<BackgroundProcess>(
         testClientBinary(), std::vector<std::string>{broker.host(), std::to_string(broker.port()), "gw", "gw/state"});
-    ASSERT_TRUE(gateway->waitForLine([](const std::string& l) { return l == "connected"; }, kDeadline))
-        << gateway->output();
+    ASSERT_TRUE(gateway->waitForLine([](const std::string& l) { return l == "connected"; }, kDeadline)) << gateway->output();
     const auto online = observer.inbox.waitFor("gw/state", "online");
     ASSERT_TRUE(online);
 
@@ -257,8 +255,8 @@ TEST(MqttClient, WillSaysOfflineWhenTheProcessDiesAndOnlineAfterConnecting) {
     EXPECT_TRUE(state->retain);
 
     // Back again: "online" replaces the will's "offline".
-    gateway = std::make_unique<BackgroundProcess>(
-        testClientBinary(), std::vector<std::string>{broker.host(), std::to_string(broker.port()), "gw", "gw/state"});
+    gateway = std::make_unique<BackgroundProcess>(testClientBinary(),
+                                                  std::vector<std::string>{broker.host(), std::to_string(broker.port()), "gw", "gw/state"});
     ASSERT_TRUE(gateway->waitForLine([](const std::string& l) { return l == "connected"; }, kDeadline));
     ASSERT_TRUE(late.inbox.waitFor("gw/state", "online"));
     ASSERT_TRUE(gateway->writeLine("stop"));
@@ -513,18 +511,18 @@ struct TestPki {
         if (result.exitCode != 0) throw std::runtime_error("openssl failed: " + result.err);
     }
     void issue(const std::string& name, const std::string& cn, const std::string& extensions) const {
-        run({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-             file(name + ".key"), "-out", file(name + ".csr"), "-subj", "/CN=" + cn});
+        run({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", file(name + ".key"), "-out",
+             file(name + ".csr"), "-subj", "/CN=" + cn});
         {
             std::ofstream ext(file(name + ".ext"));
             ext << extensions << "\n";
         }
-        run({"x509", "-req", "-in", file(name + ".csr"), "-CA", ca(), "-CAkey", file("ca.key"), "-CAcreateserial",
-             "-out", file(name + ".crt"), "-days", "1", "-extfile", file(name + ".ext")});
+        run({"x509", "-req", "-in", file(name + ".csr"), "-CA", ca(), "-CAkey", file("ca.key"), "-CAcreateserial", "-out",
+             file(name + ".crt"), "-days", "1", "-extfile", file(name + ".ext")});
     }
     TestPki() {
-        run({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-             file("ca.key"), "-out", ca(), "-days", "1", "-subj", "/CN=steward-test-ca"});
+        run({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", file("ca.key"), "-out", ca(),
+             "-days", "1", "-subj", "/CN=steward-test-ca"});
         issue("server", "localhost", "subjectAltName=IP:127.0.0.1,DNS:localhost");
         issue("client", "gateway", "extendedKeyUsage=clientAuth");
     }
@@ -536,9 +534,8 @@ TEST(MqttClient, TlsWithAClientCertificate) {
     if (steward::test::findOnPath("openssl").find('/') == std::string::npos) GTEST_SKIP() << "no openssl tool";
     const TestPki pki;
     MosquittoBroker broker(BrokerOptions{{},
-                                         {"cafile " + pki.ca(), "certfile " + pki.file("server.crt"),
-                                          "keyfile " + pki.file("server.key"), "require_certificate true",
-                                          "use_identity_as_username true"}});
+                                         {"cafile " + pki.ca(), "certfile " + pki.file("server.crt"), "keyfile " + pki.file("server.key"),
+                                          "require_certificate true", "use_identity_as_username true"}});
     LogLines log;
     auto options = optionsFor(broker, "gw", &log);
     options.tls = steward::bridge::MqttTls{pki.ca(), pki.file("client.crt"), pki.file("client.key"), false};
@@ -557,8 +554,7 @@ TEST(MqttClient, TlsWithAClientCertificate) {
     noCert.tls = steward::bridge::MqttTls{pki.ca(), "", "", false};
     MqttClient refused(noCert);
     refused.start();
-    ASSERT_TRUE(eventually([&] { return refusedLog.count("cannot connect to " + broker.uri()) >= 2; }))
-        << refusedLog.all();
+    ASSERT_TRUE(eventually([&] { return refusedLog.count("cannot connect to " + broker.uri()) >= 2; })) << refusedLog.all();
     EXPECT_FALSE(refused.connected());
 }
 

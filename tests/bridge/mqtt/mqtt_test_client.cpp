@@ -27,9 +27,8 @@ int main(int argc, char** argv) {
     options.onlinePayload = "online";
     options.log = [](const std::string& line) { std::cout << "log: " << line << std::endl; };
     steward::bridge::MqttClient client(options);
-    client.onConnectionChange([](bool up, const std::string& reason) {
-        std::cout << (up ? "connected" : "disconnected: " + reason) << std::endl;
-    });
+    client.onConnectionChange(
+        [](bool up, const std::string& reason) { std::cout << (up ? "connected" : "disconnected: " + reason) << std::endl; });
     client.start();
     std::string line;
     while (std::getline(std::cin, line)) {

@@ -22,7 +22,7 @@ TEST(TopicMatches, PlusMatchesExactlyOneLevel) {
     EXPECT_FALSE(topicMatches("steward/bridge/request/+", "steward/bridge/request"));
     EXPECT_TRUE(topicMatches("steward/+/state", "steward/bridge/state"));
     EXPECT_TRUE(topicMatches("+/+", "a/b"));
-    EXPECT_TRUE(topicMatches("a/+", "a/"));   // an empty level is a level
+    EXPECT_TRUE(topicMatches("a/+", "a/"));  // an empty level is a level
     EXPECT_TRUE(topicMatches("+/a", "/a"));
     EXPECT_TRUE(topicMatches("+", "a"));
     EXPECT_FALSE(topicMatches("+", "a/b"));

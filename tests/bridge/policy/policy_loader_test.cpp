@@ -123,8 +123,8 @@ policies:
 
     ASSERT_EQ(p.aces.size(), 5u);
     EXPECT_TRUE(std::holds_alternative<Gateway>(p.aces[0].subject));
-    EXPECT_EQ(p.aces[0].resources, (std::vector{wildcard(core::Wildcard::All), wildcard(core::Wildcard::Secured),
-                                                wildcard(core::Wildcard::Public)}));
+    EXPECT_EQ(p.aces[0].resources,
+              (std::vector{wildcard(core::Wildcard::All), wildcard(core::Wildcard::Secured), wildcard(core::Wildcard::Public)}));
     EXPECT_EQ(p.aces[0].permission, core::permission::kAll);
     EXPECT_EQ(std::get<core::Uuid>(p.aces[1].subject), *core::Uuid::parse("2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f"));
     EXPECT_EQ(p.aces[1].resources, std::vector{href("/a/light")});
@@ -177,31 +177,32 @@ TEST_F(PolicyLoaderTest, ATypoedKeyIsAnError) {
     expectError(oneAce("        resources: [/a]\n"
                        "        permision: R\n"),
                 6, 9, "policies[0].aces[0].permision", "unknown key (expected subject, resources, permission)");
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    match: {device_typ: oic.d.light}\n"
-                "    aces: []\n",
-                3, 13, "policies[0].match.device_typ", "unknown key (expected device_type, otm, uuid, name)");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    match: {device_typ: oic.d.light}\n"
+        "    aces: []\n",
+        3, 13, "policies[0].match.device_typ", "unknown key (expected device_type, otm, uuid, name)");
     expectError("polices: []\n", 1, 1, "polices", "unknown key (expected policies)");
 }
 
 TEST_F(PolicyLoaderTest, ABadPermissionIsAnError) {
     // The position of the value: line 6, column 21, as in the README's example.
-    const std::string text = oneAce("        resources: [/a/light]\n"
-                                    "        permission: RX\n");
+    const std::string text = oneAce(
+        "        resources: [/a/light]\n"
+        "        permission: RX\n");
     const std::string accepted = " is not a permission (" + std::string(core::kPermissionSyntax) + ")";
     expectError(text, 6, 21, "policies[0].aces[0].permission", "\"RX\"" + accepted);
     const auto path = dir_ / "p.yaml";
-    EXPECT_EQ(std::string(errorOf(text).what()),
-              path.string() + ":6:21: policies[0].aces[0].permission: \"RX\"" + accepted);
+    EXPECT_EQ(std::string(errorOf(text).what()), path.string() + ":6:21: policies[0].aces[0].permission: \"RX\"" + accepted);
     // Core's verdicts, as the CLI and MQTT give them: no repeated or misplaced letter, no lower
     // case, no numbers (0 least of all), and at least one right.
     for (const std::string bad : {"RR", "R-U--", "rn", "r", "6", "0", "31"}) {
-        expectError(oneAce("        resources: [/a]\n        permission: \"" + bad + "\"\n"), 6, 21,
-                    "policies[0].aces[0].permission", "\"" + bad + "\"" + accepted);
+        expectError(oneAce("        resources: [/a]\n        permission: \"" + bad + "\"\n"), 6, 21, "policies[0].aces[0].permission",
+                    "\"" + bad + "\"" + accepted);
     }
-    expectError(oneAce("        resources: [/a]\n        permission: \"-----\"\n"), 6, 21,
-                "policies[0].aces[0].permission", "\"-----\" grants nothing (at least one of CRUDN is needed)");
+    expectError(oneAce("        resources: [/a]\n        permission: \"-----\"\n"), 6, 21, "policies[0].aces[0].permission",
+                "\"-----\" grants nothing (at least one of CRUDN is needed)");
 }
 
 TEST_F(PolicyLoaderTest, PermissionLettersComeInAnyOrderOrInPlace) {
@@ -214,35 +215,38 @@ TEST_F(PolicyLoaderTest, PermissionLettersComeInAnyOrderOrInPlace) {
 }
 
 TEST_F(PolicyLoaderTest, ABadUuidIsAnError) {
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    aces:\n"
-                "      - subject: {uuid: 2b7c9f0e-5a1d-4c3b-9e8f}\n"
-                "        resources: [/a]\n"
-                "        permission: R\n",
-                4, 25, "policies[0].aces[0].subject.uuid", "\"2b7c9f0e-5a1d-4c3b-9e8f\" is not a UUID (8-4-4-4-12 hex digits)");
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    aces:\n"
-                "      - subject: {uuid: 00000000-0000-0000-0000-000000000000}\n"
-                "        resources: [/a]\n"
-                "        permission: R\n",
-                4, 25, "policies[0].aces[0].subject.uuid", "the nil UUID names no device");
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    match: {uuid: kitchen}\n"
-                "    aces: []\n",
-                3, 19, "policies[0].match.uuid",
-                "\"kitchen\" is not a UUID pattern (hex digits, '-', and the glob characters * ? [ ] !)");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    aces:\n"
+        "      - subject: {uuid: 2b7c9f0e-5a1d-4c3b-9e8f}\n"
+        "        resources: [/a]\n"
+        "        permission: R\n",
+        4, 25, "policies[0].aces[0].subject.uuid", "\"2b7c9f0e-5a1d-4c3b-9e8f\" is not a UUID (8-4-4-4-12 hex digits)");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    aces:\n"
+        "      - subject: {uuid: 00000000-0000-0000-0000-000000000000}\n"
+        "        resources: [/a]\n"
+        "        permission: R\n",
+        4, 25, "policies[0].aces[0].subject.uuid", "the nil UUID names no device");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    match: {uuid: kitchen}\n"
+        "    aces: []\n",
+        3, 19, "policies[0].match.uuid", "\"kitchen\" is not a UUID pattern (hex digits, '-', and the glob characters * ? [ ] !)");
 }
 
 TEST_F(PolicyLoaderTest, AWrongTypeIsAnError) {
     expectError(oneAce("        resources: /a/light\n"
                        "        permission: R\n"),
                 5, 20, "policies[0].aces[0].resources", "expected a list, found a string");
-    expectError("policies:\n"
-                "  - name: [a, b]\n",
-                2, 11, "policies[0].name", "expected a string, found a list");
+    expectError(
+        "policies:\n"
+        "  - name: [a, b]\n",
+        2, 11, "policies[0].name", "expected a string, found a list");
     expectError("policies: {name: a}\n", 1, 11, "policies", "expected a list, found a map");
     expectError("- a\n", 1, 1, "", "expected a map, found a list");
     expectError(oneAce("        resources: [/a]\n"
@@ -251,24 +255,27 @@ TEST_F(PolicyLoaderTest, AWrongTypeIsAnError) {
     expectError(oneAce("        resources: [[/a]]\n"
                        "        permission: R\n"),
                 5, 21, "policies[0].aces[0].resources[0]", "expected a string, found a list");
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    match: oic.d.light\n"
-                "    aces: []\n",
-                3, 12, "policies[0].match", "expected a map, found a string");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    match: oic.d.light\n"
+        "    aces: []\n",
+        3, 12, "policies[0].match", "expected a map, found a string");
 }
 
 TEST_F(PolicyLoaderTest, AYamlSyntaxErrorKeepsYamlCppsPosition) {
-    const PolicyError e = errorOf("policies:\n"
-                                  "  - name: p\n"
-                                  "    aces: [\n");
+    const PolicyError e = errorOf(
+        "policies:\n"
+        "  - name: p\n"
+        "    aces: [\n");
     EXPECT_EQ(e.key(), "");
     EXPECT_GT(e.line(), 0);
     EXPECT_EQ(e.detail().rfind("invalid YAML: ", 0), 0u) << e.what();
-    expectError("policies:\n"
-                "  - name: p\n"
-                "   bad: indentation\n",
-                3, 4, "", "invalid YAML: end of sequence not found");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "   bad: indentation\n",
+        3, 4, "", "invalid YAML: end of sequence not found");
     expectError("policies: [a\n", 2, 1, "", "invalid YAML: end of sequence flow not found");
     // yaml-cpp 0.7 stops advancing here and would report empty documents forever.
     expectError("\n, ;n246n\x01", 2, 1, "", "invalid YAML: unexpected text");
@@ -284,12 +291,10 @@ TEST_F(PolicyLoaderTest, EmptyResourcesAreAnError) {
                 5, 21, "policies[0].aces[0].resources[0]", "must not be empty");
     expectError(oneAce("        resources: [light]\n"
                        "        permission: R\n"),
-                5, 21, "policies[0].aces[0].resources[0]",
-                "\"light\" is not a resource (" + std::string(core::kAceResourceSyntax) + ")");
+                5, 21, "policies[0].aces[0].resources[0]", "\"light\" is not a resource (" + std::string(core::kAceResourceSyntax) + ")");
     expectError(oneAce("        resources: [\"/\"]\n"
                        "        permission: R\n"),
-                5, 21, "policies[0].aces[0].resources[0]",
-                "\"/\" is not a resource (an href names one, /a/light; * is every resource)");
+                5, 21, "policies[0].aces[0].resources[0]", "\"/\" is not a resource (an href names one, /a/light; * is every resource)");
     // Core's verdict, as the CLI and MQTT give it: an href is visible ASCII (no look-alikes).
     expectError(oneAce("        resources: [\"/caf\xc3\xa9\"]\n"
                        "        permission: R\n"),
@@ -298,25 +303,28 @@ TEST_F(PolicyLoaderTest, EmptyResourcesAreAnError) {
 }
 
 TEST_F(PolicyLoaderTest, KeyBitsAre128Or256) {
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    links:\n"
-                "      - with: {device_type: oic.d.switch}\n"
-                "        resources: [/a/light]\n"
-                "        permission: RU\n"
-                "        key_bits: 512\n",
-                7, 19, "policies[0].links[0].key_bits", "\"512\" is not a key size (128 or 256)");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    links:\n"
+        "      - with: {device_type: oic.d.switch}\n"
+        "        resources: [/a/light]\n"
+        "        permission: RU\n"
+        "        key_bits: 512\n",
+        7, 19, "policies[0].links[0].key_bits", "\"512\" is not a key size (128 or 256)");
 }
 
 TEST_F(PolicyLoaderTest, DuplicateNamesAreAnErrorNamingBothFiles) {
-    write("10-a.yaml", "policies:\n"
-                       "  - name: shared\n"
-                       "    aces: [{subject: gateway, resources: [/a], permission: R}]\n");
-    const auto second = write("20-b.yaml", "policies:\n"
-                                           "  - name: other\n"
-                                           "    aces: [{subject: gateway, resources: [/a], permission: R}]\n"
-                                           "  - name: shared\n"
-                                           "    aces: [{subject: gateway, resources: [/b], permission: R}]\n");
+    write("10-a.yaml",
+          "policies:\n"
+          "  - name: shared\n"
+          "    aces: [{subject: gateway, resources: [/a], permission: R}]\n");
+    const auto second = write("20-b.yaml",
+                              "policies:\n"
+                              "  - name: other\n"
+                              "    aces: [{subject: gateway, resources: [/a], permission: R}]\n"
+                              "  - name: shared\n"
+                              "    aces: [{subject: gateway, resources: [/b], permission: R}]\n");
     try {
         loadPolicyDirectory(dir_.path());
         FAIL() << "duplicate names accepted";
@@ -325,17 +333,18 @@ TEST_F(PolicyLoaderTest, DuplicateNamesAreAnErrorNamingBothFiles) {
         EXPECT_EQ(e.line(), 4);
         EXPECT_EQ(e.column(), 11);
         EXPECT_EQ(e.key(), "policies[1].name");
-        EXPECT_EQ(e.detail(), "\"shared\" is already defined at " + (dir_ / "10-a.yaml").string() +
-                                  ":2:11 (policy names are unique across all files)");
+        EXPECT_EQ(e.detail(),
+                  "\"shared\" is already defined at " + (dir_ / "10-a.yaml").string() + ":2:11 (policy names are unique across all files)");
     }
 }
 
 TEST_F(PolicyLoaderTest, DuplicateNamesInOneFileAreAnError) {
-    const PolicyError e = errorOf("policies:\n"
-                                  "  - name: x\n"
-                                  "    aces: [{subject: gateway, resources: [/a], permission: R}]\n"
-                                  "  - name: x\n"
-                                  "    aces: [{subject: gateway, resources: [/a], permission: R}]\n");
+    const PolicyError e = errorOf(
+        "policies:\n"
+        "  - name: x\n"
+        "    aces: [{subject: gateway, resources: [/a], permission: R}]\n"
+        "  - name: x\n"
+        "    aces: [{subject: gateway, resources: [/a], permission: R}]\n");
     EXPECT_EQ(e.line(), 4);
     EXPECT_EQ(e.column(), 11);
     EXPECT_EQ(e.key(), "policies[1].name");
@@ -354,52 +363,58 @@ TEST_F(PolicyLoaderTest, OtherErrors) {
                        "        permission: CRUDN\n"),
                 7, 9, "policies[0].aces[0].permission", "duplicate key");
     // A subject names exactly one kind.
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    aces:\n"
-                "      - subject: {conntype: auth-crypt, uuid: 2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f}\n"
-                "        resources: [/a]\n"
-                "        permission: R\n",
-                4, 18, "policies[0].aces[0].subject", "needs exactly one of uuid, match, conntype");
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    aces:\n"
-                "      - subject: gatewya\n"
-                "        resources: [/a]\n"
-                "        permission: R\n",
-                4, 18, "policies[0].aces[0].subject",
-                "\"gatewya\" is not a subject (gateway, {uuid: UUID}, {match: {...}} or {conntype: "
-                "auth-crypt|anon-clear})");
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    aces:\n"
-                "      - subject: {conntype: anon}\n"
-                "        resources: [/a]\n"
-                "        permission: R\n",
-                4, 29, "policies[0].aces[0].subject.conntype", "\"anon\" is not a connection type (auth-crypt, anon-clear)");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    aces:\n"
+        "      - subject: {conntype: auth-crypt, uuid: 2b7c9f0e-5a1d-4c3b-9e8f-1a2b3c4d5e6f}\n"
+        "        resources: [/a]\n"
+        "        permission: R\n",
+        4, 18, "policies[0].aces[0].subject", "needs exactly one of uuid, match, conntype");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    aces:\n"
+        "      - subject: gatewya\n"
+        "        resources: [/a]\n"
+        "        permission: R\n",
+        4, 18, "policies[0].aces[0].subject",
+        "\"gatewya\" is not a subject (gateway, {uuid: UUID}, {match: {...}} or {conntype: "
+        "auth-crypt|anon-clear})");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    aces:\n"
+        "      - subject: {conntype: anon}\n"
+        "        resources: [/a]\n"
+        "        permission: R\n",
+        4, 29, "policies[0].aces[0].subject.conntype", "\"anon\" is not a connection type (auth-crypt, anon-clear)");
     // Names are spelled as printed (core's rule for the CLI and MQTT too).
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    aces:\n"
-                "      - subject: {conntype: Auth-Crypt}\n"
-                "        resources: [/a]\n"
-                "        permission: R\n",
-                4, 29, "policies[0].aces[0].subject.conntype",
-                "\"Auth-Crypt\" is not a connection type (auth-crypt, anon-clear)");
-    expectError("policies:\n"
-                "  - name: p\n"
-                "    match: {otm: pin}\n"
-                "    aces: []\n",
-                3, 18, "policies[0].match.otm",
-                "\"pin\" is not an OTM (justworks, randompin, oic.sec.doxm.jw, oic.sec.doxm.rdp, oic.sec.doxm.mfgcert)");
-    expectError("policies:\n"
-                "  - name: has space\n"
-                "    aces: []\n",
-                2, 11, "policies[0].name", "\"has space\" is not a policy name (letters, digits, '-', '_', '.')");
-    expectError("policies:\n"
-                "  - name: \"a\\x01b\"\n"
-                "    aces: []\n",
-                2, 11, "policies[0].name", "\"a\\x01b\" contains a control character");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    aces:\n"
+        "      - subject: {conntype: Auth-Crypt}\n"
+        "        resources: [/a]\n"
+        "        permission: R\n",
+        4, 29, "policies[0].aces[0].subject.conntype", "\"Auth-Crypt\" is not a connection type (auth-crypt, anon-clear)");
+    expectError(
+        "policies:\n"
+        "  - name: p\n"
+        "    match: {otm: pin}\n"
+        "    aces: []\n",
+        3, 18, "policies[0].match.otm",
+        "\"pin\" is not an OTM (justworks, randompin, oic.sec.doxm.jw, oic.sec.doxm.rdp, oic.sec.doxm.mfgcert)");
+    expectError(
+        "policies:\n"
+        "  - name: has space\n"
+        "    aces: []\n",
+        2, 11, "policies[0].name", "\"has space\" is not a policy name (letters, digits, '-', '_', '.')");
+    expectError(
+        "policies:\n"
+        "  - name: \"a\\x01b\"\n"
+        "    aces: []\n",
+        2, 11, "policies[0].name", "\"a\\x01b\" contains a control character");
     expectError("policies: []\n---\npolicies: []\n", 2, 1, "", "more than one YAML document (one per file)");
     expectError("policies:\n  - name: p\n    ? [a]\n    : b\n", 3, 7, "policies[0]", "a key must be a string, found a list");
 }
@@ -416,11 +431,12 @@ TEST_F(PolicyLoaderTest, LimitsAreEnforced) {
 
     // Aliases repeat a list for a few bytes each; every use counts. 10 policies x 256 ACEs x 16
     // resources, in about 13 KB.
-    std::string bomb = "policies:\n"
-                       "  - name: p0\n"
-                       "    aces: &a\n"
-                       "      - {subject: gateway, resources: &r [/a, /b, /c, /d, /e, /f, /g, /h, /i, /j, /k, /l, /m, "
-                       "/n, /o, /p], permission: R}\n";
+    std::string bomb =
+        "policies:\n"
+        "  - name: p0\n"
+        "    aces: &a\n"
+        "      - {subject: gateway, resources: &r [/a, /b, /c, /d, /e, /f, /g, /h, /i, /j, /k, /l, /m, "
+        "/n, /o, /p], permission: R}\n";
     for (int i = 1; i < 256; ++i) bomb += "      - {subject: gateway, resources: *r, permission: R}\n";
     for (int p = 1; p < 10; ++p) bomb += "  - {name: p" + std::to_string(p) + ", aces: *a}\n";
     const PolicyError budget = errorOf(bomb);
@@ -445,9 +461,7 @@ TEST_F(PolicyLoaderTest, DirectoryLoadsYamlFilesInNameOrder) {
     EXPECT_EQ(set.policies[2].file, (dir_ / "3-c.yml").string());
 }
 
-TEST_F(PolicyLoaderTest, AMissingDirectoryIsAnEmptySet) {
-    EXPECT_TRUE(loadPolicyDirectory(dir_ / "none").policies.empty());
-}
+TEST_F(PolicyLoaderTest, AMissingDirectoryIsAnEmptySet) { EXPECT_TRUE(loadPolicyDirectory(dir_ / "none").policies.empty()); }
 
 TEST_F(PolicyLoaderTest, UnreadablePlacesAreErrorsWithoutPosition) {
     const auto file = write("plain.yaml", "policies: []\n");
@@ -470,8 +484,7 @@ TEST_F(PolicyLoaderTest, UnreadablePlacesAreErrorsWithoutPosition) {
 }
 
 TEST_F(PolicyLoaderTest, ParsingTextNeedsNoFile) {
-    const PolicySet set = parsePolicyText("policies:\n  - name: a\n    links: [{with: {}, resources: [/a], permission: R}]\n",
-                                          "inline");
+    const PolicySet set = parsePolicyText("policies:\n  - name: a\n    links: [{with: {}, resources: [/a], permission: R}]\n", "inline");
     ASSERT_EQ(set.policies.size(), 1u);
     EXPECT_EQ(set.policies[0].file, "inline");
     EXPECT_THROW(parsePolicyText(std::string("\0\xff\xfe[", 4), "inline"), PolicyError);
@@ -524,8 +537,8 @@ TEST_F(PolicyLoaderTest, ParsesDirectPairing) {
 
 TEST_F(PolicyLoaderTest, DirectPairingErrorsHaveTheirPosition) {
     const std::string rest = "      resources: [/a/light]\n      permission: RU\n";
-    expectError(pairing("      methods: [preconfigured]\n      pin: \"12345678\"\n      resource: [/a/light]\n      permission: RU\n"), 7, 7,
-                "policies[0].direct_pairing.resource", "unknown key (expected methods, pin, resources, permission)");
+    expectError(pairing("      methods: [preconfigured]\n      pin: \"12345678\"\n      resource: [/a/light]\n      permission: RU\n"), 7,
+                7, "policies[0].direct_pairing.resource", "unknown key (expected methods, pin, resources, permission)");
     expectError(pairing(rest), 5, 7, "policies[0].direct_pairing.methods", "missing (required)");
     expectError(pairing("      methods: [random]\n      permission: RU\n"), 5, 7, "policies[0].direct_pairing.resources",
                 "missing (required)");
@@ -564,8 +577,7 @@ TEST_F(PolicyLoaderTest, DirectPairingErrorsHaveTheirPosition) {
     expectError(pairing("      methods: [random]\n      resources: []\n      permission: RU\n"), 6, 18,
                 "policies[0].direct_pairing.resources", "names no resource (at least one is needed)");
     expectError(pairing("      methods: [random]\n      resources: [/a/light]\n      permission: \"-----\"\n"), 7, 19,
-                "policies[0].direct_pairing.permission",
-                core::permissionFromText("-----").error());
+                "policies[0].direct_pairing.permission", core::permissionFromText("-----").error());
     expectError(pairing("      methods: [random]\n      resources: [light]\n      permission: R\n"), 6, 19,
                 "policies[0].direct_pairing.resources[0]", core::aceResourceFromText("light").error());
     expectError("policies:\n  - name: p\n    direct_pairing: [random]\n", 3, 21, "policies[0].direct_pairing",

@@ -22,8 +22,7 @@ DeviceFacts device(const char* id, const char* name, const char* type, const cha
 
 const DeviceFacts kLight = device("8e740000-0000-0000-0000-000000000001", "Kitchen light", "oic.d.light");
 const DeviceFacts kLight2 = device("8e740000-0000-0000-0000-000000000002", "Hall light", "oic.d.light");
-const DeviceFacts kSwitch = device("2b7c0000-0000-0000-0000-000000000003", "Kitchen switch", "oic.d.switch",
-                                   "oic.sec.doxm.rdp");
+const DeviceFacts kSwitch = device("2b7c0000-0000-0000-0000-000000000003", "Kitchen switch", "oic.d.switch", "oic.sec.doxm.rdp");
 const DeviceFacts kSwitch2 = device("2b7c0000-0000-0000-0000-000000000004", "Hall switch", "oic.d.switch");
 const DeviceFacts kSensor = device("5e550000-0000-0000-0000-000000000005", "Sensor", "oic.d.sensor");
 
@@ -314,7 +313,10 @@ TEST(PolicyPlanTest, TheFirstMatchingDirectPairingIsTheDevicesAndTheOthersAreNam
     ASSERT_TRUE(kitchen.directPairing);
     EXPECT_FALSE(kitchen.empty());  // direct pairing alone is work to do
     EXPECT_EQ(*kitchen.directPairing, (DirectPairingPlan{{core::pairing_method::kPreconfiguredPin, core::pairing_method::kRandomPin},
-                                                         "87654321", {href("/a/light")}, R | U, "kitchen-guest"}));
+                                                         "87654321",
+                                                         {href("/a/light")},
+                                                         R | U,
+                                                         "kitchen-guest"}));
     EXPECT_EQ(kitchen.directPairingIgnored, std::vector<std::string>{"lights-guest"});
     EXPECT_EQ(kitchen.policies, (std::vector<std::string>{"kitchen-guest", "lights-guest"}));
     EXPECT_TRUE(kitchen.aces.empty());
@@ -347,9 +349,10 @@ TEST(PolicyPlanTest, DescribeMentionsDirectPairingButNeverThePin) {
               "direct pairing: methods preconfigured random, the policy's PIN, grants -RU-- /a/light (policy kitchen-guest)\n"
               "direct pairing of policy lights-guest ignored: policy kitchen-guest's comes first (one pconf per device)");
     EXPECT_EQ(text.find("87654321"), std::string::npos);
-    EXPECT_EQ(describe(planFor(policies(kGuestPairing), kLight2, {}, kGateway)),
-              "policy lights-guest matches\n"
-              "direct pairing: methods random, the device shows a fresh PIN per pairing, grants -R--- /a/light /oic/d (policy lights-guest)");
+    EXPECT_EQ(
+        describe(planFor(policies(kGuestPairing), kLight2, {}, kGateway)),
+        "policy lights-guest matches\n"
+        "direct pairing: methods random, the device shows a fresh PIN per pairing, grants -R--- /a/light /oic/d (policy lights-guest)");
 }
 
 }  // namespace

@@ -15,9 +15,7 @@ namespace {
 
 class PolicyStoreTest : public ::testing::Test {
 protected:
-    void write(const std::string& name, const std::string& text) {
-        std::ofstream(dir_ / name, std::ios::binary) << text;
-    }
+    void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name, std::ios::binary) << text; }
 
     static std::string policy(const std::string& name, const std::string& permission = "R") {
         return "  - name: " + name + "\n    aces: [{subject: gateway, resources: [/a], permission: " + permission + "}]\n";
@@ -75,8 +73,7 @@ TEST_F(PolicyStoreTest, ABrokenFileKeepsTheLastGoodSet) {
     write("20-b.yaml", "policies:\n" + policy("b", "RX"));
     const ReloadResult broken = store_.reload(dir_.path());
     EXPECT_FALSE(broken.ok);
-    EXPECT_EQ(broken.error, (dir_ / "20-b.yaml").string() +
-                                ":3:60: policies[0].aces[0].permission: \"RX\" is not a permission (" +
+    EXPECT_EQ(broken.error, (dir_ / "20-b.yaml").string() + ":3:60: policies[0].aces[0].permission: \"RX\" is not a permission (" +
                                 std::string(steward::core::kPermissionSyntax) + ")");
     EXPECT_TRUE(broken.added.empty() && broken.removed.empty() && broken.changed.empty());
     EXPECT_EQ(broken.previous, good);

@@ -25,11 +25,11 @@ DecodeErrorKind kindOf(const Bytes& input, const CborLimits& limits = {}) {
 TEST(CborMalformed, EmptyInputIsTruncated) { EXPECT_EQ(kindOf({}), DecodeErrorKind::Truncated); }
 
 TEST(CborMalformed, TruncatedItems) {
-    EXPECT_EQ(kindOf(fromHex("19 03")), DecodeErrorKind::Truncated);            // uint16 missing a byte
-    EXPECT_EQ(kindOf(fromHex("44 0102")), DecodeErrorKind::Truncated);          // 4-byte string, 2 given
-    EXPECT_EQ(kindOf(fromHex("a2 6161 01")), DecodeErrorKind::Truncated);       // map missing an entry
-    EXPECT_EQ(kindOf(fromHex("9f 01 02")), DecodeErrorKind::Truncated);         // indefinite array, no break
-    EXPECT_EQ(kindOf(fromHex("7f 6161")), DecodeErrorKind::Truncated);          // indefinite text, no break
+    EXPECT_EQ(kindOf(fromHex("19 03")), DecodeErrorKind::Truncated);       // uint16 missing a byte
+    EXPECT_EQ(kindOf(fromHex("44 0102")), DecodeErrorKind::Truncated);     // 4-byte string, 2 given
+    EXPECT_EQ(kindOf(fromHex("a2 6161 01")), DecodeErrorKind::Truncated);  // map missing an entry
+    EXPECT_EQ(kindOf(fromHex("9f 01 02")), DecodeErrorKind::Truncated);    // indefinite array, no break
+    EXPECT_EQ(kindOf(fromHex("7f 6161")), DecodeErrorKind::Truncated);     // indefinite text, no break
 }
 
 TEST(CborMalformed, HugeDeclaredLengthsAreRefusedBeforeAllocating) {
@@ -80,25 +80,25 @@ TEST(CborMalformed, ItemCountAndInputSizeLimits) {
 TEST(CborMalformed, TrailingBytes) { EXPECT_EQ(kindOf(fromHex("01 02")), DecodeErrorKind::TrailingBytes); }
 
 TEST(CborMalformed, ReservedAndInvalidEncodings) {
-    EXPECT_EQ(kindOf(fromHex("1c")), DecodeErrorKind::Malformed);   // reserved additional info 28
-    EXPECT_EQ(kindOf(fromHex("ff")), DecodeErrorKind::Malformed);   // break with nothing open
+    EXPECT_EQ(kindOf(fromHex("1c")), DecodeErrorKind::Malformed);        // reserved additional info 28
+    EXPECT_EQ(kindOf(fromHex("ff")), DecodeErrorKind::Malformed);        // break with nothing open
     EXPECT_EQ(kindOf(fromHex("82 01 ff")), DecodeErrorKind::Malformed);  // break inside a definite array
 }
 
 TEST(CborMalformed, StringRules) {
-    EXPECT_EQ(kindOf(fromHex("62 c328")), DecodeErrorKind::InvalidValue);          // invalid UTF-8
-    EXPECT_EQ(kindOf(fromHex("63 eda080")), DecodeErrorKind::InvalidValue);        // UTF-16 surrogate
-    EXPECT_EQ(kindOf(fromHex("62 c080")), DecodeErrorKind::InvalidValue);          // overlong
-    EXPECT_EQ(kindOf(fromHex("5f 6161 ff")), DecodeErrorKind::Malformed);          // text chunk in bytes
-    EXPECT_EQ(kindOf(fromHex("5f 01 ff")), DecodeErrorKind::Malformed);            // int chunk in bytes
-    EXPECT_EQ(kindOf(fromHex("5f 5f ff ff")), DecodeErrorKind::Malformed);         // nested indefinite
-    EXPECT_EQ(kindOf(fromHex("7f 80 ff")), DecodeErrorKind::Malformed);            // array inside text
+    EXPECT_EQ(kindOf(fromHex("62 c328")), DecodeErrorKind::InvalidValue);    // invalid UTF-8
+    EXPECT_EQ(kindOf(fromHex("63 eda080")), DecodeErrorKind::InvalidValue);  // UTF-16 surrogate
+    EXPECT_EQ(kindOf(fromHex("62 c080")), DecodeErrorKind::InvalidValue);    // overlong
+    EXPECT_EQ(kindOf(fromHex("5f 6161 ff")), DecodeErrorKind::Malformed);    // text chunk in bytes
+    EXPECT_EQ(kindOf(fromHex("5f 01 ff")), DecodeErrorKind::Malformed);      // int chunk in bytes
+    EXPECT_EQ(kindOf(fromHex("5f 5f ff ff")), DecodeErrorKind::Malformed);   // nested indefinite
+    EXPECT_EQ(kindOf(fromHex("7f 80 ff")), DecodeErrorKind::Malformed);      // array inside text
 }
 
 TEST(CborMalformed, MapRules) {
     EXPECT_EQ(kindOf(fromHex("a2 6161 01 6161 02")), DecodeErrorKind::DuplicateKey);
-    EXPECT_EQ(kindOf(fromHex("a1 01 02")), DecodeErrorKind::InvalidValue);         // integer key
-    EXPECT_EQ(kindOf(fromHex("bf 6161 ff")), DecodeErrorKind::Malformed);          // key without value
+    EXPECT_EQ(kindOf(fromHex("a1 01 02")), DecodeErrorKind::InvalidValue);  // integer key
+    EXPECT_EQ(kindOf(fromHex("bf 6161 ff")), DecodeErrorKind::Malformed);   // key without value
 }
 
 TEST(CborMalformed, TagsAreRefused) { EXPECT_EQ(kindOf(fromHex("c1 1a514b67b0")), DecodeErrorKind::InvalidValue); }

@@ -40,9 +40,7 @@ namespace fs = std::filesystem;
 
 std::vector<std::uint8_t> readBytes(const fs::path& file) { return readWholeFile(file, 1u << 20); }
 
-std::span<const std::uint8_t> asBytes(const std::string& text) {
-    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
-}
+std::span<const std::uint8_t> asBytes(const std::string& text) { return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}; }
 
 void writeText(const fs::path& file, const std::string& text) {
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
@@ -470,8 +468,7 @@ TEST_F(CertificateAuthorityTest, RefusesBadProfilesAndWeakKeys) {
     EXPECT_THAT(issueWith([](CertificateProfile& p) { p.organizationalUnit = ""; }), HasSubstr("organizational unit"));
     EXPECT_THAT(issueWith([](CertificateProfile& p) { p.validity = std::chrono::seconds(0); }), HasSubstr("validity"));
     EXPECT_THAT(issueWith([](CertificateProfile& p) { p.validity = std::chrono::hours(-1); }), HasSubstr("validity"));
-    EXPECT_THAT(issueWith([](CertificateProfile& p) { p.validity = std::chrono::hours(24 * 365 * 200); }),
-                HasSubstr("validity"));
+    EXPECT_THAT(issueWith([](CertificateProfile& p) { p.validity = std::chrono::hours(24 * 365 * 200); }), HasSubstr("validity"));
     // 64 characters is the limit, and multi-byte UTF-8 counts as characters.
     CertificateProfile p = deviceProfile();
     p.commonName = std::string(64, 'a');
@@ -595,16 +592,13 @@ TEST(PublicKeyTest, ParsesPemAndDerAndRefusesOtherThings) {
     EXPECT_EQ(PublicKey::parse(asBytes(pub.pem()), "pem").der(), pub.der());
     EXPECT_EQ(PublicKey::parse(pub.der(), "der").der(), pub.der());
 
-    const auto refusal = [](const std::string& text) {
-        return expectCryptoError([&] { PublicKey::parse(asBytes(text), "input.pem"); });
-    };
+    const auto refusal = [](const std::string& text) { return expectCryptoError([&] { PublicKey::parse(asBytes(text), "input.pem"); }); };
     EXPECT_THAT(refusal(key.pem()), HasSubstr("private key where a public key was expected"));
     EXPECT_THAT(refusal(key.pem()), Not(HasSubstr(key.pem().substr(30, 20))));
     EXPECT_THAT(refusal(pub.pem() + pub.pem()), HasSubstr("2 public keys"));
     EXPECT_THAT(refusal("garbage"), HasSubstr("input.pem: not a public key"));
     const std::vector<std::uint8_t> privDer = key.der();
-    EXPECT_THAT(expectCryptoError([&] { PublicKey::parse(privDer, "k.der"); }),
-                HasSubstr("private key where a public key was expected"));
+    EXPECT_THAT(expectCryptoError([&] { PublicKey::parse(privDer, "k.der"); }), HasSubstr("private key where a public key was expected"));
 }
 
 TEST(PrivateKeyTest, GeneratedKeysAreFreshP256) {

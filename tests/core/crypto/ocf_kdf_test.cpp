@@ -26,9 +26,7 @@ struct VectorSecrets {
     SessionSecrets view() const { return {master, server, client}; }
 };
 
-TEST(OcfKdf, PinPskMatchesVector) {
-    EXPECT_EQ(test::toHex(derivePinPsk("53306964", kDevice)), "7e366cf8b067bc6d731d9a3093451bf3");
-}
+TEST(OcfKdf, PinPskMatchesVector) { EXPECT_EQ(test::toHex(derivePinPsk("53306964", kDevice)), "7e366cf8b067bc6d731d9a3093451bf3"); }
 
 TEST(OcfKdf, KeyBlockMatchesVector) {
     const VectorSecrets s;
@@ -39,21 +37,16 @@ TEST(OcfKdf, KeyBlockMatchesVector) {
 
 TEST(OcfKdf, OwnerPskForEachMethodMatchesVector) {
     const VectorSecrets s;
-    EXPECT_EQ(test::toHex(deriveSessionBoundPsk(s.view(), kJustWorksLabel, kGateway, kDevice)),
-              "aa0226f59137384e23d0c475e027c65e");
-    EXPECT_EQ(test::toHex(deriveSessionBoundPsk(s.view(), kRandomPinLabel, kGateway, kDevice)),
-              "977a6523d0b83c95325cebf32e0de0b3");
+    EXPECT_EQ(test::toHex(deriveSessionBoundPsk(s.view(), kJustWorksLabel, kGateway, kDevice)), "aa0226f59137384e23d0c475e027c65e");
+    EXPECT_EQ(test::toHex(deriveSessionBoundPsk(s.view(), kRandomPinLabel, kGateway, kDevice)), "977a6523d0b83c95325cebf32e0de0b3");
 }
 
 TEST(OcfKdf, PairingPskMatchesVector) {
     const VectorSecrets s;
-    EXPECT_EQ(test::toHex(deriveSessionBoundPsk(s.view(), kDirectPairingLabel, kDevice, kGateway)),
-              "e62cf842cc1676dcd348cce1486878f2");
+    EXPECT_EQ(test::toHex(deriveSessionBoundPsk(s.view(), kDirectPairingLabel, kDevice, kGateway)), "e62cf842cc1676dcd348cce1486878f2");
 }
 
-TEST(OcfKdf, JustWorksPskMatchesVector) {
-    EXPECT_EQ(test::toHex(justWorksPsk(kDevice)), "4bbb726f3c8eeba1897b74c4b840d307");
-}
+TEST(OcfKdf, JustWorksPskMatchesVector) { EXPECT_EQ(test::toHex(justWorksPsk(kDevice)), "4bbb726f3c8eeba1897b74c4b840d307"); }
 
 TEST(OcfKdf, UuidOrderMatters) {
     const VectorSecrets s;

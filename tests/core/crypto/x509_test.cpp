@@ -24,9 +24,9 @@
 namespace steward::core {
 namespace {
 
+using test::Bytes;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using test::Bytes;
 
 struct KeyFree {
     void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
@@ -45,8 +45,8 @@ KeyPtr ecKey() { return KeyPtr(EVP_EC_gen("P-256")); }
 
 // A certificate for `key` named CN=`cn`, signed by `issuerKey` as `issuer` (self-signed if null).
 // `ca`: basicConstraints CA:TRUE; nullopt leaves basicConstraints out entirely.
-CertPtr makeCert(const std::string& cn, EVP_PKEY* key, std::optional<bool> ca, X509* issuer = nullptr,
-                 EVP_PKEY* issuerKey = nullptr, long serial = 1) {
+CertPtr makeCert(const std::string& cn, EVP_PKEY* key, std::optional<bool> ca, X509* issuer = nullptr, EVP_PKEY* issuerKey = nullptr,
+                 long serial = 1) {
     CertPtr cert(X509_new());
     X509_set_version(cert.get(), 2);
     ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial);
@@ -61,8 +61,7 @@ CertPtr makeCert(const std::string& cn, EVP_PKEY* key, std::optional<bool> ca, X
         X509V3_CTX ctx;
         X509V3_set_ctx_nodb(&ctx);
         X509V3_set_ctx(&ctx, issuer != nullptr ? issuer : cert.get(), cert.get(), nullptr, nullptr, 0);
-        X509_EXTENSION* ext =
-            X509V3_EXT_conf_nid(nullptr, &ctx, NID_basic_constraints, *ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+        X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, NID_basic_constraints, *ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
         X509_add_ext(cert.get(), ext, -1);
         X509_EXTENSION_free(ext);
     }
@@ -93,12 +92,18 @@ enum class KeyForm { Pkcs8Pem, TraditionalPem, Pkcs8Der, TraditionalDer, Encrypt
 Bytes keyBytes(EVP_PKEY* key, KeyForm form) {
     BioPtr bio(BIO_new(BIO_s_mem()));
     switch (form) {
-        case KeyForm::Pkcs8Pem: PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr); break;
+        case KeyForm::Pkcs8Pem:
+            PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+            break;
         case KeyForm::TraditionalPem:
             PEM_write_bio_PrivateKey_traditional(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
             break;
-        case KeyForm::Pkcs8Der: i2d_PKCS8PrivateKey_bio(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr); break;
-        case KeyForm::TraditionalDer: i2d_PrivateKey_bio(bio.get(), key); break;
+        case KeyForm::Pkcs8Der:
+            i2d_PKCS8PrivateKey_bio(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr);
+            break;
+        case KeyForm::TraditionalDer:
+            i2d_PrivateKey_bio(bio.get(), key);
+            break;
         case KeyForm::EncryptedPem: {
             static char pass[] = "secret";
             PEM_write_bio_PKCS8PrivateKey(bio.get(), key, EVP_aes_256_cbc(), pass, 6, nullptr, nullptr);
@@ -121,8 +126,8 @@ protected:
 
     std::filesystem::path write(const std::string& name, const Bytes& bytes) {
         const auto path = dir_ / name;
-        std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                    static_cast<std::streamsize>(bytes.size()));
+        std::ofstream(path, std::ios::binary)
+            .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
         return path;
     }
     std::filesystem::path write(const std::string& name, const std::string& text) { return write(name, test::ascii(text)); }
@@ -172,8 +177,8 @@ TEST_F(X509Test, LoadsDerAndRoundTripsThroughPem) {
 }
 
 TEST_F(X509Test, ParsesAChainOfTwoInOrderIgnoringTextAround) {
-    const std::string file = "Certificate:\n  (leaf, as openssl x509 -text writes it)\n" + toPem(leaf_.get()) +
-                             "\nissuer follows\n" + toPem(root_.get());
+    const std::string file =
+        "Certificate:\n  (leaf, as openssl x509 -text writes it)\n" + toPem(leaf_.get()) + "\nissuer follows\n" + toPem(root_.get());
     const auto chain = Certificate::loadChain(write("chain.pem", file));
     ASSERT_EQ(chain.size(), 2u);
     EXPECT_EQ(chain[0].der(), toDer(leaf_.get()));

@@ -95,8 +95,7 @@ TEST(SvrUpdates, PstatReadOnlyPropertiesAndRowneruuidOnceOwned) {
     for (const char* readOnly : {"isop", "cm", "sm"}) {
         EXPECT_EQ(postPstat(r, body({entry(readOnly, CborValue::unsignedInt(0))}), doc()).code, CoapCode::BadRequest) << readOnly;
     }
-    EXPECT_EQ(postPstat(r, body({entry("dos", CborValue::map({entry("p", CborValue::boolean(true))}))}), doc()).code,
-              CoapCode::BadRequest);
+    EXPECT_EQ(postPstat(r, body({entry("dos", CborValue::map({entry("p", CborValue::boolean(true))}))}), doc()).code, CoapCode::BadRequest);
     EXPECT_EQ(postPstat(r, body({entry("rowneruuid", uuidValue(kPeer))}), doc()).code, CoapCode::BadRequest);
     const auto toRfpro = postPstat(r, body({entry("dos", CborValue::map({entry("s", CborValue::unsignedInt(2))}))}), doc());
     EXPECT_TRUE(toRfpro.ok());
@@ -109,8 +108,8 @@ TEST(SvrUpdates, EmptyOwnerKeyIsDerivedOnlyOnTheOwnershipSession) {
         entry("creds", CborValue::array({CborValue::map({
                            entry("credtype", CborValue::unsignedInt(1)),
                            entry("subjectuuid", uuidValue(kOwner)),
-                           entry("privatedata", CborValue::map({entry("encoding", CborValue::text(encoding::kRaw)),
-                                                                entry("data", CborValue::bytes({}))})),
+                           entry("privatedata",
+                                 CborValue::map({entry("encoding", CborValue::text(encoding::kRaw)), entry("data", CborValue::bytes({}))})),
                        })})),
         entry("rowneruuid", uuidValue(kOwner)),
     });
@@ -125,12 +124,13 @@ TEST(SvrUpdates, EmptyOwnerKeyIsDerivedOnlyOnTheOwnershipSession) {
 TEST(SvrUpdates, PairwiseKeysMustBe128Or256Bits) {
     auto r = owned();
     for (std::size_t size : {std::size_t{8}, std::size_t{24}, std::size_t{0}}) {
-        const auto c = body({entry("creds", CborValue::array({CborValue::map({
-                                                entry("credtype", CborValue::unsignedInt(1)),
-                                                entry("subjectuuid", uuidValue(kPeer)),
-                                                entry("privatedata", CborValue::map({entry("encoding", CborValue::text(encoding::kRaw)),
-                                                                                     entry("data", CborValue::bytes(std::vector<std::uint8_t>(size, 1)))})),
-                                            })}))});
+        const auto c = body(
+            {entry("creds", CborValue::array({CborValue::map({
+                                entry("credtype", CborValue::unsignedInt(1)),
+                                entry("subjectuuid", uuidValue(kPeer)),
+                                entry("privatedata", CborValue::map({entry("encoding", CborValue::text(encoding::kRaw)),
+                                                                     entry("data", CborValue::bytes(std::vector<std::uint8_t>(size, 1)))})),
+                            })}))});
         EXPECT_EQ(postCred(r, c, doc()).code, CoapCode::BadRequest) << size;
     }
 }
@@ -141,12 +141,13 @@ TEST(SvrUpdates, PairwiseKeysMustBe128Or256Bits) {
 TEST(SvrUpdates, ACredentialThatCannotBeStoredIsRefused) {
     auto r = owned();
     const auto before = r;
-    const auto c = body({entry("creds", CborValue::array({CborValue::map({
-                                            entry("credtype", CborValue::unsignedInt(1)),
-                                            entry("subjectuuid", uuidValue(kPeer)),
-                                            entry("privatedata", CborValue::map({entry("data", CborValue::bytes(std::vector<std::uint8_t>(16, 0xAB))),
-                                                                                 entry("encoding", CborValue::text(encoding::kPem))})),
-                                        })}))});
+    const auto c =
+        body({entry("creds", CborValue::array({CborValue::map({
+                                 entry("credtype", CborValue::unsignedInt(1)),
+                                 entry("subjectuuid", uuidValue(kPeer)),
+                                 entry("privatedata", CborValue::map({entry("data", CborValue::bytes(std::vector<std::uint8_t>(16, 0xAB))),
+                                                                      entry("encoding", CborValue::text(encoding::kPem))})),
+                             })}))});
     const auto outcome = postCred(r, c, doc());
     EXPECT_EQ(outcome.code, CoapCode::BadRequest);
     EXPECT_NE(outcome.reason.find("cannot be stored"), std::string::npos) << outcome.reason;
@@ -238,7 +239,7 @@ TEST(IdAllocator, TakesTheNextIdOrTheFirstGapAndNeverOverflows) {
     EXPECT_EQ(b.next(), 2);  // past INT_MAX: the first gap
     EXPECT_EQ(b.next(), 4);
     detail::IdAllocator c;
-    c.markUsed(0);   // "no id" is not an id
+    c.markUsed(0);  // "no id" is not an id
     c.markUsed(-5);
     EXPECT_EQ(c.next(), 1);
 }
@@ -316,8 +317,8 @@ TEST(AccessPolicy, WildcardsNeverCoverTheSecurityResources) {
     for (const auto wc : {Wildcard::All, Wildcard::Secured, Wildcard::Public}) {
         Ace ace;
         ace.resources = {AceResource{"", {}, {}, wc}};
-        for (const char* path : {"/oic/sec/doxm", "/oic/sec/pstat", "/oic/sec/cred", "/oic/sec/acl2", "/oic/sec/pconf",
-                                 "/oic/sec/dpairing"}) {
+        for (const char* path :
+             {"/oic/sec/doxm", "/oic/sec/pstat", "/oic/sec/cred", "/oic/sec/acl2", "/oic/sec/pconf", "/oic/sec/dpairing"}) {
             EXPECT_FALSE(aceCoversResource(ace, path)) << path;
         }
     }

@@ -55,7 +55,7 @@ TEST(DeviceSecurityAccess, ARequestIsDecidedAgainWhereItIsApplied) {
 
     const CoapRequest selectRdp = CoapRequest::post("/oic/sec/doxm", {0xA1, 0x66, 'o', 'x', 'm', 's', 'e', 'l', 0x01});
     ASSERT_TRUE(security.authorize(selectRdp, plain).granted);  // checked while nobody owns the device...
-    SessionEvent opened;  // ...then the Just-Works ownership session opens on the DTLS thread
+    SessionEvent opened;                                        // ...then the Just-Works ownership session opens on the DTLS thread
     opened.type = SessionEventType::Established;
     opened.peer.role = SessionRole::Server;
     opened.peer.secure = true;

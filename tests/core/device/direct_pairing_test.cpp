@@ -67,8 +67,8 @@ PeerInfo plainPeer(const std::string& address = "127.0.0.2") {
 }
 
 std::vector<std::uint8_t> dpairingBody(int spm, const Uuid& client) {
-    return encodeCbor(CborValue::map({entry("spm", CborValue::integer(spm)), entry("pdeviceuuid", uuidValue(client)),
-                                      entry("rowneruuid", uuidValue(kOwner))}));
+    return encodeCbor(CborValue::map(
+        {entry("spm", CborValue::integer(spm)), entry("pdeviceuuid", uuidValue(client)), entry("rowneruuid", uuidValue(kOwner))}));
 }
 
 std::vector<std::uint8_t> confirmation(const Uuid& client) {
@@ -109,8 +109,8 @@ protected:
         security_ = std::make_unique<DeviceSecurity>(SvrDatabase::open(file_), hooks, options);
     }
     CoapCode ownerPosts(const Pconf& p) {
-        return security_->handleSecurityRequest(CoapRequest::post("/oic/sec/pconf", encodePconf(p, PrivateData::Include)),
-                                                securePeer(kOwner, 1))
+        return security_
+            ->handleSecurityRequest(CoapRequest::post("/oic/sec/pconf", encodePconf(p, PrivateData::Include)), securePeer(kOwner, 1))
             .code;
     }
     CoapCode ask(int spm, const Uuid& client, const std::string& address = "127.0.0.2") {
@@ -128,7 +128,8 @@ protected:
         return key;
     }
     CoapCode confirm(const Uuid& client, SessionId session, const Uuid& named) {
-        return security_->handleSecurityRequest(CoapRequest::put("/oic/sec/dpairing", confirmation(named)), securePeer(client, session)).code;
+        return security_->handleSecurityRequest(CoapRequest::put("/oic/sec/dpairing", confirmation(named)), securePeer(client, session))
+            .code;
     }
 
     test::TempDir dir_;
@@ -145,8 +146,10 @@ TEST_F(DirectPairingDevice, ACapableDeviceStartsWithPairingDisabledAndItsOwnerOw
     EXPECT_EQ(ask(pairing_method::kPreconfiguredPin, kClient), CoapCode::Unauthorized);  // nobody may ask yet
     EXPECT_EQ(ownerPosts(enabled({pairing_method::kPreconfiguredPin})), CoapCode::Changed);
     // A stranger over DTLS is not the owner.
-    EXPECT_EQ(security_->handleSecurityRequest(CoapRequest::post("/oic/sec/pconf", encodePconf(enabled({1}), PrivateData::Include)),
-                                               securePeer(kOther, 2)).code,
+    EXPECT_EQ(security_
+                  ->handleSecurityRequest(CoapRequest::post("/oic/sec/pconf", encodePconf(enabled({1}), PrivateData::Include)),
+                                          securePeer(kOther, 2))
+                  .code,
               CoapCode::Forbidden);
 }
 
@@ -250,7 +253,8 @@ TEST_F(DirectPairingDevice, TheOwnerRevokingTheKeyTakesTheClientOutOfPddevSoItMa
     ASSERT_TRUE(handshake(kClient, 9, true).has_value());
     ASSERT_EQ(confirm(kClient, 9, kClient), CoapCode::Changed);
     // As CredMgmt revokes: RFPRO, DELETE cred ?subjectuuid=client, RFNOP.
-    auto rfpro = CoapRequest::post("/oic/sec/pstat", encodeCbor(CborValue::map({entry("dos", CborValue::map({entry("s", CborValue::integer(2))}))})));
+    auto rfpro = CoapRequest::post("/oic/sec/pstat",
+                                   encodeCbor(CborValue::map({entry("dos", CborValue::map({entry("s", CborValue::integer(2))}))})));
     ASSERT_EQ(security_->handleSecurityRequest(rfpro, securePeer(kOwner, 1)).code, CoapCode::Changed);
     auto del = CoapRequest::del("/oic/sec/cred");
     del.query = {"subjectuuid=" + kClient.toString()};
@@ -299,14 +303,14 @@ TEST(DirectPairingRules, PairingRequestsAreValidated) {
         return std::holds_alternative<UpdateOutcome>(checked) ? std::get<UpdateOutcome>(checked).code : CoapCode::Changed;
     };
     EXPECT_EQ(refusal(dpairingBody(1, kClient)), CoapCode::Changed);
-    EXPECT_EQ(refusal(dpairingBody(2, kClient)), CoapCode::BadRequest);   // not offered
-    EXPECT_EQ(refusal(dpairingBody(1, Uuid{})), CoapCode::BadRequest);    // nil client
-    EXPECT_EQ(refusal(dpairingBody(1, kDevice)), CoapCode::BadRequest);   // itself
-    EXPECT_EQ(refusal(dpairingBody(1, kOwner)), CoapCode::BadRequest);    // its owner
-    EXPECT_EQ(refusal({0xFF, 0x00}), CoapCode::BadRequest);                // not CBOR
+    EXPECT_EQ(refusal(dpairingBody(2, kClient)), CoapCode::BadRequest);  // not offered
+    EXPECT_EQ(refusal(dpairingBody(1, Uuid{})), CoapCode::BadRequest);   // nil client
+    EXPECT_EQ(refusal(dpairingBody(1, kDevice)), CoapCode::BadRequest);  // itself
+    EXPECT_EQ(refusal(dpairingBody(1, kOwner)), CoapCode::BadRequest);   // its owner
+    EXPECT_EQ(refusal({0xFF, 0x00}), CoapCode::BadRequest);              // not CBOR
     EXPECT_EQ(refusal(encodeCbor(CborValue::map({entry("spm", CborValue::integer(1))}))), CoapCode::BadRequest);
-    EXPECT_EQ(refusal(encodeCbor(CborValue::map({entry("spm", CborValue::integer(1)), entry("pdeviceuuid", uuidValue(kClient)),
-                                                  entry("rt", CborValue::text("x"))}))),
+    EXPECT_EQ(refusal(encodeCbor(CborValue::map(
+                  {entry("spm", CborValue::integer(1)), entry("pdeviceuuid", uuidValue(kClient)), entry("rt", CborValue::text("x"))}))),
               CoapCode::BadRequest);
 }
 

@@ -351,7 +351,7 @@ TEST(DeviceDiscovery, SilentTargetIsResentAndDoesNotOverrunTheTimeout) {
     FakeDevice light("127.0.0.1", unowned("22222222-2222-2222-2222-222222222222"));
     const auto run = discover(DiscoveryScope::All, {device.address(), light.address()}, 1200ms);
     EXPECT_EQ(run.result.devices.size(), 1u);
-    EXPECT_GE(run.elapsed, 1s);        // waited for the silent one...
+    EXPECT_GE(run.elapsed, 1s);              // waited for the silent one...
     EXPECT_LT(run.elapsed, 1200ms + 800ms);  // ...but not much past the budget
     const auto probes = device.received();
     ASSERT_GE(probes.size(), 2u);

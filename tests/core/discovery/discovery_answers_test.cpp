@@ -21,8 +21,8 @@ CoapResponse content(const CborValue& value) { return CoapResponse::withPayload(
 CborValue link(const std::string& href, const std::string& anchor, std::vector<std::string> eps) {
     std::vector<CborValue> items;
     for (auto& ep : eps) items.push_back(CborValue::map({entry("ep", CborValue::text(std::move(ep)))}));
-    return CborValue::map({entry("anchor", CborValue::text(anchor)), entry("href", CborValue::text(href)),
-                           entry("eps", CborValue::array(std::move(items)))});
+    return CborValue::map(
+        {entry("anchor", CborValue::text(anchor)), entry("href", CborValue::text(href)), entry("eps", CborValue::array(std::move(items)))});
 }
 
 // Runs `fn`, expecting AnswerRejected; returns "lying: reason" or "refused: reason".
@@ -47,9 +47,9 @@ TEST(DiscoveryAnswers, ParsesLinkEndpoints) {
     EXPECT_EQ(zoned->scheme, "coap");
     EXPECT_EQ(zoned->host, "fe80::1%eth0");
     EXPECT_EQ(parseLinkEndpoint("coaps+tcp://[::1]:1")->port, 1);
-    for (const char* bad : {"", "coaps://", "coaps://host.example:5684", "http://1.2.3.4:80", "coaps://1.2.3.4",
-                            "coaps://1.2.3.4:0", "coaps://1.2.3.4:65536", "coaps://[::1]", "coaps://[::1]5684",
-                            "coaps://::1:5684", "coaps://[1.2.3.4]:5", "coaps://1.2.3.4:5/path", "coaps://[::1%]:5"}) {
+    for (const char* bad :
+         {"", "coaps://", "coaps://host.example:5684", "http://1.2.3.4:80", "coaps://1.2.3.4", "coaps://1.2.3.4:0", "coaps://1.2.3.4:65536",
+          "coaps://[::1]", "coaps://[::1]5684", "coaps://::1:5684", "coaps://[1.2.3.4]:5", "coaps://1.2.3.4:5/path", "coaps://[::1%]:5"}) {
         EXPECT_FALSE(parseLinkEndpoint(bad)) << bad;
     }
 }
@@ -70,12 +70,11 @@ TEST(DiscoveryAnswers, ReadsTheDoxmLinkOfOicRes) {
     const auto answer = content(CborValue::array({
         link("/oic/res", "ocf://" + kOther.toString(), {}),  // other links are skipped
         link("/oic/sec/doxm", "ocf://" + kDevice.toString(),
-             {"coap://127.0.0.1:5683", "coaps://10.0.0.9:5684", "coaps://127.0.0.1:5684", "coaps://127.0.0.1:5690",
-              "gopher://127.0.0.1:70", "coap://127.0.0.1:5683"}),
+             {"coap://127.0.0.1:5683", "coaps://10.0.0.9:5684", "coaps://127.0.0.1:5684", "coaps://127.0.0.1:5690", "gopher://127.0.0.1:70",
+              "coap://127.0.0.1:5683"}),
     }));
     const auto secure = readResAnswer(answer, kDevice, "127.0.0.1");
-    EXPECT_EQ(secure.endpoints,
-              (std::vector<std::string>{"coap://127.0.0.1:5683", "coaps://127.0.0.1:5684", "coaps://127.0.0.1:5690"}));
+    EXPECT_EQ(secure.endpoints, (std::vector<std::string>{"coap://127.0.0.1:5683", "coaps://127.0.0.1:5684", "coaps://127.0.0.1:5690"}));
     EXPECT_EQ(secure.securePort, 5684);
     ASSERT_EQ(secure.refused.size(), 2u);
     EXPECT_THAT(secure.refused[0], HasSubstr("not the answering address"));
@@ -88,14 +87,14 @@ TEST(DiscoveryAnswers, ReadsTheOic11NestedForm) {
     const auto nested = [](const Uuid& di) {
         return content(CborValue::array({CborValue::map({
             entry("di", uuidValue(di)),
-            entry("links", CborValue::array({
-                               CborValue::map({entry("href", CborValue::text("/oic/d"))}),
-                               CborValue::map({entry("href", CborValue::text("/oic/sec/doxm")),
-                                               entry("rt", CborValue::array({CborValue::text("oic.r.doxm")})),
-                                               entry("p", CborValue::map({entry("bm", CborValue::unsignedInt(1)),
-                                                                          entry("sec", CborValue::boolean(true)),
-                                                                          entry("port", CborValue::unsignedInt(49152))}))}),
-                           })),
+            entry("links",
+                  CborValue::array({
+                      CborValue::map({entry("href", CborValue::text("/oic/d"))}),
+                      CborValue::map(
+                          {entry("href", CborValue::text("/oic/sec/doxm")), entry("rt", CborValue::array({CborValue::text("oic.r.doxm")})),
+                           entry("p", CborValue::map({entry("bm", CborValue::unsignedInt(1)), entry("sec", CborValue::boolean(true)),
+                                                      entry("port", CborValue::unsignedInt(49152))}))}),
+                  })),
         })}));
     };
     const auto secure = readResAnswer(nested(kDevice), kDevice, "127.0.0.1");
@@ -114,13 +113,9 @@ TEST(DiscoveryAnswers, RefusesOrCatchesLiesInOicRes) {
                 HasSubstr("refused: /oic/res answer: no link with href /oic/sec/doxm"));
     EXPECT_THAT(rejection(res(CborValue::map({}))), HasSubstr("refused: /oic/res answer: expected an array"));
     EXPECT_THAT(rejection(res(CborValue::array({CborValue::integer(3)}))), HasSubstr("refused: /oic/res answer: res[0]"));
-    EXPECT_THAT(rejection([] {
-                    readResAnswer(CoapResponse::withCode(CoapCode::NotFound), kDevice, "127.0.0.1");
-                }),
+    EXPECT_THAT(rejection([] { readResAnswer(CoapResponse::withCode(CoapCode::NotFound), kDevice, "127.0.0.1"); }),
                 HasSubstr("refused: /oic/res answer: answered 4.04 Not Found"));
-    EXPECT_THAT(rejection([] {
-                    readResAnswer(CoapResponse::withPayload(CoapCode::Content, {0x9F}), kDevice, "127.0.0.1");
-                }),
+    EXPECT_THAT(rejection([] { readResAnswer(CoapResponse::withPayload(CoapCode::Content, {0x9F}), kDevice, "127.0.0.1"); }),
                 HasSubstr("refused: /oic/res answer: res:"));
 }
 
@@ -150,8 +145,7 @@ TEST(DiscoveryAnswers, ReadsDoxmAndChecksTheQuery) {
                 HasSubstr("refused: doxm answer: answered 4.00"));
     Doxm nil = doxm;
     nil.deviceuuid = Uuid();
-    EXPECT_THAT(rejection([&] { readDoxmAnswer(CoapResponse::withPayload(CoapCode::Content, encodeDoxm(nil))); }),
-                HasSubstr("nil UUID"));
+    EXPECT_THAT(rejection([&] { readDoxmAnswer(CoapResponse::withPayload(CoapCode::Content, encodeDoxm(nil))); }), HasSubstr("nil UUID"));
     EXPECT_NO_THROW(checkOwnedMatchesQuery(doxm, DiscoveryScope::Unowned));
     EXPECT_NO_THROW(checkOwnedMatchesQuery(doxm, DiscoveryScope::All));
     EXPECT_THAT(rejection([&] { checkOwnedMatchesQuery(doxm, DiscoveryScope::Owned); }),

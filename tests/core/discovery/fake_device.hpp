@@ -26,8 +26,8 @@ struct FakeBehaviour {
     bool answerDoxm = true;
     bool answerRes = true;
     bool answerDevice = true;
-    int doxmCopies = 1;        // answers to each doxm request
-    bool wrongToken = false;   // answers carry a token nobody asked for
+    int doxmCopies = 1;                                    // answers to each doxm request
+    bool wrongToken = false;                               // answers carry a token nobody asked for
     std::optional<std::vector<std::uint8_t>> doxmPayload;  // replaces the encoded doxm
     std::optional<core::Uuid> anchor;                      // the doxm link's anchor (default: deviceuuid)
     std::optional<core::Uuid> di;                          // /oic/d di (default: deviceuuid)
@@ -40,8 +40,10 @@ struct FakeBehaviour {
 class FakeDevice {
 public:
     FakeDevice(const std::string& bindAddress, FakeBehaviour behaviour)
-        : behaviour_(std::move(behaviour)), socket_(core::UdpSocket::bind(bindAddress, 0)),
-          host_(bindAddress), thread_([this] { run(); }) {}
+        : behaviour_(std::move(behaviour)),
+          socket_(core::UdpSocket::bind(bindAddress, 0)),
+          host_(bindAddress),
+          thread_([this] { run(); }) {}
     FakeDevice(const FakeDevice&) = delete;
     FakeDevice& operator=(const FakeDevice&) = delete;
     ~FakeDevice() {
@@ -84,8 +86,7 @@ private:
                 for (const auto& response : answer(request)) {
                     auto token = message.token;
                     if (behaviour_.wrongToken && !token.empty()) token[0] = static_cast<std::uint8_t>(token[0] ^ 0xFFU);
-                    const auto wire = core::responseToWire(response, core::CoapMessageType::NonConfirmable,
-                                                           messageId_++, token);
+                    const auto wire = core::responseToWire(response, core::CoapMessageType::NonConfirmable, messageId_++, token);
                     socket_.sendTo(datagram->from, core::encodeCoapMessage(wire));
                 }
             } catch (const std::exception&) {
@@ -95,8 +96,8 @@ private:
     }
 
     std::vector<core::CoapResponse> answer(const core::CoapRequest& request) const {
-        using core::CoapResponse;
         using core::CoapCode;
+        using core::CoapResponse;
         if (request.path == "/oic/sec/doxm" && behaviour_.answerDoxm) {
             const auto& d = behaviour_.doxm;
             const bool asksUnowned = !request.query.empty() && request.query[0] == "owned=FALSE";
@@ -127,12 +128,9 @@ private:
         for (const auto& e : behaviour_.extraEps) eps.push_back(CborValue::map({entry("ep", CborValue::text(e))}));
         const auto anchor = behaviour_.anchor.value_or(behaviour_.doxm.deviceuuid);
         return CborValue::array({CborValue::map({
-            entry("anchor", CborValue::text("ocf://" + anchor.toString())),
-            entry("href", CborValue::text("/oic/sec/doxm")),
-            entry("rt", core::textArrayValue({"oic.r.doxm"})),
-            entry("if", core::textArrayValue({"oic.if.baseline"})),
-            entry("p", CborValue::map({entry("bm", CborValue::integer(1))})),
-            entry("eps", CborValue::array(std::move(eps))),
+            entry("anchor", CborValue::text("ocf://" + anchor.toString())), entry("href", CborValue::text("/oic/sec/doxm")),
+            entry("rt", core::textArrayValue({"oic.r.doxm"})), entry("if", core::textArrayValue({"oic.if.baseline"})),
+            entry("p", CborValue::map({entry("bm", CborValue::integer(1))})), entry("eps", CborValue::array(std::move(eps))),
             entry("x.org.example.unknown", CborValue::integer(7)),  // unknown keys are tolerated
         })});
     }

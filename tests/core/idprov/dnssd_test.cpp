@@ -146,8 +146,8 @@ protected:
     // avahi-publish inside the namespace, waited for until established.
     void startAvahiPublish(const std::string& name, int port) {
         helper_ = net_->background("avahi-publish", {"-s", name, "_idprov._tcp", std::to_string(port), "path=/idprov/directory"});
-        const auto established = helper_->waitForLine(
-            [](const std::string& l) { return l.find("Established under name") != std::string::npos; }, 10s);
+        const auto established =
+            helper_->waitForLine([](const std::string& l) { return l.find("Established under name") != std::string::npos; }, 10s);
         ASSERT_TRUE(established) << helper_->output();
         ASSERT_NE(established->second.find("'" + name + "'"), std::string::npos) << helper_->output();
     }
@@ -216,8 +216,8 @@ TEST_F(DnssdTest, BrowseFindsAvahiPublishWithAddressPortTxtAndInterface) {
             if (s.address.rfind("fe80:", 0) == 0) {
                 EXPECT_EQ(s.address.substr(s.address.find('%')), "%" + s.interfaceName);
                 const auto zone = s.address.find('%');
-                EXPECT_EQ(idprovDirectoryUrl(s), "https://[" + s.address.substr(0, zone) + "%25" + s.interfaceName +
-                                                     "]:43776/idprov/directory");
+                EXPECT_EQ(idprovDirectoryUrl(s),
+                          "https://[" + s.address.substr(0, zone) + "%25" + s.interfaceName + "]:43776/idprov/directory");
             }
         }
     }
@@ -272,8 +272,7 @@ TEST_F(DnssdTest, PublisherRetriesUntilTheSystemBusAndAvahiDaemonAreBack) {
     startPublisher();
     std::this_thread::sleep_for(300ms);
     EXPECT_FALSE(publisher_->established());
-    ASSERT_TRUE(waitUntil(
-        [&] { return logText().find("dnssd: cannot reach the D-Bus system bus") != std::string::npos; }, 2s))
+    ASSERT_TRUE(waitUntil([&] { return logText().find("dnssd: cannot reach the D-Bus system bus") != std::string::npos; }, 2s))
         << logText();
 
     net_->startBus();
@@ -304,9 +303,7 @@ TEST_F(DnssdTest, BrowseWithNothingPublishedReturnsEmptyWithinTheTimeout) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, 3500ms) << "should return early, not at the timeout";
 }
 
-TEST_F(DnssdTest, BrowseOfAnInvalidTypeThrowsDnssdError) {
-    EXPECT_THROW(browseServices("not a type", 2s), DnssdError);
-}
+TEST_F(DnssdTest, BrowseOfAnInvalidTypeThrowsDnssdError) { EXPECT_THROW(browseServices("not a type", 2s), DnssdError); }
 
 TEST(DnssdUrl, BuildsHttpsUrlsFromDiscoveredServices) {
     DiscoveredService s;

@@ -46,15 +46,15 @@ std::span<const std::uint8_t> bytesOf(const std::string& s) { return {reinterpre
 
 // How the fake gateway answers a provisioning request.
 enum class Answer {
-    Approve,          // honest
-    Waiting,          // no secret known yet
-    RejectPlainError, // HTTP 403 {"error": "..."}
-    RejectResponse,   // HTTP 400 with a ProvisionResponse {status: Rejected, message}
-    EchoClientHash,   // approves, but returns the client's own oobsHash
-    WrongSecretHash,  // approves with a hash of another secret
-    WrongCommonName,  // issues a certificate for another deviceID
-    ForeignCa,        // issues from a CA other than the directory's
-    NotJson,          // HTTP 500 with a text body
+    Approve,           // honest
+    Waiting,           // no secret known yet
+    RejectPlainError,  // HTTP 403 {"error": "..."}
+    RejectResponse,    // HTTP 400 with a ProvisionResponse {status: Rejected, message}
+    EchoClientHash,    // approves, but returns the client's own oobsHash
+    WrongSecretHash,   // approves with a hash of another secret
+    WrongCommonName,   // issues a certificate for another deviceID
+    ForeignCa,         // issues from a CA other than the directory's
+    NotJson,           // HTTP 500 with a text body
 };
 
 struct ServerState {
@@ -105,7 +105,8 @@ public:
                 r.message = "no OOB secret for this device yet";
                 return send(response, 200, toJson(r));
             }
-            case Answer::RejectPlainError: return send(response, 403, R"({"error":"unknown device"})");
+            case Answer::RejectPlainError:
+                return send(response, 403, R"({"error":"unknown device"})");
             case Answer::RejectResponse: {
                 ProvisionResponse r;
                 r.status = ProvisionStatus::Rejected;
@@ -115,7 +116,8 @@ public:
             case Answer::NotJson:
                 response.setContentType("text/plain");
                 return send(response, 500, "internal error");
-            default: break;
+            default:
+                break;
         }
         ProvisionResponse r;
         r.deviceId = provreq.deviceId;
@@ -124,7 +126,7 @@ public:
         r.caCert = state_.ca->chainPem();
         const auto algorithm = provreq.oobsHash.empty() ? OobHashAlgorithm::Pbkdf2Sha256 : algorithmOfHash(provreq.oobsHash);
         if (!provreq.oobsHash.empty()) {
-            r.oobsHash = state_.answer == Answer::EchoClientHash ? provreq.oobsHash
+            r.oobsHash = state_.answer == Answer::EchoClientHash    ? provreq.oobsHash
                          : state_.answer == Answer::WrongSecretHash ? hashOobSecret("another secret", algorithm, cheapCost())
                                                                     : hashOobSecret(state_.secret, algorithm, cheapCost());
         }
@@ -380,8 +382,7 @@ TEST_P(UntrustedServerTest, ResponseIsRefusedAndNothingStored) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Answers, UntrustedServerTest,
-                         ::testing::Values(Answer::EchoClientHash, Answer::WrongSecretHash, Answer::WrongCommonName,
-                                           Answer::ForeignCa));
+                         ::testing::Values(Answer::EchoClientHash, Answer::WrongSecretHash, Answer::WrongCommonName, Answer::ForeignCa));
 
 TEST_F(IdprovClientTest, AlgorithmTheServerDoesNotOfferIsRefused) {
     state.algorithms = {"PBKDF2", "bcrypt"};

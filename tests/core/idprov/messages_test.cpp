@@ -147,8 +147,8 @@ TEST(IdprovMessagesTest, StatusResponseRoundTrip) {
 // Whatever a parser accepts comes back unchanged through toJson (the fuzzer checks this widely;
 // these are the cases most likely to differ: escapes, NUL, non-ASCII and invalid UTF-8).
 TEST(IdprovMessagesTest, OddStringsEitherRoundTripOrAreRefused) {
-    for (const std::string secret : {"\\u0000x", "\\u00e9", "\\ud83d\\ude00", "\\/", "\xc3\xa9", "\xff\xfe", "\xc3", "\xed\xa0\x80",
-                                     "\\ud800"}) {
+    for (const std::string secret :
+         {"\\u0000x", "\\u00e9", "\\ud83d\\ude00", "\\/", "\xc3\xa9", "\xff\xfe", "\xc3", "\xed\xa0\x80", "\\ud800"}) {
         const std::string body = R"({"deviceID":"d","oobSecret":")" + secret + "\"}";
         OobSecretPost parsed;
         try {
@@ -163,15 +163,15 @@ TEST(IdprovMessagesTest, OddStringsEitherRoundTripOrAreRefused) {
 TEST(IdprovMessagesTest, UnknownFieldsAreIgnored) {
     const auto d = parseDirectory(R"({"endpoints":{"directory":"https://h/d","status":"https://h/s/{deviceID}",
         "postOOB":"https://h/o","postProvisionRequest":"https://h/p","future":"https://h/f"},
-        "oobsHashAlg":["Argon2id","bcrypt"],"caCert":")" + std::string("-----BEGIN CERTIFICATE-----\\nx\\n") +
-                                  R"(","version":"1","extra":{"nested":[1,2,3]}})");
+        "oobsHashAlg":["Argon2id","bcrypt"],"caCert":")" +
+                                  std::string("-----BEGIN CERTIFICATE-----\\nx\\n") + R"(","version":"1","extra":{"nested":[1,2,3]}})");
     EXPECT_EQ(d.endpoints.size(), 5u);
     EXPECT_EQ(d.oobsHashAlg.size(), 2u);
 }
 
 TEST(IdprovMessagesTest, BodyMustBeOneJsonObject) {
-    for (const std::string body : {"", "[]", "\"text\"", "42", "null", "true", "{", "{\"a\":1}}", "{} {}", "not json",
-                                   "{'deviceID':'x'}", "{\"deviceID\":\"x\",}", "/* c */ {}"}) {
+    for (const std::string body : {"", "[]", "\"text\"", "42", "null", "true", "{", "{\"a\":1}}", "{} {}", "not json", "{'deviceID':'x'}",
+                                   "{\"deviceID\":\"x\",}", "/* c */ {}"}) {
         EXPECT_THROW(parseProvisionRequest(body), IdprovError) << body;
         EXPECT_THROW(parseDirectory(body), IdprovError) << body;
         EXPECT_THROW(parseOobSecretPost(body), IdprovError) << body;
@@ -268,12 +268,12 @@ TEST(IdprovMessagesTest, ProvisionRequestFields) {
     // ip and mac are only compared and logged: a device that does not know them may leave them out.
     EXPECT_EQ(parseProvisionRequest(withoutField(withoutField(good, "ip"), "mac")).ip, "");
     const std::vector<FieldCase> cases = {
-        {"deviceID", {"1", "[]", "{}", "true", "\"\"", "\"../x\"", "\"a b\"",
-                      "\"" + std::string(129, 'a') + "\""}},
+        {"deviceID", {"1", "[]", "{}", "true", "\"\"", "\"../x\"", "\"a b\"", "\"" + std::string(129, 'a') + "\""}},
         {"ip", {"1", "[]", "{}", "false", "\"1.2.3.4 \"", "\"" + std::string(65, '1') + "\""}},
         {"mac", {"1", "[]", "\"aa bb\"", "\"" + std::string(65, 'a') + "\""}},
-        {"publicKeyPEM", {"1", "[]", "\"\"", "\"not pem\"", "\"-----BEGIN CERTIFICATE-----\"",
-                          "\"-----BEGIN PUBLIC KEY-----" + std::string(kMaxPemChars, 'A') + "\""}},
+        {"publicKeyPEM",
+         {"1", "[]", "\"\"", "\"not pem\"", "\"-----BEGIN CERTIFICATE-----\"",
+          "\"-----BEGIN PUBLIC KEY-----" + std::string(kMaxPemChars, 'A') + "\""}},
         {"oobsHash", {"1", "[]", "{}", "\"has space\"", "\"" + std::string(kMaxOobHashChars + 1, 'a') + "\""}},
         {"oobsHashAlg", {"1", "[\"Argon2id\"]", "\"" + std::string(33, 'a') + "\""}},
     };

@@ -94,8 +94,7 @@ TEST_P(OobHashRoundTripTest, BadSecretsAreRefused) {
     EXPECT_THROW(verifyOobHash(hash, std::string(kMaxOobSecretBytes + 1, 'a'), GetParam()), IdprovError);
 }
 
-INSTANTIATE_TEST_SUITE_P(Algorithms, OobHashRoundTripTest,
-                         ::testing::Values(OobHashAlgorithm::Argon2id, OobHashAlgorithm::Pbkdf2Sha256),
+INSTANTIATE_TEST_SUITE_P(Algorithms, OobHashRoundTripTest, ::testing::Values(OobHashAlgorithm::Argon2id, OobHashAlgorithm::Pbkdf2Sha256),
                          [](const auto& param) { return std::string(algorithmName(param.param)); });
 
 TEST(OobHashTest, CostOutsideTheLimitsIsRefused) {
@@ -135,8 +134,8 @@ TEST(OobHashTest, Argon2idFixedVectors) {
 // The reference implementation's own Argon2id test vector (src/test.c): its 8-byte salt is below
 // what we accept, so it is refused, not miscomputed.
 TEST(OobHashTest, ReferenceVectorWithShortSaltIsRefused) {
-    EXPECT_THROW(verifyOobHash("$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc",
-                               "password", OobHashAlgorithm::Argon2id),
+    EXPECT_THROW(verifyOobHash("$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc", "password",
+                               OobHashAlgorithm::Argon2id),
                  IdprovError);
 }
 
@@ -147,8 +146,8 @@ TEST(OobHashTest, Pbkdf2FixedVector) {
     const std::string vector = pbkdf2("i=10000", kSalt, "KEXvjbVIqBn40/WPZ6lbvqAx/pgMN5NOBSVp9PUVu4Q");
     EXPECT_TRUE(verifyOobHash(vector, kSecret, OobHashAlgorithm::Pbkdf2Sha256));
     EXPECT_FALSE(verifyOobHash(vector, "Correct horse battery staple", OobHashAlgorithm::Pbkdf2Sha256));
-    EXPECT_FALSE(verifyOobHash(pbkdf2("i=10001", kSalt, "KEXvjbVIqBn40/WPZ6lbvqAx/pgMN5NOBSVp9PUVu4Q"), kSecret,
-                               OobHashAlgorithm::Pbkdf2Sha256));
+    EXPECT_FALSE(
+        verifyOobHash(pbkdf2("i=10001", kSalt, "KEXvjbVIqBn40/WPZ6lbvqAx/pgMN5NOBSVp9PUVu4Q"), kSecret, OobHashAlgorithm::Pbkdf2Sha256));
 }
 
 // RFC 7914 §11's PBKDF2 vector as a PHC string: a real hash, but 1 iteration and a 4-byte salt are
@@ -156,9 +155,9 @@ TEST(OobHashTest, Pbkdf2FixedVector) {
 TEST(OobHashTest, Rfc7914VectorIsOutsideTheBounds) {
     const std::string rfc = "$pbkdf2-sha256$i=1$c2FsdA$Eg+2z/z4syxD5yJSVsT4N6hlSMkszDVICAWYfLcL4Xs";
     EXPECT_THROW(verifyOobHash(rfc, "password", OobHashAlgorithm::Pbkdf2Sha256), IdprovError);
-    EXPECT_THROW(verifyOobHash(pbkdf2("i=1", "c2FsdA", "Eg+2z/z4syxD5yJSVsT4N6hlSMkszDVICAWYfLcL4Xs"), "password",
-                               OobHashAlgorithm::Pbkdf2Sha256),
-                 IdprovError);
+    EXPECT_THROW(
+        verifyOobHash(pbkdf2("i=1", "c2FsdA", "Eg+2z/z4syxD5yJSVsT4N6hlSMkszDVICAWYfLcL4Xs"), "password", OobHashAlgorithm::Pbkdf2Sha256),
+        IdprovError);
 }
 
 struct Malformed {
@@ -184,57 +183,48 @@ TEST_P(MalformedHashTest, IsRefusedWithoutRunningTheKdf) {
 
 INSTANTIATE_TEST_SUITE_P(
     Strings, MalformedHashTest,
-    ::testing::Values(
-        Malformed{"Empty", ""},
-        Malformed{"TooLong", argon2("m=1024,t=1,p=1") + std::string(kMaxOobHashChars, 'A')},
-        Malformed{"UnknownAlgorithm", "$scrypt$ln=16,r=8,p=1$c29tZXNhbHQ$aGFzaA"},
-        Malformed{"Argon2i", "$argon2i$v=19$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
-        Malformed{"Argon2d", "$argon2d$v=19$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
-        Malformed{"Bcrypt", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"},
-        Malformed{"Pbkdf2Sha1", "$pbkdf2-sha1$i=10000$" + std::string(kSalt) + "$" + std::string(kHash32)},
-        Malformed{"NoDollar", "argon2id$v=19$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
-        Malformed{"PlainText", "correct horse battery staple"},
-        Malformed{"HugeMemory", argon2("m=4294967295,t=1,p=1")},
-        Malformed{"MemoryJustAboveLimit", argon2("m=" + std::to_string(kMaxArgon2MemoryKiB + 1) + ",t=1,p=1")},
-        Malformed{"MemoryOverflowsUint32", argon2("m=99999999999,t=1,p=1")},
-        Malformed{"MemoryTooSmall", argon2("m=" + std::to_string(kMinArgon2MemoryKiB - 1) + ",t=1,p=1")},
-        Malformed{"HugePasses", argon2("m=1024,t=4294967295,p=1")},
-        Malformed{"PassesJustAboveLimit", argon2("m=1024,t=" + std::to_string(kMaxArgon2Passes + 1) + ",p=1")},
-        Malformed{"ZeroPasses", argon2("m=1024,t=0,p=1")},
-        Malformed{"HugeLanes", argon2("m=1024,t=1,p=16777215")},
-        Malformed{"LanesJustAboveLimit", argon2("m=1024,t=1,p=" + std::to_string(kMaxArgon2Lanes + 1))},
-        Malformed{"ZeroLanes", argon2("m=1024,t=1,p=0")},
-        Malformed{"ParametersOutOfOrder", argon2("t=1,m=1024,p=1")},
-        Malformed{"MissingParameter", argon2("m=1024,t=1")},
-        Malformed{"ExtraParameter", argon2("m=1024,t=1,p=1,keyid=abc")},
-        Malformed{"LeadingZero", argon2("m=01024,t=1,p=1")},
-        Malformed{"SignedNumber", argon2("m=+1024,t=1,p=1")},
-        Malformed{"NegativeNumber", argon2("m=1024,t=-1,p=1")},
-        Malformed{"EmptyNumber", argon2("m=,t=1,p=1")},
-        Malformed{"WrongVersion", "$argon2id$v=16$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
-        Malformed{"NoVersion", "$argon2id$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
-        Malformed{"MissingHash", "$argon2id$v=19$m=1024,t=1,p=1$" + std::string(kSalt)},
-        Malformed{"ExtraField", argon2("m=1024,t=1,p=1") + "$abcd"},
-        Malformed{"SaltNotBase64", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1p!HByb3Ytc2FsdCE")},
-        Malformed{"SaltPadded", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1pZHByb3Ytc2FsdCE=")},
-        Malformed{"SaltUrlSafeAlphabet", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1pZHByb3Ytc2FsdC_-")},
-        Malformed{"SaltImpossibleLength", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1pZHByb3Ytc2FsdCEAA")},
-        Malformed{"SaltNonCanonicalBits", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1pZHByb3Ytc2FsdCF")},
-        Malformed{"SaltTooShort", argon2("m=1024,t=1,p=1", "c29tZXNhbHQ")},  // 8 bytes
-        Malformed{"SaltEmpty", argon2("m=1024,t=1,p=1", "")},
-        Malformed{"SaltTooLong", argon2("m=1024,t=1,p=1", std::string(88, 'A'))},  // 66 bytes
-        Malformed{"HashNotBase64", argon2("m=1024,t=1,p=1", kSalt, "RtZy6fjISjC1i7C/pxw1KKHdj0OseNuk1mtsBRYORj*")},
-        Malformed{"HashTooShort", argon2("m=1024,t=1,p=1", kSalt, "RtZy6fjISjC1i7C")},  // 11 bytes
-        Malformed{"HashTooLong", argon2("m=1024,t=1,p=1", kSalt, std::string(88, 'A'))},
-        Malformed{"HashWithSpace", argon2("m=1024,t=1,p=1", kSalt, "RtZy6fjISjC1i7C/pxw1KKHd j0OseNuk1mtsBRYORjY")},
-        Malformed{"HugeIterations", pbkdf2("i=4294967295")},
-        Malformed{"IterationsJustAboveLimit", pbkdf2("i=" + std::to_string(kMaxPbkdf2Iterations + 1))},
-        Malformed{"IterationsBelowMinimum", pbkdf2("i=" + std::to_string(kMinPbkdf2Iterations - 1))},
-        Malformed{"IterationsNotNumber", pbkdf2("i=ten")},
-        Malformed{"IterationsWrongName", pbkdf2("rounds=10000")},
-        Malformed{"Pbkdf2SaltNotBase64", pbkdf2("i=10000", "c3Rld2FyZC1pZHByb3Ytc2FsdC$")},
-        Malformed{"Pbkdf2SaltTooShort", pbkdf2("i=10000", "c2FsdA")},
-        Malformed{"Pbkdf2MissingHash", "$pbkdf2-sha256$i=10000$" + std::string(kSalt)}),
+    ::testing::Values(Malformed{"Empty", ""}, Malformed{"TooLong", argon2("m=1024,t=1,p=1") + std::string(kMaxOobHashChars, 'A')},
+                      Malformed{"UnknownAlgorithm", "$scrypt$ln=16,r=8,p=1$c29tZXNhbHQ$aGFzaA"},
+                      Malformed{"Argon2i", "$argon2i$v=19$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
+                      Malformed{"Argon2d", "$argon2d$v=19$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
+                      Malformed{"Bcrypt", "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW"},
+                      Malformed{"Pbkdf2Sha1", "$pbkdf2-sha1$i=10000$" + std::string(kSalt) + "$" + std::string(kHash32)},
+                      Malformed{"NoDollar", "argon2id$v=19$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
+                      Malformed{"PlainText", "correct horse battery staple"}, Malformed{"HugeMemory", argon2("m=4294967295,t=1,p=1")},
+                      Malformed{"MemoryJustAboveLimit", argon2("m=" + std::to_string(kMaxArgon2MemoryKiB + 1) + ",t=1,p=1")},
+                      Malformed{"MemoryOverflowsUint32", argon2("m=99999999999,t=1,p=1")},
+                      Malformed{"MemoryTooSmall", argon2("m=" + std::to_string(kMinArgon2MemoryKiB - 1) + ",t=1,p=1")},
+                      Malformed{"HugePasses", argon2("m=1024,t=4294967295,p=1")},
+                      Malformed{"PassesJustAboveLimit", argon2("m=1024,t=" + std::to_string(kMaxArgon2Passes + 1) + ",p=1")},
+                      Malformed{"ZeroPasses", argon2("m=1024,t=0,p=1")}, Malformed{"HugeLanes", argon2("m=1024,t=1,p=16777215")},
+                      Malformed{"LanesJustAboveLimit", argon2("m=1024,t=1,p=" + std::to_string(kMaxArgon2Lanes + 1))},
+                      Malformed{"ZeroLanes", argon2("m=1024,t=1,p=0")}, Malformed{"ParametersOutOfOrder", argon2("t=1,m=1024,p=1")},
+                      Malformed{"MissingParameter", argon2("m=1024,t=1")}, Malformed{"ExtraParameter", argon2("m=1024,t=1,p=1,keyid=abc")},
+                      Malformed{"LeadingZero", argon2("m=01024,t=1,p=1")}, Malformed{"SignedNumber", argon2("m=+1024,t=1,p=1")},
+                      Malformed{"NegativeNumber", argon2("m=1024,t=-1,p=1")}, Malformed{"EmptyNumber", argon2("m=,t=1,p=1")},
+                      Malformed{"WrongVersion", "$argon2id$v=16$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
+                      Malformed{"NoVersion", "$argon2id$m=1024,t=1,p=1$" + std::string(kSalt) + "$" + std::string(kHash32)},
+                      Malformed{"MissingHash", "$argon2id$v=19$m=1024,t=1,p=1$" + std::string(kSalt)},
+                      Malformed{"ExtraField", argon2("m=1024,t=1,p=1") + "$abcd"},
+                      Malformed{"SaltNotBase64", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1p!HByb3Ytc2FsdCE")},
+                      Malformed{"SaltPadded", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1pZHByb3Ytc2FsdCE=")},
+                      Malformed{"SaltUrlSafeAlphabet", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1pZHByb3Ytc2FsdC_-")},
+                      Malformed{"SaltImpossibleLength", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1pZHByb3Ytc2FsdCEAA")},
+                      Malformed{"SaltNonCanonicalBits", argon2("m=1024,t=1,p=1", "c3Rld2FyZC1pZHByb3Ytc2FsdCF")},
+                      Malformed{"SaltTooShort", argon2("m=1024,t=1,p=1", "c29tZXNhbHQ")},  // 8 bytes
+                      Malformed{"SaltEmpty", argon2("m=1024,t=1,p=1", "")},
+                      Malformed{"SaltTooLong", argon2("m=1024,t=1,p=1", std::string(88, 'A'))},  // 66 bytes
+                      Malformed{"HashNotBase64", argon2("m=1024,t=1,p=1", kSalt, "RtZy6fjISjC1i7C/pxw1KKHdj0OseNuk1mtsBRYORj*")},
+                      Malformed{"HashTooShort", argon2("m=1024,t=1,p=1", kSalt, "RtZy6fjISjC1i7C")},  // 11 bytes
+                      Malformed{"HashTooLong", argon2("m=1024,t=1,p=1", kSalt, std::string(88, 'A'))},
+                      Malformed{"HashWithSpace", argon2("m=1024,t=1,p=1", kSalt, "RtZy6fjISjC1i7C/pxw1KKHd j0OseNuk1mtsBRYORjY")},
+                      Malformed{"HugeIterations", pbkdf2("i=4294967295")},
+                      Malformed{"IterationsJustAboveLimit", pbkdf2("i=" + std::to_string(kMaxPbkdf2Iterations + 1))},
+                      Malformed{"IterationsBelowMinimum", pbkdf2("i=" + std::to_string(kMinPbkdf2Iterations - 1))},
+                      Malformed{"IterationsNotNumber", pbkdf2("i=ten")}, Malformed{"IterationsWrongName", pbkdf2("rounds=10000")},
+                      Malformed{"Pbkdf2SaltNotBase64", pbkdf2("i=10000", "c3Rld2FyZC1pZHByb3Ytc2FsdC$")},
+                      Malformed{"Pbkdf2SaltTooShort", pbkdf2("i=10000", "c2FsdA")},
+                      Malformed{"Pbkdf2MissingHash", "$pbkdf2-sha256$i=10000$" + std::string(kSalt)}),
     [](const auto& param) { return std::string(param.param.name); });
 
 TEST(OobHashTest, AlgorithmMismatchIsAnError) {

@@ -35,8 +35,11 @@ std::string errorOf(const AceTextResult<T>& parsed) {
 // --- round trips: parse(print(v)) == v, and print(parse(s)) is canonical ---
 
 TEST(AceText, EverySubjectKindRoundTrips) {
-    const std::vector<AceSubject> subjects{device(), ConnType::AuthCrypt, ConnType::AnonClear,
-                                           RoleSubject{"admin", ""}, RoleSubject{"admin", "example.com"},
+    const std::vector<AceSubject> subjects{device(),
+                                           ConnType::AuthCrypt,
+                                           ConnType::AnonClear,
+                                           RoleSubject{"admin", ""},
+                                           RoleSubject{"admin", "example.com"},
                                            RoleSubject{"oic.role.owner", "urn:ocf:authority"}};
     for (const auto& subject : subjects) {
         const std::string text = aceSubjectToString(subject);
@@ -61,8 +64,8 @@ TEST(AceText, AllThirtyOnePermissionsRoundTripAndZeroIsRefused) {
 }
 
 TEST(AceText, WildcardsAndHrefsRoundTrip) {
-    for (const auto& resource : {wildcard(Wildcard::All), wildcard(Wildcard::Secured), wildcard(Wildcard::Public),
-                                 href("/a/light"), href("/oic/sec/acl2"), href("/a/x_y-z.1~%20")}) {
+    for (const auto& resource : {wildcard(Wildcard::All), wildcard(Wildcard::Secured), wildcard(Wildcard::Public), href("/a/light"),
+                                 href("/oic/sec/acl2"), href("/a/x_y-z.1~%20")}) {
         const std::string text = aceResourceToString(resource);
         const auto parsed = aceResourceFromText(text);
         ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.error();
@@ -91,10 +94,9 @@ TEST(AceText, NonCanonicalSpellingsPrintCanonically) {
 
 TEST(AceText, PermissionsAreUpperCaseLettersOnly) {
     const std::string accepted = "(" + std::string(kPermissionSyntax) + ")";
-    for (const char* bad : {"0", "6", "31", "32", "-1", "rn", "r", "Rn", "crudn", "-r--n", "RR", "RNR", "R-U--",
-                            "R-", "-", "", "RX", " R", "R ", "R,N", "--R--"}) {
-        EXPECT_EQ(errorOf(permissionFromText(bad)), "\"" + std::string(bad) + "\" is not a permission " + accepted)
-            << bad;
+    for (const char* bad : {"0",   "6",     "31", "32", "-1", "rn", "r",  "Rn", "crudn", "-r--n", "RR",
+                            "RNR", "R-U--", "R-", "-",  "",   "RX", " R", "R ", "R,N",   "--R--"}) {
+        EXPECT_EQ(errorOf(permissionFromText(bad)), "\"" + std::string(bad) + "\" is not a permission " + accepted) << bad;
     }
 }
 
@@ -107,20 +109,16 @@ TEST(AceText, PermissionBitMasksAreOneToThirtyOne) {
 
 TEST(AceText, SubjectPrefixesAndNamesAreLowerCase) {
     for (const std::string& bad : std::vector<std::string>{std::string("UUID:") + kDevice, std::string("Uuid:") + kDevice, "ROLE:admin",
-                                  "CONNTYPE:auth-crypt", "bob", "", "uuid", "role", "gateway", "*"}) {
-        EXPECT_EQ(errorOf(aceSubjectFromText(bad)),
-                  "\"" + bad + "\" is not a subject (" + std::string(kAceSubjectSyntax) + ")")
-            << bad;
+                                                           "CONNTYPE:auth-crypt", "bob", "", "uuid", "role", "gateway", "*"}) {
+        EXPECT_EQ(errorOf(aceSubjectFromText(bad)), "\"" + bad + "\" is not a subject (" + std::string(kAceSubjectSyntax) + ")") << bad;
     }
-    EXPECT_EQ(errorOf(aceSubjectFromText("conntype:Auth-Crypt")),
-              "\"Auth-Crypt\" is not a connection type (auth-crypt, anon-clear)");
+    EXPECT_EQ(errorOf(aceSubjectFromText("conntype:Auth-Crypt")), "\"Auth-Crypt\" is not a connection type (auth-crypt, anon-clear)");
     EXPECT_EQ(errorOf(aceSubjectFromText("conntype:open")), "\"open\" is not a connection type (auth-crypt, anon-clear)");
     EXPECT_EQ(errorOf(aceSubjectFromText("conntype:")), "\"\" is not a connection type (auth-crypt, anon-clear)");
 }
 
 TEST(AceText, ABareUuidIsNotASubject) {
-    EXPECT_EQ(errorOf(aceSubjectFromText(kDevice)),
-              "\"" + std::string(kDevice) + "\" is not a subject: a device is named uuid:" + kDevice);
+    EXPECT_EQ(errorOf(aceSubjectFromText(kDevice)), "\"" + std::string(kDevice) + "\" is not a subject: a device is named uuid:" + kDevice);
 }
 
 TEST(AceText, UuidSubjectsAreWholeAndNotNil) {
@@ -139,9 +137,9 @@ TEST(AceText, RoleSubjectsNeedARoleAndAnAuthorityAfterAnAt) {
     EXPECT_EQ(errorOf(aceSubjectFromText("role:@x")), "\"role:@x\" names no role" + syntax);
     EXPECT_EQ(errorOf(aceSubjectFromText("role:x@")), "\"role:x@\" has '@' but no authority after it" + syntax);
     EXPECT_EQ(errorOf(aceSubjectFromText("role:a@b@c")), "\"role:a@b@c\" has more than one '@'" + syntax);
-    for (const std::string& bad : std::vector<std::string>{"role:a b", "role:admin@exa mple", "role:\tx", "role:x\x7f", "role:r\xc3\xb4le"}) {
-        EXPECT_THAT(errorOf(aceSubjectFromText(bad)), HasSubstr("has a space, a control character or a non-ASCII byte"))
-            << bad;
+    for (const std::string& bad :
+         std::vector<std::string>{"role:a b", "role:admin@exa mple", "role:\tx", "role:x\x7f", "role:r\xc3\xb4le"}) {
+        EXPECT_THAT(errorOf(aceSubjectFromText(bad)), HasSubstr("has a space, a control character or a non-ASCII byte")) << bad;
     }
     const auto withColon = aceSubjectFromText("role:a:b@c:d");
     ASSERT_TRUE(withColon.ok()) << withColon.error();
@@ -155,8 +153,7 @@ TEST(AceText, ResourcesAreHrefsOfVisibleAsciiOrWildcards) {
     }
     EXPECT_EQ(errorOf(aceResourceFromText("/")), "\"/\" is not a resource (an href names one, /a/light; * is every resource)");
     for (const std::string& bad : std::vector<std::string>{"/a light", "/a\tb", "/a\nb", "/a\x7f", "/caf\xc3\xa9", "/a/\x01"}) {
-        EXPECT_THAT(errorOf(aceResourceFromText(bad)), HasSubstr("an href has no spaces, control characters or non-ASCII bytes"))
-            << bad;
+        EXPECT_THAT(errorOf(aceResourceFromText(bad)), HasSubstr("an href has no spaces, control characters or non-ASCII bytes")) << bad;
     }
 }
 

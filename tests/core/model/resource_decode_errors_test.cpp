@@ -3,8 +3,8 @@
 
 #include <functional>
 
-#include "core/model/sample_resources.hpp"
 #include "cbor/object_reader.hpp"
+#include "core/model/sample_resources.hpp"
 #include "steward/model/resource_codec.hpp"
 
 using namespace steward::core;
@@ -37,7 +37,11 @@ CborValue& at(CborValue& v, std::initializer_list<std::string> keys) {
         }
         bool found = false;
         for (auto& [key, val] : cur->entries()) {
-            if (key.textValue() == k) { cur = &val; found = true; break; }
+            if (key.textValue() == k) {
+                cur = &val;
+                found = true;
+                break;
+            }
         }
         if (!found) throw std::logic_error("no key " + k);
     }
@@ -145,8 +149,7 @@ TEST_F(DecodeErrors, CredProperties) {
 
 TEST_F(DecodeErrors, AclSubjectResourcesPermission) {
     CborValue v = acl2ToCbor(r.acl);
-    at(v, {"aclist2", "0", "subject"}) =
-        CborValue::map({entry("uuid", uuidValue(r.doxm.deviceuuid)), entry("role", CborValue::text("x"))});
+    at(v, {"aclist2", "0", "subject"}) = CborValue::map({entry("uuid", uuidValue(r.doxm.deviceuuid)), entry("role", CborValue::text("x"))});
     auto f = failureOf([&] { decodeAcl2(encodeCbor(v)); });
     EXPECT_EQ(f.kind, DecodeErrorKind::InvalidValue);
     EXPECT_EQ(f.property, "acl2.aclist2[0].subject");

@@ -14,12 +14,8 @@ protected:
 
 TEST_F(ResourceRoundTrip, Doxm) { EXPECT_EQ(decodeDoxm(encodeDoxm(r.doxm)), r.doxm); }
 TEST_F(ResourceRoundTrip, Pstat) { EXPECT_EQ(decodePstat(encodePstat(r.pstat)), r.pstat); }
-TEST_F(ResourceRoundTrip, CredWithPrivateData) {
-    EXPECT_EQ(decodeCred(encodeCred(r.cred, PrivateData::Include)), r.cred);
-}
-TEST_F(ResourceRoundTrip, Acl2WithEverySubjectKindWildcardAndValidity) {
-    EXPECT_EQ(decodeAcl2(encodeAcl2(r.acl)), r.acl);
-}
+TEST_F(ResourceRoundTrip, CredWithPrivateData) { EXPECT_EQ(decodeCred(encodeCred(r.cred, PrivateData::Include)), r.cred); }
+TEST_F(ResourceRoundTrip, Acl2WithEverySubjectKindWildcardAndValidity) { EXPECT_EQ(decodeAcl2(encodeAcl2(r.acl)), r.acl); }
 TEST_F(ResourceRoundTrip, Pconf) { EXPECT_EQ(decodePconf(encodePconf(*r.pconf, PrivateData::Include)), *r.pconf); }
 TEST_F(ResourceRoundTrip, Dpairing) { EXPECT_EQ(decodeDpairing(encodeDpairing(*r.dpairing)), *r.dpairing); }
 

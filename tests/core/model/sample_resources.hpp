@@ -35,11 +35,16 @@ inline core::SecurityResources sampleResources() {
     role.roleid = RoleId{"oic.role.owner", "authority-x"};
     r.cred = CredResource{{psk, ca, role}, gw};
 
-    Ace byUuid{1, peer, {AceResource{"/a/light", {"core.light"}, {"oic.if.baseline", "oic.if.a"}, std::nullopt}},
-               permission::kRead | permission::kUpdate, {Validity{"20260101T000000/20270101T000000", {"FREQ=DAILY"}}}};
-    Ace byConn{2, ConnType::AnonClear,
+    Ace byUuid{1,
+               peer,
+               {AceResource{"/a/light", {"core.light"}, {"oic.if.baseline", "oic.if.a"}, std::nullopt}},
+               permission::kRead | permission::kUpdate,
+               {Validity{"20260101T000000/20270101T000000", {"FREQ=DAILY"}}}};
+    Ace byConn{2,
+               ConnType::AnonClear,
                {AceResource{"/oic/d", {}, {}, std::nullopt}, AceResource{"/oic/p", {}, {}, std::nullopt}},
-               permission::kRead, {}};
+               permission::kRead,
+               {}};
     Ace byRole{3, RoleSubject{"admin", ""}, {AceResource{"", {}, {}, Wildcard::All}}, permission::kAll, {}};
     Ace secured{4, ConnType::AuthCrypt, {AceResource{"", {}, {}, Wildcard::Secured}, AceResource{"", {}, {}, Wildcard::Public}}, 2, {}};
     r.acl = Acl2{{byUuid, byConn, byRole, secured}, gw};

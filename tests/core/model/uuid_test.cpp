@@ -17,9 +17,9 @@ TEST(Uuid, ParsesAndPrintsLowercase) {
 }
 
 TEST(Uuid, RejectsMalformedText) {
-    for (const char* bad : {"", "*", "8e745791bc634a157e3393e1b25fef99", "8e745791-bc63-4a15-7e33-93e1b25fef9",
-                            "8e745791-bc63-4a15-7e33-93e1b25fef999", "8e745791_bc63-4a15-7e33-93e1b25fef99",
-                            "8e745791-bc63-4a15-7e33-93e1b25fef9g", "8e745791-bc634-a15-7e33-93e1b25fef99"}) {
+    for (const char* bad :
+         {"", "*", "8e745791bc634a157e3393e1b25fef99", "8e745791-bc63-4a15-7e33-93e1b25fef9", "8e745791-bc63-4a15-7e33-93e1b25fef999",
+          "8e745791_bc63-4a15-7e33-93e1b25fef99", "8e745791-bc63-4a15-7e33-93e1b25fef9g", "8e745791-bc634-a15-7e33-93e1b25fef99"}) {
         EXPECT_FALSE(Uuid::parse(bad)) << bad;
     }
 }

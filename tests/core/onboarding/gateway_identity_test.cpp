@@ -21,7 +21,7 @@ TEST(GatewayIdentity, KeepsItsUuidAndCredentialsAcrossReopening) {
         identity.storeOwnerCredential(device, std::vector<std::uint8_t>(16, 1));
         identity.storeOwnerCredential(device, std::vector<std::uint8_t>(16, 2));  // replaces
     }
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(file.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600U);
     auto again = GatewayIdentity::openOrCreate(file);

@@ -24,7 +24,7 @@ std::string openError(const std::filesystem::path& file) {
 
 TEST_F(SqlitePdm, CreatesTheFileWithMode0600) {
     db_->putDevice(sampleDevice(1));
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(file_.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     // SQLite gives the WAL file the mode of the database.
@@ -39,10 +39,11 @@ TEST_F(SqlitePdm, RunsInWalModeWithTheSchemaVersionRecorded) {
     RawSqlite raw(file_);
     EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
     EXPECT_EQ(raw.query("SELECT version FROM schema_version ORDER BY version"), (std::vector<std::string>{"1", "2", "3", "4", "5"}));
-    const auto tables = raw.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
-                                  "ORDER BY name");
-    EXPECT_EQ(tables, (std::vector<std::string>{"aces", "blocked_devices", "credentials", "devices", "direct_links", "links", "pending_actions",
-                                                "schema_version"}));
+    const auto tables = raw.query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
+        "ORDER BY name");
+    EXPECT_EQ(tables, (std::vector<std::string>{"aces", "blocked_devices", "credentials", "devices", "direct_links", "links",
+                                                "pending_actions", "schema_version"}));
 }
 
 TEST_F(SqlitePdm, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
@@ -105,7 +106,7 @@ TEST_F(SqlitePdm, RefusesAFileThatIsNotSqliteAndLeavesItAlone) {
     EXPECT_THAT(error, HasSubstr(other.string()));
     EXPECT_THAT(error, HasSubstr("not an SQLite database"));
     EXPECT_EQ(fileBytes(other), before);
-    struct stat st{};
+    struct stat st {};
     ASSERT_EQ(::stat(other.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0644u);
     EXPECT_FALSE(std::filesystem::exists(dir_ / "notes.txt-wal"));

@@ -14,9 +14,7 @@ namespace {
 
 DeviceProfile randomPinProfile() { return DeviceProfile{{oxm::kRandomPin}, false}; }
 
-Ace lightAce(const Uuid& subject) {
-    return Ace{1, subject, {AceResource{"/a/light", {}, {}, std::nullopt}}, permission::kRead, {}};
-}
+Ace lightAce(const Uuid& subject) { return Ace{1, subject, {AceResource{"/a/light", {}, {}, std::nullopt}}, permission::kRead, {}}; }
 
 TEST(SvrDatabase, FirstRunCreatesAnUnownedDeviceInRfotm) {
     TempDir dir;

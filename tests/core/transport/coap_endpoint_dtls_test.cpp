@@ -52,12 +52,12 @@ struct DtlsPair {
         serverOptions.bindAddress = address;
         serverOptions.udpPort = std::nullopt;
         serverOptions.dtlsPort = 0;
-        serverOptions.serverPsk = ServerPskConfig{kDeviceHint, [this](std::span<const std::uint8_t> identity, const PeerInfo&) {
-                                                      serverSaw.add(identity);
-                                                      const PskBytes asBytes(identity.begin(), identity.end());
-                                                      return asBytes == kGatewayIdentity ? std::optional(SecretBytes(kOwnerKey))
-                                                                                         : std::nullopt;
-                                                  }};
+        serverOptions.serverPsk =
+            ServerPskConfig{kDeviceHint, [this](std::span<const std::uint8_t> identity, const PeerInfo&) {
+                                serverSaw.add(identity);
+                                const PskBytes asBytes(identity.begin(), identity.end());
+                                return asBytes == kGatewayIdentity ? std::optional(SecretBytes(kOwnerKey)) : std::nullopt;
+                            }};
         serverOptions.onSessionEvent = serverEvents.handler();
         serverOptions.serverHandshakeTimeout = 1s;
         server = std::make_unique<CoapEndpoint>(serverOptions);
@@ -134,14 +134,11 @@ TEST(CoapTransportDtls, WrongKeyFailsTheHandshake) {
     // The server cannot authenticate the client's Finished and ends the handshake with
     // bad_record_mac: the client names that alert (a silent peer would instead be failed at the
     // deadline as "holds a different PSK").
-    auto session =
-        pair.client->openSession(pair.serverAddress(), clientSaw.lookup(kGatewayIdentity, bytes("fedcba9876543210")), 1500ms);
+    auto session = pair.client->openSession(pair.serverAddress(), clientSaw.lookup(kGatewayIdentity, bytes("fedcba9876543210")), 1500ms);
     ASSERT_FALSE(session.ok());
     EXPECT_EQ(session.error().code, TransportErrorCode::HandshakeFailed) << session.error().message;
     const auto& why = session.error().message;
-    EXPECT_TRUE(why.find("bad_record_mac (20): wrong key") != std::string::npos ||
-                why.find("different PSK") != std::string::npos)
-        << why;
+    EXPECT_TRUE(why.find("bad_record_mac (20): wrong key") != std::string::npos || why.find("different PSK") != std::string::npos) << why;
     EXPECT_EQ(clientSaw.snapshot(), std::vector<PskBytes>{kDeviceHint});
     EXPECT_TRUE(pair.clientEvents.waitFor(SessionEventType::Failed));
     const auto serverFailed = pair.serverEvents.waitFor(SessionEventType::Failed);
@@ -171,8 +168,7 @@ TEST(CoapTransportDtls, ClientWithoutKeyForHintAbandons) {
         pair.serverAddress(), [](std::span<const std::uint8_t>) { return std::optional<ClientPskCredentials>(); }, 3s);
     ASSERT_FALSE(session.ok());
     EXPECT_EQ(session.error().code, TransportErrorCode::HandshakeFailed);
-    EXPECT_NE(session.error().message.find("no PSK for the server's identity hint"), std::string::npos)
-        << session.error().message;
+    EXPECT_NE(session.error().message.find("no PSK for the server's identity hint"), std::string::npos) << session.error().message;
 }
 
 TEST(CoapTransportDtls, IdentityWithNulByteIsRefusedNotTruncated) {
@@ -189,9 +185,8 @@ TEST(CoapTransportDtls, IdentityWithNulByteIsRefusedNotTruncated) {
 
     EndpointOptions badHint;
     badHint.dtlsPort = 0;
-    badHint.serverPsk = ServerPskConfig{PskBytes{0x41, 0x00, 0x42}, [](std::span<const std::uint8_t>, const PeerInfo&) {
-                                            return std::optional<SecretBytes>();
-                                        }};
+    badHint.serverPsk = ServerPskConfig{PskBytes{0x41, 0x00, 0x42},
+                                        [](std::span<const std::uint8_t>, const PeerInfo&) { return std::optional<SecretBytes>(); }};
     EXPECT_THROW(CoapEndpoint{badHint}, TransportException);
 }
 
@@ -256,8 +251,7 @@ TEST(CoapTransportDtls, SeveralRequestsReuseOneSession) {
         const std::lock_guard guard(mutex);
         ASSERT_EQ(serverSessions.size(), 12u);
         EXPECT_NE(serverSessions.front(), 0u);
-        EXPECT_TRUE(std::all_of(serverSessions.begin(), serverSessions.end(),
-                                [&](SessionId id) { return id == serverSessions.front(); }));
+        EXPECT_TRUE(std::all_of(serverSessions.begin(), serverSessions.end(), [&](SessionId id) { return id == serverSessions.front(); }));
     }
     EXPECT_EQ(pair.serverEvents.count(SessionEventType::Established), 1u);
     EXPECT_EQ(clientSaw.snapshot().size(), 1u);  // one handshake
@@ -334,9 +328,8 @@ TEST(CoapTransportDtls, CoapsUriRequestUsesAOneShotSession) {
     RequestOptions options;
     options.timeout = 3s;
     options.psk = clientSaw.lookup(kGatewayIdentity, kOwnerKey);
-    auto response = pair.client->request(
-        "coaps://127.0.0.1:" + std::to_string(pair.server->securePort()) + "/oic/sec/doxm", CoapRequest::post("", bytes("u:")),
-        options);
+    auto response = pair.client->request("coaps://127.0.0.1:" + std::to_string(pair.server->securePort()) + "/oic/sec/doxm",
+                                         CoapRequest::post("", bytes("u:")), options);
     ASSERT_TRUE(response.ok()) << response.error().message;
     EXPECT_EQ(response->payload, bytes("u:gateway-2b7c9f0e"));
     EXPECT_TRUE(pair.serverEvents.waitFor(SessionEventType::Closed));
@@ -349,11 +342,10 @@ TEST(CoapTransportDtls, HandshakeWithNobodyListeningFailsFast) {
     CoapEndpoint client(options);
     HintLog clientSaw;
     const auto started = std::chrono::steady_clock::now();
-    auto session = client.openSession(PeerAddress{"127.0.0.1", steward::test::unusedPort()},
-                                      clientSaw.lookup(kGatewayIdentity, kOwnerKey), 1500ms);
+    auto session =
+        client.openSession(PeerAddress{"127.0.0.1", steward::test::unusedPort()}, clientSaw.lookup(kGatewayIdentity, kOwnerKey), 1500ms);
     ASSERT_FALSE(session.ok());
-    EXPECT_TRUE(session.error().code == TransportErrorCode::ConnectionRefused ||
-                session.error().code == TransportErrorCode::Timeout)
+    EXPECT_TRUE(session.error().code == TransportErrorCode::ConnectionRefused || session.error().code == TransportErrorCode::Timeout)
         << toString(session.error().code) << ": " << session.error().message;
     EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
     EXPECT_TRUE(events.waitFor(SessionEventType::Failed, 0, 0s));
@@ -363,8 +355,7 @@ TEST(CoapTransportDtls, SilentServerTimesOutTheHandshake) {
     CoapEndpoint client(EndpointOptions{});
     steward::test::RawUdpSocket silent;
     HintLog clientSaw;
-    auto session =
-        client.openSession(PeerAddress{silent.host(), silent.port()}, clientSaw.lookup(kGatewayIdentity, kOwnerKey), 500ms);
+    auto session = client.openSession(PeerAddress{silent.host(), silent.port()}, clientSaw.lookup(kGatewayIdentity, kOwnerKey), 500ms);
     ASSERT_FALSE(session.ok());
     EXPECT_EQ(session.error().code, TransportErrorCode::Timeout) << session.error().message;
     EXPECT_TRUE(silent.receive(0ms));  // a ClientHello went out
@@ -381,8 +372,7 @@ TEST(CoapTransportDtls, LogSinkReceivesLibraryMessages) {
     {
         DtlsPair pair;
         HintLog clientSaw;
-        auto session =
-            pair.client->openSession(pair.serverAddress(), clientSaw.lookup(bytes("stranger"), bytes("wrong-key-here!!")), 3s);
+        auto session = pair.client->openSession(pair.serverAddress(), clientSaw.lookup(bytes("stranger"), bytes("wrong-key-here!!")), 3s);
         EXPECT_FALSE(session.ok());
     }
     setTransportLogLevel(TransportLogLevel::Warning);
@@ -435,7 +425,8 @@ TEST(CoapTransportPorts, ListenersOnPortZeroNeverSharePorts) {
     for (int i = 0; i < 600; ++i) {  // ~6 collisions expected without the fix (birthday bound)
         EndpointOptions o;
         o.dtlsPort = 0;
-        o.serverPsk = ServerPskConfig{bytes("hint"), [](std::span<const std::uint8_t>, const PeerInfo&) { return std::optional<SecretBytes>(); }};
+        o.serverPsk =
+            ServerPskConfig{bytes("hint"), [](std::span<const std::uint8_t>, const PeerInfo&) { return std::optional<SecretBytes>(); }};
         endpoints.push_back(std::make_unique<CoapEndpoint>(o));
         ports.insert(endpoints.back()->port());
         ports.insert(endpoints.back()->securePort());

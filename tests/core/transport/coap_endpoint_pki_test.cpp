@@ -33,8 +33,8 @@ constexpr auto kHandshakeTimeout = 3s;
 
 // Answers GET /oic/d with "<cn>|<psk identity>|<secure>" of the requesting peer.
 CoapResponse describePeer(const CoapRequest&, const PeerInfo& peer) {
-    const std::string text = peer.peerCertificateCn + "|" + std::string(peer.pskIdentity.begin(), peer.pskIdentity.end()) +
-                             "|" + (peer.secure ? "secure" : "plain");
+    const std::string text = peer.peerCertificateCn + "|" + std::string(peer.pskIdentity.begin(), peer.pskIdentity.end()) + "|" +
+                             (peer.secure ? "secure" : "plain");
     return CoapResponse::withPayload(CoapCode::Content, bytes(text));
 }
 
@@ -58,11 +58,10 @@ struct Server {
         options.serverPki = std::move(setup.pki);
         options.requireClientCertificate = setup.requireClientCertificate;
         if (setup.withPsk) {
-            options.serverPsk = ServerPskConfig{kPskHint, [](std::span<const std::uint8_t> identity, const PeerInfo&) {
-                                                    return PskBytes(identity.begin(), identity.end()) == kPskIdentity
-                                                               ? std::optional(SecretBytes(kPskKey))
-                                                               : std::nullopt;
-                                                }};
+            options.serverPsk = ServerPskConfig{
+                kPskHint, [](std::span<const std::uint8_t> identity, const PeerInfo&) {
+                    return PskBytes(identity.begin(), identity.end()) == kPskIdentity ? std::optional(SecretBytes(kPskKey)) : std::nullopt;
+                }};
         }
         options.onSessionEvent = events.handler();
         options.serverHandshakeTimeout = 1s;
@@ -323,8 +322,8 @@ TEST(CoapTransportPki, PskAndCertificateClientsOnOnePort) {
 
     auto certificateSession = pkiClient.open(server, pki.gatewayCredentials());
     ASSERT_TRUE(certificateSession.ok()) << certificateSession.error().message;
-    auto pskSession = pskClient.endpoint->openSession(server.address(), fixedClientPsk({kPskIdentity, SecretBytes(kPskKey)}),
-                                                      kHandshakeTimeout);
+    auto pskSession =
+        pskClient.endpoint->openSession(server.address(), fixedClientPsk({kPskIdentity, SecretBytes(kPskKey)}), kHandshakeTimeout);
     ASSERT_TRUE(pskSession.ok()) << pskSession.error().message;
 
     EXPECT_EQ(certificateSession->info().cipher, "ECDHE-ECDSA-AES128-CCM8");
@@ -337,8 +336,8 @@ TEST(CoapTransportPki, PskAndCertificateClientsOnOnePort) {
     EXPECT_EQ(pskClient.askServer(pskSession.value()), "|gateway-2b7c9f0e|secure");
 
     // A wrong PSK is still refused on the shared port.
-    auto wrongKey = pskClient.endpoint->openSession(server.address(),
-                                                    fixedClientPsk({kPskIdentity, SecretBytes(bytes("fedcba9876543210"))}), 3s);
+    auto wrongKey =
+        pskClient.endpoint->openSession(server.address(), fixedClientPsk({kPskIdentity, SecretBytes(bytes("fedcba9876543210"))}), 3s);
     ASSERT_FALSE(wrongKey.ok());
     EXPECT_EQ(wrongKey.error().code, TransportErrorCode::HandshakeFailed) << wrongKey.error().message;
 }
@@ -354,12 +353,12 @@ TEST(CoapTransportPki, ClientSessionsDoNotDisturbTheListenersCertificate) {
 
     // `device` acts as a client towards `otherDevice`, with yet another certificate of its own.
     const auto deviceAsClient = pki.ca.issue("uuid:00000000-0000-0000-0000-00000000000c");
-    auto outgoing = device.endpoint->openSession(otherDevice.address(),
-                                                 credentialsFor(deviceAsClient, pki.ca.certificatePem()), kHandshakeTimeout);
+    auto outgoing =
+        device.endpoint->openSession(otherDevice.address(), credentialsFor(deviceAsClient, pki.ca.certificatePem()), kHandshakeTimeout);
     ASSERT_TRUE(outgoing.ok()) << outgoing.error().message;
     EXPECT_EQ(outgoing->info().peerCertificateCn, "uuid:00000000-0000-0000-0000-000000000002");
-    auto outgoingPsk = device.endpoint->openSession(otherDevice.address(), fixedClientPsk({kPskIdentity, SecretBytes(kPskKey)}),
-                                                    kHandshakeTimeout);
+    auto outgoingPsk =
+        device.endpoint->openSession(otherDevice.address(), fixedClientPsk({kPskIdentity, SecretBytes(kPskKey)}), kHandshakeTimeout);
     ASSERT_TRUE(outgoingPsk.ok()) << outgoingPsk.error().message;
 
     // A client of `device` still gets `device`'s server certificate.
@@ -438,8 +437,8 @@ TEST(CoapTransportPki, SetServerPkiRefusesUnusableCredentialsAndKeepsTheOldOnes)
     // A server needs a certificate of its own.
     EXPECT_FALSE(server.endpoint->setServerPki(PkiCredentials({}, {}, pki.ca.certificatePem())));
     // The key must belong to the certificate.
-    EXPECT_FALSE(server.endpoint->setServerPki(
-        PkiCredentials(pki.device.certificatePem, pki.gateway.privateKeyPem, pki.ca.certificatePem())));
+    EXPECT_FALSE(
+        server.endpoint->setServerPki(PkiCredentials(pki.device.certificatePem, pki.gateway.privateKeyPem, pki.ca.certificatePem())));
 
     Client client;
     auto session = client.open(server, pki.gatewayCredentials());
@@ -465,8 +464,7 @@ TEST(CoapTransportPki, UnusableCredentialsAreRefusedBeforeAnythingIsSent) {
     expectInvalid(PkiCredentials(pki.gateway.certificatePem, pki.device.privateKeyPem, pki.ca.certificatePem()),
                   "key of another certificate");
     expectInvalid(PkiCredentials(pki.gateway.certificatePem, "", pki.ca.certificatePem()), "certificate without key");
-    expectInvalid(PkiCredentials(pki.gateway.certificatePem, pki.gateway.privateKeyPem, pki.gateway.certificatePem),
-                  "a leaf is not a CA");
+    expectInvalid(PkiCredentials(pki.gateway.certificatePem, pki.gateway.privateKeyPem, pki.gateway.certificatePem), "a leaf is not a CA");
     std::string truncated = pki.gateway.certificatePem;
     truncated.erase(truncated.size() / 2, 20);
     expectInvalid(PkiCredentials(truncated, pki.gateway.privateKeyPem, pki.ca.certificatePem()), "malformed PEM");

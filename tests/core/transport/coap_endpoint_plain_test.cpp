@@ -66,9 +66,9 @@ std::optional<WireMessage> parseWire(const std::vector<std::uint8_t>& d) {
         const auto length = extended(lengthNibble);
         if (!delta || !length || i + *length > d.size()) return std::nullopt;
         number += *delta;
-        m.options.push_back({static_cast<std::uint16_t>(number),
-                             std::vector<std::uint8_t>(d.begin() + static_cast<std::ptrdiff_t>(i),
-                                                       d.begin() + static_cast<std::ptrdiff_t>(i + *length))});
+        m.options.push_back(
+            {static_cast<std::uint16_t>(number),
+             std::vector<std::uint8_t>(d.begin() + static_cast<std::ptrdiff_t>(i), d.begin() + static_cast<std::ptrdiff_t>(i + *length))});
         i += *length;
     }
     if (i < d.size()) m.payload.assign(d.begin() + static_cast<std::ptrdiff_t>(i + 1), d.end());
@@ -193,9 +193,7 @@ TEST(CoapTransportPlain, UnknownPathIsNotFound) {
 TEST(CoapTransportPlain, ThrowingHandlerAnswersInternalServerError) {
     CoapEndpoint server(loopback());
     CoapEndpoint client(loopback());
-    server.addResource("/boom", [](const CoapRequest&, const PeerInfo&) -> CoapResponse {
-        throw std::runtime_error("handler failure");
-    });
+    server.addResource("/boom", [](const CoapRequest&, const PeerInfo&) -> CoapResponse { throw std::runtime_error("handler failure"); });
     auto response = client.request(PeerAddress{"127.0.0.1", server.port()}, CoapRequest::get("/boom"), 2s);
     ASSERT_TRUE(response.ok()) << response.error().message;
     EXPECT_EQ(response->code, CoapCode::InternalServerError);
@@ -249,8 +247,8 @@ TEST(CoapTransportPlain, RequestByUri) {
     });
     RequestOptions options;
     options.timeout = 2s;
-    auto response = client.request("coap://127.0.0.1:" + std::to_string(server.port()) + "/oic/res?rt=oic.r.doxm&if=baseline",
-                                   CoapRequest{}, options);
+    auto response =
+        client.request("coap://127.0.0.1:" + std::to_string(server.port()) + "/oic/res?rt=oic.r.doxm&if=baseline", CoapRequest{}, options);
     ASSERT_TRUE(response.ok()) << response.error().message;
     const auto received = seen.get_future().get();
     EXPECT_EQ(received.path, "/oic/res");
@@ -279,8 +277,7 @@ TEST(CoapTransportPlain, NobodyListeningIsAnErrorNotAHang) {
     const auto started = std::chrono::steady_clock::now();
     auto response = client.request(PeerAddress{"127.0.0.1", steward::test::unusedPort()}, CoapRequest::get("/x"), 1500ms);
     ASSERT_FALSE(response.ok());
-    EXPECT_TRUE(response.error().code == TransportErrorCode::ConnectionRefused ||
-                response.error().code == TransportErrorCode::Timeout)
+    EXPECT_TRUE(response.error().code == TransportErrorCode::ConnectionRefused || response.error().code == TransportErrorCode::Timeout)
         << toString(response.error().code) << ": " << response.error().message;
     EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
     std::cout << "nobody listening: " << toString(response.error().code) << '\n';
@@ -304,10 +301,8 @@ TEST(CoapTransportPlain, NonConfirmableRequestGetsAnAnswer) {
 
 TEST(CoapTransportPlain, BadArgumentsAreRefused) {
     CoapEndpoint client(loopback());
-    EXPECT_EQ(client.request(PeerAddress{"localhost", 5683}, CoapRequest::get("/x"), 1s).error().code,
-              TransportErrorCode::InvalidArgument);
-    EXPECT_EQ(client.request(PeerAddress{"127.0.0.1", 0}, CoapRequest::get("/x"), 1s).error().code,
-              TransportErrorCode::InvalidArgument);
+    EXPECT_EQ(client.request(PeerAddress{"localhost", 5683}, CoapRequest::get("/x"), 1s).error().code, TransportErrorCode::InvalidArgument);
+    EXPECT_EQ(client.request(PeerAddress{"127.0.0.1", 0}, CoapRequest::get("/x"), 1s).error().code, TransportErrorCode::InvalidArgument);
 
     auto badBind = loopback("not-an-address");
     EXPECT_THROW(CoapEndpoint{badBind}, TransportException);
@@ -345,9 +340,8 @@ TEST(CoapTransportPlain, BlockingCallsInsideAHandlerAreRefused) {
 TEST(CoapTransportPlain, ConcurrentRequestsFromManyThreads) {
     CoapEndpoint server(loopback());
     CoapEndpoint client(loopback());
-    server.addResource("/echo", [](const CoapRequest& request, const PeerInfo&) {
-        return CoapResponse::withPayload(CoapCode::Changed, request.payload);
-    });
+    server.addResource(
+        "/echo", [](const CoapRequest& request, const PeerInfo&) { return CoapResponse::withPayload(CoapCode::Changed, request.payload); });
     std::vector<std::future<bool>> results;
     for (int t = 0; t < 4; ++t) {
         results.push_back(std::async(std::launch::async, [&, t] {

@@ -18,13 +18,13 @@ namespace {
 // NON GET /oic/sec/doxm?owned=FALSE, Accept 10000, 2049 = 2053 = 2048, MID 0x1234, token abcd.
 const Bytes kDoxmProbe = fromHex(
     "52 01 1234 abcd"
-    "b3 6f6963"                      // Uri-Path (11) "oic"
-    "03 736563"                      // Uri-Path "sec"
-    "04 646f786d"                    // Uri-Path "doxm"
-    "4b 6f776e65643d46414c5345"      // Uri-Query (15) "owned=FALSE"
-    "22 2710"                        // Accept (17) 10000
-    "e2 06e3 0800"                   // 2049: delta 2032 = 269 + 0x06e3 (14 form)
-    "42 0800");                      // 2053 = 2048
+    "b3 6f6963"                  // Uri-Path (11) "oic"
+    "03 736563"                  // Uri-Path "sec"
+    "04 646f786d"                // Uri-Path "doxm"
+    "4b 6f776e65643d46414c5345"  // Uri-Query (15) "owned=FALSE"
+    "22 2710"                    // Accept (17) 10000
+    "e2 06e3 0800"               // 2049: delta 2032 = 269 + 0x06e3 (14 form)
+    "42 0800");                  // 2053 = 2048
 
 std::string decodeError(const Bytes& datagram) {
     try {
@@ -83,12 +83,10 @@ TEST(CoapWire, ExtendedDeltaAndLengthForms) {
     EXPECT_EQ(bytes[i], 0xC2);
     i += 3;
     // Option 60: delta 48 (13 form: 13 + 35), length 20 (13 form: 13 + 7).
-    EXPECT_EQ(toHex(Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(i), bytes.begin() + static_cast<std::ptrdiff_t>(i) + 3)),
-              "dd2307");
+    EXPECT_EQ(toHex(Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(i), bytes.begin() + static_cast<std::ptrdiff_t>(i) + 3)), "dd2307");
     i += 3 + 20;
     // Option 60 again: delta 0, length 300 (14 form: 269 + 0x001f).
-    EXPECT_EQ(toHex(Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(i), bytes.begin() + static_cast<std::ptrdiff_t>(i) + 3)),
-              "0e001f");
+    EXPECT_EQ(toHex(Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(i), bytes.begin() + static_cast<std::ptrdiff_t>(i) + 3)), "0e001f");
     i += 3 + 300;
     // 2053: delta 1993 (14 form: 269 + 0x06bc), length 2.
     EXPECT_EQ(toHex(Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(i), bytes.begin() + static_cast<std::ptrdiff_t>(i) + 5)),
@@ -108,7 +106,9 @@ TEST(CoapWire, BoundaryLengthsRoundTrip) {
     CoapWireMessage highest;
     highest.code = 0x01;
     highest.options = {{65535, {}}};
-    EXPECT_EQ(toHex(encodeCoapMessage(highest)), "40010000" "e0fef2");  // 269 + 0xfef2 = 65535
+    EXPECT_EQ(toHex(encodeCoapMessage(highest)),
+              "40010000"
+              "e0fef2");  // 269 + 0xfef2 = 65535
     EXPECT_EQ(decodeCoapMessage(encodeCoapMessage(highest)), highest);
 }
 
@@ -136,8 +136,7 @@ TEST(CoapWire, EncoderRefusesWhatCannotBeSent) {
     CoapWireMessage longToken;
     longToken.code = 0x01;
     longToken.token = Bytes(9, 1);
-    EXPECT_THAT([&] { encodeCoapMessage(longToken); },
-                testing::ThrowsMessage<CoapWireError>(HasSubstr("token is at most 8 bytes")));
+    EXPECT_THAT([&] { encodeCoapMessage(longToken); }, testing::ThrowsMessage<CoapWireError>(HasSubstr("token is at most 8 bytes")));
     CoapWireMessage longOption;
     longOption.code = 0x01;
     longOption.options = {{11, Bytes(65805, 'a')}};
@@ -219,8 +218,7 @@ TEST(CoapWire, RequestFromWireRefusesNonRequests) {
     }
     m.code = 0x01;
     m.type = CoapMessageType::Acknowledgement;
-    EXPECT_THAT([&] { requestFromWire(m); },
-                testing::ThrowsMessage<CoapWireError>(HasSubstr("confirmable or non-confirmable")));
+    EXPECT_THAT([&] { requestFromWire(m); }, testing::ThrowsMessage<CoapWireError>(HasSubstr("confirmable or non-confirmable")));
 }
 
 TEST(CoapWire, RefusesMalformedTypedOptions) {
@@ -228,11 +226,9 @@ TEST(CoapWire, RefusesMalformedTypedOptions) {
     m.type = CoapMessageType::Confirmable;
     m.code = 0x01;
     m.options = {{17, {0x01, 0x00, 0x00}}};
-    EXPECT_THAT([&] { requestFromWire(m); },
-                testing::ThrowsMessage<CoapWireError>(HasSubstr("Accept is not a 16-bit unsigned integer")));
+    EXPECT_THAT([&] { requestFromWire(m); }, testing::ThrowsMessage<CoapWireError>(HasSubstr("Accept is not a 16-bit unsigned integer")));
     m.options = {{12, {0x27, 0x10}}, {12, {0x00}}};
-    EXPECT_THAT([&] { requestFromWire(m); },
-                testing::ThrowsMessage<CoapWireError>(HasSubstr("Content-Format appears more than once")));
+    EXPECT_THAT([&] { requestFromWire(m); }, testing::ThrowsMessage<CoapWireError>(HasSubstr("Content-Format appears more than once")));
     m.options = {{2053, {1, 2, 3, 4, 5}}};
     EXPECT_THROW(requestFromWire(m), CoapWireError);
     // A leading zero byte is still a valid unsigned integer (RFC 7252 section 3.2).
@@ -251,7 +247,12 @@ TEST(CoapWire, RefusesMalformedTypedOptions) {
 TEST(CoapWire, ResponseRoundTripWithOcfDefaults) {
     const auto reply = CoapResponse::withPayload(CoapCode::Content, {0xA0});
     const auto m = responseToWire(reply, CoapMessageType::NonConfirmable, 0x4242, {9});
-    EXPECT_EQ(toHex(encodeCoapMessage(m)), "51454242" "09" "c22710" "e206ec0800" "ffa0");
+    EXPECT_EQ(toHex(encodeCoapMessage(m)),
+              "51454242"
+              "09"
+              "c22710"
+              "e206ec0800"
+              "ffa0");
     const auto back = responseFromWire(decodeCoapMessage(encodeCoapMessage(m)));
     EXPECT_EQ(back.code, CoapCode::Content);
     EXPECT_EQ(back.payload, reply.payload);
@@ -288,8 +289,7 @@ TEST(CoapWire, ResponseFromWireRefusesNonResponses) {
     m.options = {{11, ascii("x")}, {15, ascii("q")}, {17, {0x01, 0x02, 0x03}}};
     const auto response = responseFromWire(m);
     EXPECT_TRUE(response.otherOptions.empty());
-    EXPECT_EQ(responseFromWire(CoapWireMessage{CoapMessageType::NonConfirmable, 0xA0, 0, {}, {}, {}}).code,
-              CoapCode::InternalServerError);
+    EXPECT_EQ(responseFromWire(CoapWireMessage{CoapMessageType::NonConfirmable, 0xA0, 0, {}, {}, {}}).code, CoapCode::InternalServerError);
 }
 
 }  // namespace

@@ -12,8 +12,7 @@
 namespace steward::test {
 namespace {
 
-const core::PskBytes kKey = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
-                             0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+const core::PskBytes kKey = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
 const char* kKeyHex = "00112233445566778899aabbccddeeff";
 
 // s_server runs until its standard input ends: BackgroundProcess keeps that pipe open, and
@@ -22,12 +21,11 @@ class OpensslServer {
 public:
     explicit OpensslServer(const std::string& cipher)
         : port_(unusedPort()),
-          process_(findOnPath("openssl"), {"s_server", "-dtls1_2", "-accept", "127.0.0.1:" + std::to_string(port_), "-nocert",
-                                           "-psk", kKeyHex, "-psk_hint", "device", "-cipher", cipher}) {}
+          process_(findOnPath("openssl"), {"s_server", "-dtls1_2", "-accept", "127.0.0.1:" + std::to_string(port_), "-nocert", "-psk",
+                                           kKeyHex, "-psk_hint", "device", "-cipher", cipher}) {}
     core::PeerAddress address() const { return {"127.0.0.1", port_}; }
     bool ready() {
-        return process_.waitForLine([](const std::string& l) { return l.find("ACCEPT") != std::string::npos; }, 10s)
-            .has_value();
+        return process_.waitForLine([](const std::string& l) { return l.find("ACCEPT") != std::string::npos; }, 10s).has_value();
     }
     std::string output() const { return process_.output(); }
 
@@ -36,9 +34,7 @@ private:
     BackgroundProcess process_;
 };
 
-core::ClientPskLookup gatewayPsk() {
-    return core::fixedClientPsk(core::ClientPskCredentials{{'g', 'w'}, core::SecretBytes(kKey)});
-}
+core::ClientPskLookup gatewayPsk() { return core::fixedClientPsk(core::ClientPskCredentials{{'g', 'w'}, core::SecretBytes(kKey)}); }
 
 std::unique_ptr<core::CoapEndpoint> client() {
     core::EndpointOptions o;

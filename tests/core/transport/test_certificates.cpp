@@ -49,8 +49,7 @@ std::string pemOf(X509* certificate) {
 
 std::string keyPem(EVP_PKEY* key) {
     Owned<BIO> bio(BIO_new(BIO_s_mem()));
-    check(bio && PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1,
-          "PEM_write_bio_PrivateKey");
+    check(bio && PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1, "PEM_write_bio_PrivateKey");
     return bioText(bio.get());
 }
 
@@ -80,8 +79,8 @@ void addExtension(X509* certificate, X509* issuer, int nid, const char* value) {
 }
 
 // Signs a certificate for `subjectKey` with `issuerKey` (issuer == nullptr: self-signed).
-Owned<X509> makeCertificate(std::string_view commonName, EVP_PKEY* subjectKey, X509* issuer, EVP_PKEY* issuerKey,
-                            bool isCa, Validity validity) {
+Owned<X509> makeCertificate(std::string_view commonName, EVP_PKEY* subjectKey, X509* issuer, EVP_PKEY* issuerKey, bool isCa,
+                            Validity validity) {
     Owned<X509> certificate(X509_new());
     check(certificate != nullptr, "X509_new");
     X509* cert = certificate.get();
@@ -93,18 +92,14 @@ Owned<X509> makeCertificate(std::string_view commonName, EVP_PKEY* subjectKey, X
     Owned<BIGNUM> number(BN_bin2bn(serial, sizeof(serial), nullptr));
     check(number && BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(cert)) != nullptr, "serial");
 
-    check(X509_gmtime_adj(X509_getm_notBefore(cert), static_cast<long>(validity.notBeforeOffset.count())) != nullptr,
-          "notBefore");
-    check(X509_gmtime_adj(X509_getm_notAfter(cert),
-                          static_cast<long>((validity.notBeforeOffset + validity.lifetime).count())) != nullptr,
+    check(X509_gmtime_adj(X509_getm_notBefore(cert), static_cast<long>(validity.notBeforeOffset.count())) != nullptr, "notBefore");
+    check(X509_gmtime_adj(X509_getm_notAfter(cert), static_cast<long>((validity.notBeforeOffset + validity.lifetime).count())) != nullptr,
           "notAfter");
 
     X509_NAME* name = X509_get_subject_name(cert);
     const std::string cn(commonName);
-    check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Steward tests"),
-                                     -1, -1, 0) == 1 &&
-              X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()),
-                                         -1, -1, 0) == 1,
+    check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>("Steward tests"), -1, -1, 0) == 1 &&
+              X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0) == 1,
           "subject name");
     check(X509_set_issuer_name(cert, issuer != nullptr ? X509_get_subject_name(issuer) : name) == 1, "issuer name");
     check(X509_set_pubkey(cert, subjectKey) == 1, "X509_set_pubkey");
@@ -128,8 +123,8 @@ Owned<X509> makeCertificate(std::string_view commonName, EVP_PKEY* subjectKey, X
 
 TestCa::TestCa(std::string_view name) {
     auto key = newP256Key();
-    auto certificate = makeCertificate(name, key.get(), nullptr, key.get(), true, Validity{std::chrono::hours(-1),
-                                                                                           std::chrono::hours(24 * 30)});
+    auto certificate =
+        makeCertificate(name, key.get(), nullptr, key.get(), true, Validity{std::chrono::hours(-1), std::chrono::hours(24 * 30)});
     identity_ = {pemOf(certificate.get()), keyPem(key.get())};
 }
 
@@ -152,8 +147,7 @@ TestCa TestCa::intermediate(std::string_view name) const {
     return ca;
 }
 
-core::PkiCredentials credentialsFor(const TestIdentity& identity, const std::string& trustedCaPem,
-                                    const std::string& chainExtraPem) {
+core::PkiCredentials credentialsFor(const TestIdentity& identity, const std::string& trustedCaPem, const std::string& chainExtraPem) {
     return core::PkiCredentials(identity.certificatePem + chainExtraPem, identity.privateKeyPem, trustedCaPem);
 }
 

@@ -43,7 +43,6 @@ private:
 
 // `identity` as our credentials, trusting `trustedCaPem`; `chainExtraPem` is appended to the
 // certificate (intermediates).
-core::PkiCredentials credentialsFor(const TestIdentity& identity, const std::string& trustedCaPem,
-                                    const std::string& chainExtraPem = {});
+core::PkiCredentials credentialsFor(const TestIdentity& identity, const std::string& trustedCaPem, const std::string& chainExtraPem = {});
 
 }  // namespace steward::test

@@ -95,8 +95,8 @@ public:
         if (::bind(fd_, reinterpret_cast<sockaddr*>(&storage), length) != 0) throw std::runtime_error("bind");
         length = sizeof(storage);
         ::getsockname(fd_, reinterpret_cast<sockaddr*>(&storage), &length);
-        port_ = ipv6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port)
-                     : ntohs(reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
+        port_ =
+            ipv6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&storage)->sin6_port) : ntohs(reinterpret_cast<sockaddr_in*>(&storage)->sin_port);
     }
     RawUdpSocket(const RawUdpSocket&) = delete;
     RawUdpSocket& operator=(const RawUdpSocket&) = delete;
@@ -113,8 +113,7 @@ public:
         if (::poll(&pfd, 1, static_cast<int>(timeout.count())) <= 0) return std::nullopt;
         std::vector<std::uint8_t> buffer(2048);
         peerLength_ = sizeof(peer_);
-        const auto got = ::recvfrom(fd_, buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&peer_),
-                                    &peerLength_);
+        const auto got = ::recvfrom(fd_, buffer.data(), buffer.size(), 0, reinterpret_cast<sockaddr*>(&peer_), &peerLength_);
         if (got < 0) return std::nullopt;
         buffer.resize(static_cast<std::size_t>(got));
         return buffer;

@@ -115,8 +115,7 @@ TEST(UdpSocket, RefusesBadAddresses) {
     EXPECT_EQ(errorOf([] { UdpSocket::bind("::1%no-such-if0", 0); }), TransportErrorCode::InvalidArgument);
     auto a = UdpSocket::bind("127.0.0.1", 0);
     EXPECT_EQ(errorOf([&] { a.sendTo(PeerAddress{"::1", 9}, Bytes{1}); }), TransportErrorCode::InvalidArgument);
-    EXPECT_EQ(errorOf([&] { a.sendTo(PeerAddress{"example.org", 9}, Bytes{1}); }),
-              TransportErrorCode::InvalidArgument);
+    EXPECT_EQ(errorOf([&] { a.sendTo(PeerAddress{"example.org", 9}, Bytes{1}); }), TransportErrorCode::InvalidArgument);
     EXPECT_EQ(errorOf([&] { a.sendTo(PeerAddress{"127.0.0.1", 0}, Bytes{1}); }), TransportErrorCode::InvalidArgument);
 }
 

@@ -20,8 +20,8 @@ TEST(IsoTime, ReadsUtcOffsetsFractionsAndDates) {
 }
 
 TEST(IsoTime, RefusesWhatItWouldHaveToGuess) {
-    for (const char* bad : {"", "12/01/2026", "2026-12-01 12:00:00", "2026-12-01T12:00:00", "2026-13-01", "2026-12-01Tjunk",
-                            "yesterday", "2026-12-01T12:00:00Zjunk"}) {
+    for (const char* bad : {"", "12/01/2026", "2026-12-01 12:00:00", "2026-12-01T12:00:00", "2026-13-01", "2026-12-01Tjunk", "yesterday",
+                            "2026-12-01T12:00:00Zjunk"}) {
         EXPECT_FALSE(parseIsoTime(bad)) << bad;
     }
 }

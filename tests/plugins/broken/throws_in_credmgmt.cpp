@@ -10,7 +10,9 @@ namespace {
 using namespace steward::core;
 class Thrower final : public CredentialManagementProvider {
 public:
-    ProvisioningOutcome provisionAcl(ProvisioningContext&, const Uuid&, const std::vector<Ace>&, const std::string&) const override { explode(); }
+    ProvisioningOutcome provisionAcl(ProvisioningContext&, const Uuid&, const std::vector<Ace>&, const std::string&) const override {
+        explode();
+    }
     ProvisioningOutcome provisionPairwise(ProvisioningContext&, const PairwiseRequest&) const override { explode(); }
     ProvisioningOutcome unlink(ProvisioningContext&, const Uuid&, const Uuid&) const override { explode(); }
     ProvisioningOutcome removeDevice(ProvisioningContext&, const Uuid&) const override { throw 42; }  // not even a std::exception

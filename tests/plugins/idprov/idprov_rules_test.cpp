@@ -120,9 +120,8 @@ TEST_F(EnrollerTest, OfRequestsRacingWithOneSecretOnlyOneGetsACertificate) {
         threads.emplace_back([&, i] { decisions[i] = enroller.provision(requests[i], {}, "p"); });
     }
     for (auto& t : threads) t.join();
-    const auto approved = std::count_if(decisions.begin(), decisions.end(), [](const Decision& d) {
-        return d.response.status == proto::ProvisionStatus::Approved;
-    });
+    const auto approved = std::count_if(decisions.begin(), decisions.end(),
+                                        [](const Decision& d) { return d.response.status == proto::ProvisionStatus::Approved; });
     EXPECT_EQ(approved, 1);
 }
 
@@ -178,7 +177,8 @@ TEST_F(EnrollerTest, RenewalNeedsTheDevicesOwnCertificate) {
     d = enroller.provision(request("lamp-8"), PeerIdentity{PeerRole::Admin, "alice", ""}, "p");
     EXPECT_EQ(d.response.status, proto::ProvisionStatus::Approved) << "an admin may request without OOB";
 
-    d = enroller.provision(request("lamp-9"), PeerIdentity{PeerRole::Untrusted, "x", "client certificate not accepted: certificate has expired"}, "p");
+    d = enroller.provision(request("lamp-9"),
+                           PeerIdentity{PeerRole::Untrusted, "x", "client certificate not accepted: certificate has expired"}, "p");
     EXPECT_THAT(d.response.message, HasSubstr("expired"));
     // An untrusted certificate with a good OOB hash still enrols by the hash.
     secrets.put("lamp-9", {core::SecretBytes::fromText("s9"), Clock::now() + 1h});

@@ -27,8 +27,8 @@ core::EnrollmentSettings IdprovServer::defaultSettings() {
 
 IdprovServer::IdprovServer(core::EnrollmentSettings settings) {
     gateway_ = std::make_unique<core::GatewayState>(dir_.path() / "state", STEWARD_PLUGIN_DIR);
-    auto provider = std::dynamic_pointer_cast<const core::EnrollmentProvider>(
-        gateway_->registry.find(core::provider_category::kEnrollment, "idprov"));
+    auto provider =
+        std::dynamic_pointer_cast<const core::EnrollmentProvider>(gateway_->registry.find(core::provider_category::kEnrollment, "idprov"));
     if (!provider) throw std::runtime_error("the idprov plugin is not in " STEWARD_PLUGIN_DIR);
     settings.stateDirectory = dir_.path() / "state" / "idprov";
     service_ = provider->start(

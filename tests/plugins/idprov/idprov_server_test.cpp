@@ -52,9 +52,7 @@ HttpAnswer curl(const std::vector<std::string>& extra, const std::string& url, c
     return a;
 }
 
-Poco::JSON::Object::Ptr json(const std::string& body) {
-    return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
-}
+Poco::JSON::Object::Ptr json(const std::string& body) { return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>(); }
 
 std::string provreqBody(const std::string& deviceId, const std::string& secret, proto::OobHashAlgorithm alg,
                         const std::string& algName = "") {
@@ -87,8 +85,9 @@ protected:
     }
     std::vector<std::string> asAdmin() {
         server.writeClientCertificate("admin", "alice", "admin");
-        return {"--cacert", server.caFile().string(), "--cert", (server.dir() / "admin.crt").string(), "--key",
-                (server.dir() / "admin.key").string()};
+        return {"--cacert", server.caFile().string(),
+                "--cert",   (server.dir() / "admin.crt").string(),
+                "--key",    (server.dir() / "admin.key").string()};
     }
     std::size_t issuedEvents() const {
         std::size_t n = 0;
@@ -245,8 +244,8 @@ TEST_F(IdprovServerTest, AnUnknownAlgorithmIsRejected) {
     EXPECT_EQ(a.status, 400);
     EXPECT_THAT(proto::parseProvisionResponse(a.body).message, HasSubstr("bcrypt"));
     // A hash of one algorithm labelled as the other.
-    const auto mislabelled = curl({"-k"}, server.baseUrl() + "provreq",
-                                  provreqBody("sensor-7", "s", proto::OobHashAlgorithm::Argon2id, "PBKDF2"));
+    const auto mislabelled =
+        curl({"-k"}, server.baseUrl() + "provreq", provreqBody("sensor-7", "s", proto::OobHashAlgorithm::Argon2id, "PBKDF2"));
     EXPECT_EQ(mislabelled.status, 400);
     EXPECT_EQ(issuedEvents(), 0u);
 }
@@ -257,12 +256,14 @@ TEST_F(IdprovServerTest, MalformedAndOversizeBodiesGetClearErrors) {
     EXPECT_EQ(json(junk.body)->getValue<std::string>("status"), "Rejected");
     EXPECT_FALSE(json(junk.body)->getValue<std::string>("message").empty());
 
-    const auto missing = curl({"-k"}, server.baseUrl() + "provreq", R"({"deviceID":"x","ip":"127.0.0.1","mac":"","oobsHash":"h","oobsHashAlg":"Argon2id"})");
+    const auto missing =
+        curl({"-k"}, server.baseUrl() + "provreq", R"({"deviceID":"x","ip":"127.0.0.1","mac":"","oobsHash":"h","oobsHashAlg":"Argon2id"})");
     EXPECT_EQ(missing.status, 400);
     EXPECT_THAT(json(missing.body)->getValue<std::string>("message"), HasSubstr("publicKeyPEM"));
 
-    const auto badKey = curl({"-k"}, server.baseUrl() + "provreq",
-                             R"({"deviceID":"x","ip":"","mac":"","publicKeyPEM":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"})");
+    const auto badKey =
+        curl({"-k"}, server.baseUrl() + "provreq",
+             R"({"deviceID":"x","ip":"","mac":"","publicKeyPEM":"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"})");
     EXPECT_EQ(badKey.status, 400);
 
     const auto huge = curl({"-k"}, server.baseUrl() + "provreq", std::string(200 * 1024, 'x'));
@@ -283,9 +284,9 @@ TEST_F(IdprovServerTest, OnlyAnAdminOrPluginMayPostSecrets) {
     EXPECT_THAT(json(anonymous.body)->getValue<std::string>("error"), HasSubstr("admin or plugin"));
 
     server.writeClientCertificate("dev", "cam-1", "iotdevice");
-    const auto device = curl({"--cacert", server.caFile().string(), "--cert", (server.dir() / "dev.crt").string(), "--key",
-                              (server.dir() / "dev.key").string()},
-                             server.baseUrl() + "oobsecret", body);
+    const auto device = curl(
+        {"--cacert", server.caFile().string(), "--cert", (server.dir() / "dev.crt").string(), "--key", (server.dir() / "dev.key").string()},
+        server.baseUrl() + "oobsecret", body);
     EXPECT_EQ(device.status, 403);
 
     // A certificate saying OU=admin from another CA.
@@ -298,9 +299,9 @@ TEST_F(IdprovServerTest, OnlyAnAdminOrPluginMayPostSecrets) {
     const auto fake = foreign.issueWithNewKey(p);
     std::ofstream(other.path() / "m.crt") << fake.certificate.pem();
     std::ofstream(other.path() / "m.key") << fake.key.pem();
-    const auto forged = curl({"--cacert", server.caFile().string(), "--cert", (other.path() / "m.crt").string(), "--key",
-                              (other.path() / "m.key").string()},
-                             server.baseUrl() + "oobsecret", body);
+    const auto forged = curl(
+        {"--cacert", server.caFile().string(), "--cert", (other.path() / "m.crt").string(), "--key", (other.path() / "m.key").string()},
+        server.baseUrl() + "oobsecret", body);
     EXPECT_EQ(forged.status, 403);
     EXPECT_THAT(json(forged.body)->getValue<std::string>("error"), HasSubstr("not accepted"));
 
@@ -336,9 +337,9 @@ TEST_F(IdprovServerTest, RenewalWithAnotherDevicesCertificateIsRejected) {
     proto::ProvisionRequest r;
     r.deviceId = "device-b";
     r.publicKeyPem = core::PrivateKey::generateEcKey().publicKey().pem();
-    const auto a = curl({"--cacert", server.caFile().string(), "--cert", (server.dir() / "a.crt").string(), "--key",
-                         (server.dir() / "a.key").string()},
-                        server.baseUrl() + "provreq", proto::toJson(r));
+    const auto a = curl(
+        {"--cacert", server.caFile().string(), "--cert", (server.dir() / "a.crt").string(), "--key", (server.dir() / "a.key").string()},
+        server.baseUrl() + "provreq", proto::toJson(r));
     EXPECT_EQ(a.status, 403);
     EXPECT_THAT(proto::parseProvisionResponse(a.body).message, HasSubstr("device-a"));
     EXPECT_EQ(issuedEvents(), 0u);
@@ -349,9 +350,9 @@ TEST_F(IdprovServerTest, RenewalWithAnExpiredCertificateIsRejected) {
     proto::ProvisionRequest r;
     r.deviceId = "sensor-9";
     r.publicKeyPem = core::PrivateKey::generateEcKey().publicKey().pem();
-    const auto a = curl({"--cacert", server.caFile().string(), "--cert", (server.dir() / "old.crt").string(), "--key",
-                         (server.dir() / "old.key").string()},
-                        server.baseUrl() + "provreq", proto::toJson(r));
+    const auto a = curl(
+        {"--cacert", server.caFile().string(), "--cert", (server.dir() / "old.crt").string(), "--key", (server.dir() / "old.key").string()},
+        server.baseUrl() + "provreq", proto::toJson(r));
     EXPECT_EQ(a.status, 403);
     EXPECT_THAT(proto::parseProvisionResponse(a.body).message, HasSubstr("expired"));
     EXPECT_EQ(issuedEvents(), 0u);
@@ -361,14 +362,14 @@ TEST_F(IdprovServerTest, StatusGivesTheCertificateOnlyToItsDevice) {
     ASSERT_TRUE(server.service().addOobSecret("sensor-10", "s", "").ok);
     auto c = client("sensor-10", "s");
     ASSERT_EQ(c.enroll().status, proto::ProvisionStatus::Approved);
-    const auto anonymous = proto::parseStatusResponse(curl({"--cacert", server.caFile().string()}, server.baseUrl() + "status/sensor-10").body);
+    const auto anonymous =
+        proto::parseStatusResponse(curl({"--cacert", server.caFile().string()}, server.baseUrl() + "status/sensor-10").body);
     EXPECT_EQ(anonymous.status, proto::ProvisionStatus::Approved);
     EXPECT_TRUE(anonymous.clientCert.empty());
     const auto own = c.status();
     EXPECT_EQ(own.status, proto::ProvisionStatus::Approved);
     EXPECT_EQ(own.clientCert, c.store().load()->certificate.pem());
-    EXPECT_EQ(proto::parseStatusResponse(curl({"-k"}, server.baseUrl() + "status/unknown-1").body).status,
-              proto::ProvisionStatus::Waiting);
+    EXPECT_EQ(proto::parseStatusResponse(curl({"-k"}, server.baseUrl() + "status/unknown-1").body).status, proto::ProvisionStatus::Waiting);
     EXPECT_EQ(curl({"-k"}, server.baseUrl() + "status/..%2Fx").status, 400);
 }
 

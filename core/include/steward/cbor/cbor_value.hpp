@@ -61,16 +61,15 @@ private:
 };
 
 struct CborLimits {
-    std::size_t maxDepth = 16;       // OCF resources nest 4 deep at most
-    std::size_t maxItems = 65536;    // items in one document
+    std::size_t maxDepth = 16;     // OCF resources nest 4 deep at most
+    std::size_t maxItems = 65536;  // items in one document
     std::size_t maxInputBytes = 1 << 20;
 };
 
 // Parses exactly one CBOR item covering all of `input`. Throws DecodeError (Malformed, Truncated,
 // TrailingBytes, TooLarge, TooDeep, DuplicateKey, InvalidValue for bad UTF-8 or unsupported tags)
 // with `context` as the property name. Never reads outside `input`.
-CborValue parseCbor(std::span<const std::uint8_t> input, std::string_view context,
-                    const CborLimits& limits = {});
+CborValue parseCbor(std::span<const std::uint8_t> input, std::string_view context, const CborLimits& limits = {});
 
 // Canonical-ish encoding: definite lengths, shortest integer forms, map entries in the order given.
 std::vector<std::uint8_t> encodeCbor(const CborValue& value);

@@ -25,8 +25,7 @@ class DecodeError : public std::runtime_error {
 public:
     // `property` is a path such as "acl2.aclist2[0].permission"; `offset` is the byte offset for
     // errors found while parsing CBOR (npos otherwise).
-    DecodeError(DecodeErrorKind kind, std::string property, std::string detail,
-                std::size_t offset = npos);
+    DecodeError(DecodeErrorKind kind, std::string property, std::string detail, std::size_t offset = npos);
 
     DecodeErrorKind kind() const { return kind_; }
     const std::string& property() const { return property_; }

@@ -83,8 +83,7 @@ public:
     //    restores it or removes ca.crt to start a new CA).
     // `commonName` is used only when the certificate is created. A lock file (ca.lock) keeps two
     // processes from creating the CA at once; throws CryptoError if another process holds it.
-    static CertificateAuthority openOrCreate(const std::filesystem::path& directory,
-                                             const std::string& commonName = "Steward Gateway CA");
+    static CertificateAuthority openOrCreate(const std::filesystem::path& directory, const std::string& commonName = "Steward Gateway CA");
 
     Certificate certificate() const;
     // The CA certificate as PEM: what a device installs as its trust anchor (cred publicdata,

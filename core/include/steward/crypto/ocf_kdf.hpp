@@ -19,8 +19,7 @@ inline constexpr std::string_view kRandomPinLabel = "oic.sec.doxm.rdp";
 inline constexpr std::string_view kDirectPairingLabel = "oic.r.dpairing";
 
 // TLS 1.2 PRF with SHA-256 (RFC 5246 section 5): P_SHA256(secret, label || seed), `length` bytes.
-SecretBytes tls12Prf(std::span<const std::uint8_t> secret, std::string_view label, std::span<const std::uint8_t> seed,
-                     std::size_t length);
+SecretBytes tls12Prf(std::span<const std::uint8_t> secret, std::string_view label, std::span<const std::uint8_t> seed, std::size_t length);
 
 // The secrets of one DTLS 1.2 session, as both peers know them.
 struct SessionSecrets {
@@ -36,8 +35,7 @@ SecretBytes ocfKeyBlock(const SessionSecrets& secrets);
 
 // PRF(key_block, label, first_uuid || second_uuid), first 16 bytes. Owner PSK: label = the OxM name,
 // first = gateway (owner), second = device. Pairing PSK: label oic.r.dpairing, server then client.
-SecretBytes deriveSessionBoundPsk(const SessionSecrets& secrets, std::string_view label, const Uuid& first,
-                                  const Uuid& second);
+SecretBytes deriveSessionBoundPsk(const SessionSecrets& secrets, std::string_view label, const Uuid& first, const Uuid& second);
 
 // PBKDF2-HMAC-SHA256(pin, salt = raw 16-byte UUID, 1000 iterations) -> 16 bytes.
 SecretBytes derivePinPsk(std::string_view pin, const Uuid& salt);
@@ -46,7 +44,7 @@ SecretBytes derivePinPsk(std::string_view pin, const Uuid& salt);
 SecretBytes justWorksPsk(const Uuid& device);
 
 // PSK identities of the ownership sessions.
-std::vector<std::uint8_t> randomPinHint(const Uuid& device);  // "oic.sec.doxm.rdp:" + raw UUID
+std::vector<std::uint8_t> randomPinHint(const Uuid& device);      // "oic.sec.doxm.rdp:" + raw UUID
 std::vector<std::uint8_t> labelIdentity(std::string_view label);  // the label's ASCII bytes
 
 }  // namespace steward::core

@@ -15,12 +15,12 @@ namespace steward::core {
 class SecretBytes {
 public:
     SecretBytes() = default;
-    explicit SecretBytes(std::size_t size);                // zero-filled, to be written through data()
+    explicit SecretBytes(std::size_t size);  // zero-filled, to be written through data()
     explicit SecretBytes(std::span<const std::uint8_t> bytes);
     // Takes over a vector's contents and wipes the vector (for APIs that hand out vectors).
     explicit SecretBytes(std::vector<std::uint8_t>&& bytes);
-    static SecretBytes fromText(std::string_view text);    // a PIN, a passphrase
-    static SecretBytes adoptText(std::string&& text);     // the same, and wipes `text`
+    static SecretBytes fromText(std::string_view text);  // a PIN, a passphrase
+    static SecretBytes adoptText(std::string&& text);    // the same, and wipes `text`
     ~SecretBytes() { wipe(); }
 
     SecretBytes(SecretBytes&& other) noexcept;

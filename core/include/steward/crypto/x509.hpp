@@ -39,14 +39,14 @@ public:
 
 // What a person needs to recognise a certificate; never contains key material.
 struct CertificateSummary {
-    std::string subject;      // RFC 2253 form, e.g. "CN=Steward Test CA,O=Example"
-    std::string issuer;       // same form
-    std::string serialNumber; // lowercase hex
-    std::string notBefore;    // ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
+    std::string subject;       // RFC 2253 form, e.g. "CN=Steward Test CA,O=Example"
+    std::string issuer;        // same form
+    std::string serialNumber;  // lowercase hex
+    std::string notBefore;     // ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
     std::string notAfter;
-    std::string keyType;      // "EC P-256", "RSA 2048", "Ed25519", ...
+    std::string keyType;            // "EC P-256", "RSA 2048", "Ed25519", ...
     std::string sha256Fingerprint;  // 64 lowercase hex digits over the DER encoding
-    bool isCa = false;        // basicConstraints CA:TRUE
+    bool isCa = false;              // basicConstraints CA:TRUE
 };
 
 class Certificate {

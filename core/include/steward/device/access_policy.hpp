@@ -11,7 +11,7 @@
 namespace steward::core {
 
 enum class ResourceClass {
-    Discovery,    // /oic/res, /oic/d, /oic/p: public, anonymous reads where an anon-clear ACE allows
+    Discovery,  // /oic/res, /oic/d, /oic/p: public, anonymous reads where an anon-clear ACE allows
     Doxm,
     Pstat,
     Cred,
@@ -27,10 +27,10 @@ bool isSecurityResource(ResourceClass c);
 
 struct AccessRequest {
     CoapMethod method = CoapMethod::Get;
-    std::string path;            // normalised, e.g. "/a/light"
-    bool secure = false;         // arrived over DTLS
+    std::string path;               // normalised, e.g. "/a/light"
+    bool secure = false;            // arrived over DTLS
     bool ownershipSession = false;  // arrived on the device's ownership-transfer session (DOC)
-    std::optional<Uuid> peer;    // authenticated peer UUID (DTLS identity matched a credential)
+    std::optional<Uuid> peer;       // authenticated peer UUID (DTLS identity matched a credential)
 };
 
 struct AccessDecision {

@@ -24,9 +24,9 @@ struct UpdateContext {
 
 struct UpdateOutcome {
     CoapCode code = CoapCode::Changed;
-    std::string reason;                 // why it was refused, for the device's log
-    std::optional<int> selectedOxm;     // doxm.oxmsel was written
-    std::optional<DosState> newState;   // pstat.dos.s was written (and applied, except RESET)
+    std::string reason;                // why it was refused, for the device's log
+    std::optional<int> selectedOxm;    // doxm.oxmsel was written
+    std::optional<DosState> newState;  // pstat.dos.s was written (and applied, except RESET)
     bool ok() const { return code.isSuccess(); }
 };
 

@@ -26,7 +26,7 @@ struct PairingDiscoveryOptions {
 struct PairingServer {
     std::string address;  // numeric host that answered (IPv6 link-local with %ifname)
     std::uint16_t port = 0;
-    Pconf pconf;          // as answered: edp true, no pin
+    Pconf pconf;  // as answered: edp true, no pin
 };
 
 // Throws TransportException (InvalidArgument) for no or unknown interfaces. One entry per device

@@ -13,8 +13,8 @@ namespace steward::idprov {
 
 struct DiscoveredService {
     std::string instanceName;
-    std::string hostName;   // e.g. "gateway.local"
-    std::string address;    // numeric IPv4, or IPv6 (link-local with "%ifname")
+    std::string hostName;  // e.g. "gateway.local"
+    std::string address;   // numeric IPv4, or IPv6 (link-local with "%ifname")
     std::uint16_t port = 0;
     std::string interfaceName;
     std::map<std::string, std::string> txt;  // key -> value ("" for a bare key)

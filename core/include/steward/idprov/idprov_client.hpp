@@ -34,7 +34,7 @@ namespace steward::idprov {
 struct IdprovClientOptions {
     std::string directoryUrl;  // https://host:port/idprov/directory
     std::string deviceId;
-    std::string oobSecret;     // may be empty for a renewal-only client
+    std::string oobSecret;  // may be empty for a renewal-only client
     OobHashAlgorithm hashAlgorithm = OobHashAlgorithm::Argon2id;
     OobHashCost hashCost;
     std::filesystem::path storeDirectory;
@@ -50,10 +50,10 @@ struct IdprovClientOptions {
 
 struct EnrollmentResult {
     ProvisionStatus status = ProvisionStatus::Rejected;
-    int retrySec = 0;        // Waiting: retry after; Approved: recommended renewal interval
-    std::string message;     // the server's reason (Rejected/Waiting): its "message", or the
-                             // "error" of an HTTP error answer
-    std::string notAfter;    // ISO-8601 UTC of the stored certificate (Approved)
+    int retrySec = 0;      // Waiting: retry after; Approved: recommended renewal interval
+    std::string message;   // the server's reason (Rejected/Waiting): its "message", or the
+                           // "error" of an HTTP error answer
+    std::string notAfter;  // ISO-8601 UTC of the stored certificate (Approved)
 };
 
 class IdprovClient {

@@ -20,12 +20,10 @@
 namespace steward::core {
 
 // The accepted syntax, for help texts and error messages.
-inline constexpr std::string_view kAceSubjectSyntax =
-    "uuid:<UUID>, role:<ROLE>[@<AUTHORITY>], conntype:auth-crypt or conntype:anon-clear";
+inline constexpr std::string_view kAceSubjectSyntax = "uuid:<UUID>, role:<ROLE>[@<AUTHORITY>], conntype:auth-crypt or conntype:anon-clear";
 inline constexpr std::string_view kPermissionSyntax =
     "upper-case letters from CRUDN, each at most once: in any order (RN) or in place with '-' (-R--N)";
-inline constexpr std::string_view kAceResourceSyntax =
-    "an href starting with '/', or a wildcard: * all, + all secured, - all public";
+inline constexpr std::string_view kAceResourceSyntax = "an href starting with '/', or a wildcard: * all, + all secured, - all public";
 
 // Why a text was refused: what it is not and what is accepted, the text itself quoted and escaped
 // ("\"RX\" is not a permission (...)"). Callers add where it came from, in their own error type.
@@ -53,8 +51,8 @@ private:
 // refused (the message shows the uuid: form): one spelling per subject.
 AceTextResult<AceSubject> aceSubjectFromText(std::string_view text);
 // The parts of a subject, for formats that spell the kind as a key ({uuid: ...} in policies).
-AceTextResult<Uuid> subjectUuidFromText(std::string_view text);       // refuses the nil UUID
-AceTextResult<ConnType> connTypeFromName(std::string_view name);      // "auth-crypt" / "anon-clear"
+AceTextResult<Uuid> subjectUuidFromText(std::string_view text);   // refuses the nil UUID
+AceTextResult<ConnType> connTypeFromName(std::string_view name);  // "auth-crypt" / "anon-clear"
 
 // The inverse of permission::toString ("-R--N"); the letters may also come in any order ("NR").
 AceTextResult<int> permissionFromText(std::string_view text);

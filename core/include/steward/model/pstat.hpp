@@ -31,7 +31,7 @@ inline constexpr int kSingleServiceClientDriven = 4;
 }  // namespace operational_mode
 
 struct Dos {
-    bool pending = false;  // "p"
+    bool pending = false;              // "p"
     DosState state = DosState::Rfotm;  // "s"
     friend bool operator==(const Dos&, const Dos&) = default;
 };

@@ -33,7 +33,7 @@ struct Completion {
 
 // On an owner session to a device that reports us as owner: reads pstat; unless it is in RFNOP,
 // replaces the ACL with ownershipAclist() and moves it to RFNOP.
-Completion completeOwnership(CoapEndpoint& endpoint, const Session& session, const Uuid& gatewayId,
-                             const std::vector<Ace>& gatewayAces, std::chrono::milliseconds stepTimeout);
+Completion completeOwnership(CoapEndpoint& endpoint, const Session& session, const Uuid& gatewayId, const std::vector<Ace>& gatewayAces,
+                             std::chrono::milliseconds stepTimeout);
 
 }  // namespace steward::core

@@ -47,11 +47,11 @@ struct OwnershipRequest {
 
 struct OwnershipResult {
     bool ok = false;
-    std::string failedStep;      // e.g. "POST /oic/sec/pstat {om:4}"
-    std::string error;           // why, for the user
-    Uuid deviceId;               // as read in step 1
-    SecretBytes ownerPsk;        // on success: the credential for later owner sessions
-    std::string cipher;          // the suite of the ownership session
+    std::string failedStep;  // e.g. "POST /oic/sec/pstat {om:4}"
+    std::string error;       // why, for the user
+    Uuid deviceId;           // as read in step 1
+    SecretBytes ownerPsk;    // on success: the credential for later owner sessions
+    std::string cipher;      // the suite of the ownership session
 };
 
 OwnershipResult transferOwnership(CoapEndpoint& endpoint, const OwnershipRequest& request);

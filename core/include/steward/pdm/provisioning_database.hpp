@@ -76,11 +76,11 @@ struct CredentialRecord {
 struct AceRecord {
     std::int64_t id = 0;  // assigned by the database
     Uuid device;
-    int aceid = 0;                        // as assigned by the device
-    std::string subject;                  // "uuid:...", "conntype:anon-clear", "role:..."
-    std::vector<std::string> resources;   // hrefs or "*", "+", "-"; kept in the given order
-    int permission = 0;                   // OCF CRUDN bit mask
-    std::string origin;                   // "" added by hand, or the name of the policy
+    int aceid = 0;                                      // as assigned by the device
+    std::string subject;                                // "uuid:...", "conntype:anon-clear", "role:..."
+    std::vector<std::string> resources;                 // hrefs or "*", "+", "-"; kept in the given order
+    int permission = 0;                                 // OCF CRUDN bit mask
+    std::string origin;                                 // "" added by hand, or the name of the policy
     std::chrono::system_clock::time_point createdAt{};  // the epoch means "now" on insertion
     friend bool operator==(const AceRecord&, const AceRecord&) = default;
 };
@@ -90,11 +90,11 @@ struct AceRecord {
 // when the device is seen again. Not tied to `devices`: the peer a revocation is about (and the
 // device a reset is for) is already gone from the PDM.
 struct PendingAction {
-    std::int64_t id = 0;    // assigned by the database
-    Uuid device;            // the device to act on
-    Uuid peer;              // "revoke": whose credentials and ACEs go; "reset": the device itself
-    std::string action;     // "revoke" or "reset"
-    std::string address;    // where the device was last seen
+    std::int64_t id = 0;  // assigned by the database
+    Uuid device;          // the device to act on
+    Uuid peer;            // "revoke": whose credentials and ACEs go; "reset": the device itself
+    std::string action;   // "revoke" or "reset"
+    std::string address;  // where the device was last seen
     std::uint16_t securePort = 0;
     std::chrono::system_clock::time_point createdAt{};  // the epoch means "now" on insertion
     friend bool operator==(const PendingAction&, const PendingAction&) = default;
@@ -132,7 +132,7 @@ public:
     // stored, or gets now. PdmError for the nil UUID.
     virtual void putDevice(const DeviceRecord& d) = 0;
     virtual std::optional<DeviceRecord> device(const Uuid& id) const = 0;
-    virtual std::vector<DeviceRecord> devices() const = 0;  // ordered by ownedAt, then UUID
+    virtual std::vector<DeviceRecord> devices() const = 0;                            // ordered by ownedAt, then UUID
     virtual std::vector<DeviceRecord> devicesInState(DeviceRecordState s) const = 0;  // same order
     // ownedAt becomes now when the device becomes Owned (an Owned device keeps its ownedAt) and
     // the epoch when it goes back to Pending; updatedAt becomes now. PdmError if id is unknown.
@@ -180,7 +180,7 @@ public:
     // set of resources (order and repetition do not matter) and permission is stored, returns its
     // id and changes nothing. a.device must be in the database, else PdmError.
     virtual std::int64_t addAce(const AceRecord& a) = 0;
-    virtual bool removeAce(std::int64_t id) = 0;  // false if id is unknown
+    virtual bool removeAce(std::int64_t id) = 0;                        // false if id is unknown
     virtual std::vector<AceRecord> aces(const Uuid& device) const = 0;  // insertion order
 
     // Pending actions.
@@ -194,7 +194,7 @@ public:
     // Blocks `id` with `reason`; blockedAt becomes now. Idempotent: a device already blocked keeps
     // its time and gets the new reason. PdmError for the nil UUID.
     virtual void blockDevice(const Uuid& id, const std::string& reason) = 0;
-    virtual bool unblockDevice(const Uuid& id) = 0;               // false if it was not blocked
+    virtual bool unblockDevice(const Uuid& id) = 0;                 // false if it was not blocked
     virtual std::vector<BlockedDevice> blockedDevices() const = 0;  // oldest first, then by UUID
     virtual bool isBlocked(const Uuid& id) const = 0;
 

@@ -47,10 +47,14 @@ enum class DeviceReset {
 // "none", "reset", "already_reset", "pending" (as the MQTT API reports it).
 inline std::string_view toString(DeviceReset r) {
     switch (r) {
-        case DeviceReset::None: return "none";
-        case DeviceReset::Reset: return "reset";
-        case DeviceReset::AlreadyReset: return "already_reset";
-        case DeviceReset::Pending: return "pending";
+        case DeviceReset::None:
+            return "none";
+        case DeviceReset::Reset:
+            return "reset";
+        case DeviceReset::AlreadyReset:
+            return "already_reset";
+        case DeviceReset::Pending:
+            return "pending";
     }
     return "none";
 }
@@ -104,8 +108,7 @@ public:
     virtual ProvisioningOutcome resetDevice(ProvisioningContext& ctx, const Uuid& device) const = 0;
     // The gateway CA as a trust anchor (credusage trustca) and a fresh device certificate with its
     // key (credtype 8, credusage cert, CN "uuid:<device>").
-    virtual ProvisioningOutcome provisionCertificate(ProvisioningContext& ctx, const Uuid& device,
-                                                     std::chrono::hours validity) const = 0;
+    virtual ProvisioningOutcome provisionCertificate(ProvisioningContext& ctx, const Uuid& device, std::chrono::hours validity) const = 0;
     // Finishes stale links and pending actions whose devices can be reached now.
     virtual ProvisioningOutcome resolvePending(ProvisioningContext& ctx) const = 0;
 };

@@ -25,9 +25,9 @@ struct EnrollmentSettings {
     // Names and addresses put in the server certificate's subjectAltName (besides localhost,
     // 127.0.0.1 and ::1), e.g. the gateway's host name.
     std::vector<std::string> serverNames;
-    std::chrono::seconds oobValidity = std::chrono::hours(72);       // default life of a secret
+    std::chrono::seconds oobValidity = std::chrono::hours(72);  // default life of a secret
     std::chrono::seconds certificateValidity = std::chrono::hours(24 * 30);
-    std::chrono::seconds waitingRetry = std::chrono::seconds(30);    // retrySec when Waiting
+    std::chrono::seconds waitingRetry = std::chrono::seconds(30);   // retrySec when Waiting
     std::vector<std::string> hashAlgorithms{"Argon2id", "PBKDF2"};  // offered, in order
     std::size_t maxBodyBytes = 16 * 1024;
     double requestsPerMinute = 60;  // per client address; a burst of the same size is allowed
@@ -58,8 +58,7 @@ public:
     virtual ~EnrollmentService() = default;
     // Stores (or replaces) the one-time secret of `deviceId`. `validUntil` ISO-8601 ("" = now +
     // oobValidity). Never throws.
-    virtual OobSecretResult addOobSecret(const std::string& deviceId, const std::string& secret,
-                                         const std::string& validUntil) = 0;
+    virtual OobSecretResult addOobSecret(const std::string& deviceId, const std::string& secret, const std::string& validUntil) = 0;
     virtual std::uint16_t port() const = 0;
     virtual std::string directoryUrl() const = 0;  // https://<listen or 127.0.0.1>:<port>/idprov/directory
     // A line of what the service is doing (listening, DNS-SD name, secrets waiting, issued).

@@ -74,8 +74,8 @@ public:
 using StewardPluginAbiFunction = const StewardPluginAbi* (*)();
 using StewardPluginRegisterFunction = void (*)(steward::core::ProviderRegistrar&);
 
-#define STEWARD_PLUGIN(name, version)                                                                  \
-    extern "C" __attribute__((visibility("default"))) const StewardPluginAbi* steward_plugin_abi() {   \
+#define STEWARD_PLUGIN(name, version)                                                                        \
+    extern "C" __attribute__((visibility("default"))) const StewardPluginAbi* steward_plugin_abi() {         \
         static const StewardPluginAbi abi{STEWARD_PLUGIN_ABI_VERSION, STEWARD_ABI_BUILD_KEY, name, version}; \
-        return &abi;                                                                                   \
+        return &abi;                                                                                         \
     }

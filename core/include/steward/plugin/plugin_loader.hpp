@@ -15,8 +15,8 @@ namespace steward::core {
 struct PluginLoadReport {
     std::string path;
     bool loaded = false;
-    std::string reason;   // why not, for the user
-    std::string name;     // from the ABI record, when it could be read
+    std::string reason;  // why not, for the user
+    std::string name;    // from the ABI record, when it could be read
     std::string version;
     std::vector<ProviderInfo> providers;
 };

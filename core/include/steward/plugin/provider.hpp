@@ -8,7 +8,7 @@
 namespace steward::core {
 
 namespace provider_category {
-inline constexpr std::string_view kOwnershipTransfer = "otm";       // name: the OxM, e.g. "oic.sec.doxm.jw"
+inline constexpr std::string_view kOwnershipTransfer = "otm";  // name: the OxM, e.g. "oic.sec.doxm.jw"
 inline constexpr std::string_view kCredentialManagement = "credmgmt";
 inline constexpr std::string_view kPairing = "pairing";
 inline constexpr std::string_view kEnrollment = "enrollment";

@@ -39,8 +39,7 @@ public:
 
     // Opens `file`, or creates it for a new device with an id from `ids` (the seed applies only
     // then: an existing database keeps its UUID).
-    static SvrDatabase openOrCreate(const std::filesystem::path& file, const DeviceProfile& profile,
-                                    DeviceIdSource& ids);
+    static SvrDatabase openOrCreate(const std::filesystem::path& file, const DeviceProfile& profile, DeviceIdSource& ids);
 
     const std::filesystem::path& file() const { return file_; }
     bool created() const { return created_; }

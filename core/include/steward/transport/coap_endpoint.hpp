@@ -75,13 +75,13 @@ enum class SessionRole {
 struct PeerInfo {
     SessionId sessionId = 0;
     SessionRole role = SessionRole::Server;
-    bool secure = false;            // DTLS
-    std::string remoteAddress;      // numeric, e.g. "127.0.0.1" or "::1" (no brackets)
+    bool secure = false;        // DTLS
+    std::string remoteAddress;  // numeric, e.g. "127.0.0.1" or "::1" (no brackets)
     std::uint16_t remotePort = 0;
-    std::string localAddress;       // numeric address the request arrived at (a device puts it in its eps)
-    PskBytes pskIdentity;           // DTLS: the client's PSK identity (ours when role == Client)
-    PskBytes pskHint;               // DTLS-PSK: the server's identity hint (ours when role == Server)
-    std::string cipher;             // DTLS, once established: OpenSSL suite name
+    std::string localAddress;  // numeric address the request arrived at (a device puts it in its eps)
+    PskBytes pskIdentity;      // DTLS: the client's PSK identity (ours when role == Client)
+    PskBytes pskHint;          // DTLS-PSK: the server's identity hint (ours when role == Server)
+    std::string cipher;        // DTLS, once established: OpenSSL suite name
     // Certificate sessions, once established: the subject CN of the peer's (verified) certificate,
     // e.g. "uuid:8e745791-bc63-4a15-7e33-93e1b25fef99". "" for PSK sessions, for a client that
     // sent no certificate (requireClientCertificate = false), and for a certificate whose subject
@@ -222,13 +222,11 @@ public:
     void removeResource(std::string_view path);
 
     // One plain-UDP request to `peer`, on a fresh client socket.
-    TransportResult<CoapResponse> request(const PeerAddress& peer, const CoapRequest& request,
-                                          std::chrono::milliseconds timeout);
+    TransportResult<CoapResponse> request(const PeerAddress& peer, const CoapRequest& request, std::chrono::milliseconds timeout);
     // One request to "coap://host:port/path?q" or "coaps://..." (then options.psk is required and
     // a session is opened, used once and closed). The URI's path and query are used when
     // request.path is empty.
-    TransportResult<CoapResponse> request(std::string_view uri, const CoapRequest& request,
-                                          const RequestOptions& options);
+    TransportResult<CoapResponse> request(std::string_view uri, const CoapRequest& request, const RequestOptions& options);
 
     // Opens a DTLS-PSK session and waits for the handshake. `psk` is asked for the identity/key
     // once the server's hint arrives. Errors:
@@ -239,8 +237,7 @@ public:
     // - ConnectionRefused: no DTLS answer at all and the handshake was dropped (ICMP port
     //   unreachable);
     // - Timeout: nothing DTLS came back before the deadline.
-    TransportResult<Session> openSession(const PeerAddress& peer, ClientPskLookup psk,
-                                         std::chrono::milliseconds timeout);
+    TransportResult<Session> openSession(const PeerAddress& peer, ClientPskLookup psk, std::chrono::milliseconds timeout);
     // Opens a DTLS session authenticated by certificates and waits for the handshake. We present
     // credentials.certificateChainPem (unless empty: then we authenticate the server only) and
     // accept the server only if its chain leads to credentials.trustedCaPem (no name check: the
@@ -252,11 +249,9 @@ public:
     //   sent), or no common suite;
     // - ConnectionRefused, Timeout: as for PSK sessions.
     // Blocking; WrongThread on an I/O thread.
-    TransportResult<Session> openSession(const PeerAddress& peer, const PkiCredentials& credentials,
-                                         std::chrono::milliseconds timeout);
+    TransportResult<Session> openSession(const PeerAddress& peer, const PkiCredentials& credentials, std::chrono::milliseconds timeout);
     // A request on an open session. Errors: SessionClosed, Timeout, Reset.
-    TransportResult<CoapResponse> request(const Session& session, const CoapRequest& request,
-                                          std::chrono::milliseconds timeout);
+    TransportResult<CoapResponse> request(const Session& session, const CoapRequest& request, std::chrono::milliseconds timeout);
     // Sends close_notify and forgets the session; `session` becomes invalid. Idempotent. Blocks
     // until done, except on the I/O thread, where it only queues the close.
     void closeSession(Session& session);

@@ -25,10 +25,10 @@ inline constexpr std::size_t kMaxCoapOptionLength = 65804;
 
 struct CoapWireMessage {
     CoapMessageType type = CoapMessageType::Confirmable;
-    std::uint8_t code = 0;              // raw code byte (class << 5 | detail); 0 = empty message
+    std::uint8_t code = 0;  // raw code byte (class << 5 | detail); 0 = empty message
     std::uint16_t messageId = 0;
-    std::vector<std::uint8_t> token;    // 0..8 bytes
-    std::vector<CoapOption> options;    // in wire order (ascending number; repeated numbers kept in order)
+    std::vector<std::uint8_t> token;  // 0..8 bytes
+    std::vector<CoapOption> options;  // in wire order (ascending number; repeated numbers kept in order)
     std::vector<std::uint8_t> payload;
 
     friend bool operator==(const CoapWireMessage&, const CoapWireMessage&) = default;
@@ -78,7 +78,6 @@ CoapResponse responseFromWire(const CoapWireMessage& m);
 // `r` on the wire with the given type (ACK for a piggybacked answer, NON to a multicast request).
 // With a payload, Content-Format defaults to 10000 and 2053 to 2048, as OCF devices answer.
 // Throws CoapWireError as requestToWire does.
-CoapWireMessage responseToWire(const CoapResponse& r, CoapMessageType type, std::uint16_t messageId,
-                               std::vector<std::uint8_t> token);
+CoapWireMessage responseToWire(const CoapResponse& r, CoapMessageType type, std::uint16_t messageId, std::vector<std::uint8_t> token);
 
 }  // namespace steward::core

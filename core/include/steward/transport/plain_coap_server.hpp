@@ -24,8 +24,8 @@ inline constexpr const char* kOcfMulticastIpv6LinkLocal = "ff02::158";
 inline constexpr std::uint16_t kCoapDefaultPort = 5683;
 
 struct PlainServerOptions {
-    std::string bindAddress = "127.0.0.1";  // numeric; its family decides the multicast group
-    std::uint16_t port = 0;                 // 0: the OS picks
+    std::string bindAddress = "127.0.0.1";         // numeric; its family decides the multicast group
+    std::uint16_t port = 0;                        // 0: the OS picks
     std::vector<std::string> multicastInterfaces;  // empty: no multicast listener
     std::uint16_t multicastPort = kCoapDefaultPort;
     std::chrono::milliseconds multicastJitter{2000};  // answers wait a random 0..jitter

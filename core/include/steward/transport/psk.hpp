@@ -33,8 +33,7 @@ struct PeerInfo;  // coap_endpoint.hpp
 // (unknown identity: the handshake fails with an alert). `peer` names the handshake (its session
 // id, which later session events carry) and where it comes from, for callers that ration keys
 // (a PIN must not be guessed at will).
-using ServerPskLookup =
-    std::function<std::optional<SecretBytes>(std::span<const std::uint8_t> clientIdentity, const PeerInfo& peer)>;
+using ServerPskLookup = std::function<std::optional<SecretBytes>(std::span<const std::uint8_t> clientIdentity, const PeerInfo& peer)>;
 
 struct ServerPskConfig {
     // Sent to every client as the PSK identity hint (OCF: the device's raw UUID). May be empty.

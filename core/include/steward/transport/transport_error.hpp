@@ -43,7 +43,7 @@ private:
 template <typename T>
 class TransportResult {
 public:
-    TransportResult(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+    TransportResult(T value) : state_(std::in_place_index<0>, std::move(value)) {}               // NOLINT: implicit by design
     TransportResult(TransportError error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
     bool ok() const { return state_.index() == 0; }

@@ -49,9 +49,9 @@ public:
     UdpSocket& operator=(const UdpSocket&) = delete;
     ~UdpSocket();
 
-    int family() const { return family_; }          // AF_INET or AF_INET6
+    int family() const { return family_; }             // AF_INET or AF_INET6
     std::uint16_t localPort() const { return port_; }  // the bound port (the OS's pick for 0)
-    int fd() const { return fd_; }                  // for poll() across sockets; still owned here
+    int fd() const { return fd_; }                     // for poll() across sockets; still owned here
 
     // Joins `group` (e.g. "224.0.1.187", "ff02::158") on the named interface.
     void joinGroup(std::string_view group, std::string_view interfaceName);

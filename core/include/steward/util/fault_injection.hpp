@@ -19,8 +19,9 @@ inline void killIfFaultInjectedAt(std::string_view step) {
     }();
     static std::atomic<int> seen{0};
     const std::string_view pattern(killAt);
-    const bool matches = !pattern.empty() && pattern.back() == '*' ? step.substr(0, pattern.size() - 1) == pattern.substr(0, pattern.size() - 1)
-                                                                     : step == pattern;
+    const bool matches = !pattern.empty() && pattern.back() == '*'
+                             ? step.substr(0, pattern.size() - 1) == pattern.substr(0, pattern.size() - 1)
+                             : step == pattern;
     if (matches && ++seen >= wanted) std::raise(SIGKILL);
 }
 
