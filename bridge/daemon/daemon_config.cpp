@@ -176,6 +176,14 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                                {"approval", [&](const YAML::Node& n, const std::string& k) { c.ownership.approval = r.boolean(n, k); }},
                                {"pin_timeout",
                                 [&](const YAML::Node& n, const std::string& k) { c.ownership.pinTimeout = seconds(n, k, 5, 3600); }},
+                               {"pin_attempts",
+                                [&](const YAML::Node& n, const std::string& k) {
+                                    c.ownership.pinAttempts = static_cast<int>(r.integer(n, k, 1, 10));
+                                }},
+                               {"max_pairing_requests",
+                                [&](const YAML::Node& n, const std::string& k) {
+                                    c.ownership.maxPairingRequests = static_cast<int>(r.integer(n, k, 1, 64));
+                                }},
                                {"retry_after",
                                 [&](const YAML::Node& n, const std::string& k) { c.ownership.retryAfter = seconds(n, k, 1, 86400); }},
                                {"retry_attempts",

@@ -51,6 +51,11 @@ struct OwnershipConfig {
     int justWorksPerWindow = 1;   // at most this many Just-Works devices per window / per automatic round
     bool approval = false;        // discovered devices wait for approve/deny
     std::chrono::seconds pinTimeout{120};
+    // A wrong PIN starts the transfer again (the device shows a new PIN) up to this many attempts
+    // in all, while ownership is still wanted. Three: steward-device and iotivity-lite devices
+    // start backing off after three wrong PINs from one address.
+    int pinAttempts = 3;
+    int maxPairingRequests = 8;  // pairing requests open at once; more transfers fail at the PIN step
     // Automatic and permit-join modes retry a failed ownership after this, doubling up to 30 min,
     // at most retryAttempts times in all (0: never).
     std::chrono::seconds retryAfter{30};

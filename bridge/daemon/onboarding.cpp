@@ -63,8 +63,8 @@ void Onboarding::loop() {
             if (stopping_) return;
         }
         try {
-            discoverNow(core::DiscoveryScope::All);
-            resolvePendingWork();
+            const auto found = discoverNow(core::DiscoveryScope::All);
+            resolvePendingWork(found);
             settleInterruptedTransfers();
         } catch (const std::exception& e) {
             log_(std::string("discovery round failed: ") + e.what());
@@ -232,11 +232,23 @@ std::string Onboarding::queueOwnership(const core::Uuid& id, std::optional<int> 
     if (blocked && !explicitRequest) {
         return "device " + id.toString() + " is blocked (removed by the user): it is owned only when asked (request/admit or request/own)";
     }
+    // A device already being owned: this request joins that transfer (and gets its outcome); an
+    // open pairing request is announced again, so that whoever asks now can answer it.
+    bool joined = false;
+    {
+        const std::lock_guard lock(mutex_);
+        if (const auto t = transfers_.find(id); t != transfers_.end()) {
+            if (done) t->second.push_back(std::move(done));
+            joined = true;
+        }
+    }
+    if (joined) {
+        if (const auto open = parts_.pins.open(id)) announcePairingRequest(*open);
+        return "";
+    }
     std::string refusal;
     parts_.directory.update(id, [&](DeviceView& v) {
-        if (v.status == DeviceStatus::Owning) {
-            refusal = "the device is already being owned";
-        } else if (v.status == DeviceStatus::Owned || v.status == DeviceStatus::Provisioned) {
+        if (v.status == DeviceStatus::Owned || v.status == DeviceStatus::Provisioned) {
             refusal = "the device is already owned by this gateway";
         } else {
             v.status = DeviceStatus::Owning;
@@ -244,6 +256,11 @@ std::string Onboarding::queueOwnership(const core::Uuid& id, std::optional<int> 
         }
     });
     if (!refusal.empty()) return refusal;
+    {
+        const std::lock_guard lock(mutex_);
+        auto& waiting = transfers_[id];
+        if (done) waiting.push_back(std::move(done));
+    }
     if (blocked) {
         parts_.gateway.pdm->unblockDevice(id);
         retries_.forget(id);
@@ -253,56 +270,150 @@ std::string Onboarding::queueOwnership(const core::Uuid& id, std::optional<int> 
     const auto device = *answer;
     JobQueue::Job job;
     job.name = "own " + id.toString();
-    job.run = [this, device, method, done] { ownOnWorker(device, method, done); };
-    job.cancelled = [this, id, done] {
+    job.devices = {id};
+    job.run = [this, device, method, explicitRequest] { ownOnWorker(device, method, explicitRequest); };
+    job.cancelled = [this, id] {
         parts_.directory.update(id, [](DeviceView& v) { v.status = DeviceStatus::Unowned; });
-        if (done) {
-            auto o = object();
-            o->set("device", id.toString());
-            o->set("status", "failed");
-            o->set("error", "the gateway is shutting down");
-            done(o);
-        }
+        auto o = object();
+        o->set("device", id.toString());
+        o->set("status", "failed");
+        o->set("reason", "cancelled");
+        o->set("error", "the gateway is shutting down");
+        finish(id, o);
     };
     if (!parts_.worker.post(std::move(job))) {
         parts_.directory.update(id, [](DeviceView& v) { v.status = DeviceStatus::Unowned; });
+        const std::lock_guard lock(mutex_);
+        transfers_.erase(id);
         return "the provisioning worker is not accepting work (shutting down or overloaded)";
     }
     return "";
 }
 
-void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional<int> method,
-                             const std::function<void(Poco::JSON::Object::Ptr)>& done) {
+void Onboarding::finish(const core::Uuid& id, const Poco::JSON::Object::Ptr& result) {
+    std::vector<std::function<void(Poco::JSON::Object::Ptr)>> waiting;
+    {
+        const std::lock_guard lock(mutex_);
+        if (const auto t = transfers_.find(id); t != transfers_.end()) {
+            waiting = std::move(t->second);
+            transfers_.erase(t);
+        }
+    }
+    for (const auto& done : waiting) done(result);
+}
+
+void Onboarding::announcePairingRequest(const PinRequest& r) {
+    auto request = object();
+    request->set("device", r.device.toString());
+    request->set("method", "randompin");
+    request->set("attempt", r.attempt);
+    request->set("attempts", r.attempts);
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(r.expiresAt - std::chrono::system_clock::now());
+    request->set("expires_in", static_cast<std::int64_t>(std::max<std::int64_t>(0, left.count())));
+    request->set("expires_at",
+                 static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(r.expiresAt.time_since_epoch()).count()));
+    request->set("message", std::string(r.attempt > 1 ? "enter the NEW PIN" : "enter the PIN") + " shown on device " + r.device.toString() +
+                                " (request/pin)");
+    parts_.events.event("pairing_request", request);
+}
+
+bool Onboarding::ownershipStillWanted(bool userAsked) const {
+    if (userAsked) return true;
+    const std::lock_guard lock(mutex_);
+    if (stopping_) return false;
+    return ownership_.mode == OwnershipMode::Automatic ||
+           (ownership_.mode == OwnershipMode::PermitJoin && std::chrono::steady_clock::now() < windowEnd_);
+}
+
+namespace {
+
+// Why a transfer failed, for events and requests: wrong_pin, pin_timeout, cancelled,
+// too_many_pairing_requests, or the step that failed (failureReason()).
+std::string outcomeReason(const core::OwnOutcome& outcome, std::optional<PinBroker::Ended> pinEnded, bool tooMany) {
+    if (tooMany) return "too_many_pairing_requests";
+    if (pinEnded == PinBroker::Ended::TimedOut) return "pin_timeout";
+    if (pinEnded == PinBroker::Ended::Cancelled) return "cancelled";
+    // A PIN was given and the method's handshake failed on the key: the device's Finished did not
+    // verify (bad_record_mac, decrypt_error).
+    const auto& r = outcome.result;
+    if (pinEnded == PinBroker::Ended::Answered && r.failedStep == "DTLS handshake" &&
+        (r.error.find("bad_record_mac") != std::string::npos || r.error.find("decrypt_error") != std::string::npos)) {
+        return "wrong_pin";
+    }
+    return failureReason(r.failedStep);
+}
+
+}  // namespace
+
+void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional<int> method, bool userAsked) {
     const auto id = device.deviceId;
-    core::OwnOptions options;
-    options.method = method;
-    options.pin = [this](const core::Uuid& dev) -> std::optional<core::SecretBytes> {
-        auto request = object();
-        request->set("device", dev.toString());
-        request->set("method", "randompin");
-        const auto expires = std::chrono::system_clock::now() + ownership_.pinTimeout;
-        request->set("expires_in", static_cast<std::int64_t>(ownership_.pinTimeout.count()));
-        request->set("expires_at",
-                     static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(expires.time_since_epoch()).count()));
-        request->set("message", "enter the PIN shown on device " + dev.toString() + " (request/pin)");
-        parts_.events.event("pairing_request", request);
-        log_("waiting up to " + std::to_string(ownership_.pinTimeout.count()) + " s for the PIN of " + dev.toString());
-        return parts_.pins.wait(dev, ownership_.pinTimeout);
-    };
-    options.progress = [this, id](const std::string& step) {
-        log_(id.toString() + ": " + step);
-        core::killIfFaultInjectedAt(step);
-    };
+    const int attempts = std::max(1, ownership_.pinAttempts);
     const auto started = std::chrono::steady_clock::now();
     core::OwnOutcome outcome;
-    try {
-        outcome = parts_.gateway.ownership.own(device, options);
-    } catch (const std::exception& e) {
-        // The provisioning database refused a write (disk full, locked) or a plugin threw: the
-        // request still gets its answer and the event. A row left pending is settled later.
-        outcome.result.ok = false;
-        outcome.result.failedStep = "provisioning database";
-        outcome.result.error = e.what();
+    std::string reason;
+    bool parked = false;
+    int attemptsMade = 0;
+    for (int attempt = 1;; ++attempt) {
+        attemptsMade = attempt;
+        std::optional<PinBroker::Ended> pinEnded;
+        bool tooMany = false;
+        core::OwnOptions options;
+        options.method = method;
+        options.pin = [&](const core::Uuid& dev) -> std::optional<core::SecretBytes> {
+            if (parts_.pins.openCount() >= static_cast<std::size_t>(std::max(1, ownership_.maxPairingRequests))) {
+                tooMany = true;
+                log_("not asking for the PIN of " + dev.toString() + ": " + std::to_string(ownership_.maxPairingRequests) +
+                     " pairing requests are open (max_pairing_requests)");
+                return std::nullopt;
+            }
+            PinRequest request{dev, attempt, attempts, std::chrono::system_clock::now() + ownership_.pinTimeout};
+            announcePairingRequest(request);
+            log_("waiting up to " + std::to_string(ownership_.pinTimeout.count()) + " s for the PIN of " + dev.toString() + " (attempt " +
+                 std::to_string(attempt) + " of " + std::to_string(attempts) + ")");
+            PinBroker::Outcome got;
+            parked = true;
+            parts_.worker.park([&] { got = parts_.pins.wait(request, ownership_.pinTimeout); });
+            pinEnded = got.ended;
+            return std::move(got.pin);
+        };
+        options.progress = [this, id](const std::string& step) {
+            log_(id.toString() + ": " + step);
+            core::killIfFaultInjectedAt(step);
+        };
+        try {
+            outcome = parts_.gateway.ownership.own(device, options);
+        } catch (const std::exception& e) {
+            // The provisioning database refused a write (disk full, locked) or a plugin threw: the
+            // request still gets its answer and the event. A row left pending is settled later.
+            outcome = {};
+            outcome.result.ok = false;
+            outcome.result.failedStep = "provisioning database";
+            outcome.result.error = e.what();
+        }
+        if (outcome.result.ok || outcome.refused) break;
+        reason = outcomeReason(outcome, pinEnded, tooMany);
+        if (reason != "wrong_pin") break;
+        // A wrong PIN: said at once; the transfer starts again (the device shows a new PIN) while
+        // attempts are left and ownership is still wanted.
+        const bool again = attempt < attempts && ownershipStillWanted(userAsked);
+        auto failed = object();
+        failed->set("device", id.toString());
+        failed->set("method", outcome.method);
+        failed->set("status", "failed");
+        failed->set("reason", reason);
+        failed->set("step", outcome.result.failedStep);
+        failed->set("error", "wrong PIN: " + outcome.result.error);
+        failed->set("attempt", attempt);
+        failed->set("attempts_left", again ? attempts - attempt : 0);
+        if (!again) {
+            outcome.result.error = "wrong PIN: " + outcome.result.error;
+            break;  // the final failure is announced below
+        }
+        log_(id.toString() + ": wrong PIN (attempt " + std::to_string(attempt) + " of " + std::to_string(attempts) +
+             "); trying again to own " + id.toString() + ": the device shows a new PIN");
+        parts_.directory.update(id, [&](DeviceView& v) { v.error = "wrong PIN (attempt " + std::to_string(attempt) + ")"; });
+        parts_.events.event("ownership_failed", failed);
+        parts_.metrics.retried();
     }
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
 
@@ -326,7 +437,15 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
              (outcome.note.empty() ? "" : ": " + outcome.note));
         parts_.events.deviceChanged(id);  // the state first, then the announcement
         parts_.events.event("device_owned", result);
-        if (afterOwned_) afterOwned_(id);
+        if (afterOwned_) {
+            if (parked) {
+                // After a PIN wait this job runs beside others: the policies, which may touch any
+                // device, go in a job of their own.
+                parts_.worker.post({"apply the policies to " + id.toString(), [this, id] { afterOwned_(id); }, {}, {}});
+            } else {
+                afterOwned_(id);
+            }
+        }
     } else if (outcome.refused) {
         // The PDM already records this UUID: nothing was sent, nothing of ours changed. The
         // device is not tried again (automatic mode) until the user removes the recorded one.
@@ -340,21 +459,25 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         parts_.events.deviceChanged(id);
         parts_.events.event("ownership_refused", result);
     } else {
-        const auto reason = failureReason(outcome.result.failedStep);
-        parts_.metrics.failed(reason);
+        parts_.metrics.failed(reason == "wrong_pin" ? "wrong PIN" : failureReason(outcome.result.failedStep));
         parts_.directory.update(id, [&](DeviceView& v) {
             v.status = DeviceStatus::Failed;
             v.error = outcome.result.failedStep + ": " + outcome.result.error;
         });
         result->set("status", "failed");
+        result->set("reason", reason);
         result->set("step", outcome.result.failedStep);
         result->set("error", outcome.result.error);
+        if (reason == "wrong_pin") {
+            result->set("attempt", attemptsMade);
+            result->set("attempts_left", 0);
+        }
         log_(id.toString() + " NOT owned: " + outcome.result.failedStep + ": " + outcome.result.error);
         parts_.events.deviceChanged(id);
         parts_.events.event("ownership_failed", result);
     }
     parts_.events.metricsChanged();
-    if (done) done(result);
+    finish(id, result);
 }
 
 void Onboarding::settleInterruptedTransfers() {
@@ -382,8 +505,27 @@ void Onboarding::settleOnWorker() {
     }
 }
 
-void Onboarding::resolvePendingWork() {
-    if (parts_.gateway.pdm->staleLinks().empty() && parts_.gateway.pdm->pendingActions().empty()) return;
+void Onboarding::resolvePendingWork(const std::vector<core::DiscoveredDevice>& found) {
+    const auto actions = parts_.gateway.pdm->pendingActions();
+    const auto staleNow = parts_.gateway.pdm->staleLinks();
+    const auto now = std::chrono::steady_clock::now();
+    {
+        const std::lock_guard lock(mutex_);
+        if (actions.empty() && staleNow.empty()) {
+            pendingWorkDelay_ = std::chrono::seconds(0);
+            pendingWorkDue_ = {};
+            return;
+        }
+        // Devices that did not answer last time are not asked again every round: after a back-off,
+        // or as soon as one of them is seen again.
+        const auto seen = [&](const core::Uuid& id) {
+            return std::any_of(found.begin(), found.end(), [&](const core::DiscoveredDevice& d) { return d.deviceId == id; });
+        };
+        const bool targetSeen = std::any_of(actions.begin(), actions.end(), [&](const auto& a) { return seen(a.device); }) ||
+                                std::any_of(staleNow.begin(), staleNow.end(), [&](const auto& l) { return seen(l.a) || seen(l.b); });
+        if (pendingWorkQueued_ || (!targetSeen && now < pendingWorkDue_)) return;
+        pendingWorkQueued_ = true;
+    }
     JobQueue::Job job;
     job.name = "finish stale links and pending revocations";
     job.run = [this] {
@@ -400,8 +542,28 @@ void Onboarding::resolvePendingWork() {
                 }
             }
         }
+        const auto left = parts_.gateway.pdm->pendingActions().size() + parts_.gateway.pdm->staleLinks().size();
+        const std::lock_guard lock(mutex_);
+        pendingWorkQueued_ = false;
+        if (left == 0) {
+            pendingWorkDelay_ = std::chrono::seconds(0);
+            return;
+        }
+        pendingWorkDelay_ = pendingWorkDelay_.count() == 0
+                                ? std::max<std::chrono::seconds>(discovery_.interval, std::chrono::seconds(1))
+                                : std::min<std::chrono::seconds>(pendingWorkDelay_ * 2, std::chrono::minutes(30));
+        pendingWorkDue_ = std::chrono::steady_clock::now() + pendingWorkDelay_;
+        log_(std::to_string(left) + " pending actions wait for devices that did not answer; next attempt in " +
+             std::to_string(pendingWorkDelay_.count()) + " s or when one of them is seen");
     };
-    parts_.worker.post(std::move(job));
+    job.cancelled = [this] {
+        const std::lock_guard lock(mutex_);
+        pendingWorkQueued_ = false;
+    };
+    if (!parts_.worker.post(std::move(job))) {
+        const std::lock_guard lock(mutex_);
+        pendingWorkQueued_ = false;
+    }
 }
 
 std::chrono::seconds Onboarding::permitJoin(std::chrono::seconds seconds) {
@@ -454,7 +616,7 @@ std::string Onboarding::approve(const core::Uuid& id) {
     if (view->status != DeviceStatus::PendingApproval)
         return "device " + id.toString() + " is not waiting for approval (" + std::string(toString(view->status)) + ")";
     parts_.directory.update(id, [](DeviceView& v) { v.status = DeviceStatus::Unowned; });
-    return queueOwnership(id, std::nullopt, {});
+    return queueOwnership(id, std::nullopt, {}, true);
 }
 
 std::string Onboarding::deny(const core::Uuid& id) {

@@ -3,13 +3,18 @@
 // interval; the ownership mode decides what is owned without being asked (manual: nothing; a
 // permit-join window that closes by itself; automatic), Just-Works only where the configuration
 // allows it and at most justworks_per_window per window (or per discovery round when automatic);
-// with approval on, a discovered device waits as pending_approval until approve/deny. Random PIN
-// asks for the PIN with a pairing_request event and waits for request/pin. Transfers run on the
-// provisioning worker, one at a time.
+// with approval on, a discovered device waits as pending_approval until approve/deny.
+//
+// Random PIN asks for the PIN with a pairing_request event and waits for request/pin, parked on
+// the provisioning worker (JobQueue::park): other requests and other pairing requests go on
+// meanwhile. A wrong PIN is announced (ownership_failed, reason wrong_pin) and, while ownership is
+// still wanted, the transfer starts again: the device shows a new PIN, a new pairing_request
+// follows, up to pin_attempts in all.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -48,9 +53,11 @@ public:
     std::vector<core::DiscoveredDevice> discoverNow(core::DiscoveryScope scope);
 
     // Queues the ownership of a device seen by discovery. Error text (and nothing queued) if it is
-    // unknown, owned, already being owned, or its method is not offered. `done` gets the outcome
-    // as JSON ({"device", "status": "owned"|"failed", ...}) on the worker. A blocked device is
-    // admitted by this explicit request (its block is lifted once the ownership is queued).
+    // unknown, owned, or its method is not offered. `done` gets the outcome as JSON ({"device",
+    // "status": "owned"|"failed"|"refused", "reason", ...}) on a worker thread. A device already
+    // being owned: the request joins that transfer (`done` gets its outcome) and an open pairing
+    // request is announced again. A blocked device is admitted by this explicit request (its block
+    // is lifted once the ownership is queued).
     std::string requestOwn(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done);
 
     // Opens the permit-join window for `seconds` (clamped to the configured maximum; 0 closes
@@ -74,12 +81,16 @@ private:
     void loop();
     void considerForOwnership(const DeviceView& view, const core::DiscoveredDevice& answer, bool fresh);
     bool automaticAllowed(const core::DiscoveredDevice& answer, std::optional<int>& method);
-    void ownOnWorker(const core::DiscoveredDevice& device, std::optional<int> method,
-                     const std::function<void(Poco::JSON::Object::Ptr)>& done);
+    // `userAsked`: own/approve (a wrong PIN is tried again whatever the mode says).
+    void ownOnWorker(const core::DiscoveredDevice& device, std::optional<int> method, bool userAsked);
+    // Everyone waiting for the outcome of `id`'s transfer gets `result` (the transfer ended).
+    void finish(const core::Uuid& id, const Poco::JSON::Object::Ptr& result);
+    void announcePairingRequest(const PinRequest& request);
+    bool ownershipStillWanted(bool userAsked) const;
     // `explicitRequest`: a user's own request, which may own (and so admits) a blocked device.
     std::string queueOwnership(const core::Uuid& id, std::optional<int> method, std::function<void(Poco::JSON::Object::Ptr)> done,
                                bool explicitRequest = false);
-    void resolvePendingWork();
+    void resolvePendingWork(const std::vector<core::DiscoveredDevice>& found);
     void settleInterruptedTransfers();  // queues the resolution of pending PDM rows (worker)
     void settleOnWorker();
 
@@ -93,7 +104,14 @@ private:
     // one ownership_refused event each, not one per discovery round.
     bool announceImpostor(const core::DiscoveredDevice& answer);
     std::set<std::pair<core::Uuid, std::string>> impostorsAnnounced_;  // guarded by mutex_
-    OwnershipRetries retries_;                                         // limits from ownership_ (constructor)
+    // Transfers queued or running, with whoever waits for their outcome (requests that asked for
+    // a device already being owned join it). Guarded by mutex_.
+    std::map<core::Uuid, std::vector<std::function<void(Poco::JSON::Object::Ptr)>>> transfers_;
+    // Pending revocations and stale links are retried with back-off while devices stay away.
+    std::chrono::steady_clock::time_point pendingWorkDue_{};  // guarded by mutex_
+    std::chrono::seconds pendingWorkDelay_{0};                // guarded by mutex_
+    bool pendingWorkQueued_ = false;                          // guarded by mutex_
+    OwnershipRetries retries_;                                // limits from ownership_ (constructor)
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;

@@ -4,22 +4,31 @@
 
 namespace steward::bridge {
 
-std::optional<core::SecretBytes> PinBroker::wait(const core::Uuid& device, std::chrono::milliseconds timeout) {
+PinBroker::Outcome PinBroker::wait(const PinRequest& request, std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
-    if (cancelled_) return std::nullopt;
-    waiting_[device] = Slot{};
+    if (cancelled_) return {std::nullopt, Ended::Cancelled};
+    const auto device = request.device;
+    waiting_[device] = Slot{request, std::nullopt};
     cv_.wait_for(lock, timeout, [&] { return cancelled_ || waiting_[device].pin.has_value(); });
     auto pin = std::move(waiting_[device].pin);
     waiting_.erase(device);
-    if (cancelled_) return std::nullopt;
-    return pin;
+    if (cancelled_) return {std::nullopt, Ended::Cancelled};
+    if (!pin) return {std::nullopt, Ended::TimedOut};
+    return {std::move(pin), Ended::Answered};
+}
+
+std::optional<core::SecretBytes> PinBroker::wait(const core::Uuid& device, std::chrono::milliseconds timeout) {
+    PinRequest request;
+    request.device = device;
+    request.expiresAt = std::chrono::system_clock::now() + timeout;
+    return wait(request, timeout).pin;
 }
 
 bool PinBroker::answer(const core::Uuid& device, core::SecretBytes pin) {
     {
         const std::lock_guard lock(mutex_);
         const auto it = waiting_.find(device);
-        if (it == waiting_.end()) return false;
+        if (it == waiting_.end() || it->second.pin) return false;
         it->second.pin = std::move(pin);
     }
     cv_.notify_all();
@@ -29,6 +38,18 @@ bool PinBroker::answer(const core::Uuid& device, core::SecretBytes pin) {
 bool PinBroker::waiting(const core::Uuid& device) const {
     const std::lock_guard lock(mutex_);
     return waiting_.contains(device);
+}
+
+std::optional<PinRequest> PinBroker::open(const core::Uuid& device) const {
+    const std::lock_guard lock(mutex_);
+    const auto it = waiting_.find(device);
+    if (it == waiting_.end()) return std::nullopt;
+    return it->second.request;
+}
+
+std::size_t PinBroker::openCount() const {
+    const std::lock_guard lock(mutex_);
+    return waiting_.size();
 }
 
 void PinBroker::cancelAll() {

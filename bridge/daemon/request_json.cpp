@@ -1,9 +1,11 @@
 #include "request_json.hpp"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
 #include <limits>
+#include <string_view>
 
 #include "policy/policy_values.hpp"
 #include "steward/crypto/ocf_kdf.hpp"
@@ -23,6 +25,34 @@ Poco::JSON::Object::Ptr parseRequestBody(const std::string& payload) {
     }
     if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) throw RequestError("the request body must be a JSON object");
     return parsed.extract<Poco::JSON::Object::Ptr>();
+}
+
+std::optional<Poco::Dynamic::Var> salvageTransaction(const std::string& payload) {
+    const auto key = payload.find("\"transaction\"");
+    if (key == std::string::npos) return std::nullopt;
+    auto at = payload.find_first_not_of(" \t\r\n", key + 13);
+    if (at == std::string::npos || payload[at] != ':') return std::nullopt;
+    at = payload.find_first_not_of(" \t\r\n", at + 1);
+    if (at == std::string::npos) return std::nullopt;
+    std::size_t end = at;
+    if (payload[at] == '"') {
+        for (end = at + 1; end < payload.size() && payload[end] != '"'; ++end) {
+            if (payload[end] == '\\') ++end;
+        }
+        if (end >= payload.size()) return std::nullopt;
+        ++end;
+    } else {
+        while (end < payload.size() && std::string_view("-+.0123456789eE").find(payload[end]) != std::string_view::npos) ++end;
+    }
+    if (end == at || end - at > 256) return std::nullopt;
+    try {
+        // In an array: Poco's parser takes only objects and arrays at the top.
+        const auto list = Poco::JSON::Parser().parse("[" + payload.substr(at, end - at) + "]").extract<Poco::JSON::Array::Ptr>();
+        if (!list || list->size() != 1) return std::nullopt;
+        return std::optional<Poco::Dynamic::Var>(std::in_place, list->get(0));
+    } catch (const Poco::Exception&) {
+        return std::nullopt;
+    }
 }
 
 std::optional<std::string> optionalText(const Poco::JSON::Object::Ptr& body, const std::string& name) {

@@ -20,6 +20,9 @@ public:
 
 // The request body: an empty payload is {}; anything but a JSON object is a RequestError.
 Poco::JSON::Object::Ptr parseRequestBody(const std::string& payload);
+// The "transaction" of a body parseRequestBody() refused, if it can still be read (a string or a
+// number after the key), so that the error response reaches the requester.
+std::optional<Poco::Dynamic::Var> salvageTransaction(const std::string& payload);
 
 std::string textField(const Poco::JSON::Object::Ptr& body, const std::string& name);
 std::optional<std::string> optionalText(const Poco::JSON::Object::Ptr& body, const std::string& name);

@@ -101,7 +101,8 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
                                   fail(std::string("discovery failed: ") + e.what());
                               }
                           },
-                          [fail] { fail("the gateway is shutting down"); }};
+                          [fail] { fail("the gateway is shutting down"); },
+                          {}};  // every device it finds
         if (!parts_.worker.post(std::move(job))) fail("the provisioning worker is not accepting work");
     };
     handlers_["own"] = [this](const auto& body, const Reply& ok, const auto& fail) {
@@ -229,7 +230,8 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
                                           fail(std::string("internal error: ") + e.what());
                                       }
                                   },
-                                  [fail] { fail("the gateway is shutting down"); }};
+                                  [fail] { fail("the gateway is shutting down"); },
+                                  {device}};
                 if (!parts_.worker.post(std::move(job)))
                     fail("the provisioning worker is not accepting work (shutting down or overloaded)");
             };
@@ -257,8 +259,8 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
     };
     handlers_["sync"] = [this, &g](const auto&, const Reply& ok, const auto& fail) {
         onWorker("sync",
-                 [&g] {
-                     auto ctx = g.provisioning();
+                 [&g, progress = progressReporter()] {
+                     auto ctx = g.provisioning([progress](const std::string& line) { progress(line); });
                      return syncGateway(g, ctx);
                  },
                  ok, fail, {});
@@ -358,7 +360,7 @@ void RequestRouter::onWorker(const std::string& name, const std::function<core::
                               fail(outcome.error);
                           }
                       },
-                      [fail] { fail("the gateway is shutting down"); }};
+                      [fail] { fail("the gateway is shutting down"); }, touched};
     if (!parts_.worker.post(std::move(job))) fail("the provisioning worker is not accepting work (shutting down or overloaded)");
 }
 
@@ -373,6 +375,9 @@ void RequestRouter::handle(const std::string& action, const std::string& payload
         body = parseRequestBody(payload);
         if (body->has("transaction")) transaction = body->get("transaction");
     } catch (const RequestError& e) {
+        // Unparsable: the transaction is still given back if it can be read, so that the
+        // requester sees the error (a typo in a hand-written request, a truncated message).
+        if (const auto salvaged = salvageTransaction(payload)) transaction = *salvaged;
         parts_.mqtt.respondError(action, transaction, e.what());
         return;
     }
@@ -385,6 +390,7 @@ void RequestRouter::handle(const std::string& action, const std::string& payload
     const std::function<void(const std::string&)> failLater = [this, action, transaction](const std::string& error) {
         parts_.mqtt.respondError(action, transaction, error);
     };
+    current_ = {action, transaction};
     try {
         it->second(body, ok, failLater);
     } catch (const RequestError& e) {
@@ -393,6 +399,16 @@ void RequestRouter::handle(const std::string& action, const std::string& payload
         log_("request " + action + " failed: " + e.what());
         fail(std::string("internal error: ") + e.what());
     }
+}
+
+std::function<void(const std::string&)> RequestRouter::progressReporter() const {
+    return [this, request = current_](const std::string& message) {
+        auto o = object();
+        o->set("action", request.action);
+        if (!request.transaction.isEmpty()) o->set("transaction", request.transaction);
+        o->set("message", message);
+        parts_.mqtt.event("progress", o);
+    };
 }
 
 ReloadResult RequestRouter::reloadPolicies() {
@@ -413,7 +429,7 @@ ReloadResult RequestRouter::reloadPolicies() {
     e->set("changed", array(result.changed));
     parts_.mqtt.event("policy_reload", e);
     if (!result.added.empty() || !result.changed.empty()) {
-        parts_.worker.post({"re-apply policies", [this] { parts_.applier.applyAll(); }, {}});
+        parts_.worker.post({"re-apply policies", [this] { parts_.applier.applyAll(); }, {}, {}});  // every device
     }
     return result;
 }

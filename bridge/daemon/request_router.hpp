@@ -51,8 +51,17 @@ private:
     void onWorker(const std::string& name, const std::function<core::ProvisioningOutcome()>& op, const Reply& ok,
                   const std::function<void(const std::string&)>& fail, const std::vector<core::Uuid>& touched);
 
+    // A `progress` event ({action, transaction, message}) for the request being handled; callable
+    // later from any thread. Only inside a handler: handle() runs on the MQTT thread alone.
+    std::function<void(const std::string&)> progressReporter() const;
+
+    struct CurrentRequest {
+        std::string action;
+        Poco::Dynamic::Var transaction;
+    };
     Parts parts_;
     std::function<void(const std::string&)> log_;
+    CurrentRequest current_;  // set by handle() for progressReporter()
     std::map<std::string, Handler> handlers_;
 };
 

@@ -87,7 +87,8 @@ Poco::JSON::Object::Ptr Observer::request(const std::string& action, const std::
         [&](const bridge::MqttMessage& m) {
             if (m.topic != topic) return false;
             const auto o = parseJsonObject(m.payload);
-            return o && o->has("transaction") && o->get("transaction").convert<int>() == transaction;
+            // Other requesters' transactions may be strings (the CLI's): only ours is compared.
+            return o && o->has("transaction") && o->get("transaction").isInteger() && o->get("transaction").convert<int>() == transaction;
         },
         timeout);
     return found ? parseJsonObject(found->payload) : nullptr;

@@ -43,6 +43,36 @@ TEST(PinBroker, CancelAllEndsEveryWaitAtOnce) {
     EXPECT_FALSE(pins.wait(core::Uuid::random(), 10s).has_value());  // later waits too
 }
 
+TEST(PinBroker, SeveralDevicesWaitAtOnceAndEachOpenRequestIsKnown) {
+    PinBroker pins;
+    PinRequest a{core::Uuid::random(), 2, 3, std::chrono::system_clock::now() + 60s};
+    PinRequest b{core::Uuid::random(), 1, 3, std::chrono::system_clock::now() + 60s};
+    PinBroker::Outcome gotA;
+    PinBroker::Outcome gotB;
+    std::thread waitA([&] { gotA = pins.wait(a, 10s); });
+    std::thread waitB([&] { gotB = pins.wait(b, 10s); });
+    while (pins.openCount() < 2) std::this_thread::yield();
+    const auto openA = pins.open(a.device);
+    ASSERT_TRUE(openA);
+    EXPECT_EQ(openA->attempt, 2);  // what was announced, to announce it again
+    EXPECT_TRUE(pins.answer(b.device, core::SecretBytes::fromText("22222222")));
+    EXPECT_FALSE(pins.answer(b.device, core::SecretBytes::fromText("33333333")));  // answered already
+    waitB.join();
+    EXPECT_EQ(gotB.ended, PinBroker::Ended::Answered);
+    EXPECT_EQ(gotB.pin->text(), "22222222");
+    EXPECT_TRUE(pins.waiting(a.device));  // the other request is still open
+    pins.cancelAll();
+    waitA.join();
+    EXPECT_EQ(gotA.ended, PinBroker::Ended::Cancelled);
+    EXPECT_FALSE(pins.open(a.device));
+}
+
+TEST(PinBroker, ATimeoutIsToldApartFromACancel) {
+    PinBroker pins;
+    PinRequest r{core::Uuid::random(), 1, 1, std::chrono::system_clock::now()};
+    EXPECT_EQ(pins.wait(r, 20ms).ended, PinBroker::Ended::TimedOut);
+}
+
 TEST(PinBroker, OnlyEightDigitsAreAPin) {
     EXPECT_TRUE(isWellFormedPin("01234567"));
     EXPECT_FALSE(isWellFormedPin("1234567"));

@@ -33,6 +33,23 @@ std::string refusal(F read) {
     return {};
 }
 
+// A body that does not parse still gets its error back to the requester: its transaction is read
+// where it can be, never guessed.
+TEST(RequestJson, TheTransactionOfAnUnparsableBodyIsSalvaged) {
+    EXPECT_THROW(parseRequestBody(R"({"transaction": "cli-7", "pin": 1234)"), RequestError);
+    const auto text = salvageTransaction(R"({"transaction": "cli-7", "pin": 1234)");
+    ASSERT_TRUE(text);
+    EXPECT_EQ(text->convert<std::string>(), "cli-7");
+    const auto number = salvageTransaction(R"({"device": "x", "transaction" :42 ,)");
+    ASSERT_TRUE(number);
+    EXPECT_EQ(number->convert<int>(), 42);
+    EXPECT_EQ(salvageTransaction(R"({"transaction": "a \"quoted\" one", )")->convert<std::string>(), "a \"quoted\" one");
+    EXPECT_FALSE(salvageTransaction(R"({"pin": "1234"})"));
+    EXPECT_FALSE(salvageTransaction(R"({"transaction": "never closed)"));
+    EXPECT_FALSE(salvageTransaction(R"({"transaction": {"nested": 1}})"));
+    EXPECT_FALSE(salvageTransaction(R"({"transaction")"));
+}
+
 TEST(RequestJson, SubjectsAreCoresAceSubjects) {
     EXPECT_EQ(subjectField(withText("subject", std::string("uuid:") + kDevice), "subject"), core::AceSubject(*core::Uuid::parse(kDevice)));
     EXPECT_EQ(subjectField(withText("subject", "role:admin@example.com"), "subject"),
