@@ -14,6 +14,7 @@
 #include "input_parsing.hpp"
 #include "link_status.hpp"
 #include "local_context.hpp"
+#include "remote_output.hpp"
 #include "steward/discovery/device_discovery.hpp"
 #include "steward/provisioning/owned_discovery.hpp"
 
@@ -24,7 +25,8 @@ struct Command {
     std::string summary;
     std::string usage;  // after "usage: steward [--local] "
     std::vector<OptionSpec> options;
-    std::function<core::ProvisioningOutcome(const Args&, LocalContext&, core::ProvisioningContext&)> run;
+    // `err` takes progress lines.
+    std::function<core::ProvisioningOutcome(const Args&, LocalContext&, core::ProvisioningContext&, std::ostream& err)> run;
 };
 
 core::Uuid uuidArg(const std::string& text) {
@@ -102,7 +104,7 @@ const std::map<std::string, Command>& commands() {
           "acl UUID --subject uuid:U|conntype:auth-crypt|conntype:anon-clear|role:R[@AUTH] --resource HREF|*|+|-... --perm CRUDN "
           "[--validity PERIOD[;RRULE]]",
           {{"--subject", true}, {"--resource", true, true}, {"--perm", true}, {"--validity", true, true}},
-          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc, std::ostream&) {
               args.requirePositionals(1, 1, "one device UUID");
               core::Ace ace;
               const auto subject = args.value("--subject");
@@ -121,17 +123,19 @@ const std::map<std::string, Command>& commands() {
          {"a pairwise credential for two owned devices (menu item 31)",
           "pair UUID1 UUID2 [--key-bits 128|256]",
           {{"--key-bits", true}},
-          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) { return pairwise(args, ctx, pc, false); }}},
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc, std::ostream&) {
+              return pairwise(args, ctx, pc, false);
+          }}},
         {"link",
          {"pairwise credential plus ACEs both ways (menu item 30)",
           "link UUID1 UUID2 --resource HREF|*|+|-... [--perm CRUDN (default -RU-N)] [--key-bits 128|256]",
           {{"--key-bits", true}, {"--resource", true, true}, {"--perm", true}},
-          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) { return pairwise(args, ctx, pc, true); }}},
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc, std::ostream&) { return pairwise(args, ctx, pc, true); }}},
         {"unlink",
          {"take a pairwise link back from both devices (menu item 40)",
           "unlink UUID1 UUID2",
           {},
-          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc, std::ostream&) {
               args.requirePositionals(2, 2, "two device UUIDs");
               return ctx.credentials()->unlink(pc, uuidArg(args.positionals()[0]), uuidArg(args.positionals()[1]));
           }}},
@@ -139,21 +143,21 @@ const std::map<std::string, Command>& commands() {
          {"revoke a device everywhere, reset it and forget it (menu item 50)",
           "remove UUID",
           {},
-          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc, std::ostream&) {
               return oneDevice(args, [&](const core::Uuid& id) { return removeAndBlock(*ctx.credentials(), pc, id); });
           }}},
         {"reset",
          {"remote reset: the device returns to its reset profile, unowned",
           "reset UUID",
           {},
-          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc, std::ostream&) {
               return oneDevice(args, [&](const core::Uuid& id) { return ctx.credentials()->resetDevice(pc, id); });
           }}},
         {"cert",
          {"the gateway CA as trust anchor and a device certificate with its key",
           "cert UUID [--days N (default 365)]",
           {{"--days", true}},
-          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc) {
+          [](const Args& args, LocalContext& ctx, core::ProvisioningContext& pc, std::ostream&) {
               const auto days = parseBoundedInt(args.value("--days").value_or("365"), "--days", 1, 36500);
               pc.ca = &ctx.ca();
               return oneDevice(args, [&](const core::Uuid& id) {
@@ -163,9 +167,28 @@ const std::map<std::string, Command>& commands() {
         {"sync",
          {"finish stale links and pending revocations/resets; record the direct pairings devices made",
           "sync [--unicast HOST:PORT... | --multicast-if IF...] [--timeout MS]", discoveryOptionSpecs(),
-          [](const Args&, LocalContext& ctx, core::ProvisioningContext& pc) {
+          [](const Args&, LocalContext& ctx, core::ProvisioningContext& pc, std::ostream& err) {
+              const auto stale = ctx.pdm->staleLinks().size();
+              const auto owed = ctx.pdm->pendingActions().size();
+              if (stale + owed > 0) err << "sync: finishing " << stale << " stale link(s) and " << owed << " revocation(s)/reset(s) owed\n";
               auto outcome = ctx.credentials()->resolvePending(pc);
-              if (const auto pairing = ctx.registry.pairingProvider()) mergeOutcome(outcome, pairing->syncPairings(pc));
+              if (const auto pairing = ctx.registry.pairingProvider()) {
+                  // The plugin opens one owner session per owned device: a progress line each.
+                  const auto total = ctx.pdm->devicesInState(core::DeviceRecordState::Owned).size();
+                  std::size_t done = 0;
+                  const auto inner = pc.progress;
+                  pc.progress = [&, inner](const std::string& line) {
+                      static const std::string kSession = "owner session to ";
+                      if (line.rfind(kSession, 0) == 0 && done < total) {
+                          err << progressLine(static_cast<std::int64_t>(++done), static_cast<std::int64_t>(total),
+                                              "sync: reading the direct pairings of " + line.substr(kSession.size(), 36))
+                              << '\n';
+                      }
+                      if (inner) inner(line);
+                  };
+                  mergeOutcome(outcome, pairing->syncPairings(pc));
+                  pc.progress = inner;
+              }
               return outcome;
           }}},
     };
@@ -188,7 +211,14 @@ core::ProvisioningOutcome removeAndBlock(const core::CredentialManagementProvide
     return outcome;
 }
 
-void printOutcome(const core::ProvisioningOutcome& outcome, bool json, std::ostream& out, std::ostream& err) {
+void printOutcome(const core::ProvisioningOutcome& outcome, bool json, std::ostream& out, std::ostream& err, const std::string& command) {
+    if (!outcome.ok) {
+        if (command.empty()) {
+            err << "steward: " << outcome.error << '\n';
+        } else {
+            printFailure(command, outcome.error, err);
+        }
+    }
     if (json) {
         Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
         o.set("status", outcome.ok ? "ok" : "error");
@@ -202,9 +232,13 @@ void printOutcome(const core::ProvisioningOutcome& outcome, bool json, std::ostr
         out << '\n';
         return;
     }
+    if (outcome.ok) {
+        printOutcomeLines(outcome.done, outcome.deferred, out);
+        return;
+    }
+    // A failure keeps what was done before it (and what was deferred) on stdout.
     for (const auto& d : outcome.done) out << d << '\n';
     for (const auto& d : outcome.deferred) out << "deferred: " << d << '\n';
-    if (!outcome.ok) err << "steward: " << outcome.error << '\n';
 }
 
 std::string credentialCommandsSummary() {
@@ -239,8 +273,8 @@ int runCredentialCommand(const std::string& command, const std::vector<std::stri
         if (verbose) err << "    " << line << '\n';
         if (killAt != nullptr && line == killAt) ::raise(SIGKILL);
     });
-    const auto outcome = c.run(args, ctx, pc);
-    printOutcome(outcome, args.json(), out, err);
+    const auto outcome = c.run(args, ctx, pc, err);
+    printOutcome(outcome, args.json(), out, err, command);
     return outcome.ok ? 0 : 1;
 }
 

@@ -21,7 +21,10 @@ std::string credentialCommandsSummary();
 core::ProvisioningOutcome removeAndBlock(const core::CredentialManagementProvider& credmgmt, core::ProvisioningContext& pc,
                                          const core::Uuid& device);
 
-// Prints an outcome for people (done lines, deferred lines, the error) or as one JSON object.
-void printOutcome(const core::ProvisioningOutcome& outcome, bool json, std::ostream& out, std::ostream& err);
+// Prints an outcome for people (done lines, deferred lines) or as one JSON object; a failure also
+// as "steward: COMMAND: error" on `err` either way (as in daemon mode), "steward: error" without a
+// command (the menu).
+void printOutcome(const core::ProvisioningOutcome& outcome, bool json, std::ostream& out, std::ostream& err,
+                  const std::string& command = "");
 
 }  // namespace steward::tools

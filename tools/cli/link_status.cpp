@@ -15,6 +15,21 @@ std::vector<core::Uuid> linkedPeers(const core::ProvisioningDatabase& pdm, const
     return out;
 }
 
+void printLinkStatus(const std::vector<LinkLine>& links, const std::vector<OwedLine>& owed, std::ostream& out) {
+    out << "> Checked Link Status on the provisioning database (" << links.size() << " link(s))\n";
+    for (std::size_t i = 0; i < links.size(); ++i) {
+        const auto& l = links[i];
+        if (l.direct) {
+            out << " [" << i + 1 << "] " << l.a << " <- " << l.b << "  (direct pairing)";
+        } else {
+            out << " [" << i + 1 << "] " << l.a << " <-> " << l.b;
+        }
+        if (l.stale) out << "  STALE (pending " << l.pending << ")";
+        out << '\n';
+    }
+    for (const auto& p : owed) out << " pending: " << p.action << " on " << p.device << " (for " << p.peer << ")\n";
+}
+
 int runLinkStatus(const std::vector<std::string>& words, std::ostream& out, std::ostream& err) {
     const Args args(words, {{"--state-dir", true}, {"--plugin-dir", true}}, "links");
     if (args.help()) {
@@ -69,19 +84,11 @@ int runLinkStatus(const std::vector<std::string>& words, std::ostream& out, std:
         out << '\n';
         return 0;
     }
-    out << "> Checked Link Status on the provisioning database (" << links.size() << " link(s))\n";
-    for (std::size_t i = 0; i < links.size(); ++i) {
-        const auto& l = links[i];
-        if (l.direct) {
-            out << " [" << i + 1 << "] " << l.a.toString() << " <- " << l.b.toString() << "  (direct pairing)";
-        } else {
-            out << " [" << i + 1 << "] " << l.a.toString() << " <-> " << l.b.toString();
-        }
-        if (l.stale) out << "  STALE (pending " << l.pendingAction << ")";
-        out << '\n';
-    }
-    for (const auto& p : pending)
-        out << " pending: " << p.action << " on " << p.device.toString() << " (for " << p.peer.toString() << ")\n";
+    std::vector<LinkLine> lines;
+    for (const auto& l : links) lines.push_back({l.a.toString(), l.b.toString(), l.direct, l.stale, l.pendingAction});
+    std::vector<OwedLine> owed;
+    for (const auto& p : pending) owed.push_back({p.device.toString(), p.action, p.peer.toString()});
+    printLinkStatus(lines, owed, out);
     return 0;
 }
 

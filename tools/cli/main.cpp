@@ -1,4 +1,6 @@
 // steward: the provisioning client. This file only dispatches subcommands.
+#include <Poco/JSON/Object.h>
+
 #include <algorithm>
 #include <iostream>
 
@@ -36,8 +38,22 @@ with stewardd only (over MQTT):
 By default the commands are requests to stewardd over its MQTT API (--broker HOST:PORT, default
 $STEWARD_BROKER or 127.0.0.1:1883); --local runs the provisioning core in this process instead
 (no daemon, no broker; the state directory must not be in use by stewardd). discover and plugins
-and ca-cert always run here. Every command takes --help and --json. Exit status: 0 ok, 1 error, 2 usage.
+and ca-cert always run here. Every command takes --help, and prints text for people unless --json asks
+for JSON (stewardd's raw response; with --json a failure is a {"status":"error","error":...} document
+too). Errors and progress lines ("[3/10] ...") go to stderr. Exit status: 0 ok, 1 error, 2 usage.
 )";
+}
+
+// With --json, stdout carries a JSON document whatever happens: a failure that stopped the command
+// before it had an answer to print (no broker, no response, a usage error) is reported there too,
+// in the shape of stewardd's error responses.
+void jsonError(const std::vector<std::string>& words, const std::string& message) {
+    if (!steward::tools::wantsJson(words)) return;
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("status", "error");
+    o.set("error", message);
+    o.stringify(std::cout);
+    std::cout << '\n';
 }
 
 }  // namespace
@@ -81,9 +97,11 @@ int main(int argc, char** argv) {
         throw steward::tools::UsageError("unknown command '" + command + "'");
     } catch (const steward::tools::UsageError& e) {
         std::cerr << "steward: " << e.what() << " (see steward --help)\n";
+        jsonError(rest, std::string(e.what()) + " (see steward --help)");
         return 2;
     } catch (const std::exception& e) {
         std::cerr << "steward: " << e.what() << '\n';
+        jsonError(rest, e.what());
         return 1;
     }
 }

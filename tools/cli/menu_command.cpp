@@ -2,6 +2,7 @@
 
 #include "args.hpp"
 #include "discovery_options.hpp"
+#include "errors.hpp"
 #include "local_context.hpp"
 #include "menu_credmgmt.hpp"
 #include "pin_prompt.hpp"
@@ -62,6 +63,7 @@ int runMenu(const std::vector<std::string>& words, std::istream& in, std::ostrea
         out << menuUsage();
         return 0;
     }
+    if (args.json()) throw UsageError("the menu is for people and has no --json: its items are subcommands that take --json");
     auto discovery = discoveryOptionsFrom(args, err);
     const auto pinTimeout = std::chrono::seconds(parseBoundedInt(args.value("--pin-timeout").value_or("120"), "--pin-timeout", 1, 3600));
     LocalContext ctx(resolvePaths(args.value("--state-dir"), args.value("--plugin-dir")), err);

@@ -12,6 +12,7 @@
 #include "errors.hpp"
 #include "local_context.hpp"
 #include "pin_prompt.hpp"
+#include "remote_output.hpp"
 
 namespace steward::tools {
 
@@ -106,9 +107,11 @@ int runOwn(const std::vector<std::string>& words, std::ostream& out, std::ostrea
         const auto started = std::chrono::steady_clock::now();
         const auto outcome = ctx.ownership.own(d, options);
         const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-        err << "[" << i + 1 << "/" << total << "] " << d.deviceId.toString() << " (" << (outcome.method.empty() ? "?" : outcome.method)
-            << "): " << (outcome.result.ok ? "owned" : "FAILED at " + outcome.result.failedStep + ": " + outcome.result.error)
-            << (outcome.note.empty() ? "" : " (" + outcome.note + ")") << " in " << ms << " ms\n";
+        const auto what = (outcome.result.ok ? "owned" : "FAILED at " + outcome.result.failedStep + ": " + outcome.result.error) +
+                          (outcome.note.empty() ? "" : " (" + outcome.note + ")");
+        err << progressLine(static_cast<std::int64_t>(i + 1), static_cast<std::int64_t>(total),
+                            ownLine(d.deviceId.toString(), outcome.method, what, ms))
+            << '\n';
         if (outcome.result.ok) {
             ++owned;
             // Owning a device by hand is the explicit "own" that lifts a removal's block.

@@ -54,7 +54,7 @@ void printPairingOutcome(const core::ProvisioningOutcome& outcome, const core::S
                          std::ostream& err) {
     const bool showPin = outcome.ok && madePin != nullptr;
     if (!json || !showPin) {
-        printOutcome(outcome, json, out, err);
+        printOutcome(outcome, json, out, err, "direct-pairing");
         if (showPin) out << "pre-configured PIN: " << madePin->text() << '\n';
         return;
     }

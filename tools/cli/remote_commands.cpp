@@ -12,7 +12,8 @@
 #include "args.hpp"
 #include "discovery_options.hpp"
 #include "errors.hpp"
-#include "pin_prompt.hpp"
+#include "remote_output.hpp"
+#include "remote_own.hpp"
 #include "remote_session.hpp"
 
 namespace steward::tools {
@@ -292,29 +293,6 @@ const std::map<std::string, RemoteCommand>& commands() {
     return table;
 }
 
-void printData(const Poco::Dynamic::Var& data, std::ostream& out) {
-    if (data.isEmpty()) return;
-    if (data.type() == typeid(Poco::JSON::Object::Ptr)) {
-        const auto o = data.extract<Poco::JSON::Object::Ptr>();
-        for (const char* key : {"done", "deferred"}) {
-            if (o->has(key)) {
-                for (const auto& line : *o->getArray(key))
-                    out << (std::string(key) == "deferred" ? "deferred: " : "") << line.toString() << '\n';
-            }
-        }
-        // remove: the device is blocked until admitted; say how to undo it.
-        if (o->optValue<bool>("blocked", false) && o->has("device")) {
-            out << "blocked: permit-join and automatic mode will not own " << o->getValue<std::string>("device") << " again (steward admit "
-                << o->getValue<std::string>("device") << " lifts that)\n";
-        }
-        // direct_pairing: the PIN stewardd made, shown once, as the local command shows it.
-        if (o->has("pin")) out << "pre-configured PIN: " << o->getValue<std::string>("pin") << '\n';
-        if (o->has("done") || o->has("deferred")) return;
-    }
-    Poco::JSON::Stringifier::stringify(data, out, 2);
-    out << '\n';
-}
-
 }  // namespace
 
 std::string remoteOnlyCommandsSummary() {
@@ -334,13 +312,23 @@ int runRemoteCommand(const std::string& command, const std::vector<std::string>&
     specs.push_back({"--broker", true});
     specs.push_back({"--base-topic", true});
     specs.push_back({"--timeout", true});
-    specs.push_back({"--pin-timeout", true});
+    specs.push_back({"--pin-timeout", true});  // local mode's; refused below with the reason
     const Args args(words, specs, command);
     if (args.help()) {
         out << "usage: steward " << it->second.usage << " [--broker HOST:PORT] [--base-topic T] [--timeout S] [--json]\n\n"
             << "Sent to stewardd over MQTT (<base>/bridge/request/...); --broker defaults to $STEWARD_BROKER or 127.0.0.1:1883.\n"
-            << "A device that asks for a PIN while being owned gets it from this terminal. Exit status: 0 ok, 1 error, 2 usage.\n";
+            << "Prints what stewardd answered as text (tables, one-line confirmations); --json prints its raw response\n"
+            << "instead ({status, data, error, transaction}; an array of them for several requests). Errors go to stderr\n"
+            << "as \"steward: " << command << ": ...\", and so do progress lines (\"[3/10] ...\") of long work, so stdout stays\n"
+            << "clean for --json. --timeout S (default 60): how long to wait for the answer; progress events push it back.\n";
+        if (command == "own") out << remoteOwnHelp();
+        out << "Exit status: 0 ok, 1 error, 2 usage.\n";
         return 0;
+    }
+    if (args.has("--pin-timeout")) {
+        throw UsageError(
+            "--pin-timeout is for --local: through stewardd the PIN is asked for as long as the daemon's pairing request is open "
+            "(pin_timeout in steward.yaml)");
     }
     RemoteOptions options;
     if (const char* env = std::getenv("STEWARD_BROKER"); env != nullptr && *env != '\0') options.broker = env;
@@ -349,34 +337,33 @@ int runRemoteCommand(const std::string& command, const std::vector<std::string>&
     if (const char* u = std::getenv("STEWARD_MQTT_USERNAME")) options.username = u;
     if (const char* p = std::getenv("STEWARD_MQTT_PASSWORD")) options.password = p;
     if (auto t = args.value("--timeout")) options.timeout = std::chrono::seconds(parseBoundedInt(*t, "--timeout", 1, 3600));
-    const auto pinTimeout = std::chrono::seconds(parseBoundedInt(args.value("--pin-timeout").value_or("120"), "--pin-timeout", 1, 3600));
     const auto requests = it->second.requests(args);
 
     RemoteSession session(options);
     int status = 0;
     Poco::JSON::Array results;
-    for (const auto& [action, body] : requests) {
-        const auto response = session.request(action, body, [&](const std::string& type, const Poco::JSON::Object::Ptr& data) {
-            if (type != "pairing_request" || !data || !body->has("device") ||
-                data->optValue<std::string>("device", "") != body->getValue<std::string>("device"))
-                return;
-            const auto id = core::Uuid::parse(data->getValue<std::string>("device"));
-            if (const auto pin = promptForPin(*id, "", pinTimeout)) {
-                auto answer = object();
-                answer->set("device", id->toString());
-                answer->set("pin", std::string(pin->text()));  // the request is JSON text anyway
-                session.send("pin", answer);
+    if (command == "own") {
+        std::vector<Body> bodies;
+        for (const auto& r : requests) bodies.push_back(r.second);
+        status = runRemoteOwn(session, bodies, args.json(), results, out, err);
+    } else {
+        for (const auto& [action, body] : requests) {
+            const auto response = session.request(action, body, [&](const RemoteMessage& m) {
+                // Long work (sync, a policy reload) says how far it got: its lines carry this request's transaction.
+                if (m.type == "progress" && m.transaction == body->optValue<std::string>("transaction", "")) {
+                    err << progressEventLine(m.body) << '\n';
+                }
+            });
+            const bool ok = response->optValue<std::string>("status", "") == "ok";
+            if (!ok) {
+                status = 1;
+                printFailure(command, response->optValue<std::string>("error", "failed"), err);
             }
-        });
-        const bool ok = response->optValue<std::string>("status", "") == "ok";
-        if (!ok) {
-            status = 1;
-            err << "steward: " << action << ": " << response->optValue<std::string>("error", "failed") << '\n';
-        }
-        if (args.json()) {
-            results.add(response);
-        } else if (ok) {
-            printData(response->get("data"), out);
+            if (args.json()) {
+                results.add(response);
+            } else if (ok) {
+                printResponse(command, body, response->get("data"), out);
+            }
         }
     }
     if (args.json()) {

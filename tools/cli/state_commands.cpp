@@ -5,6 +5,7 @@
 
 #include "args.hpp"
 #include "local_context.hpp"
+#include "remote_output.hpp"
 #include "steward/util/iso_time.hpp"
 
 namespace steward::tools {
@@ -42,10 +43,13 @@ int runDevices(const std::vector<std::string>& words, std::ostream& out, std::os
         return 0;
     }
     out << devices.size() << " device(s) in the provisioning database of gateway " << ctx.identity.id().toString() << '\n';
+    // The same table as `steward devices` through stewardd, with when each device was owned.
+    std::vector<std::vector<std::string>> rows;
     for (const auto& d : devices) {
-        out << "  " << d.id.toString() << "  " << core::toString(d.state) << "  " << d.otm << "  " << d.address << ":" << d.securePort
-            << "  \"" << d.name << "\"  " << core::isoTime(d.ownedAt) << '\n';
+        rows.push_back({d.id.toString(), d.name, std::string(core::toString(d.state)), methodName(d.otm),
+                        d.address.empty() ? "" : d.address + ":" + std::to_string(d.securePort), core::isoTime(d.ownedAt)});
     }
+    if (!rows.empty()) printTable({"UUID", "NAME", "STATUS", "METHOD", "ADDRESS", "OWNED"}, rows, out, "  ");
     return 0;
 }
 
