@@ -38,7 +38,7 @@ std::string methodName(int oxm) {
 }
 
 void DeviceDirectory::loadOwned(const core::ProvisioningDatabase& pdm) {
-    const std::lock_guard lock(mutex_);
+    std::vector<DeviceView> loaded;
     for (const auto& r : pdm.devicesInState(core::DeviceRecordState::Owned)) {
         DeviceView v;
         v.id = r.id;
@@ -49,8 +49,28 @@ void DeviceDirectory::loadOwned(const core::ProvisioningDatabase& pdm) {
         v.address = r.address;
         v.port = r.port;
         v.securePort = r.securePort;
-        views_[r.id] = v;
+        if (const auto applied = pdm.appliedPolicies(r.id)) restoreApplied(v, *applied);
+        loaded.push_back(std::move(v));
     }
+    const std::lock_guard lock(mutex_);
+    for (auto& v : loaded) views_[v.id] = std::move(v);
+}
+
+void restoreApplied(DeviceView& view, const core::AppliedPolicies& applied) {
+    view.policies = applied.policies;
+    view.error = applied.error;
+    if (view.status == DeviceStatus::Owned || view.status == DeviceStatus::Provisioned) {
+        view.status = applied.provisioned ? DeviceStatus::Provisioned : DeviceStatus::Owned;
+    }
+}
+
+core::AppliedPolicies appliedOf(const DeviceView& view) {
+    core::AppliedPolicies a;
+    a.device = view.id;
+    a.policies = view.policies;
+    a.provisioned = view.status == DeviceStatus::Provisioned;
+    a.error = view.error;
+    return a;
 }
 
 std::vector<core::Uuid> DeviceDirectory::loadBlocked(const core::ProvisioningDatabase& pdm) {
@@ -76,7 +96,10 @@ DeviceDirectory::Seen DeviceDirectory::seen(const core::DiscoveredDevice& d, con
     auto& v = views_[d.deviceId];
     const DeviceView before = v;
     v.id = d.deviceId;
-    if (!d.name.empty()) v.name = d.name;
+    // The name of an owned device is the PDM's (the one it was owned with, or the user's rename):
+    // what the device calls itself does not replace it.
+    const bool ownedView = v.status == DeviceStatus::Owned || v.status == DeviceStatus::Provisioned;
+    if (!d.name.empty() && !(ownedView && !v.name.empty())) v.name = d.name;
     if (!d.deviceTypes.empty()) v.deviceTypes = d.deviceTypes;
     v.oxms = d.oxms;
     v.address = d.address;
@@ -87,6 +110,8 @@ DeviceDirectory::Seen DeviceDirectory::seen(const core::DiscoveredDevice& d, con
     if (!d.owned && (v.status == DeviceStatus::Owned || v.status == DeviceStatus::Provisioned || v.status == DeviceStatus::Removed)) {
         v.status = DeviceStatus::Unowned;
         v.policies.clear();
+        v.otm.clear();  // the method it was owned with: no longer in use
+        if (!d.name.empty()) v.name = d.name;
     }
     if (!d.owned && blocked != nullptr && v.status != DeviceStatus::Owning) {
         v.status = DeviceStatus::Blocked;

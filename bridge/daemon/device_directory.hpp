@@ -42,9 +42,15 @@ struct DeviceView {
     std::chrono::system_clock::time_point lastSeen{};
 };
 
+// The PDM's record of the policies applied to a device, put on its view (policies, error, and
+// Provisioned or Owned for an owned view), and taken from it.
+void restoreApplied(DeviceView& view, const core::AppliedPolicies& applied);
+core::AppliedPolicies appliedOf(const DeviceView& view);
+
 class DeviceDirectory {
 public:
-    // Owned devices of the PDM become Owned views.
+    // Owned devices of the PDM become Owned views, or Provisioned ones with their policies as the
+    // PDM recorded them (appliedPolicies).
     void loadOwned(const core::ProvisioningDatabase& pdm);
     // Blocked devices of the PDM not known yet become Blocked views (an owned one stays Owned).
     // Returns the UUIDs added.

@@ -128,13 +128,24 @@ bool PolicyApplier::apply(const core::Uuid& device, Reason reason) {
     event->set("status", ok ? "ok" : "error");
     if (!ok) event->set("errors", failures);
     // The retained state first, then the announcements: whoever reacts to an event finds the state current.
+    // The PDM keeps it for the next start (a failure to record it is logged, not the policies' failure).
+    core::AppliedPolicies applied{device, plan.policies, ok, ok ? "" : "policy application failed", {}};
     directory_.update(device, [&](DeviceView& v) {
         v.policies = plan.policies;
-        if (ok)
+        if (ok) {
             v.status = DeviceStatus::Provisioned;
-        else
+            v.error.clear();  // the last attempt succeeded
+        } else {
             v.error = "policy application failed";
+        }
+        applied = appliedOf(v);
     });
+    try {
+        gateway_.pdm->setAppliedPolicies(applied);
+    } catch (const std::exception& e) {
+        log_("policies applied to " + device.toString() +
+             " not recorded in the PDM (a restart shows them again once re-applied): " + e.what());
+    }
     events_.deviceChanged(device);
     events_.event("policy_applied", event);
     if (ok) {

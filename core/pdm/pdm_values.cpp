@@ -45,30 +45,35 @@ DeviceRecordState stateFromColumn(const std::string& text) {
     throw std::runtime_error("corrupt row: unknown device state \"" + text + "\"");
 }
 
-std::string resourcesToJson(const std::vector<std::string>& resources) {
+std::string stringsToJson(const std::vector<std::string>& items) {
     Poco::JSON::Array array;
-    for (const auto& r : resources) array.add(r);
+    for (const auto& r : items) array.add(r);
     std::ostringstream out;
     array.stringify(out);
     return out.str();
 }
 
-std::vector<std::string> resourcesFromJson(const std::string& json) {
+std::string resourcesToJson(const std::vector<std::string>& resources) { return stringsToJson(resources); }
+
+std::vector<std::string> resourcesFromJson(const std::string& json) { return stringsFromJson(json, "ACE resources"); }
+
+std::vector<std::string> stringsFromJson(const std::string& json, const std::string& what) {
     try {
         Poco::JSON::Parser parser;
         const auto array = parser.parse(json).extract<Poco::JSON::Array::Ptr>();
-        std::vector<std::string> resources;
-        resources.reserve(array->size());
+        if (!array) throw std::runtime_error("not an array");
+        std::vector<std::string> items;
+        items.reserve(array->size());
         for (unsigned i = 0; i < array->size(); ++i) {
             const Poco::Dynamic::Var item = array->get(i);
             if (!item.isString()) throw std::runtime_error("an element is not a string");
-            resources.push_back(item.extract<std::string>());
+            items.push_back(item.extract<std::string>());
         }
-        return resources;
+        return items;
     } catch (const Poco::Exception& e) {
-        throw std::runtime_error("corrupt row: ACE resources are not a JSON array of strings: " + e.displayText());
+        throw std::runtime_error("corrupt row: " + what + " are not a JSON array of strings: " + e.displayText());
     } catch (const std::exception& e) {
-        throw std::runtime_error(std::string("corrupt row: ACE resources are not a JSON array of strings: ") + e.what());
+        throw std::runtime_error("corrupt row: " + what + " are not a JSON array of strings: " + e.what());
     }
 }
 

@@ -21,6 +21,10 @@ std::chrono::system_clock::time_point pdmNow();
 Uuid uuidFromColumn(const std::string& text);
 DeviceRecordState stateFromColumn(const std::string& text);
 
+// A list of strings as a JSON array, and back; `what` names the list in the corrupt-row error.
+std::string stringsToJson(const std::vector<std::string>& items);
+std::vector<std::string> stringsFromJson(const std::string& json, const std::string& what);
+
 std::string resourcesToJson(const std::vector<std::string>& resources);
 std::vector<std::string> resourcesFromJson(const std::string& json);
 // The identity of a resource list for ACE de-duplication: sorted, repetitions dropped.

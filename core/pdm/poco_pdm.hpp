@@ -65,6 +65,14 @@ public:
     std::vector<BlockedDevice> blockedDevices() const override;
     bool isBlocked(const Uuid& id) const override;
 
+    void setAppliedPolicies(const AppliedPolicies& a) override;
+    std::optional<AppliedPolicies> appliedPolicies(const Uuid& device) const override;
+
+    void addToCounter(const std::string& name, const std::string& label, std::uint64_t delta) override;
+    std::vector<MetricCounter> counters() const override;
+    void addSample(const std::string& series, std::int64_t value, std::size_t keep) override;
+    std::vector<std::int64_t> samples(const std::string& series) const override;
+
     int schemaVersion() const override;
 
 private:

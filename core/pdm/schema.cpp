@@ -124,6 +124,35 @@ const Migration kBlockedDevices{
     },
 };
 
+// Version 6: what a restart must not lose (issue 16): the policies applied to each device and
+// whether it is provisioned, and the metrics: counters (devices owned, failures by reason, ...)
+// and the latest samples of a series (the time to own a device), oldest first by id.
+const Migration kAppliedPoliciesAndMetrics{
+    6,
+    "applied policies, metric counters and samples",
+    {
+        // policies: a JSON array of the policies' names, in the order applied.
+        "CREATE TABLE applied_policies ("
+        " device TEXT NOT NULL PRIMARY KEY REFERENCES devices (uuid) ON DELETE CASCADE,"
+        " policies TEXT NOT NULL,"
+        " provisioned INTEGER NOT NULL DEFAULT 0 CHECK (provisioned IN (0, 1)),"
+        " error TEXT NOT NULL DEFAULT '',"
+        " applied_at INTEGER NOT NULL)",
+
+        "CREATE TABLE metric_counters ("
+        " name TEXT NOT NULL CHECK (length(name) > 0),"
+        " label TEXT NOT NULL DEFAULT '',"
+        " value INTEGER NOT NULL DEFAULT 0 CHECK (value >= 0),"
+        " PRIMARY KEY (name, label))",
+
+        "CREATE TABLE metric_samples ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " series TEXT NOT NULL CHECK (length(series) > 0),"
+        " value INTEGER NOT NULL)",
+        "CREATE INDEX metric_samples_by_series ON metric_samples (series, id)",
+    },
+};
+
 void checkOrder(const std::vector<Migration>& migrations) {
     int expected = 1;
     for (const auto& m : migrations) {
@@ -179,7 +208,8 @@ void run(Poco::Data::Session& session, const std::string& label, const std::vect
 }  // namespace
 
 const std::vector<Migration>& sqliteMigrations() {
-    static const std::vector<Migration> migrations{kInitialSchema, kPendingActions, kDeviceTypes, kDirectLinks, kBlockedDevices};
+    static const std::vector<Migration> migrations{kInitialSchema, kPendingActions, kDeviceTypes,
+                                                   kDirectLinks,   kBlockedDevices, kAppliedPoliciesAndMetrics};
     return migrations;
 }
 

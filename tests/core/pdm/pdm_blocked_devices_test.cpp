@@ -96,11 +96,10 @@ TEST_F(PdmBlockedDevices, AVersion4DatabaseIsMigratedKeepingItsDevicesAndBlocksN
     db_.reset();
     {
         RawSqlite raw(file_);  // what a build with schema version 4 left behind
-        raw.exec("DROP TABLE blocked_devices");
-        raw.exec("DELETE FROM schema_version WHERE version = 5");
+        downgradeTo(raw, 4);
     }
     auto again = reopen();
-    EXPECT_EQ(again->schemaVersion(), 5);
+    EXPECT_EQ(again->schemaVersion(), 6);
     EXPECT_TRUE(again->device(uuidNo(1)).has_value());
     EXPECT_EQ(again->links(uuidNo(1)).size(), 1u);
     EXPECT_TRUE(again->blockedDevices().empty());

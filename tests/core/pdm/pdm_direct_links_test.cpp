@@ -181,12 +181,10 @@ TEST_F(PdmDirectLinks, AVersion3DatabaseIsMigratedKeepingItsLinks) {
     db_.reset();
     {
         RawSqlite raw(file_);  // what a build with schema version 3 left behind
-        raw.exec("DROP TABLE direct_links");
-        raw.exec("DROP TABLE blocked_devices");
-        raw.exec("DELETE FROM schema_version WHERE version >= 4");
+        downgradeTo(raw, 3);
     }
     auto again = reopen();
-    EXPECT_EQ(again->schemaVersion(), 5);
+    EXPECT_EQ(again->schemaVersion(), 6);
     ASSERT_EQ(again->links(uuidNo(1)).size(), 1u);
     EXPECT_FALSE(again->links(uuidNo(1))[0].direct);
     again->putDirectLink(uuidNo(1), guest);

@@ -94,6 +94,20 @@ private:
     sqlite3* db_ = nullptr;
 };
 
+// Leaves a database as a build with schema version `version` (2 or later) made it: what the later
+// migrations added is dropped. A new migration adds its undo here.
+inline void downgradeTo(RawSqlite& raw, int version) {
+    if (version < 6) {
+        raw.exec("DROP TABLE applied_policies");
+        raw.exec("DROP TABLE metric_counters");
+        raw.exec("DROP TABLE metric_samples");
+    }
+    if (version < 5) raw.exec("DROP TABLE blocked_devices");
+    if (version < 4) raw.exec("DROP TABLE direct_links");
+    if (version < 3) raw.exec("ALTER TABLE devices DROP COLUMN device_types");
+    raw.exec("DELETE FROM schema_version WHERE version > " + std::to_string(version));
+}
+
 class PdmFixture : public ::testing::Test {
 protected:
     std::unique_ptr<core::ProvisioningDatabase> reopen() { return core::openSqlitePdm(file_); }

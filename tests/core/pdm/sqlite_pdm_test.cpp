@@ -35,15 +35,15 @@ TEST_F(SqlitePdm, CreatesTheFileWithMode0600) {
 }
 
 TEST_F(SqlitePdm, RunsInWalModeWithTheSchemaVersionRecorded) {
-    EXPECT_EQ(db_->schemaVersion(), 5);
+    EXPECT_EQ(db_->schemaVersion(), 6);
     RawSqlite raw(file_);
     EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-    EXPECT_EQ(raw.query("SELECT version FROM schema_version ORDER BY version"), (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+    EXPECT_EQ(raw.query("SELECT version FROM schema_version ORDER BY version"), (std::vector<std::string>{"1", "2", "3", "4", "5", "6"}));
     const auto tables = raw.query(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
         "ORDER BY name");
-    EXPECT_EQ(tables, (std::vector<std::string>{"aces", "blocked_devices", "credentials", "devices", "direct_links", "links",
-                                                "pending_actions", "schema_version"}));
+    EXPECT_EQ(tables, (std::vector<std::string>{"aces", "applied_policies", "blocked_devices", "credentials", "devices", "direct_links",
+                                                "links", "metric_counters", "metric_samples", "pending_actions", "schema_version"}));
 }
 
 TEST_F(SqlitePdm, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
@@ -55,10 +55,10 @@ TEST_F(SqlitePdm, ReopeningKeepsDataAndAppliesNoMigrationTwice) {
     auto again = reopen();
     EXPECT_EQ(again->devices().size(), 2u);
     EXPECT_TRUE(again->link(uuidNo(2), uuidNo(1)).has_value());
-    EXPECT_EQ(again->schemaVersion(), 5);
+    EXPECT_EQ(again->schemaVersion(), 6);
     again.reset();
     RawSqlite raw(file_);
-    EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM schema_version"), "5");
+    EXPECT_EQ(raw.scalar("SELECT COUNT(*) FROM schema_version"), "6");
 }
 
 TEST_F(SqlitePdm, MigratesAVersion2DatabaseKeepingItsDevices) {
@@ -66,30 +66,67 @@ TEST_F(SqlitePdm, MigratesAVersion2DatabaseKeepingItsDevices) {
     db_.reset();
     {
         RawSqlite raw(file_);  // what a build with schema version 2 left behind
-        raw.exec("ALTER TABLE devices DROP COLUMN device_types");
-        raw.exec("DROP TABLE direct_links");
-        raw.exec("DROP TABLE blocked_devices");
-        raw.exec("DELETE FROM schema_version WHERE version >= 3");
+        downgradeTo(raw, 2);
     }
     auto again = reopen();
-    EXPECT_EQ(again->schemaVersion(), 5);
+    EXPECT_EQ(again->schemaVersion(), 6);
     const auto d = again->device(uuidNo(1));
     ASSERT_TRUE(d.has_value());
     EXPECT_EQ(d->name, "light");
     EXPECT_TRUE(d->deviceTypes.empty());
 }
 
+// Version 6 adds applied policies and metrics: a version 5 database keeps everything it had, gets
+// the new tables empty (no invented figures, no device provisioned that was not recorded so), and
+// takes the new records at once.
+TEST_F(SqlitePdm, MigratesAVersion5DatabaseKeepingEverythingAndAddingAppliedPoliciesAndMetrics) {
+    db_->putDevice(sampleDevice(1));
+    db_->putDevice(sampleDevice(2, "hall"));
+    db_->setDeviceState(uuidNo(1), core::DeviceRecordState::Owned);
+    db_->putLink(uuidNo(1), uuidNo(2));
+    db_->blockDevice(uuidNo(3), "removed");
+    const auto owned = db_->device(uuidNo(1));
+    db_.reset();
+    {
+        RawSqlite raw(file_);  // what a build with schema version 5 left behind
+        downgradeTo(raw, 5);
+        ASSERT_EQ(raw.scalar("SELECT MAX(version) FROM schema_version"), "5");
+    }
+    auto again = reopen();
+    EXPECT_EQ(again->schemaVersion(), 6);
+    EXPECT_EQ(again->device(uuidNo(1)), owned);
+    EXPECT_EQ(again->devices().size(), 2u);
+    EXPECT_TRUE(again->link(uuidNo(1), uuidNo(2)).has_value());
+    EXPECT_TRUE(again->isBlocked(uuidNo(3)));
+    EXPECT_FALSE(again->appliedPolicies(uuidNo(1)).has_value());
+    EXPECT_TRUE(again->counters().empty());
+    EXPECT_TRUE(again->samples("time_to_own_ms").empty());
+
+    again->setAppliedPolicies({uuidNo(1), {"lights"}, true, "", {}});
+    again->addToCounter("devices_owned", "", 1);
+    again->addSample("time_to_own_ms", 120, 1000);
+    again.reset();
+    auto third = reopen();
+    ASSERT_TRUE(third->appliedPolicies(uuidNo(1)).has_value());
+    EXPECT_EQ(third->appliedPolicies(uuidNo(1))->policies, std::vector<std::string>{"lights"});
+    EXPECT_EQ(third->counters(), (std::vector<core::MetricCounter>{{"devices_owned", "", 1}}));
+    EXPECT_EQ(third->samples("time_to_own_ms"), std::vector<std::int64_t>{120});
+    third.reset();
+    RawSqlite raw(file_);
+    EXPECT_EQ(raw.scalar("SELECT description FROM schema_version WHERE version = 6"), "applied policies, metric counters and samples");
+}
+
 TEST_F(SqlitePdm, RefusesADatabaseOfANewerSteward) {
     db_.reset();
     {
         RawSqlite raw(file_);
-        raw.exec("INSERT INTO schema_version (version, applied_at, description) VALUES (6, 0, 'from the future')");
+        raw.exec("INSERT INTO schema_version (version, applied_at, description) VALUES (7, 0, 'from the future')");
     }
     const auto before = fileBytes(file_);
     const std::string error = openError(file_);
     EXPECT_THAT(error, HasSubstr(file_.string()));
     EXPECT_THAT(error, HasSubstr("created by a newer Steward"));
-    EXPECT_THAT(error, HasSubstr("schema version 6"));
+    EXPECT_THAT(error, HasSubstr("schema version 7"));
     EXPECT_EQ(fileBytes(file_), before);
 }
 
@@ -152,7 +189,7 @@ TEST_F(SqlitePdm, OpensAnEmptyFileAsANewDatabase) {
     const auto empty = dir_ / "empty.db";
     { std::ofstream out(empty); }
     auto pdm = core::openSqlitePdm(empty);
-    EXPECT_EQ(pdm->schemaVersion(), 5);
+    EXPECT_EQ(pdm->schemaVersion(), 6);
     EXPECT_TRUE(pdm->devices().empty());
 }
 

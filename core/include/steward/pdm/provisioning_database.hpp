@@ -14,6 +14,7 @@
 // Times are stored with millisecond precision.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -110,6 +111,27 @@ struct BlockedDevice {
     friend bool operator==(const BlockedDevice&, const BlockedDevice&) = default;
 };
 
+// What the gateway's policies gave a device the last time they were applied to it, so that its
+// state survives a restart: the policies' names and whether the device ended up provisioned.
+// Tied to `devices`: it goes with the device.
+struct AppliedPolicies {
+    Uuid device;
+    std::vector<std::string> policies;  // names, in the order they were applied
+    bool provisioned = false;           // the device is provisioned (an application succeeded)
+    std::string error;                  // "" or why the last application failed
+    std::chrono::system_clock::time_point appliedAt{};
+    friend bool operator==(const AppliedPolicies&, const AppliedPolicies&) = default;
+};
+
+// One of the gateway's metric counters (devices owned, failures by reason, ...): `name` and
+// `label` ("" for none, or e.g. the failure's reason) identify it.
+struct MetricCounter {
+    std::string name;
+    std::string label;
+    std::uint64_t value = 0;
+    friend bool operator==(const MetricCounter&, const MetricCounter&) = default;
+};
+
 class PdmError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -197,6 +219,24 @@ public:
     virtual bool unblockDevice(const Uuid& id) = 0;                 // false if it was not blocked
     virtual std::vector<BlockedDevice> blockedDevices() const = 0;  // oldest first, then by UUID
     virtual bool isBlocked(const Uuid& id) const = 0;
+
+    // Applied policies.
+    // Records what the policies gave a.device (a.appliedAt is ignored: now), replacing what was
+    // recorded. a.device must be in the database, else PdmError.
+    virtual void setAppliedPolicies(const AppliedPolicies& a) = 0;
+    // What was recorded for `device`; nullopt if nothing (never applied, or an unknown device).
+    virtual std::optional<AppliedPolicies> appliedPolicies(const Uuid& device) const = 0;
+
+    // Metrics: counters and windows of the latest samples, kept across restarts. Each call is one
+    // small write; several in a transaction() are one.
+    // Adds `delta` to the counter (name, label); a counter not stored yet starts at 0. PdmError
+    // for an empty name.
+    virtual void addToCounter(const std::string& name, const std::string& label, std::uint64_t delta) = 0;
+    virtual std::vector<MetricCounter> counters() const = 0;  // ordered by name, then label
+    // Appends `value` to the series `series` and keeps only its newest `keep` values. PdmError for
+    // an empty series name or keep 0.
+    virtual void addSample(const std::string& series, std::int64_t value, std::size_t keep) = 0;
+    virtual std::vector<std::int64_t> samples(const std::string& series) const = 0;  // oldest first
 
     // The version of the schema the database is at (the newest this build knows once opened).
     virtual int schemaVersion() const = 0;
