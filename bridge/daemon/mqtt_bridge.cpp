@@ -5,6 +5,8 @@
 
 #include <sstream>
 
+#include "steward/version.hpp"
+
 namespace steward::bridge {
 namespace {
 
@@ -42,7 +44,19 @@ MqttBridge::MqttBridge(const DaemonConfig& config, core::GatewayState& gateway, 
       metrics_(metrics),
       log_(std::move(log)),
       base_(config.mqtt.baseTopic),
-      client_(std::make_unique<MqttClient>(clientOptions(config, base_, log_))) {}
+      client_(std::make_unique<MqttClient>(clientOptions(config, base_, log_))) {
+    if (config_.mqtt.homeAssistant) {
+        home_assistant::Context c{config_.mqtt.homeAssistantPrefix, base_, gateway_.identity.id().toString(),
+                                  std::string(core::versionText()), config_.ownership.permitJoinDefault.count()};
+        homeAssistant_ = std::make_unique<home_assistant::Publisher>(
+            std::move(c),
+            [this](const std::string& t, const std::string& payload, bool retain) {
+                client_->publish({t, payload, retain, 1});
+            },
+            home_assistant::Publisher::Devices{[this](const core::Uuid& id) { return directory_.get(id); },
+                                               [this] { return directory_.all(); }});
+    }
+}
 
 MqttBridge::~MqttBridge() { stop(); }
 
@@ -51,10 +65,19 @@ void MqttBridge::start(RequestHandler onRequest) {
     // "#": actions may have levels of their own (idprov/oob).
     client_->subscribe(prefix + "#", 1,
                        [this, prefix, onRequest](const MqttMessage& m) { onRequest(m.topic.substr(prefix.size()), m.payload); });
+    if (homeAssistant_) {
+        // Home Assistant's birth message: it (re)started and needs the discovery messages again.
+        client_->subscribe(homeAssistant_->statusTopic(), 1,
+                           [ha = homeAssistant_.get()](const MqttMessage& m) { ha->homeAssistantStatus(m.payload); });
+        homeAssistant_->publishAll();
+    }
     client_->start();
 }
 
-void MqttBridge::stop() { client_->stop(); }
+void MqttBridge::stop() {
+    if (homeAssistant_) homeAssistant_->stop();
+    client_->stop();
+}
 
 void MqttBridge::publishJson(const std::string& t, const Poco::Dynamic::Var& value, bool retain) {
     client_->publish({t, stringify(value), retain, 1});
@@ -81,6 +104,7 @@ void MqttBridge::event(const std::string& type, Poco::JSON::Object::Ptr data) {
     o->set("type", type);
     o->set("data", data);
     publishJson(topic("bridge/event"), o, false);
+    if (homeAssistant_) homeAssistant_->event(type, data);
 }
 
 void MqttBridge::deviceChanged(const core::Uuid& id) {
@@ -90,7 +114,7 @@ void MqttBridge::deviceChanged(const core::Uuid& id) {
     for (const auto& l : gateway_.pdm->links(id)) links.push_back(l.a == id ? l.b : l.a);
     publishJson(topic("devices/" + id.toString()), deviceJson(*view, links), true);
     publishDeviceList();
-    if (config_.mqtt.homeAssistant) publishHomeAssistant(*view);
+    if (homeAssistant_) homeAssistant_->deviceChanged(*view);
 }
 
 void MqttBridge::publishAllDevices() {
@@ -111,53 +135,7 @@ void MqttBridge::publishDeviceList() {
     publishJson(topic("bridge/devices"), list, true);
 }
 
-void MqttBridge::metricsChanged() {
-    publishJson(topic("bridge/metrics"), metrics_.json(), true);
-    if (!config_.mqtt.homeAssistant) return;
-    const auto& prefix = config_.mqtt.homeAssistantPrefix;
-    static const std::vector<std::pair<std::string, std::string>> sensors{
-        {"devices_owned", "{{ value_json.devices_owned }}"},
-        {"ownership_failures", "{{ value_json.failures_total }}"},
-        {"time_to_own_p50", "{{ value_json.time_to_own_ms.p50 }}"},
-        {"time_to_own_p99", "{{ value_json.time_to_own_ms.p99 }}"},
-    };
-    for (const auto& [name, tpl] : sensors) {
-        Poco::JSON::Object::Ptr cfg = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        cfg->set("name", "Steward " + name);
-        cfg->set("unique_id", "steward_" + gateway_.identity.id().toString() + "_" + name);
-        cfg->set("state_topic", topic("bridge/metrics"));
-        cfg->set("value_template", tpl);
-        if (name.rfind("time_to_own", 0) == 0) cfg->set("unit_of_measurement", "ms");
-        cfg->set("availability_topic", topic("bridge/state"));
-        cfg->set("availability_template", "{{ value_json.state }}");
-        publishJson(prefix + "/sensor/steward_" + gateway_.identity.id().toString() + "/" + name + "/config", cfg, true);
-    }
-}
-
-void MqttBridge::publishHomeAssistant(const DeviceView& device) {
-    {
-        const std::lock_guard lock(haMutex_);
-        if (!haAnnounced_.insert(device.id).second) return;
-    }
-    const auto id = device.id.toString();
-    Poco::JSON::Object::Ptr cfg = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    cfg->set("name", device.name.empty() ? "Steward device " + id : device.name);
-    cfg->set("unique_id", "steward_" + id + "_state");
-    cfg->set("state_topic", topic("devices/" + id));
-    cfg->set("value_template", "{{ value_json.state }}");
-    cfg->set("json_attributes_topic", topic("devices/" + id));
-    cfg->set("availability_topic", topic("bridge/state"));
-    cfg->set("availability_template", "{{ value_json.state }}");
-    cfg->set("icon", "mdi:shield-lock");
-    Poco::JSON::Object::Ptr dev = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-    Poco::JSON::Array ids;
-    ids.add("steward_" + id);
-    dev->set("identifiers", ids);
-    dev->set("name", device.name.empty() ? id : device.name);
-    dev->set("manufacturer", "OCF device (via Steward)");
-    cfg->set("device", dev);
-    publishJson(config_.mqtt.homeAssistantPrefix + "/sensor/steward_" + id + "/state/config", cfg, true);
-}
+void MqttBridge::metricsChanged() { publishJson(topic("bridge/metrics"), metrics_.json(), true); }
 
 void MqttBridge::publishInfo(Poco::JSON::Object::Ptr info) { publishJson(topic("bridge/info"), info, true); }
 

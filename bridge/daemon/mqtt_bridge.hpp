@@ -1,17 +1,17 @@
 #pragma once
 // The daemon on MQTT (zigbee2mqtt-style, architecture.md "MQTT API"): availability with a last will
 // (<base>/bridge/state), bridge info, the retained device list and per-device state, events,
-// metrics, Home Assistant discovery messages (optional), and requests on
+// metrics, Home Assistant discovery messages (optional, home_assistant/), and requests on
 // <base>/bridge/request/<action> answered on <base>/bridge/response/<action>. Never blocks the
 // provisioning core: MqttClient queues while the broker is away.
 #include <functional>
 #include <memory>
-#include <set>
 #include <string>
 
 #include "daemon_config.hpp"
 #include "device_directory.hpp"
 #include "event_sink.hpp"
+#include "home_assistant/publisher.hpp"
 #include "mqtt/mqtt_client.hpp"
 #include "onboarding_metrics.hpp"
 #include "steward/gateway/gateway_state.hpp"
@@ -46,7 +46,6 @@ public:
 private:
     void publishJson(const std::string& topic, const Poco::Dynamic::Var& value, bool retain);
     void publishDeviceList();
-    void publishHomeAssistant(const DeviceView& device);
 
     const DaemonConfig& config_;
     core::GatewayState& gateway_;
@@ -55,8 +54,7 @@ private:
     std::function<void(const std::string&)> log_;
     std::string base_;
     std::unique_ptr<MqttClient> client_;
-    std::mutex haMutex_;
-    std::set<core::Uuid> haAnnounced_;
+    std::unique_ptr<home_assistant::Publisher> homeAssistant_;  // when mqtt.homeassistant is on
 };
 
 }  // namespace steward::bridge

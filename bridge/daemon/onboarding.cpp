@@ -392,6 +392,9 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         }
         if (outcome.result.ok || outcome.refused) break;
         reason = outcomeReason(outcome, pinEnded, tooMany);
+        if (reason == "cancelled") outcome.result.error = "the gateway is shutting down";
+        if (reason == "pin_timeout")
+            outcome.result.error = "no PIN was given within " + std::to_string(ownership_.pinTimeout.count()) + " s";
         if (reason != "wrong_pin") break;
         // A wrong PIN: said at once; the transfer starts again (the device shows a new PIN) while
         // attempts are left and ownership is still wanted.
@@ -420,9 +423,10 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
     auto result = object();
     result->set("device", id.toString());
     result->set("method", outcome.method);
+    const bool cancelled = reason == "cancelled";  // the daemon stops: not the device's failure
     if (outcome.result.ok || outcome.refused) {
         retries_.forget(id);
-    } else {
+    } else if (!cancelled) {
         retries_.failed(id, std::chrono::steady_clock::now());
     }
     if (outcome.result.ok) {
@@ -459,10 +463,10 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         parts_.events.deviceChanged(id);
         parts_.events.event("ownership_refused", result);
     } else {
-        parts_.metrics.failed(reason == "wrong_pin" ? "wrong PIN" : failureReason(outcome.result.failedStep));
+        if (!cancelled) parts_.metrics.failed(reason == "wrong_pin" ? "wrong PIN" : failureReason(outcome.result.failedStep));
         parts_.directory.update(id, [&](DeviceView& v) {
-            v.status = DeviceStatus::Failed;
-            v.error = outcome.result.failedStep + ": " + outcome.result.error;
+            v.status = cancelled ? DeviceStatus::Unowned : DeviceStatus::Failed;
+            v.error = cancelled ? "" : outcome.result.failedStep + ": " + outcome.result.error;
         });
         result->set("status", "failed");
         result->set("reason", reason);

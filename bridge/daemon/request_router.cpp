@@ -112,7 +112,8 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
             if (result->getValue<std::string>("status") == "owned") {
                 ok(result);
             } else {
-                fail(result->optValue<std::string>("step", "") + ": " + result->optValue<std::string>("error", ""));
+                const auto step = result->optValue<std::string>("step", "");
+                fail((step.empty() ? "" : step + ": ") + result->optValue<std::string>("error", ""));
             }
         });
         if (!error.empty()) fail(error);

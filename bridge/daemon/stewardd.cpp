@@ -1,12 +1,11 @@
 // stewardd: the gateway daemon. Loads its configuration and plugins, owns and provisions devices
 // as the ownership mode and the YAML policies say, and speaks MQTT. SIGTERM/SIGINT stop it cleanly
-// (the transfer in progress ends; queued work is answered as cancelled); SIGHUP reloads policies.
-#include <Poco/AutoPtr.h>
-#include <Poco/ConsoleChannel.h>
-#include <Poco/FormattingChannel.h>
-#include <Poco/Logger.h>
-#include <Poco/PatternFormatter.h>
-#include <Poco/SyslogChannel.h>
+// (the transfer in progress ends; queued work is answered as cancelled) within a deadline; SIGHUP
+// reloads policies.
+//
+// Its parts are subsystems (lifecycle/), started in this order and stopped in the reverse one:
+// configuration, storage, plugins, devices, mqtt, idprov, provisioning, requests. A part that
+// fails to start takes the ones already up down with it (exit 70, or 78 for the configuration).
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
@@ -14,29 +13,42 @@
 #include <pthread.h>
 #include <signal.h>
 
-#include <atomic>
 #include <iostream>
-#include <thread>
+#include <optional>
 
 #include "daemon_config.hpp"
-#include "device_directory.hpp"
-#include "enrollment_host.hpp"
-#include "gateway_sync.hpp"
-#include "job_queue.hpp"
-#include "mqtt_bridge.hpp"
-#include "onboarding.hpp"
-#include "pin_broker.hpp"
-#include "policy_applier.hpp"
-#include "request_router.hpp"
-#include "steward/transport/transport_log.hpp"
+#include "lifecycle/lifecycle.hpp"
+#include "lifecycle/plugin_subsystem.hpp"
+#include "lifecycle/request_subsystem.hpp"
+#include "policy/policy_store.hpp"
 #include "steward/version.hpp"
 
 namespace steward::bridge {
 namespace {
 
 constexpr const char* kDefaultConfig = "/etc/steward/steward.yaml";
+// SIGTERM to exit: at most this for the orderly stop (the job in progress ends, queued work is
+// answered as cancelled), then the process ends anyway; within systemd's and the 10 s.
+constexpr std::chrono::seconds kStopDeadline{8};
 
 class Stewardd : public Poco::Util::ServerApplication {
+public:
+    // The daemon's parts, registered in start-up order; each refers to the ones before it.
+    Stewardd() : lifecycle_([this](Poco::Message::Priority priority, const std::string& line) { report(priority, line); }, kStopDeadline) {
+        configuration_ = new ConfigurationSubsystem(configFile_);
+        auto* storage = new StorageSubsystem(*configuration_);
+        auto* plugins = new PluginSubsystem(*storage);
+        auto* devices = new DeviceSubsystem(*storage);
+        auto* mqtt = new MqttSubsystem(*configuration_, *storage, *devices);
+        auto* idprov = new IdprovSubsystem(*configuration_, *storage, *mqtt);
+        auto* provisioning = new ProvisioningSubsystem(*configuration_, *storage, *devices, *mqtt, *idprov);
+        auto* requests = new RequestSubsystem(*mqtt, *provisioning);
+        for (DaemonSubsystem* s :
+             std::initializer_list<DaemonSubsystem*>{configuration_, storage, plugins, devices, mqtt, idprov, provisioning, requests}) {
+            lifecycle_.add(s);
+        }
+    }
+
 protected:
     void defineOptions(Poco::Util::OptionSet& options) override {
         ServerApplication::defineOptions(options);
@@ -59,15 +71,39 @@ protected:
                               .callback(Poco::Util::OptionCallback<Stewardd>(this, &Stewardd::onCheck)));
     }
 
-    int main(const std::vector<std::string>&) override {
-        if (help_ || version_) return EXIT_OK;
+    // Poco's own initialization, then the daemon's parts (not for --help, --version, --check-config).
+    void initialize(Poco::Util::Application& self) override {
+        ServerApplication::initialize(self);
+        if (help_ || version_ || check_) return;
         // Before any thread exists: every thread inherits these blocked, so that the signals reach
         // only the threads that wait for them (waitForTerminationRequest, the SIGHUP thread).
         sigset_t signals;
         sigemptyset(&signals);
         for (int s : {SIGINT, SIGTERM, SIGQUIT, SIGHUP}) sigaddset(&signals, s);
         pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+        startFailure_ = lifecycle_.start(self);
+    }
 
+    void uninitialize() override {
+        lifecycle_.stop();  // nothing left to do after main()'s stop; the way down if main() threw
+        ServerApplication::uninitialize();
+    }
+
+    int main(const std::vector<std::string>&) override {
+        if (help_ || version_) return EXIT_OK;
+        if (check_) return checkConfiguration();
+        if (startFailure_) return startFailure_->exitCode;
+        auto& logger = daemonLogger();
+        logger.information("stewardd ready");
+        waitForTerminationRequest();
+        logger.information("stopping: finishing the operation in progress");
+        lifecycle_.stop();
+        logger.information("stewardd stopped");
+        return EXIT_OK;
+    }
+
+private:
+    int checkConfiguration() {
         DaemonConfig config;
         try {
             config = loadDaemonConfig(configFile_);
@@ -75,150 +111,24 @@ protected:
             std::cerr << "stewardd: " << e.what() << '\n';
             return EXIT_CONFIG;
         }
-        if (check_) {
-            PolicyStore probe;
-            const auto result = probe.reload(config.policyDir);
-            if (!result.ok) {
-                std::cerr << "stewardd: " << result.error << '\n';
-                return EXIT_CONFIG;
-            }
-            std::cout << configFile_ << ": ok; " << probe.current()->policies.size() << " policies in " << config.policyDir.string()
-                      << '\n';
-            return EXIT_OK;
+        PolicyStore probe;
+        const auto result = probe.reload(config.policyDir);
+        if (!result.ok) {
+            std::cerr << "stewardd: " << result.error << '\n';
+            return EXIT_CONFIG;
         }
-        auto& logger = setUpLogging(config);
-        const auto log = [&logger](const std::string& line) { logger.information(line); };
-        if (logger.getLevel() < Poco::Message::PRIO_DEBUG) core::setTransportLogLevel(core::TransportLogLevel::Error);
-
-        try {
-            return serve(config, logger, log);
-        } catch (const std::exception& e) {
-            logger.critical(std::string("stewardd cannot run: ") + e.what());
-            return EXIT_SOFTWARE;
-        }
-    }
-
-private:
-    int serve(const DaemonConfig& config, Poco::Logger& logger, const std::function<void(const std::string&)>& log) {
-        logger.information("stewardd " + std::string(core::versionText()) + " starting: configuration " + config.file.string() +
-                           ", state " + config.stateDir.string() + ", plugins " + config.pluginDir.string() + ", ownership mode " +
-                           std::string(toString(config.ownership.mode)));
-        core::GatewayState gateway(config.stateDir, config.pluginDir);
-        for (const auto& r : gateway.pluginReports) {
-            if (r.loaded) {
-                log("plugin " + r.name + " " + r.version + " loaded from " + r.path);
-            } else {
-                logger.error("plugin " + r.path + " skipped: " + r.reason);
-            }
-        }
-        log("gateway " + gateway.identity.id().toString());
-        for (const auto& [id, resolution] : gateway.ownership.resolvePending()) {
-            log("device " + id.toString() + " left pending by an interrupted transfer: " + std::string(core::toString(resolution)));
-        }
-
-        DeviceDirectory directory;
-        directory.loadOwned(*gateway.pdm);
-        PinBroker pins;
-        JobQueue worker([&logger](const std::string& line) { logger.error(line); });
-        OnboardingMetrics metrics;
-        PolicyStore policies;
-        MqttBridge mqtt(config, gateway, directory, metrics, log);
-        PolicyApplier applier(gateway, policies, directory, mqtt, log);
-        Onboarding onboarding(
-            {gateway, directory, pins, worker, metrics, mqtt}, config.ownership, config.discovery,
-            [&applier](const core::Uuid& id) { applier.apply(id, PolicyApplier::Reason::Owned); }, log);
-        EnrollmentHost enrollment(config.idprov, gateway, mqtt, log);
-        RequestRouter router({config, gateway, directory, worker, pins, onboarding, policies, applier, metrics, mqtt, enrollment}, log);
-
-        const auto first = policies.reload(config.policyDir);
-        if (!first.ok)
-            logger.error("policies not loaded (none active until a good reload): " + first.error);
-        else
-            log(std::to_string(policies.current()->policies.size()) + " policies loaded from " + config.policyDir.string());
-
-        enrollment.start();
-        mqtt.start([&router](const std::string& action, const std::string& payload) { router.handle(action, payload); });
-        // The retained info carries the build's version, the one --version prints.
-        const auto publishInfo = [&mqtt, &router] {
-            auto info = router.info();
-            info->set("version", std::string(core::versionText()));
-            mqtt.publishInfo(info);
-        };
-        publishInfo();
-        mqtt.publishAllDevices();
-        mqtt.metricsChanged();
-        // What the policies give owned devices may be missing (owned while the daemon was down, or
-        // a kill in the middle of applying them): applied again, on the worker; what is recorded
-        // already is not sent again.
-        if (first.ok && !gateway.pdm->devicesInState(core::DeviceRecordState::Owned).empty()) {
-            worker.post({"finish half-made links, then apply the policies to every owned device (start-up)",
-                         [&] {
-                             // A link killed halfway is a stale link: taken back first, so that the
-                             // policies can make it again.
-                             if (!gateway.pdm->staleLinks().empty()) {
-                                 auto ctx = gateway.provisioning([&](const std::string& line) { log("sync: " + line); });
-                                 gateway.credentials()->resolvePending(ctx);
-                             }
-                             applier.applyAll();
-                         },
-                         {}});
-        }
-        // The pairings devices made by themselves while the daemon was down (Direct Pairing), recorded
-        // as direct links; also what `sync` does, on request.
-        if (gateway.registry.pairingProvider() && !gateway.pdm->devicesInState(core::DeviceRecordState::Owned).empty()) {
-            worker.post({"read the pairings devices made (start-up)",
-                         [&] {
-                             auto ctx = gateway.provisioning([&](const std::string& line) { log("sync: " + line); });
-                             const auto outcome = syncPairings(gateway, ctx);
-                             for (const auto& line : outcome.done) log("sync: " + line);
-                             if (!outcome.ok) log("sync of direct pairings failed: " + outcome.error);
-                         },
-                         {}});
-        }
-        onboarding.start();
-
-        std::atomic<bool> stopping{false};
-        std::thread reloader([&] {
-            sigset_t hup;
-            sigemptyset(&hup);
-            sigaddset(&hup, SIGHUP);
-            for (;;) {
-                int sig = 0;
-                if (sigwait(&hup, &sig) != 0 || stopping) return;
-                log("SIGHUP: reloading policies");
-                router.reloadPolicies();
-                publishInfo();
-            }
-        });
-        log("stewardd ready");
-        waitForTerminationRequest();
-
-        log("stopping: finishing the operation in progress");
-        stopping = true;
-        pthread_kill(reloader.native_handle(), SIGHUP);
-        reloader.join();
-        onboarding.stop();
-        enrollment.stop();
-        pins.cancelAll();  // a transfer waiting for a PIN fails now; the device resets itself
-        worker.stop();
-        mqtt.stop();
-        log("stewardd stopped");
+        std::cout << configFile_ << ": ok; " << probe.current()->policies.size() << " policies in " << config.policyDir.string() << '\n';
         return EXIT_OK;
     }
 
-    Poco::Logger& setUpLogging(const DaemonConfig& config) {
-        Poco::AutoPtr<Poco::Channel> sink;
-        if (config.syslog) {
-            sink = new Poco::SyslogChannel("stewardd", Poco::SyslogChannel::SYSLOG_PID, Poco::SyslogChannel::SYSLOG_DAEMON);
-        } else {
-            sink = new Poco::ConsoleChannel(std::clog);
+    // The lifecycle's lines: on the daemon's logger once the configuration has set it up, else on
+    // stderr (a configuration error: "stewardd: FILE:LINE:COLUMN: key: problem").
+    void report(Poco::Message::Priority priority, const std::string& line) {
+        if (configuration_ != nullptr && configuration_->loggingReady()) {
+            daemonLogger().log(Poco::Message("stewardd", line, priority));
+        } else if (priority <= Poco::Message::PRIO_ERROR) {
+            std::cerr << "stewardd: " << line << '\n';
         }
-        Poco::AutoPtr<Poco::PatternFormatter> pattern(new Poco::PatternFormatter(config.syslog ? "%t" : "%Y-%m-%dT%H:%M:%S.%iZ %p %t"));
-        Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(pattern, sink));
-        auto& logger = Poco::Logger::get("stewardd");
-        logger.setChannel(channel);
-        logger.setLevel(config.logLevel);
-        return logger;
     }
 
     void onHelp(const std::string&, const std::string&) {
@@ -245,6 +155,9 @@ private:
     bool version_ = false;
     bool check_ = false;
     std::string configFile_ = kDefaultConfig;
+    ConfigurationSubsystem* configuration_ = nullptr;  // owned by lifecycle_
+    std::optional<Lifecycle::Failure> startFailure_;
+    Lifecycle lifecycle_;  // last: its subsystems refer to configFile_
 };
 
 }  // namespace

@@ -27,6 +27,8 @@ namespace {
 constexpr int kLoopTimeoutMs = 100;
 // How long stop() lets the broker take the last messages and the DISCONNECT.
 constexpr auto kDisconnectGrace = std::chrono::seconds(2);
+// How long stop() waits for the messages published before it to be written and acknowledged.
+constexpr auto kDrainGrace = std::chrono::seconds(1);
 
 // mosquitto_lib_init/cleanup are process-wide and not thread-safe: count the clients that need
 // the library, initialise it for the first and clean it up after the last.
@@ -112,6 +114,10 @@ struct MqttClient::Impl {
     std::mutex lifecycleMutex;
     std::thread thread;
     std::atomic<bool> stopping{false};
+    // Messages handed to libmosquitto and not yet written (QoS 0) or acknowledged (QoS 1, 2). A
+    // message libmosquitto drops with a lost connection is never settled: stop() waits at most
+    // kDrainGrace for it.
+    std::atomic<int> unsettled{0};
 
     // Only touched by the network thread.
     bool acceptedThisAttempt = false;
@@ -135,6 +141,7 @@ struct MqttClient::Impl {
         const int savedErrno = errno;
         if (rc == MOSQ_ERR_SUCCESS) {
             ++counters.published;
+            ++unsettled;  // until libmosquitto says it is written (QoS 0) or acknowledged (QoS 1, 2)
         } else if (error != nullptr) {
             *error = rc == MOSQ_ERR_NO_CONN ? std::string("no connection") : describe(rc, savedErrno);
         }
@@ -331,6 +338,15 @@ struct MqttClient::Impl {
             queue.clear();
         }
         if (!error.empty()) log("mqtt: could not publish " + options.willTopic + " before stopping: " + error);
+        // The last messages (answers given just before the stop, "offline") are written and
+        // acknowledged before the DISCONNECT: libmosquitto closes the socket right after writing
+        // it, and an acknowledgement still unread then turns the close into a reset, on which the
+        // broker drops what it had not processed yet (seen: the last answer lost, the will
+        // published instead of "offline").
+        const auto drainUntil = std::chrono::steady_clock::now() + kDrainGrace;
+        while (connected && unsettled.load() > 0 && std::chrono::steady_clock::now() < drainUntil) {
+            if (mosquitto_loop(mosq, 20, 1) != MOSQ_ERR_SUCCESS) break;
+        }
         attemptReason = "stopped";
         if (mosquitto_disconnect(mosq) == MOSQ_ERR_SUCCESS) {
             const auto deadline = std::chrono::steady_clock::now() + kDisconnectGrace;
@@ -342,6 +358,11 @@ struct MqttClient::Impl {
     }
 
     // --- libmosquitto's C callbacks: nothing may unwind out of them ---
+
+    static void onPublish(mosquitto* /*m*/, void* obj, int /*mid*/) noexcept {
+        auto* self = static_cast<Impl*>(obj);
+        if (self->unsettled.load() > 0) --self->unsettled;
+    }
 
     static void onConnect(mosquitto* /*m*/, void* obj, int rc) noexcept {
         auto* self = static_cast<Impl*>(obj);
@@ -436,6 +457,7 @@ MqttClient::MqttClient(MqttOptions options) {
     mosquitto_connect_callback_set(d.mosq, &Impl::onConnect);
     mosquitto_disconnect_callback_set(d.mosq, &Impl::onDisconnect);
     mosquitto_message_callback_set(d.mosq, &Impl::onMessage);
+    mosquitto_publish_callback_set(d.mosq, &Impl::onPublish);
     mosquitto_log_callback_set(d.mosq, &Impl::onLog);
 }
 

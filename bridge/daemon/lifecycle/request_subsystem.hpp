@@ -1,0 +1,34 @@
+#pragma once
+// Subsystem "requests": the MQTT API opened — the request gate handed to the router (requests held
+// while the daemon started are handled now, in order), the retained bridge info published, and the
+// SIGHUP thread that reloads the policies. Its stop closes the gate first thing: from then on every
+// request is answered "the gateway is shutting down".
+#include <atomic>
+#include <thread>
+
+#include "provisioning_subsystem.hpp"
+
+namespace steward::bridge {
+
+class RequestSubsystem final : public DaemonSubsystem {
+public:
+    RequestSubsystem(const MqttSubsystem& mqtt, const ProvisioningSubsystem& provisioning);
+    ~RequestSubsystem() override;
+    const char* name() const override { return "requests"; }
+
+protected:
+    void initialize(Poco::Util::Application& app) override;
+    void uninitialize() override;
+
+private:
+    void publishInfo();
+    void reloadOnSighup();
+
+    const MqttSubsystem& mqtt_;
+    const ProvisioningSubsystem& provisioning_;
+    bool opened_ = false;
+    std::atomic<bool> stopping_{false};
+    std::thread reloader_;
+};
+
+}  // namespace steward::bridge
