@@ -159,8 +159,12 @@ bool PolicyApplier::apply(const core::Uuid& device, Reason reason) {
     return ok;
 }
 
-void PolicyApplier::applyAll() {
-    for (const auto& facts : ownedFacts()) apply(facts.id);
+void PolicyApplier::applyAll(const Progress& progress) {
+    const auto owned = ownedFacts();
+    for (std::size_t i = 0; i < owned.size(); ++i) {
+        if (progress) progress(i + 1, owned.size(), owned[i].id);
+        apply(owned[i].id);
+    }
 }
 
 }  // namespace steward::bridge

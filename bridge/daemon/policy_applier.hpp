@@ -31,7 +31,9 @@ public:
     // skipped (no pairing plugin, a device without pconf) is logged and announced, not a failure.
     bool apply(const core::Uuid& device, Reason reason = Reason::Reapply);
     // apply() for every owned device.
-    void applyAll();
+    // `progress` (optional) hears of each device before it is done: (index from 1, count, uuid).
+    using Progress = std::function<void(std::size_t done, std::size_t total, const core::Uuid& device)>;
+    void applyAll(const Progress& progress = {});
 
 private:
     std::vector<DeviceFacts> ownedFacts() const;

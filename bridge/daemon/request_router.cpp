@@ -338,14 +338,22 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
         o->set("name", name);
         ok(o);
     };
+    // Answered once the policies are applied again to every owned device (progress events in
+    // between), so that the requester sees the outcome, not just the files' diff.
     handlers_["policy_reload"] = [this](const auto&, const Reply& ok, const auto& fail) {
-        const auto result = reloadPolicies();
-        if (!result.ok) return fail(result.error);
-        auto o = object();
-        o->set("added", array(result.added));
-        o->set("removed", array(result.removed));
-        o->set("changed", array(result.changed));
-        ok(o);
+        const auto report = countedProgressReporter();
+        const auto result = reloadPolicies(
+            [ok](const ReloadResult& r) {
+                auto o = object();
+                o->set("added", array(r.added));
+                o->set("removed", array(r.removed));
+                o->set("changed", array(r.changed));
+                ok(o);
+            },
+            [report](std::size_t done, std::size_t total, const core::Uuid& device) {
+                report(done, total, "applying the policies to " + device.toString());
+            });
+        if (!result.ok) fail(result.error);
     };
 }
 
@@ -402,6 +410,18 @@ void RequestRouter::handle(const std::string& action, const std::string& payload
     }
 }
 
+std::function<void(std::size_t, std::size_t, const std::string&)> RequestRouter::countedProgressReporter() const {
+    return [this, request = current_](std::size_t done, std::size_t total, const std::string& message) {
+        auto o = object();
+        o->set("action", request.action);
+        if (!request.transaction.isEmpty()) o->set("transaction", request.transaction);
+        o->set("done", static_cast<std::uint64_t>(done));
+        o->set("total", static_cast<std::uint64_t>(total));
+        o->set("message", message);
+        parts_.mqtt.event("progress", o);
+    };
+}
+
 std::function<void(const std::string&)> RequestRouter::progressReporter() const {
     return [this, request = current_](const std::string& message) {
         auto o = object();
@@ -412,7 +432,7 @@ std::function<void(const std::string&)> RequestRouter::progressReporter() const 
     };
 }
 
-ReloadResult RequestRouter::reloadPolicies() {
+ReloadResult RequestRouter::reloadPolicies(std::function<void(const ReloadResult&)> applied, PolicyApplier::Progress progress) {
     auto result = parts_.policies.reload(parts_.config.policyDir);
     if (!result.ok) {
         log_("policy reload refused, the last good policies stay active: " + result.error);
@@ -429,9 +449,21 @@ ReloadResult RequestRouter::reloadPolicies() {
     e->set("removed", array(result.removed));
     e->set("changed", array(result.changed));
     parts_.mqtt.event("policy_reload", e);
-    if (!result.added.empty() || !result.changed.empty()) {
-        parts_.worker.post({"re-apply policies", [this] { parts_.applier.applyAll(); }, {}, {}});  // every device
+    if (result.added.empty() && result.changed.empty()) {
+        if (applied) applied(result);
+        return result;
     }
+    const auto done = [applied, result] {
+        if (applied) applied(result);
+    };
+    JobQueue::Job job{"re-apply policies",
+                      [this, progress, done] {
+                          parts_.applier.applyAll(progress);
+                          done();
+                      },
+                      done,
+                      {}};  // every device
+    if (!parts_.worker.post(std::move(job))) done();
     return result;
 }
 

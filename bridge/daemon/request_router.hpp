@@ -37,8 +37,10 @@ public:
     // Called on the MQTT thread for <base>/bridge/request/<action>.
     void handle(const std::string& action, const std::string& payload);
 
-    // Reloads the policies (SIGHUP or request); on success re-applies them on the worker.
-    ReloadResult reloadPolicies();
+    // Reloads the policies (SIGHUP or request); on success re-applies them on the worker, telling
+    // `progress` (optional) of each device, then calls `applied` (optional; at once when nothing
+    // needs applying again, also when the re-apply is cancelled by a stop) with the reload's result.
+    ReloadResult reloadPolicies(std::function<void(const ReloadResult&)> applied = {}, PolicyApplier::Progress progress = {});
 
     Poco::JSON::Object::Ptr info() const;
 
@@ -54,6 +56,8 @@ private:
     // A `progress` event ({action, transaction, message}) for the request being handled; callable
     // later from any thread. Only inside a handler: handle() runs on the MQTT thread alone.
     std::function<void(const std::string&)> progressReporter() const;
+    // The same with the place in a run over many devices: {..., done, total}.
+    std::function<void(std::size_t done, std::size_t total, const std::string&)> countedProgressReporter() const;
 
     struct CurrentRequest {
         std::string action;

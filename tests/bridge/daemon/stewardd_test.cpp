@@ -192,6 +192,40 @@ TEST_F(Stewardd, ABrokenPolicyFileIsRefusedWithItsPositionAndTheLastGoodSetStays
     EXPECT_EQ(info(), 4);
 }
 
+// A policy reload through request/policy_reload is answered once the policies are applied again to
+// every owned device, with a progress event for each device before the answer (issue 16.6).
+TEST_F(Stewardd, APolicyReloadReportsProgressPerDeviceAndAnswersWhenApplied) {
+    auto a = startDevices({"--svrdb", (dir / "a.dat").string(), "--name", "Kitchen light"});
+    auto b = startDevices({"--svrdb", (dir / "b.dat").string(), "--name", "Hall light"});
+    Observer watch(broker.port());
+    auto daemon = startDaemon(dir.path(), config("{mode: manual}", {at(a), at(b)}));
+    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    for (const auto* d : {&a, &b}) {
+        ASSERT_TRUE(watch.waitForEvent(
+            "device_discovered", [&](const Poco::JSON::Object::Ptr& e) { return forDevice(e, *d); }, 15s));
+        ASSERT_TRUE(ok(watch.request("own", "{\"device\":\"" + (*d)[0].id.toString() + "\"}", 30s))) << daemon->output();
+    }
+    std::ofstream(policies() / "30-more.yaml") << "policies:\n  - name: lights-readable-by-anyone-authenticated\n    match: "
+                                                  "{device_type: oic.d.light}\n    aces:\n      - subject: {conntype: auth-crypt}\n"
+                                                  "        resources: [/light]\n        permission: R\n";
+    const auto response = watch.request("policy_reload", "{}", 60s);
+    ASSERT_TRUE(ok(response)) << watch.dump() << daemon->output();
+    const auto transaction = response->getValue<int>("transaction");
+    std::vector<std::pair<int, int>> progress;  // (done, total), in order, before the response
+    for (const auto& m : watch.messages()) {
+        if (m.topic == "steward/bridge/response/policy_reload") break;
+        const auto o = m.topic == "steward/bridge/event" ? parseJsonObject(m.payload) : nullptr;
+        if (!o || o->optValue<std::string>("type", "") != "progress") continue;
+        const auto data = o->getObject("data");
+        if (data->optValue<std::string>("action", "") != "policy_reload" || data->optValue<int>("transaction", -1) != transaction) continue;
+        progress.emplace_back(data->getValue<int>("done"), data->getValue<int>("total"));
+    }
+    EXPECT_EQ(progress, (std::vector<std::pair<int, int>>{{1, 2}, {2, 2}})) << watch.dump();
+    const auto added = response->getObject("data")->getArray("added");
+    ASSERT_TRUE(added);
+    EXPECT_EQ(added->size(), 1u);
+}
+
 TEST_F(Stewardd, TwoOwnershipRequestsForOneDeviceAtOnceOwnItOnce) {
     auto jw = startDevices({"--svrdb", (dir / "jw.dat").string()});
     Observer watch(broker.port());
