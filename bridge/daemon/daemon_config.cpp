@@ -112,6 +112,8 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                          {"host", [&](const YAML::Node& n, const std::string& k) { c.mqtt.host = r.text(n, k); }},
                          {"port",
                           [&](const YAML::Node& n, const std::string& k) { c.mqtt.port = static_cast<int>(r.integer(n, k, 1, 65535)); }},
+                         {"keepalive", [&](const YAML::Node& n,
+                                           const std::string& k) { c.mqtt.keepAlive = static_cast<int>(r.integer(n, k, 2, 65535)); }},
                          {"base_topic",
                           [&](const YAML::Node& n, const std::string& k) {
                               c.mqtt.baseTopic = r.text(n, k);
@@ -145,6 +147,18 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                               c.discovery.timeout = std::chrono::milliseconds(r.integer(n, k, 100, 60000));
                           }},
                      });
+             }},
+            {"devices",
+             [&](const YAML::Node& m, const std::string& path) {
+                 r.forEach(m, path,
+                           {
+                               {"poll_interval",
+                                [&](const YAML::Node& n, const std::string& k) { c.devices.pollInterval = seconds(n, k, 0, 86400); }},
+                               {"timeout_ms",
+                                [&](const YAML::Node& n, const std::string& k) {
+                                    c.devices.timeout = std::chrono::milliseconds(r.integer(n, k, 100, 60000));
+                                }},
+                           });
              }},
             {"ownership",
              [&](const YAML::Node& m, const std::string& path) {

@@ -25,6 +25,7 @@ std::string_view toString(OwnershipMode mode);
 struct MqttConfig {
     std::string host = "127.0.0.1";
     int port = 1883;
+    int keepAlive = 30;  // seconds without a packet from the broker before it is taken as hung (2..65535)
     std::string baseTopic = "steward";
     std::string clientId = "stewardd";
     std::string username;
@@ -62,6 +63,13 @@ struct OwnershipConfig {
     int retryAttempts = 8;
 };
 
+// The owned devices' reachability and functions (device_functions/): polled over the owner
+// session at this interval (0: never; then state only follows commands).
+struct DeviceStateConfig {
+    std::chrono::seconds pollInterval{30};
+    std::chrono::milliseconds timeout{3000};  // one poll or command waits this long per step
+};
+
 // The IDProv server (plugin "idprov"): off unless enabled. settings.stateDirectory is filled in
 // by stewardd (<state_dir>/idprov).
 struct IdprovConfig {
@@ -77,6 +85,7 @@ struct DaemonConfig {
     MqttConfig mqtt;
     DiscoveryConfig discovery;
     OwnershipConfig ownership;
+    DeviceStateConfig devices;
     IdprovConfig idprov;
     std::string logLevel = "information";  // Poco level names: error, warning, notice, information, debug
     bool syslog = false;

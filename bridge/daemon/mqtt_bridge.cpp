@@ -22,6 +22,7 @@ MqttOptions clientOptions(const DaemonConfig& c, const std::string& base, std::f
     MqttOptions o;
     o.host = c.mqtt.host;
     o.port = c.mqtt.port;
+    o.keepAliveSeconds = c.mqtt.keepAlive;
     o.clientId = c.mqtt.clientId;
     o.username = c.mqtt.username;
     o.password = c.mqtt.password;
@@ -45,6 +46,18 @@ MqttBridge::MqttBridge(const DaemonConfig& config, core::GatewayState& gateway, 
       log_(std::move(log)),
       base_(config.mqtt.baseTopic),
       client_(std::make_unique<MqttClient>(clientOptions(config, base_, log_))) {
+    functions_ = std::make_unique<DeviceFunctions>(
+        DeviceFunctions::Options{base_, config_.devices.pollInterval, config_.devices.timeout},
+        DeviceFunctions::Access{*gateway_.endpoint, gateway_.identity},
+        DeviceFunctions::Hooks{[this](const std::string& t, const std::string& payload, bool retain) {
+                                   client_->publish({t, payload, retain, 1});
+                               },
+                               [this](const std::string& type, Poco::JSON::Object::Ptr data) { event(type, std::move(data)); },
+                               [this](const core::Uuid& id) {
+                                   if (!homeAssistant_) return;
+                                   if (const auto view = directory_.get(id)) homeAssistant_->deviceChanged(*view);
+                               },
+                               [this](const std::string& line) { log_(line); }});
     if (config_.mqtt.homeAssistant) {
         home_assistant::Context c{config_.mqtt.homeAssistantPrefix, base_, gateway_.identity.id().toString(),
                                   std::string(core::versionText()), config_.ownership.permitJoinDefault.count()};
@@ -53,8 +66,12 @@ MqttBridge::MqttBridge(const DaemonConfig& config, core::GatewayState& gateway, 
             [this](const std::string& t, const std::string& payload, bool retain) {
                 client_->publish({t, payload, retain, 1});
             },
-            home_assistant::Publisher::Devices{[this](const core::Uuid& id) { return directory_.get(id); },
-                                               [this] { return directory_.all(); }});
+            home_assistant::Publisher::Devices{
+                [this](const core::Uuid& id) { return directory_.get(id); }, [this] { return directory_.all(); },
+                [this](const core::Uuid& id) {
+                    return home_assistant::DeviceFunctionsView{functions_->tracked(id), functions_->functionsOf(id)};
+                }},
+            log_);
     }
 }
 
@@ -65,16 +82,26 @@ void MqttBridge::start(RequestHandler onRequest) {
     // "#": actions may have levels of their own (idprov/oob).
     client_->subscribe(prefix + "#", 1,
                        [this, prefix, onRequest](const MqttMessage& m) { onRequest(m.topic.substr(prefix.size()), m.payload); });
+    // Commands to the devices' functions: queued for the functions' worker, never run here.
+    client_->subscribe(functions_->commandFilter(), 1, [this](const MqttMessage& m) {
+        if (const auto target = functions_->parseCommandTopic(m.topic)) functions_->command(target->first, target->second, m.payload);
+    });
     if (homeAssistant_) {
         // Home Assistant's birth message: it (re)started and needs the discovery messages again.
         client_->subscribe(homeAssistant_->statusTopic(), 1,
                            [ha = homeAssistant_.get()](const MqttMessage& m) { ha->homeAssistantStatus(m.payload); });
+        // The retained configs a previous run left for devices that are gone: cleared (no ghosts).
+        client_->subscribe(homeAssistant_->configFilter(), 1,
+                           [ha = homeAssistant_.get()](const MqttMessage& m) { ha->configSeen(m.topic, m.payload, m.retain); });
         homeAssistant_->publishAll();
+        homeAssistant_->startSweep();
     }
+    functions_->start();
     client_->start();
 }
 
 void MqttBridge::stop() {
+    functions_->stop();
     if (homeAssistant_) homeAssistant_->stop();
     client_->stop();
 }
@@ -114,7 +141,30 @@ void MqttBridge::deviceChanged(const core::Uuid& id) {
     for (const auto& l : gateway_.pdm->links(id)) links.push_back(l.a == id ? l.b : l.a);
     publishJson(topic("devices/" + id.toString()), deviceJson(*view, links), true);
     publishDeviceList();
+    trackFunctions(*view);
     if (homeAssistant_) homeAssistant_->deviceChanged(*view);
+}
+
+void MqttBridge::trackFunctions(const DeviceView& view) {
+    const bool owned = view.status == DeviceStatus::Owned || view.status == DeviceStatus::Provisioned;
+    std::string policies = std::string(toString(view.status));
+    for (const auto& p : view.policies) policies += "," + p;
+    bool changed = false;
+    {
+        const std::lock_guard lock(trackedMutex_);
+        if (owned) {
+            auto& last = tracked_[view.id];
+            changed = last != policies;
+            last = policies;
+        } else if (tracked_.erase(view.id) == 0) {
+            return;  // never tracked: nothing to clear
+        }
+    }
+    if (owned) {
+        functions_->track(view.id, core::PeerAddress{view.address, view.securePort}, changed);
+    } else {
+        functions_->track(view.id, std::nullopt, false);
+    }
 }
 
 void MqttBridge::publishAllDevices() {

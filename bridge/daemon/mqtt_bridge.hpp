@@ -1,15 +1,19 @@
 #pragma once
 // The daemon on MQTT (zigbee2mqtt-style, architecture.md "MQTT API"): availability with a last will
 // (<base>/bridge/state), bridge info, the retained device list and per-device state, events,
-// metrics, Home Assistant discovery messages (optional, home_assistant/), and requests on
+// metrics, Home Assistant discovery messages (optional, home_assistant/), the functions of owned
+// devices (device_functions/: their reachability, state and commands), and requests on
 // <base>/bridge/request/<action> answered on <base>/bridge/response/<action>. Never blocks the
 // provisioning core: MqttClient queues while the broker is away.
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "daemon_config.hpp"
 #include "device_directory.hpp"
+#include "device_functions/device_functions.hpp"
 #include "event_sink.hpp"
 #include "home_assistant/publisher.hpp"
 #include "mqtt/mqtt_client.hpp"
@@ -42,10 +46,12 @@ public:
 
     std::string topic(const std::string& suffix) const { return base_ + "/" + suffix; }
     MqttClient& client() { return *client_; }
+    DeviceFunctions& functions() { return *functions_; }
 
 private:
     void publishJson(const std::string& topic, const Poco::Dynamic::Var& value, bool retain);
     void publishDeviceList();
+    void trackFunctions(const DeviceView& view);
 
     const DaemonConfig& config_;
     core::GatewayState& gateway_;
@@ -55,6 +61,9 @@ private:
     std::string base_;
     std::unique_ptr<MqttClient> client_;
     std::unique_ptr<home_assistant::Publisher> homeAssistant_;  // when mqtt.homeassistant is on
+    std::unique_ptr<DeviceFunctions> functions_;
+    std::mutex trackedMutex_;
+    std::map<core::Uuid, std::string> tracked_;  // owned devices polled, and what their policies were
 };
 
 }  // namespace steward::bridge

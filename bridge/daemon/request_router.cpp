@@ -8,6 +8,7 @@
 #include "gateway_sync.hpp"
 #include "request_json.hpp"
 #include "steward/device/device_security.hpp"
+#include "steward/model/payload_json.hpp"
 #include "steward/model/pconf.hpp"
 #include "steward/version.hpp"
 
@@ -150,6 +151,27 @@ RequestRouter::RequestRouter(Parts parts, std::function<void(const std::string&)
         auto o = object();
         o->set("device", device.toString());
         ok(o);
+    };
+    // The devices' resources, on the same path as the bridged functions' commands (DeviceFunctions).
+    handlers_["resource/get"] = [this](const auto& body, const Reply& ok, const auto& fail) {
+        const auto device = uuidField(body, "device");
+        const auto href = textField(body, "href");
+        parts_.mqtt.functions().read(device, href, [ok, fail](const Poco::Dynamic::Var& value, const std::string& error) {
+            if (!error.empty()) return fail(error);
+            ok(value);
+        });
+    };
+    handlers_["resource/set"] = [this](const auto& body, const Reply& ok, const auto& fail) {
+        const auto device = uuidField(body, "device");
+        const auto href = textField(body, "href");
+        if (!body->has("value") || body->get("value").type() != typeid(Poco::JSON::Object::Ptr)) {
+            throw RequestError("'value' must be an object of the properties to change, e.g. {\"value\": true}");
+        }
+        parts_.mqtt.functions().write(device, href, core::jsonToCbor(body->get("value")),
+                                      [ok, fail](const Poco::Dynamic::Var& value, const std::string& error) {
+                                          if (!error.empty()) return fail(error);
+                                          ok(value);
+                                      });
     };
     handlers_["acl"] = [this, &g](const auto& body, const Reply& ok, const auto& fail) {
         const auto device = uuidField(body, "device");

@@ -12,6 +12,7 @@
 #include <Poco/Util/ServerApplication.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <iostream>
 #include <optional>
@@ -75,6 +76,9 @@ protected:
     void initialize(Poco::Util::Application& self) override {
         ServerApplication::initialize(self);
         if (help_ || version_ || check_) return;
+        // A second layer under the explicit 0600/0700 modes: nothing a library creates (SQLite's
+        // journal, OpenSSL's files) is readable by others either.
+        ::umask(077);
         // Before any thread exists: every thread inherits these blocked, so that the signals reach
         // only the threads that wait for them (waitForTerminationRequest, the SIGHUP thread).
         sigset_t signals;

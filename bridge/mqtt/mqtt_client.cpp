@@ -2,6 +2,7 @@
 
 #include <mosquitto.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -9,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -29,6 +31,8 @@ constexpr int kLoopTimeoutMs = 100;
 constexpr auto kDisconnectGrace = std::chrono::seconds(2);
 // How long stop() waits for the messages published before it to be written and acknowledged.
 constexpr auto kDrainGrace = std::chrono::seconds(1);
+// libmosquitto refuses a CONNECT keep-alive under 5 s.
+constexpr int kMinWireKeepAlive = 5;
 
 // mosquitto_lib_init/cleanup are process-wide and not thread-safe: count the clients that need
 // the library, initialise it for the first and clean it up after the last.
@@ -123,6 +127,11 @@ struct MqttClient::Impl {
     bool acceptedThisAttempt = false;
     bool connectionPending = false;  // CONNACK accepted, completeConnection() not yet run
     std::string attemptReason;       // why the current attempt or connection ended, if a callback knew
+    // The keep-alive watchdog (see the header): when the current attempt started, when the broker
+    // last sent us anything, and when the unanswered probe, if any, went out.
+    std::chrono::steady_clock::time_point attemptStarted;
+    std::chrono::steady_clock::time_point lastHeard;
+    std::optional<std::chrono::steady_clock::time_point> probeSentAt;
 
     void log(const std::string& line) const noexcept {
         if (!options.log) return;
@@ -160,9 +169,40 @@ struct MqttClient::Impl {
         }
     }
 
+    // --- the keep-alive watchdog (network thread) ---
+
+    // Any packet from the broker shows it is alive. (Not PUBLISH callbacks: for QoS 0 they only
+    // mean the message was written to the socket, which a hung broker's kernel still accepts.)
+    void heardFromBroker() {
+        lastHeard = std::chrono::steady_clock::now();
+        probeSentAt.reset();
+    }
+
+    // Why the current attempt or connection must be given up, or empty while the broker answers.
+    std::string watchdogVerdict() {
+        const auto now = std::chrono::steady_clock::now();
+        const auto keepAlive = std::chrono::seconds(options.keepAliveSeconds);
+        const auto half = std::chrono::milliseconds(options.keepAliveSeconds * 500);
+        if (!acceptedThisAttempt) {
+            if (now - attemptStarted < keepAlive) return {};
+            return "no answer to CONNECT within " + std::to_string(options.keepAliveSeconds) + " s";
+        }
+        if (probeSentAt) {
+            if (now - *probeSentAt < half) return {};
+            return "the broker sent nothing for " + std::to_string(options.keepAliveSeconds) + " s (keep-alive)";
+        }
+        if (now - lastHeard >= half) {
+            // Answered with an UNSUBACK whatever the broker's ACLs say (MQTT 3.1.1 has no refusal).
+            const int rc = mosquitto_unsubscribe(mosq, nullptr, kKeepAliveProbeFilter);
+            if (rc == MOSQ_ERR_SUCCESS) probeSentAt = now;
+        }
+        return {};
+    }
+
     // --- callbacks from libmosquitto, all on the network thread ---
 
     void handleConnect(int rc) {
+        heardFromBroker();
         if (rc != 0) {
             const std::string reason = connackReason(rc);
             attemptReason = reason;
@@ -224,6 +264,7 @@ struct MqttClient::Impl {
     }
 
     void handleMessage(const mosquitto_message& raw) {
+        heardFromBroker();
         MqttMessage message;
         message.topic = raw.topic != nullptr ? raw.topic : "";
         if (raw.payload != nullptr && raw.payloadlen > 0) {
@@ -293,22 +334,31 @@ struct MqttClient::Impl {
     }
 
     void runLoop() {
-        Backoff backoff(options.reconnectMin, options.reconnectMax);
+        Backoff backoff(options.reconnectMin, options.reconnectMax, options.reconnectJitter);
+        const int wireKeepAlive = std::max(options.keepAliveSeconds, kMinWireKeepAlive);
         while (!stopping.load()) {
             acceptedThisAttempt = false;
             connectionPending = false;
             attemptReason.clear();
+            probeSentAt.reset();
+            attemptStarted = std::chrono::steady_clock::now();
             // Non-blocking TCP connect (only the host name lookup may take a while, on this thread).
-            int rc = mosquitto_connect_async(mosq, options.host.c_str(), options.port, options.keepAliveSeconds);
+            int rc = mosquitto_connect_async(mosq, options.host.c_str(), options.port, wireKeepAlive);
             int savedErrno = errno;
             if (rc == MOSQ_ERR_SUCCESS) {
-                // A connection that never gets its CONNACK is closed by libmosquitto after the
-                // keep-alive interval, so this loop cannot hang on a silent broker.
+                // The watchdog ends an attempt that gets no CONNACK and a connection to a broker
+                // that stopped answering, so this loop cannot hang on a silent broker. A dropped
+                // connection's socket is closed by the next mosquitto_connect_async(); QoS>0
+                // messages libmosquitto still holds unacknowledged are sent again after it.
                 while (!stopping.load()) {
                     rc = mosquitto_loop(mosq, kLoopTimeoutMs, 1);
                     savedErrno = errno;
                     if (rc != MOSQ_ERR_SUCCESS) break;
                     if (connectionPending) completeConnection();
+                    if (auto verdict = watchdogVerdict(); !verdict.empty()) {
+                        attemptReason = std::move(verdict);
+                        break;
+                    }
                 }
             }
             if (stopping.load()) break;
@@ -363,6 +413,10 @@ struct MqttClient::Impl {
         auto* self = static_cast<Impl*>(obj);
         if (self->unsettled.load() > 0) --self->unsettled;
     }
+    static void onSubscribe(mosquitto* /*m*/, void* obj, int /*mid*/, int /*count*/, const int* /*granted*/) noexcept {
+        static_cast<Impl*>(obj)->heardFromBroker();
+    }
+    static void onUnsubscribe(mosquitto* /*m*/, void* obj, int /*mid*/) noexcept { static_cast<Impl*>(obj)->heardFromBroker(); }
 
     static void onConnect(mosquitto* /*m*/, void* obj, int rc) noexcept {
         auto* self = static_cast<Impl*>(obj);
@@ -406,8 +460,8 @@ MqttClient::MqttClient(MqttOptions options) {
     const auto& o = options;
     if (o.host.empty()) throw std::invalid_argument("mqtt: the broker host is empty");
     if (o.port < 1 || o.port > 65535) throw std::invalid_argument("mqtt: the broker port must be 1..65535");
-    if (o.keepAliveSeconds < 5 || o.keepAliveSeconds > 65535) {
-        throw std::invalid_argument("mqtt: keep-alive must be 5..65535 seconds");
+    if (o.keepAliveSeconds < 2 || o.keepAliveSeconds > 65535) {
+        throw std::invalid_argument("mqtt: keep-alive must be 2..65535 seconds");
     }
     if (!o.willTopic.empty() && !isValidTopicName(o.willTopic)) {
         throw std::invalid_argument("mqtt: invalid will topic '" + o.willTopic + "'");
@@ -419,6 +473,7 @@ MqttClient::MqttClient(MqttOptions options) {
     if (o.reconnectMin.count() <= 0 || o.reconnectMax < o.reconnectMin) {
         throw std::invalid_argument("mqtt: reconnect delays must satisfy 0 < min <= max");
     }
+    if (!(o.reconnectJitter >= 0.0 && o.reconnectJitter <= 1.0)) throw std::invalid_argument("mqtt: reconnect jitter must be 0..1");
     if (o.tls && (o.tls->caFile.empty() || o.tls->certFile.empty() != o.tls->keyFile.empty())) {
         throw std::invalid_argument("mqtt: TLS needs a CA file, and a client certificate needs its key (and vice versa)");
     }
@@ -458,6 +513,8 @@ MqttClient::MqttClient(MqttOptions options) {
     mosquitto_disconnect_callback_set(d.mosq, &Impl::onDisconnect);
     mosquitto_message_callback_set(d.mosq, &Impl::onMessage);
     mosquitto_publish_callback_set(d.mosq, &Impl::onPublish);
+    mosquitto_subscribe_callback_set(d.mosq, &Impl::onSubscribe);
+    mosquitto_unsubscribe_callback_set(d.mosq, &Impl::onUnsubscribe);
     mosquitto_log_callback_set(d.mosq, &Impl::onLog);
 }
 
@@ -531,6 +588,8 @@ void MqttClient::publish(const MqttMessage& message) {
 
 void MqttClient::subscribe(const std::string& topicFilter, int qos, Handler handler) {
     if (!isValidTopicFilter(topicFilter)) throw std::invalid_argument("mqtt: invalid topic filter '" + topicFilter + "'");
+    if (topicFilter == kKeepAliveProbeFilter)
+        throw std::invalid_argument("mqtt: '" + topicFilter + "' is reserved for the keep-alive probe");
     checkQos(qos, "mqtt subscribe");
     Impl& d = *impl_;
     std::string failure;

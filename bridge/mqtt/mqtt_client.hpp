@@ -11,9 +11,17 @@
 //   offline if it dies; `onlineTopic`/`onlinePayload` is published retained after every connection;
 //   a clean stop() publishes the will payload itself before disconnecting (a clean DISCONNECT
 //   discards the will, and the topic must not keep saying "online").
-// - Reconnection with exponential back-off (reconnectMin doubling up to reconnectMax, back to
-//   reconnectMin after a successful connection), on every kind of failure: refused TCP
-//   connection, unknown host, TLS handshake failure, refused credentials, lost connection.
+// - Reconnection with exponential back-off (reconnectMin doubling up to reconnectMax, with
+//   jitter, back to reconnectMin after a successful connection), on every kind of failure: refused
+//   TCP connection, unknown host, TLS handshake failure, refused credentials, lost connection. The
+//   cap is a few seconds: a broker back after an outage is found again within it.
+// - A hung broker (process stopped, host frozen, a middlebox dropping packets) is noticed: after
+//   keepAliveSeconds/2 without any packet from the broker the client probes it (an UNSUBSCRIBE of
+//   a reserved filter, which every broker answers), and drops the connection if the probe is not
+//   answered within another keepAliveSeconds/2. So a broker silent for keepAliveSeconds is taken
+//   as gone, and the client reconnects as after any other loss. libmosquitto's own keep-alive
+//   (PINGREQ after a silent interval, dropped one interval later) would take up to twice the
+//   interval and refuses intervals under 5 s; it stays on as a backstop.
 // - Nothing thrown by a handler reaches libmosquitto: every callback catches, logs and goes on.
 //
 // Threading: the client runs one network thread of its own (started by start()); it drives
@@ -50,13 +58,20 @@ struct MqttOptions {
     std::string clientId;            // empty: libmosquitto makes up a random one
     std::string username, password;  // username empty: none sent
     std::optional<MqttTls> tls;
-    int keepAliveSeconds = 30;  // also bounds how long a connection attempt may hang
-    std::string willTopic;      // empty: no last will
+    // A broker that sends nothing for this long (no answer to our probe) is taken as gone; also
+    // bounds how long a connection attempt may wait for the broker's CONNACK. 2..65535. The
+    // keep-alive announced to the broker in CONNECT is max(5, keepAliveSeconds) (libmosquitto's
+    // minimum).
+    int keepAliveSeconds = 30;
+    std::string willTopic;  // empty: no last will
     std::string willPayload;
     bool willRetain = true;
     int willQos = 1;
     std::string onlineTopic, onlinePayload;  // published retained right after every (re)connection
-    std::chrono::milliseconds reconnectMin{500}, reconnectMax{30000};
+    // Delays between connection attempts: reconnectMin doubling up to reconnectMax; each one drawn
+    // from [(1 - reconnectJitter) * d, d]. Back to reconnectMin once a connection is accepted.
+    std::chrono::milliseconds reconnectMin{500}, reconnectMax{5000};
+    double reconnectJitter = 0.2;  // 0..1
     // Non-retained messages kept while disconnected; when full, the oldest is dropped (and
     // counted in Stats::dropped). Retained messages are not counted here: one value per topic is
     // kept, however long the broker is away.
@@ -66,6 +81,10 @@ struct MqttOptions {
     // of publish()/stop(); must not throw (if it does, the exception is swallowed).
     std::function<void(const std::string&)> log;
 };
+
+// The filter the keep-alive probe unsubscribes from: never subscribed, so the probe changes
+// nothing on the broker; subscribe() refuses it.
+inline constexpr const char* kKeepAliveProbeFilter = "$steward/keepalive-probe";
 
 struct MqttMessage {
     std::string topic;
@@ -113,7 +132,8 @@ public:
 
     // Remembered and subscribed again after every reconnection. With a handler, messages whose
     // topic matches `topicFilter` are also given to that handler (before the onMessage handler).
-    // Throws std::invalid_argument for an invalid filter or qos.
+    // Throws std::invalid_argument for an invalid filter or qos, or the keep-alive probe's
+    // reserved filter (kKeepAliveProbeFilter).
     void subscribe(const std::string& topicFilter, int qos = 1, Handler handler = {});
     // Forgets the subscription (and its handler) and unsubscribes when connected.
     void unsubscribe(const std::string& topicFilter);

@@ -30,6 +30,7 @@
 #include "steward/crypto/random.hpp"
 #include "steward/util/atomic_file.hpp"
 #include "steward/util/file_lock.hpp"
+#include "steward/util/private_files.hpp"
 
 namespace steward::core {
 namespace {
@@ -37,6 +38,9 @@ namespace {
 constexpr const char* kKeyFile = "ca.key";
 constexpr const char* kCertFile = "ca.crt";
 constexpr const char* kLockFile = "ca.lock";
+// The certificate is public, but it lives in the state directory, where everything is 0600
+// (issue 20); whoever needs it as a file (a broker's cafile) gets a copy (`steward idprov issue`).
+constexpr unsigned kCertMode = 0600;
 constexpr std::size_t kMaxKeyFileBytes = 1u << 20;
 constexpr long long kSecondsPerDay = 24LL * 3600;
 // Ten years, counting the leap days.
@@ -158,6 +162,15 @@ void writeFile(const std::filesystem::path& path, std::span<const std::uint8_t> 
         writeFileAtomically(path, bytes, options);
     } catch (const FileError& e) {
         throw CryptoError(std::string("cannot write ") + e.what());
+    }
+}
+
+// An older version wrote the certificate 0644. It is public data: tightening it is hygiene, and a
+// file we cannot chmod (a read-only mount) is no reason to refuse the CA.
+void tightenCertificateFile(const std::filesystem::path& certPath) noexcept {
+    try {
+        makeFilePrivate(certPath);
+    } catch (...) {
     }
 }
 
@@ -357,12 +370,10 @@ CertificateAuthority& CertificateAuthority::operator=(CertificateAuthority&&) no
 CertificateAuthority::~CertificateAuthority() = default;
 
 CertificateAuthority CertificateAuthority::openOrCreate(const std::filesystem::path& directory, const std::string& commonName) {
-    std::error_code ec;
-    if (!std::filesystem::exists(directory, ec)) {
-        if (std::filesystem::create_directories(directory, ec)) {
-            std::filesystem::permissions(directory, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
-        }
-        if (ec) throw CryptoError(directory.string() + ": cannot create the CA directory: " + ec.message());
+    try {
+        ensurePrivateDirectory(directory);  // 0700 from the start; an older, looser one is tightened
+    } catch (const FileError& e) {
+        throw CryptoError(std::string("cannot create the CA directory: ") + e.what());
     }
     const FileLock lock = lockDirectory(directory / kLockFile);
 
@@ -387,7 +398,7 @@ CertificateAuthority CertificateAuthority::openOrCreate(const std::filesystem::p
         }
         OPENSSL_cleanse(keyPem.data(), keyPem.size());
         const std::string certPem = cert.pem();
-        writeFile(certPath, std::span(reinterpret_cast<const std::uint8_t*>(certPem.data()), certPem.size()), 0644);
+        writeFile(certPath, std::span(reinterpret_cast<const std::uint8_t*>(certPem.data()), certPem.size()), kCertMode);
         return CertificateAuthority(std::make_unique<State>(std::move(key), std::move(cert)));
     }
 
@@ -396,9 +407,10 @@ CertificateAuthority CertificateAuthority::openOrCreate(const std::filesystem::p
         // The key was written but the certificate was not (a crash in between): certify it again.
         Certificate cert = makeSelfSigned(key, commonName);
         const std::string certPem = cert.pem();
-        writeFile(certPath, std::span(reinterpret_cast<const std::uint8_t*>(certPem.data()), certPem.size()), 0644);
+        writeFile(certPath, std::span(reinterpret_cast<const std::uint8_t*>(certPem.data()), certPem.size()), kCertMode);
         return CertificateAuthority(std::make_unique<State>(std::move(key), std::move(cert)));
     }
+    tightenCertificateFile(certPath);
     Certificate cert = Certificate::load(certPath);
     checkCaCertificate(cert, key, certPath, keyPath);
     return CertificateAuthority(std::make_unique<State>(std::move(key), std::move(cert)));

@@ -1,15 +1,19 @@
 #include "steward/gateway/gateway_state.hpp"
 
 #include "steward/pdm/sqlite_pdm.hpp"
+#include "steward/util/private_files.hpp"
 
 namespace steward::core {
 namespace {
 
 GatewayIdentity openIdentity(const std::filesystem::path& stateDir) {
-    std::error_code ec;
-    std::filesystem::create_directories(stateDir, ec);
-    if (ec) throw std::runtime_error("cannot create the state directory " + stateDir.string() + ": " + ec.message());
-    std::filesystem::permissions(stateDir, std::filesystem::perms::owner_all, ec);  // keys live here: 0700
+    try {
+        // Keys live here: 0700, and whatever an older version left looser (a 0644 CA certificate,
+        // a 0755 subdirectory) is tightened before anything is read from it.
+        makeTreePrivate(stateDir);
+    } catch (const FileError& e) {
+        throw std::runtime_error(std::string("cannot create the state directory: ") + e.what());
+    }
     return GatewayIdentity::openOrCreate(stateDir / "gateway.svrdb");
 }
 

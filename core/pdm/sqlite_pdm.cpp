@@ -15,6 +15,7 @@
 
 #include "pdm/poco_pdm.hpp"
 #include "pdm/schema.hpp"
+#include "steward/util/private_files.hpp"
 
 namespace steward::core {
 namespace {
@@ -64,6 +65,21 @@ void prepareFile(const std::filesystem::path& file, const std::string& label) {
     }
 }
 
+// The database and the -wal/-shm files SQLite keeps beside it (which take the database's mode when
+// SQLite creates them): 0600, also when an older version or an admin left them looser. Only once
+// the file is known to be our database: anything else is left exactly as it was.
+void makePrivate(const std::filesystem::path& file, const std::string& label) {
+    try {
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+            std::filesystem::path companion = file;
+            companion += suffix;
+            makeFilePrivate(companion);
+        }
+    } catch (const FileError& e) {
+        throw PdmError(label + ": cannot make the PDM private: " + e.what());
+    }
+}
+
 }  // namespace
 
 std::unique_ptr<ProvisioningDatabase> openSqlitePdm(const std::filesystem::path& file) {
@@ -90,6 +106,7 @@ std::unique_ptr<ProvisioningDatabase> openSqlitePdm(const std::filesystem::path&
         if (journalMode != "wal") {
             throw PdmError(label + ": cannot open the PDM: cannot switch to WAL (journal mode is " + journalMode + ")");
         }
+        makePrivate(path, label);
         return std::make_unique<detail::PocoPdm>(std::move(session), label, detail::SqlDialect{"BEGIN IMMEDIATE"});
     } catch (const PdmError&) {
         throw;

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include "steward/util/private_files.hpp"
+
 namespace steward::core {
 namespace {
 
@@ -46,7 +48,17 @@ SvrDatabase::SvrDatabase(std::filesystem::path file, SvrDocument doc, std::optio
 
 SvrDatabase SvrDatabase::open(const std::filesystem::path& file, SvrAccess access) {
     auto lock = lockFor(file, access);
-    return SvrDatabase(file, load(file), std::move(lock), false);
+    SvrDatabase db(file, load(file), std::move(lock), false);
+    if (access == SvrAccess::ReadWrite) {
+        // Every write replaces the file with a 0600 one; one an older version or an admin left
+        // looser is tightened now rather than at the first write.
+        try {
+            makeFilePrivate(file);
+        } catch (const FileError& e) {
+            throw SvrDbError(std::string("cannot make the SVR database private: ") + e.what());
+        }
+    }
+    return db;
 }
 
 SvrDatabase SvrDatabase::create(const std::filesystem::path& file, const SecurityResources& initial) {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,6 +16,10 @@ namespace steward::core {
 FileLock::FileLock(const std::filesystem::path& lockFile) {
     fd_ = ::open(lockFile.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) throw FileError(lockFile.string() + ": open lock file: " + std::strerror(errno));
+    // Lock files live in the state directory, where everything is 0600: one an older version or an
+    // admin left looser is tightened (best effort: an empty file reveals nothing).
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0 && (st.st_mode & 077) != 0) (void)::fchmod(fd_, st.st_mode & 0600);
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
         const int err = errno;
         ::close(fd_);

@@ -13,6 +13,7 @@
 #include "own_command.hpp"
 #include "pairing_commands.hpp"
 #include "remote_commands.hpp"
+#include "resource_commands.hpp"
 #include "state_commands.hpp"
 #include "steward/transport/transport_log.hpp"
 
@@ -29,7 +30,7 @@ commands:
   plugins     the plugins found, and why any was skipped
   menu        the provisioning client's numbered menu (10-50, 99)
 )" + steward::tools::credentialCommandsSummary() +
-           steward::tools::pairingCommandsSummary() + steward::tools::idprovCommandsSummary() +
+           steward::tools::pairingCommandsSummary() + steward::tools::resourceCommandsSummary() + steward::tools::idprovCommandsSummary() +
            R"(  help CMD    the options of one command
 
 with stewardd only (over MQTT):
@@ -94,6 +95,7 @@ int main(int argc, char** argv) {
         if (command == "plugins") return steward::tools::runPlugins(rest, std::cout, std::cerr);
         if (const int rc = steward::tools::runCredentialCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
         if (const int rc = steward::tools::runPairingCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
+        if (const int rc = steward::tools::runResourceCommand(command, rest, std::cout, std::cerr); rc >= 0) return rc;
         throw steward::tools::UsageError("unknown command '" + command + "'");
     } catch (const steward::tools::UsageError& e) {
         std::cerr << "steward: " << e.what() << " (see steward --help)\n";

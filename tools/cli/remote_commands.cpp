@@ -1,6 +1,7 @@
 #include "remote_commands.hpp"
 
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
 #include <Poco/JSON/Stringifier.h>
 
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include "remote_output.hpp"
 #include "remote_own.hpp"
 #include "remote_session.hpp"
+#include "resource_commands.hpp"
 
 namespace steward::tools {
 namespace {
@@ -278,6 +280,34 @@ const std::map<std::string, RemoteCommand>& commands() {
               if (auto p = a.value("--perm")) b->set("permission", *p);
               return std::vector<std::pair<std::string, Body>>{{"direct_pairing", b}};
           }}},
+        {"get",
+         {{},
+          resourceUsage("get"),
+          [](const Args& a) {
+              a.requirePositionals(2, 2, "a device UUID and a resource path");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              b->set("href", a.positionals()[1]);
+              return std::vector<std::pair<std::string, Body>>{{"resource/get", b}};
+          }}},
+        {"set",
+         {{},
+          resourceUsage("set"),
+          [](const Args& a) {
+              a.requirePositionals(3, 3, "a device UUID, a resource path and a JSON object");
+              auto b = object();
+              b->set("device", uuidArg(a.positionals()[0]));
+              b->set("href", a.positionals()[1]);
+              Poco::Dynamic::Var value;
+              try {
+                  value = Poco::JSON::Parser().parse(a.positionals()[2]);
+              } catch (const Poco::Exception& e) {
+                  throw UsageError("the new value is not valid JSON: " + e.message());
+              }
+              if (value.type() != typeid(Poco::JSON::Object::Ptr)) throw UsageError("the new value must be a JSON object");
+              b->set("value", value);
+              return std::vector<std::pair<std::string, Body>>{{"resource/set", b}};
+          }}},
         {"idprov-oob",
          {{{"--valid-until", true}, {"--secret-file", true}},
           "idprov-oob DEVICE_ID [--secret-file F] [--valid-until ISO-8601]",
@@ -361,6 +391,9 @@ int runRemoteCommand(const std::string& command, const std::vector<std::string>&
             }
             if (args.json()) {
                 results.add(response);
+            } else if (ok && (command == "get" || command == "set")) {
+                printResource(command, body->getValue<std::string>("device"), body->getValue<std::string>("href"), response->get("data"),
+                              out);
             } else if (ok) {
                 printResponse(command, body, response->get("data"), out);
             }

@@ -2,6 +2,8 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <cctype>
+
 namespace steward::bridge::home_assistant {
 namespace {
 
@@ -17,9 +19,9 @@ Poco::JSON::Object::Ptr origin(const Context& c) {
     return o;
 }
 
-// "MQTT" page, availability: the gateway's own state (its last will says offline). A device's
-// reachability is not polled yet: its entities follow the gateway.
-Poco::JSON::Array::Ptr availability(const Context& c) {
+// "MQTT" page, availability: the gateway's own state (its last will says offline) and, for what a
+// device does, the device's reachability too (availability_mode "all": both must be online).
+Poco::JSON::Array::Ptr availability(const Context& c, const std::string& device = "") {
     Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
     auto a = object();
     a->set("topic", topicOf(c, "bridge/state"));
@@ -27,6 +29,13 @@ Poco::JSON::Array::Ptr availability(const Context& c) {
     a->set("payload_available", "online");
     a->set("payload_not_available", "offline");
     list->add(a);
+    if (!device.empty()) {
+        auto d = object();
+        d->set("topic", availabilityTopic(c, device));
+        d->set("payload_available", "online");
+        d->set("payload_not_available", "offline");
+        list->add(d);
+    }
     return list;
 }
 
@@ -79,6 +88,60 @@ Entity entity(const Context& c, const std::string& component, const std::string&
     return e;
 }
 
+// Named by what it is when the device has several functions; the device's main entity (name null)
+// when it has one.
+std::string functionName(const BridgedFunction& f, std::size_t count) {
+    if (count <= 1) return "";
+    std::string name(f.type->name);
+    name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+    return name + " " + f.key;
+}
+
+Entity functionEntity(const Context& c, const DeviceView& v, const Poco::JSON::Object::Ptr& device, const BridgedFunction& f,
+                      std::size_t count) {
+    const auto id = v.id.toString();
+    const auto stateTopic = functionStateTopic(c, id, f.key);
+    const bool commands = f.writable && f.type->kind != FunctionKind::Sensor;
+    std::string component = "sensor";
+    if (f.type->kind == FunctionKind::Light) component = commands ? "light" : "binary_sensor";
+    if (f.type->kind == FunctionKind::Switch) component = commands ? "switch" : "binary_sensor";
+    auto e = entity(c, component, id, f.key, functionName(f, count), device, false);
+    e.config->set("availability", availability(c, id));
+    e.config->set("availability_mode", "all");
+    e.config->set("state_topic", stateTopic);
+    if (component == "light") {
+        // "MQTT Light", JSON schema: the state topic carries {"state","brightness","color_mode"};
+        // commands {"state","brightness"} with brightness 0-255.
+        e.config->set("schema", "json");
+        e.config->set("command_topic", stateTopic + "/set");
+        e.config->set("brightness", true);
+        e.config->set("brightness_scale", 255);
+        e.config->set("color_mode", true);
+        Poco::JSON::Array::Ptr modes = new Poco::JSON::Array;
+        modes->add("brightness");
+        e.config->set("supported_color_modes", modes);
+    } else if (component == "switch") {
+        e.config->set("command_topic", stateTopic + "/set");
+        e.config->set("value_template", "{{ value_json.state }}");
+        e.config->set("state_on", "ON");
+        e.config->set("state_off", "OFF");
+        e.config->set("payload_on", "ON");
+        e.config->set("payload_off", "OFF");
+    } else if (component == "binary_sensor") {
+        // A light or switch the gateway may only read.
+        e.config->set("value_template", "{{ value_json.state }}");
+        e.config->set("payload_on", "ON");
+        e.config->set("payload_off", "OFF");
+        e.config->set("device_class", f.type->kind == FunctionKind::Light ? "light" : "power");
+    } else {
+        e.config->set("value_template", "{{ value_json." + std::string(f.type->property) + " }}");
+        e.config->set("device_class", std::string(f.type->deviceClass));
+        e.config->set("state_class", "measurement");
+        e.config->set("unit_of_measurement", f.unit.empty() ? std::string(f.type->unit) : f.unit);
+    }
+    return e;
+}
+
 // A button that publishes {"device": id} to the gateway's request/<action>.
 Entity requestButton(const Context& c, const DeviceView& v, const Poco::JSON::Object::Ptr& device, const std::string& action,
                      const std::string& name, const std::string& icon) {
@@ -98,6 +161,12 @@ std::string discoveryTopic(const Context& c, const std::string& component, const
 }
 
 std::string permitJoinTopic(const Context& c) { return topicOf(c, "bridge/permit_join"); }
+
+std::string availabilityTopic(const Context& c, const std::string& device) { return topicOf(c, "devices/" + device + "/availability"); }
+
+std::string functionStateTopic(const Context& c, const std::string& device, const std::string& key) {
+    return topicOf(c, "devices/" + device + "/" + key);
+}
 
 std::string permitJoinState(std::chrono::seconds remaining) {
     const auto left = std::max<std::int64_t>(0, remaining.count());
@@ -190,7 +259,7 @@ std::vector<Entity> bridgeEntities(const Context& c) {
     return out;
 }
 
-std::vector<Entity> deviceEntities(const Context& c, const DeviceView& v, bool pairingOpen) {
+std::vector<Entity> deviceEntities(const Context& c, const DeviceView& v, bool pairingOpen, const DeviceFunctionsView& functions) {
     std::vector<Entity> out;
     if (!shown(v.status)) return out;
     const auto id = v.id.toString();
@@ -232,6 +301,18 @@ std::vector<Entity> deviceEntities(const Context& c, const DeviceView& v, bool p
     }
 
     out.push_back(requestButton(c, v, device, "remove", "Remove", "mdi:delete"));
+
+    if (functions.polled) {
+        // Follows the gateway only: it says whether the device answers, also when it does not.
+        auto reachable = entity(c, "binary_sensor", id, "reachable", "Reachable", device);
+        reachable.config->set("state_topic", availabilityTopic(c, id));
+        reachable.config->set("payload_on", "online");
+        reachable.config->set("payload_off", "offline");
+        reachable.config->set("device_class", "connectivity");
+        reachable.config->set("entity_category", "diagnostic");
+        out.push_back(reachable);
+        for (const auto& f : functions.functions) out.push_back(functionEntity(c, v, device, f, functions.functions.size()));
+    }
     return out;
 }
 

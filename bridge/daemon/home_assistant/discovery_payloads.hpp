@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "device_directory.hpp"
+#include "device_functions/device_functions.hpp"
 
 namespace steward::bridge::home_assistant {
 
@@ -50,11 +51,23 @@ std::string permitJoinState(std::chrono::seconds remaining);
 // time, devices waiting for approval, the onboarding metrics.
 std::vector<Entity> bridgeEntities(const Context& c);
 
+// What the gateway bridges of an owned device: its reachability (polled) and its functions.
+struct DeviceFunctionsView {
+    bool polled = false;  // its reachability is published (<base>/devices/<uuid>/availability)
+    std::vector<BridgedFunction> functions;
+};
+
 // What a device shows, given its state: its security state and a remove button always; approve and
 // deny buttons while it waits for approval; a PIN text entity while `pairingOpen` (a Random-PIN
-// pairing request waits for its PIN). Nothing for a removed or blocked device: its configs are
-// cleared.
-std::vector<Entity> deviceEntities(const Context& c, const DeviceView& device, bool pairingOpen);
+// pairing request waits for its PIN); once owned, a Reachable sensor and one entity per bridged
+// function ("MQTT Light" JSON schema, "MQTT Switch", "MQTT Sensor", or a binary sensor for a
+// light or switch the gateway may only read), which are unavailable while the device is
+// unreachable. Nothing for a removed or blocked device: its configs are cleared.
+std::vector<Entity> deviceEntities(const Context& c, const DeviceView& device, bool pairingOpen, const DeviceFunctionsView& functions = {});
+
+// The topics the gateway keeps for a device: its reachability and a function's state.
+std::string availabilityTopic(const Context& c, const std::string& device);
+std::string functionStateTopic(const Context& c, const std::string& device, const std::string& key);
 
 // Whether a device in this state is shown in Home Assistant at all.
 bool shown(DeviceStatus status);

@@ -5,6 +5,11 @@
 // cleared (empty retained payloads), and everything is published again when Home Assistant says it
 // is back (its birth message, <prefix>/status = online). Also keeps <base>/bridge/permit_join, the
 // permit-join state the bridge's switch and sensor read, counting down while a window is open.
+//
+// At start, the retained configs the broker still holds from earlier runs are swept for a while
+// (startSweep): one of this gateway's (its device block or via_device names the gateway) for a
+// device it no longer shows, or a state-bound entity (approve, deny, PIN) a shown device no
+// longer has, is cleared. Another gateway's configs on the same broker are left alone.
 // Thread-safe; publishes through the given function (MqttClient::publish never blocks).
 #include <Poco/JSON/Object.h>
 
@@ -30,10 +35,11 @@ public:
     struct Devices {
         std::function<std::optional<DeviceView>(const core::Uuid&)> get;
         std::function<std::vector<DeviceView>()> all;
+        std::function<DeviceFunctionsView(const core::Uuid&)> functions;  // may be empty: none
     };
 
     // Publishes the permit-join state (closed) at once.
-    Publisher(Context context, Publish publish, Devices devices);
+    Publisher(Context context, Publish publish, Devices devices, std::function<void(const std::string&)> log = {});
     ~Publisher();
     Publisher(const Publisher&) = delete;
     Publisher& operator=(const Publisher&) = delete;
@@ -51,6 +57,13 @@ public:
     void event(const std::string& type, const Poco::JSON::Object::Ptr& data);
     // A message on statusTopic(): "online" publishes everything again.
     void homeAssistantStatus(const std::string& payload);
+
+    // <prefix>/+/+/+/config: where the sweep looks.
+    std::string configFilter() const { return context_.prefix + "/+/+/+/config"; }
+    // Opens the sweep window (`window` from now).
+    void startSweep(std::chrono::milliseconds window = std::chrono::seconds(10));
+    // A message on configFilter(): cleared if it is a stale config of this gateway's (see above).
+    void configSeen(const std::string& topic, const std::string& payload, bool retained);
     // Ends the permit-join countdown (no more publishing).
     void stop();
 
@@ -62,11 +75,13 @@ private:
     const Context context_;
     const Publish publish_;
     const Devices devices_;
+    const std::function<void(const std::string&)> log_;
 
     std::mutex mutex_;  // held while publishing: changes reach the broker in their order
     std::map<std::string, std::string> bridgeConfigs_;
     std::map<core::Uuid, std::map<std::string, std::string>> deviceConfigs_;  // topic -> payload published
     std::set<core::Uuid> pairing_;                                            // pairing requests open
+    std::chrono::steady_clock::time_point sweepUntil_{};
 
     std::mutex permitMutex_;
     std::condition_variable permitChanged_;

@@ -23,6 +23,7 @@ TEST(DaemonConfig, ReadsEveryFieldAndKeepsDefaultsForTheRest) {
 state_dir: /srv/steward
 mqtt: {host: broker.lan, port: 8883, base_topic: home/steward, ca_file: /etc/ca.pem, homeassistant: true}
 discovery: {interfaces: [eth1], unicast: ["192.168.1.7:5683"], interval: 10, timeout_ms: 1500}
+devices: {poll_interval: 5, timeout_ms: 800}
 ownership: {mode: permit_join, permit_join_seconds: 60, allow_justworks: true, justworks_per_window: 2, approval: true, pin_timeout: 30}
 logging: {level: debug, syslog: true}
 )",
@@ -35,6 +36,8 @@ logging: {level: debug, syslog: true}
     EXPECT_TRUE(c.mqtt.homeAssistant);
     EXPECT_EQ(c.discovery.interfaces, std::vector<std::string>{"eth1"});
     EXPECT_EQ(c.discovery.interval, std::chrono::seconds(10));
+    EXPECT_EQ(c.devices.pollInterval, std::chrono::seconds(5));
+    EXPECT_EQ(c.devices.timeout, std::chrono::milliseconds(800));
     EXPECT_EQ(c.ownership.mode, OwnershipMode::PermitJoin);
     EXPECT_EQ(c.ownership.permitJoinDefault, std::chrono::seconds(60));
     EXPECT_TRUE(c.ownership.allowJustWorks);
@@ -49,13 +52,14 @@ TEST(DaemonConfig, TheDefaultsAreSafe) {
     EXPECT_EQ(c.ownership.mode, OwnershipMode::Manual);
     EXPECT_FALSE(c.ownership.allowJustWorks);
     EXPECT_TRUE(c.discovery.interfaces.empty());  // no multicast anywhere unless named
+    EXPECT_EQ(c.devices.pollInterval, std::chrono::seconds(30));
     EXPECT_LE(c.ownership.permitJoinDefault, c.ownership.permitJoinMax);
 }
 
 TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
     EXPECT_EQ(errorOf("mqtt:\n  prot: 1883\n"),
               "steward.yaml:2:3: mqtt.prot: unknown key (known here: base_topic, ca_file, cert_file, client_id, homeassistant, "
-              "homeassistant_prefix, host, key_file, password, port, username)");
+              "homeassistant_prefix, host, keepalive, key_file, password, port, username)");
     EXPECT_THAT(errorOf("mqtt: {port: 70000}\n"), HasSubstr("steward.yaml:1:14: mqtt.port: 70000 is out of range (1 to 65535)"));
     EXPECT_THAT(errorOf("mqtt: {port: many}\n"), HasSubstr("mqtt.port: expected a whole number"));
     EXPECT_THAT(errorOf("ownership:\n  mode: yolo\n"), HasSubstr("steward.yaml:2:9: ownership.mode: \"yolo\" is not a mode"));
@@ -66,6 +70,8 @@ TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
     EXPECT_THAT(errorOf("ownership: {permit_join_seconds: 600, permit_join_max_seconds: 60}\n"),
                 HasSubstr("exceeds permit_join_max_seconds"));
     EXPECT_THAT(errorOf("logging: {level: loud}\n"), HasSubstr("logging.level"));
+    EXPECT_THAT(errorOf("devices: {poll_interval: -1}\n"), HasSubstr("devices.poll_interval: -1 is out of range"));
+    EXPECT_THAT(errorOf("devices: {timeout_ms: 5}\n"), HasSubstr("devices.timeout_ms: 5 is out of range"));
     EXPECT_THAT(errorOf("mqtt: [1, 2\n"), HasSubstr("steward.yaml:"));
     EXPECT_THAT(errorOf("- a\n- b\n"), HasSubstr("expected a mapping"));
 }

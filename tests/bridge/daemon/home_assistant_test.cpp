@@ -272,7 +272,8 @@ struct Directory {
                     std::vector<DeviceView> out;
                     for (const auto& [id, v] : views) out.push_back(v);
                     return out;
-                }};
+                },
+                {}};
     }
     void set(const DeviceView& v) {
         const std::lock_guard lock(mutex);

@@ -112,8 +112,21 @@ void MosquittoBroker::start(std::chrono::milliseconds timeout) {
     }
 }
 
+void MosquittoBroker::pause() {
+    if (!process_ || paused_) return;
+    ::kill(process_->pid(), SIGSTOP);
+    paused_ = true;
+}
+
+void MosquittoBroker::resume() {
+    if (!process_ || !paused_) return;
+    ::kill(process_->pid(), SIGCONT);
+    paused_ = false;
+}
+
 void MosquittoBroker::stop() {
     if (!process_) return;
+    resume();  // a stopped process would not act on SIGTERM
     process_->stop(std::chrono::seconds(5));
     lastOutput_ = process_->output();
     process_.reset();
@@ -122,6 +135,7 @@ void MosquittoBroker::stop() {
 void MosquittoBroker::kill() {
     if (!process_) return;
     ::kill(process_->pid(), SIGKILL);
+    paused_ = false;
     process_->wait(std::chrono::seconds(5));
     lastOutput_ = process_->output();
     process_.reset();

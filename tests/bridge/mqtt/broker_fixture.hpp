@@ -43,6 +43,10 @@ public:
     void stop();
     // SIGKILL: the broker vanishes without a word.
     void kill();
+    // SIGSTOP / SIGCONT: a hung broker. Its sockets stay open and the kernel still accepts TCP
+    // connections on its port, but nothing answers. stop() and kill() resume it first.
+    void pause();
+    void resume();
     bool running() const { return process_ != nullptr; }
     // What the broker printed (its log), for failure messages; empty once stopped and restarted.
     std::string output() const;
@@ -55,6 +59,7 @@ private:
     TempDir dir_;
     int port_ = 0;
     std::unique_ptr<BackgroundProcess> process_;
+    bool paused_ = false;
     std::string lastOutput_;
 };
 

@@ -131,7 +131,7 @@ TEST_F(CertificateAuthorityTest, CreatesCaOnFirstStartWithPrivateKeyFile) {
     const CertificateAuthority ca = CertificateAuthority::openOrCreate(dir);
     EXPECT_EQ(modeOf(dir), 0700u);
     EXPECT_EQ(modeOf(keyFile), 0600u);
-    EXPECT_EQ(modeOf(certFile), 0644u);
+    EXPECT_EQ(modeOf(certFile), 0600u);  // everything in the state directory is 0600 (issue 20)
 
     const Certificate cert = ca.certificate();
     const CertificateSummary s = cert.summary();

@@ -34,6 +34,24 @@ TEST_F(SqlitePdm, CreatesTheFileWithMode0600) {
     EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+TEST_F(SqlitePdm, ADatabaseLeftLooserIsMadePrivateWithItsWalAndShmFiles) {
+    db_->putDevice(sampleDevice(1));
+    std::vector<std::filesystem::path> files{file_};
+    for (const char* suffix : {"-wal", "-shm"}) {
+        std::filesystem::path companion = file_;
+        companion += suffix;
+        files.push_back(companion);
+    }
+    for (const auto& f : files) ASSERT_EQ(::chmod(f.c_str(), 0666), 0) << f;  // as an older version or an admin might
+    auto again = reopen();
+    EXPECT_EQ(again->devices().size(), 1u);
+    for (const auto& f : files) {
+        struct stat st {};
+        ASSERT_EQ(::stat(f.c_str(), &st), 0) << f;
+        EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+    }
+}
+
 TEST_F(SqlitePdm, RunsInWalModeWithTheSchemaVersionRecorded) {
     EXPECT_EQ(db_->schemaVersion(), 6);
     RawSqlite raw(file_);
