@@ -70,7 +70,8 @@ cat > "$dir/steward.yaml" <<YAML
 state_dir: $dir/state
 plugin_dir: $PWD/build/plugins
 policy_dir: $PWD/config/policies.d
-mqtt: {port: $port}
+mqtt: {port: $port, homeassistant: true}
+devices: {poll_interval: 5}
 discovery:
   unicast: ["127.0.0.1:$(field "$dir/kitchen.log" port)", "127.0.0.1:$(field "$dir/hall.log" port)"]
   interval: 2
@@ -102,6 +103,14 @@ grep -E '"(device_owned|policy_applied|device_provisioned)"' "$dir/mqtt.log"
 
 step "the device list, retained on steward/bridge/devices (steward devices, over MQTT)"
 build/tools/cli/steward devices --broker "127.0.0.1:$port"
+
+step "Home Assistant's side: the hall light is a light entity; what HA sends on its command topic switches the device"
+mosquitto_sub -p "$port" -C 1 -W 15 -t "homeassistant/light/steward_$hall/a_light/config" | grep -o '"schema":"json".*"command_topic":"[^"]*"' || true
+mosquitto_pub -p "$port" -t "steward/devices/$hall/a_light/set" -m '{"state":"ON","brightness":128}'
+wait_for "$dir/mqtt.log" "steward/devices/$hall/a_light {\"state\":\"ON\",\"brightness\":128" 15
+grep "steward/devices/$hall/a_light \|steward/devices/$hall/availability" "$dir/mqtt.log" | tail -2
+echo "and the device itself says (steward get, through stewardd):"
+build/tools/cli/steward get "$hall" /a/light --broker "127.0.0.1:$port"
 
 step "link the two lights (pairwise key + ACEs both ways), then the kitchen light calls the hall light"
 build/tools/cli/steward link "$kitchen" "$hall" --resource /a/light --perm RU --broker "127.0.0.1:$port"
