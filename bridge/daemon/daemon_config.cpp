@@ -251,7 +251,47 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                           [&](const YAML::Node& n, const std::string& k) {
                               s.requestsPerMinute = static_cast<double>(r.integer(n, k, 0, 100000));
                           }},
+                         // Denial-of-service limits (docs/idprov-dos.md).
+                         {"request_deadline_ms",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.requestDeadline = std::chrono::milliseconds(r.integer(n, k, 500, 60000));
+                          }},
+                         {"handler_threads",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.handlerThreads = static_cast<unsigned>(r.integer(n, k, 1, 1024));
+                          }},
+                         {"max_connections_per_address",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.maxConnectionsPerAddress = static_cast<unsigned>(r.integer(n, k, 1, 1024));
+                          }},
+                         {"max_connections",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.maxConnections = static_cast<unsigned>(r.integer(n, k, 1, 65536));
+                          }},
+                         {"concurrent_hashes",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.concurrentHashes = static_cast<unsigned>(r.integer(n, k, 1, 64));
+                          }},
+                         {"hashes_per_minute",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.hashesPerMinute = static_cast<double>(r.integer(n, k, 1, 10000));
+                          }},
+                         {"pbkdf2_iterations",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.pbkdf2Iterations = static_cast<std::uint32_t>(r.integer(n, k, 100000, 5000000));
+                          }},
+                         {"argon2_memory_kib",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.argon2MemoryKiB = static_cast<std::uint32_t>(r.integer(n, k, 8192, 65536));
+                          }},
+                         {"argon2_passes",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              s.argon2Passes = static_cast<std::uint32_t>(r.integer(n, k, 1, 10));
+                          }},
+                         {"argon2_lanes", [&](const YAML::Node& n,
+                                              const std::string& k) { s.argon2Lanes = static_cast<std::uint32_t>(r.integer(n, k, 1, 8)); }},
                      });
+                 if (s.maxConnectionsPerAddress > s.maxConnections) r.fail(m, path, "max_connections_per_address exceeds max_connections");
              }},
             {"logging",
              [&](const YAML::Node& m, const std::string& path) {

@@ -111,7 +111,13 @@ std::optional<SecretBytes> DeviceSecurity::keyForIdentity(std::span<const std::u
                 log("refused a Random-PIN session from " + peerText(peer) + ": no PIN is shown (select the method first)");
                 return std::nullopt;
             }
-            if (auto refusal = pinGuesses_.admit(peer.sessionId, peer.remoteAddress, std::chrono::steady_clock::now())) {
+            const auto refusal = pinGuesses_.admit(peer.sessionId, peer.remoteAddress, std::chrono::steady_clock::now());
+            if (auto preempted = pinGuesses_.takePreempted()) {
+                log("a Random-PIN handshake held the PIN key too long and gave way to " + peerText(peer) + ": " + *preempted);
+            }
+            // admit() may have charged an attempt that timed out: the PIN may be spent now.
+            rotatePinIfSpent();
+            if (refusal) {
                 log("refused a Random-PIN session from " + peerText(peer) + ": " + *refusal);
                 return std::nullopt;
             }
@@ -128,7 +134,11 @@ std::optional<SecretBytes> DeviceSecurity::keyForIdentity(std::span<const std::u
             log("refused a direct-pairing PIN session from " + peerText(peer) + ": the pairing request expired");
             return std::nullopt;
         }
-        if (auto refusal = pairingGuesses_.admit(peer.sessionId, peer.remoteAddress, now)) {
+        auto refusal = pairingGuesses_.admit(peer.sessionId, peer.remoteAddress, now);
+        if (auto preempted = pairingGuesses_.takePreempted()) {
+            log("a direct-pairing PIN handshake held the PIN key too long and gave way to " + peerText(peer) + ": " + *preempted);
+        }
+        if (refusal) {
             log("refused a direct-pairing PIN session from " + peerText(peer) + ": " + *refusal);
             return std::nullopt;
         }
@@ -140,6 +150,18 @@ std::optional<SecretBytes> DeviceSecurity::keyForIdentity(std::span<const std::u
         return std::nullopt;
     }
     return SecretBytes(std::span<const std::uint8_t>(cred->privatedata->data));
+}
+
+void DeviceSecurity::rotatePinIfSpent() {
+    // Only while a PIN is shown for ownership: a handshake refused or failed after the transfer
+    // ended has no PIN to replace.
+    if (!pinGuesses_.pinSpent() || currentPin_.empty()) return;
+    const auto& r = current();
+    if (r.pstat.dos.state != DosState::Rfotm || r.doxm.oxmsel != oxm::kRandomPin) return;
+    currentPin_ = generatePin();
+    pinGuesses_.newPinShown();
+    log("too many wrong PINs against the PIN shown: showing a new one");
+    if (hooks_.showPin) hooks_.showPin(currentPin_.text());
 }
 
 void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
@@ -167,6 +189,7 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
             // Only a handshake that was given the PIN key spent a guess (refusals do not count).
             if (auto charged = pinGuesses_.failed(event.peer.sessionId, std::chrono::steady_clock::now())) {
                 log("Random-PIN handshake from " + peerText(event.peer) + " failed (wrong PIN?): " + *charged);
+                rotatePinIfSpent();
             }
             if (auto charged = pairingGuesses_.failed(event.peer.sessionId, std::chrono::steady_clock::now())) {
                 log("direct-pairing PIN handshake from " + peerText(event.peer) + " failed (wrong PIN?): " + *charged);
@@ -340,6 +363,7 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
         if (*outcome.selectedOxm == oxm::kRandomPin) {
             pinGuesses_.abandonInFlight(std::chrono::steady_clock::now());
             currentPin_ = generatePin();
+            pinGuesses_.newPinShown();
             if (hooks_.showPin) hooks_.showPin(currentPin_.text());
         }
     }

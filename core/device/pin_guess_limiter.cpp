@@ -37,7 +37,9 @@ std::optional<std::string> PinGuessLimiter::admit(AttemptId attempt, const std::
     expireInFlight(now);
     if (inFlight_) {
         if (inFlight_->attempt == attempt) return std::nullopt;  // the same handshake asking again
-        return "another PIN handshake (from " + inFlight_->address + ") is in progress";
+        if (inFlight_->address == address || now - inFlight_->started < limits_.preemptAfter) {
+            return "another PIN handshake (from " + inFlight_->address + ") is in progress";
+        }
     }
     if (const auto it = addresses_.find(address); it != addresses_.end() && now < it->second.lockedUntil) {
         return "backing off after " + std::to_string(it->second.failures) + " wrong PINs from " + address + " (" +
@@ -46,6 +48,12 @@ std::optional<std::string> PinGuessLimiter::admit(AttemptId attempt, const std::
     if (tokens_ < 1.0) {
         const auto wait = std::chrono::duration_cast<Clock::duration>(limits_.globalRefill * (1.0 - tokens_));
         return "too many wrong PINs from all addresses; the next attempt is allowed in " + seconds(wait);
+    }
+    if (inFlight_) {
+        // Held past preemptAfter: it gives way, charged now (its late end is not charged again).
+        const std::string held = inFlight_->address;
+        inFlight_.reset();
+        preempted_ = charge(held, now);
     }
     tokens_ -= 1.0;
     inFlight_ = InFlight{attempt, address, now};
@@ -67,12 +75,19 @@ std::optional<std::string> PinGuessLimiter::failed(AttemptId attempt, Clock::tim
     return charge(address, now);
 }
 
+std::optional<std::string> PinGuessLimiter::takePreempted() {
+    auto line = std::move(preempted_);
+    preempted_.reset();
+    return line;
+}
+
 void PinGuessLimiter::abandonInFlight(Clock::time_point now) {
     if (inFlight_) failed(inFlight_->attempt, now);
 }
 
 std::string PinGuessLimiter::charge(const std::string& address, Clock::time_point now) {
     ++failuresCharged_;
+    ++failuresOnPin_;
     auto it = addresses_.find(address);
     if (it == addresses_.end()) {
         forgetIdleAddresses(now);

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "steward/idprov/idprov_error.hpp"
+#include "steward/idprov/oob_hash_policy.hpp"
 
 namespace steward::idprov {
 namespace {
@@ -369,6 +370,9 @@ struct Call {
                 if (response.status == ProvisionStatus::Approved) {
                     throw IdprovError("provreq response: 'Approved' with HTTP " + std::to_string(reply.status));
                 }
+                // "Come back later" (the server's hash slots or this address's budget are taken):
+                // undecided, like Waiting, so that a caller that waits retries after retrySec.
+                if ((reply.status == 429 || reply.status == 503) && response.retrySec > 0) response.status = ProvisionStatus::Waiting;
             } catch (const IdprovError&) {
                 const auto message = errorMessage(reply.body);
                 if (!message) throw std::runtime_error(httpProblem("POST", target, reply) + " (not a JSON answer)");
@@ -415,7 +419,13 @@ EnrollmentResult IdprovClient::enroll() {
     const core::PrivateKey key = store_.pendingKey();
     ProvisionRequest request;
     request.publicKeyPem = key.publicKey().pem();
-    request.oobsHash = hashOobSecret(options_.oobSecret, options_.hashAlgorithm, options_.hashCost);
+    // The server accepts one cost per algorithm and says which (oobsHashParams); a server that
+    // does not say gets options.hashCost.
+    OobHashCost cost = options_.hashCost;
+    for (const auto& [name, parameters] : dir.oobsHashParams) {
+        if (parseAlgorithm(name) == options_.hashAlgorithm) cost = parseCostParameters(options_.hashAlgorithm, parameters, cost);
+    }
+    request.oobsHash = hashOobSecret(options_.oobSecret, options_.hashAlgorithm, cost);
     request.oobsHashAlg = algorithm;
     const ProvisionResponse response = call.provisionRequest(dir, trust, request);
     if (response.status != ProvisionStatus::Approved) return notApproved(response);

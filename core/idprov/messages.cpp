@@ -5,6 +5,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <limits>
@@ -22,6 +23,7 @@ constexpr std::size_t kMaxEndpoints = 16;
 constexpr std::size_t kMaxEndpointNameChars = 64;
 constexpr std::size_t kMaxAlgorithms = 16;
 constexpr std::size_t kMaxAlgorithmNameChars = 32;
+constexpr std::size_t kMaxHashParamsChars = 64;
 constexpr std::size_t kMaxAddressChars = 64;  // ip (IPv6 with a zone) and mac
 constexpr std::size_t kMaxMessageChars = 1024;
 constexpr std::int64_t kMaxRetrySec = 366LL * 24 * 3600;
@@ -256,12 +258,14 @@ std::string toJson(const Directory& message) {
     for (const auto& [name, url] : message.endpoints) endpoints->set(name, url);
     Poco::JSON::Array::Ptr algorithms = new Poco::JSON::Array;
     for (const auto& name : message.oobsHashAlg) algorithms->add(name);
-    return Writer()
-        .set("endpoints", endpoints)
-        .set("oobsHashAlg", algorithms)
-        .set("caCert", message.caCert)
-        .set("version", message.version)
-        .text();
+    Writer writer;
+    writer.set("endpoints", endpoints).set("oobsHashAlg", algorithms);
+    if (!message.oobsHashParams.empty()) {
+        Object::Ptr params = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        for (const auto& [name, value] : message.oobsHashParams) params->set(name, value);
+        writer.set("oobsHashParams", params);
+    }
+    return writer.set("caCert", message.caCert).set("version", message.version).text();
 }
 
 std::string toJson(const OobSecretPost& message) {
@@ -347,6 +351,25 @@ Directory parseDirectory(std::string_view body) {
             if (c < 0x21 || c > 0x7E) r.failField(field, "must be printable ASCII without spaces");
         }
         out.oobsHashAlg.push_back(name);
+    }
+    if (r.has("oobsHashParams")) {
+        const Object::Ptr params = r.object("oobsHashParams");
+        if (params->size() > kMaxAlgorithms) r.failField("oobsHashParams", "has more than " + std::to_string(kMaxAlgorithms) + " entries");
+        const auto printable = [](const std::string& s) {
+            return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+        };
+        for (const auto& [name, value] : *params) {
+            if (name.empty() || name.size() > kMaxAlgorithmNameChars || !printable(name)) {
+                r.failField("oobsHashParams", "has an invalid algorithm name");
+            }
+            const std::string field = "oobsHashParams." + name;
+            if (!value.isString()) r.failField(field, "must be a string");
+            const std::string text = value.extract<std::string>();
+            if (text.empty() || text.size() > kMaxHashParamsChars || !printable(text)) {
+                r.failField(field, "must be 1.." + std::to_string(kMaxHashParamsChars) + " characters of printable ASCII without spaces");
+            }
+            out.oobsHashParams[name] = text;
+        }
     }
     out.caCert = r.pem("caCert", kCertificateBegin, true);
     return out;

@@ -218,4 +218,6 @@ std::optional<PeerInfo> CoapEndpoint::sessionInfo(SessionId session) const {
     return core_->sessionInfo(session);
 }
 
+ServerHandshakeStats CoapEndpoint::serverHandshakeStats() const { return core_->serverHandshakeStats(); }
+
 }  // namespace steward::core

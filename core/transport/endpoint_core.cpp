@@ -104,6 +104,13 @@ EndpointCore::EndpointCore(EndpointOptions options) : options_(std::move(options
         if (options_.serverSessionIdleSeconds != 0) {
             coap_context_set_session_timeout(context_, options_.serverSessionIdleSeconds);
         }
+        // libcoap ignores every new ClientHello while it counts more handshakes than this (its
+        // default is 100), and it counts "hello" sessions that never echoed a cookie too. Our own
+        // bounds (enforceHandshakeLimits) evict instead of ignoring, so libcoap's must sit above
+        // them with room for cookie-less hellos. Its idle-session cap stays unset: it would evict
+        // the oldest idle session, established ones included.
+        const auto libcoapSlots = std::min<std::size_t>(options_.serverHandshakes.total * 4 + 64, 4096);
+        coap_context_set_max_handshake_sessions(context_, static_cast<unsigned>(libcoapSlots));
         if (options_.serverPsk && !installServerPsk()) {
             fail(TransportErrorCode::SendFailed, "libcoap refused the server PSK set-up");
         }
@@ -242,6 +249,7 @@ void EndpointCore::run() {
                 transportLog(TransportLogLevel::Warning, "coap_io_process failed (certificate client sessions)");
             }
             runDeferred();
+            enforceHandshakeLimits();
             expireDeadlines();
             runDeferred();
             waitMs = nextWaitMs();
@@ -293,7 +301,9 @@ int EndpointCore::nextWaitMs() {
     for (const auto& [key, request] : pending_) consider(request.deadline);
     for (const auto& [id, record] : records_) {
         if (record->connectWaiter) consider(record->connectDeadline);
-        if (record->stallDeadline && record->state == SessionRecord::State::Handshaking) consider(*record->stallDeadline);
+        if (record->state != SessionRecord::State::Handshaking) continue;
+        if (record->stallDeadline) consider(*record->stallDeadline);
+        if (record->cookieEchoedAt) consider(*record->cookieEchoedAt + options_.serverHandshakes.timeout);
     }
     return static_cast<int>(wait);
 }
@@ -330,10 +340,9 @@ void EndpointCore::expireDeadlines() {
                          "the server never confirmed the key exchange: it most likely holds a different PSK "
                          "for this identity (DTLS silently drops records it cannot authenticate)");
         } else {
-            // libcoap keeps the half-open session until its idle timeout; we stop tracking it.
-            finishRecord(*record, SessionEventType::Failed, TransportErrorCode::HandshakeFailed,
-                         "the client never completed the handshake after the key exchange: it most likely "
-                         "holds a different PSK");
+            evictServerHandshake(*record,
+                                 "the client never completed the handshake after the key exchange: it most likely "
+                                 "holds a different PSK");
         }
     }
 }

@@ -60,6 +60,13 @@ struct SessionRecord {
     // Server side: a wrong PSK makes DTLS drop the client's Finished silently (RFC 6347 4.1.2.7),
     // so a handshake that stalls after the key exchange is failed at this deadline.
     std::optional<Clock::time_point> stallDeadline;
+    // Server side: tracked from the first ClientHello (libcoap's "hello" session) without telling
+    // the application, until a PSK lookup, an alert or the handshake's end shows it is a real
+    // handshake; a quiet record ends without an event.
+    bool quiet = false;
+    // Server side: when the client echoed our cookie (libcoap made the session a server session
+    // with its own SSL): from then on it counts against ServerHandshakeLimits.
+    std::optional<Clock::time_point> cookieEchoedAt;
     // The first fatal DTLS alert of the session (TLS AlertDescription): the peer's, or ours.
     std::optional<int> alertReceived;
     std::optional<int> alertSent;
@@ -133,6 +140,7 @@ public:
     bool setIdentityHint(PskBytes hint);
     bool setServerPki(std::shared_ptr<const PreparedPki> pki);
     std::optional<PeerInfo> sessionInfo(SessionId id);
+    ServerHandshakeStats serverHandshakeStats();
 
     // libcoap callbacks, entered through the static trampolines in endpoint_callbacks.cpp.
     coap_response_t onResponse(coap_session_t* session, const coap_pdu_t* received);
@@ -196,7 +204,14 @@ private:
     // Session bookkeeping.
     SessionRecord* recordOf(const coap_session_t* session) const;
     SessionRecord* findRecord(SessionId id) const;
-    SessionRecord* adoptServerSession(coap_session_t* session);
+    // The record of a server DTLS session, created on first sight. `quietly`: from libcoap's
+    // new-session event (see SessionRecord::quiet); any other caller makes the record heard.
+    SessionRecord* adoptServerSession(coap_session_t* session, bool quietly = false);
+    // Applies ServerHandshakeLimits (handshake_guard.hpp) after each turn of the I/O loop.
+    void enforceHandshakeLimits();
+    // Ends a server handshake in progress: Failed event (unless quiet), and libcoap drops the SSL
+    // at once and the session at its next coap_io_prepare_epoll().
+    void evictServerHandshake(SessionRecord& record, const std::string& why);
     void markEstablished(SessionRecord& record);
     // Ends a record: Closed/Failed event, waiter and pending requests failed; server records are
     // unlinked from libcoap and destroyed.
@@ -236,6 +251,7 @@ private:
     std::map<std::string, std::unique_ptr<ResourceEntry>> resources_;
     std::vector<coap_session_t*> deferredReleases_;
     std::vector<SessionId> deferredErases_;
+    ServerHandshakeStats handshakeStats_;
 };
 
 // Defined here because the operations in several .cpp files use it.

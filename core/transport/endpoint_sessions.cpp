@@ -3,12 +3,14 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "steward/crypto/random.hpp"
 #include "transport/address.hpp"
 #include "transport/endpoint_callbacks.hpp"
 #include "transport/endpoint_core.hpp"
+#include "transport/handshake_guard.hpp"
 #include "transport/libcoap_runtime.hpp"
 #include "transport/ocf_cipher_suites.hpp"
 #include "transport/tls_secrets.hpp"
@@ -58,8 +60,11 @@ SessionRecord* EndpointCore::findRecord(SessionId id) const {
     return it != records_.end() ? it->second.get() : nullptr;
 }
 
-SessionRecord* EndpointCore::adoptServerSession(coap_session_t* session) {
-    if (SessionRecord* existing = recordOf(session)) return existing;
+SessionRecord* EndpointCore::adoptServerSession(coap_session_t* session, bool quietly) {
+    if (SessionRecord* existing = recordOf(session)) {
+        if (!quietly) existing->quiet = false;
+        return existing;
+    }
     if (session == nullptr || coap_session_get_proto(session) != COAP_PROTO_DTLS ||
         coap_session_get_type(session) == COAP_SESSION_TYPE_CLIENT) {
         return nullptr;  // client sessions always get their record when we create them
@@ -74,6 +79,7 @@ SessionRecord* EndpointCore::adoptServerSession(coap_session_t* session) {
     record->info.remoteAddress = remote.host;
     record->info.remotePort = remote.port;
     if (options_.serverPsk) record->info.pskHint = options_.serverPsk->identityHint;
+    record->quiet = quietly;
     coap_session_set_app_data(session, record.get());
     SessionRecord* raw = record.get();
     records_.emplace(raw->id, std::move(record));
@@ -142,7 +148,7 @@ void EndpointCore::finishRecord(SessionRecord& record, SessionEventType type, Tr
     if (record.state == SessionRecord::State::Closed) return;
     record.state = SessionRecord::State::Closed;
     const std::string why = record.failure.empty() ? detail : detail + ": " + record.failure;
-    emit(wasEstablished ? type : SessionEventType::Failed, record, why);
+    if (!record.quiet) emit(wasEstablished ? type : SessionEventType::Failed, record, why);
     failPendingOn(record.session, TransportErrorCode::SessionClosed, "the DTLS session ended (" + why + ")");
     if (record.connectWaiter) {
         record.connectWaiter->set_value(TransportError{waiterError, why});
@@ -168,6 +174,11 @@ void EndpointCore::onEvent(coap_session_t* session, coap_event_t event) {
             return std::string(text);
         }());
     switch (event) {
+        case COAP_EVENT_SERVER_SESSION_NEW:
+            // Every server session is tracked from its first ClientHello, so that the handshake
+            // bounds see the ones that go silent before any other callback (issue 20.3).
+            adoptServerSession(session, true);
+            return;
         case COAP_EVENT_DTLS_CONNECTED: {
             SessionRecord* record = adoptServerSession(session);
             if (record != nullptr && record->state == SessionRecord::State::Handshaking) markEstablished(*record);
@@ -383,6 +394,58 @@ void EndpointCore::closeSession(SessionId id, bool wait) {
         return;
     }
     post([this, id] { closeSessionNow(id, "closed by this endpoint"); });
+}
+
+void EndpointCore::enforceHandshakeLimits() {
+    if (dtlsPort_ == 0) return;
+    const auto now = Clock::now();
+    std::vector<HandshakeInProgress> inProgress;
+    for (const auto& [id, record] : records_) {
+        if (record->info.role != SessionRole::Server || record->state != SessionRecord::State::Handshaking) continue;
+        if (!record->cookieEchoedAt) {
+            // libcoap turns its "hello" session into a server session (with an SSL) once the
+            // cookie comes back; it raises no event for that.
+            if (coap_session_get_type(record->session) != COAP_SESSION_TYPE_SERVER) continue;
+            record->cookieEchoedAt = now;
+        }
+        inProgress.push_back({id, record->info.remoteAddress, *record->cookieEchoedAt});
+    }
+    const auto evictions = handshakesToEvict(inProgress, options_.serverHandshakes, now);
+    for (const auto& eviction : evictions) {
+        SessionRecord* record = findRecord(eviction.id);
+        if (record == nullptr) continue;
+        switch (eviction.reason) {
+            case EvictionReason::TimedOut:
+                ++handshakeStats_.timedOut;
+                evictServerHandshake(
+                    *record, "the handshake was not completed within " + std::to_string(options_.serverHandshakes.timeout.count()) + " ms");
+                break;
+            case EvictionReason::PerAddress:
+                ++handshakeStats_.evictedPerAddress;
+                evictServerHandshake(*record, "more than " + std::to_string(options_.serverHandshakes.perAddress) +
+                                                  " handshakes in progress from " + record->info.remoteAddress);
+                break;
+            case EvictionReason::Total:
+                ++handshakeStats_.evictedTotal;
+                evictServerHandshake(*record, "more than " + std::to_string(options_.serverHandshakes.total) + " handshakes in progress");
+                break;
+        }
+    }
+    handshakeStats_.inProgress = inProgress.size() - evictions.size();
+    handshakeStats_.peakInProgress = std::max(handshakeStats_.peakInProgress, handshakeStats_.inProgress);
+}
+
+void EndpointCore::evictServerHandshake(SessionRecord& record, const std::string& why) {
+    coap_session_t* session = record.session;
+    debugLog(&record, "dropping the handshake: " + why);
+    finishRecord(record, SessionEventType::Failed, TransportErrorCode::HandshakeFailed, why);
+    // Frees the session's SSL now (its events find no record any more); with no reference and
+    // state NONE, libcoap frees the session in its next coap_io_prepare_epoll().
+    coap_session_disconnected(session, COAP_NACK_TLS_FAILED);
+}
+
+ServerHandshakeStats EndpointCore::serverHandshakeStats() {
+    return call<ServerHandshakeStats>([this] { return handshakeStats_; }, ServerHandshakeStats{});
 }
 
 std::optional<TlsKeyMaterial> EndpointCore::keyMaterial(SessionId id) {

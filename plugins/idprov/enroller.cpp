@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <climits>
 
+#include "client_address.hpp"
 #include "neighbour_table.hpp"
 #include "steward/idprov/idprov_error.hpp"
 #include "steward/idprov/oob_hash.hpp"
+#include "steward/idprov/oob_hash_policy.hpp"
 #include "steward/util/iso_time.hpp"
 
 namespace steward::plugins::idprov {
@@ -14,24 +16,10 @@ namespace proto = steward::idprov;
 
 namespace {
 
-// Wrong hashes a posted secret survives; then it is dropped (online guessing gets this many tries).
-constexpr int kMaxWrongHashes = 10;
 // How long a device that lost its answer can ask again with the secret it just used.
 constexpr auto kAnswerAgainFor = std::chrono::minutes(10);
 
 int secondsClamped(std::chrono::seconds s) { return static_cast<int>(std::clamp<std::int64_t>(s.count(), 1, INT_MAX)); }
-
-// The address part of "1.2.3.4:5678" / "[::1]:5678"; an IPv4 client of a dual-stack ("::")
-// listener shows as "::ffff:1.2.3.4" and is given as the plain IPv4 address it is.
-std::string hostOf(const std::string& peerAddress) {
-    std::string host = peerAddress.substr(0, peerAddress.rfind(':'));
-    if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-    const std::string mapped = "::ffff:";
-    if (host.size() > mapped.size() && host.compare(0, mapped.size(), mapped) == 0 && host.find('.') != std::string::npos) {
-        host = host.substr(mapped.size());
-    }
-    return host;
-}
 
 // Throws IdprovError (answered 400) for a key that is not one the CA certifies.
 core::PublicKey subjectKey(const proto::ProvisionRequest& request) {
@@ -58,9 +46,18 @@ void Enroller::checkClaimedAddresses(const proto::ProvisionRequest& request, con
     }
 }
 
+proto::OobHashCost acceptedHashCost(const core::EnrollmentSettings& settings) {
+    return proto::OobHashCost{settings.argon2MemoryKiB, settings.argon2Passes, settings.argon2Lanes, settings.pbkdf2Iterations};
+}
+
 Enroller::Enroller(const core::EnrollmentSettings& settings, core::CertificateAuthority& ca, OobStore& secrets, IssuedStore& issued,
                    std::function<void(const std::string&)> log)
-    : settings_(settings), ca_(ca), secrets_(secrets), issued_(issued), log_(std::move(log)) {}
+    : settings_(settings),
+      ca_(ca),
+      secrets_(secrets),
+      issued_(issued),
+      log_(std::move(log)),
+      gate_(settings.concurrentHashes, settings.hashesPerMinute, settings.hashQueueWait) {}
 
 Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerIdentity& peer, const std::string& peerAddress) {
     // An unusable key is refused before any hashing work is spent on the request.
@@ -95,10 +92,54 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
     if (!algorithm || !offered) {
         return reject(request, 400, "oobsHashAlg '" + request.oobsHashAlg + "' is not one this server offers", peerAddress);
     }
+    // The hash's cost is checked before anything else is done with it: a client does not choose
+    // what the server spends.
+    try {
+        if (const std::string problem = proto::costProblem(proto::oobHashParameters(request.oobsHash), acceptedHashCost(settings_));
+            !problem.empty()) {
+            return reject(request, 400, "oobsHash: " + problem, peerAddress);
+        }
+        if (proto::algorithmOfHash(request.oobsHash) != *algorithm) {
+            return reject(request, 400, "oobsHash is not a " + std::string(proto::algorithmName(*algorithm)) + " hash", peerAddress);
+        }
+    } catch (const proto::IdprovError& e) {
+        return reject(request, 400, e.what(), peerAddress);
+    }
+    const std::string host = hostOf(peerAddress);
+    if (const auto wait = ledger_.lockedFor(request.deviceId, host); wait.count() > 0) {
+        return reject(
+            request, 429,
+            "too many wrong oobsHashes for '" + request.deviceId + "' from this address; retry in " + std::to_string(wait.count()) + " s",
+            peerAddress, secondsClamped(wait));
+    }
+    // Only a request that will be hashed (a secret, or one just spent, is known) goes through the
+    // hash gate: a device polling while Waiting spends none of its hash budget.
+    if (!secrets_.holds(request.deviceId) && !secrets_.spent(request.deviceId, Clock::now())) {
+        return verifySecret(request, *algorithm, peerAddress);
+    }
+    const HashGate::Ticket ticket = gate_.enter(host, request.deviceId);
+    switch (ticket.refusal) {
+        case HashGate::Refusal::None:
+            break;
+        case HashGate::Refusal::AddressBusy:
+            return reject(request, 429, "another request from this address is being hashed; retry when it is answered", peerAddress,
+                          ticket.retryAfterSeconds);
+        case HashGate::Refusal::AddressOverBudget:
+            return reject(request, 429, "too many hashed requests for '" + request.deviceId + "' from this address; retry later",
+                          peerAddress, ticket.retryAfterSeconds);
+        case HashGate::Refusal::ServerBusy:
+            return reject(request, 503, "the server is busy hashing other requests; retry later", peerAddress, ticket.retryAfterSeconds);
+    }
+    return verifySecret(request, *algorithm, peerAddress);
+}
+
+// Inside the hash gate: the KDF runs from here on.
+Decision Enroller::verifySecret(const proto::ProvisionRequest& request, proto::OobHashAlgorithm algorithm, const std::string& peerAddress) {
     const auto now = Clock::now();
     auto secret = secrets_.find(request.deviceId, now);
     if (!secret) {
-        if (auto again = answerAgain(request, *algorithm, peerAddress)) return *again;
+        ledger_.forget(request.deviceId);  // no secret: nothing left to guess
+        if (auto again = answerAgain(request, algorithm, peerAddress)) return *again;
         if (issued_.latest(request.deviceId)) {
             return reject(request, 403,
                           "'" + request.deviceId +
@@ -119,22 +160,24 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
     }
     bool matches = false;
     try {
-        matches = proto::verifyOobHash(request.oobsHash, secret->secret.text(), *algorithm);
+        matches = proto::verifyOobHash(request.oobsHash, secret->secret.text(), algorithm);
     } catch (const proto::IdprovError& e) {
         return reject(request, 400, e.what(), peerAddress);
     }
     if (!matches) {
-        if (secrets_.recordFailure(request.deviceId, secret->secret, kMaxWrongHashes)) {
+        // Counted against this address only: the secret stays for the real device.
+        const auto lock = ledger_.recordFailure(request.deviceId, hostOf(peerAddress));
+        if (lock.count() > 0) {
             return reject(request, 403,
-                          "oobsHash does not match the out-of-band secret; that was the " + std::to_string(kMaxWrongHashes) +
-                              "th wrong one, so the secret is dropped: an admin must post it again",
-                          peerAddress);
+                          "oobsHash does not match the out-of-band secret; this address may try again for '" + request.deviceId + "' in " +
+                              std::to_string(lock.count()) + " s",
+                          peerAddress, secondsClamped(lock));
         }
         return reject(request, 403, "oobsHash does not match the out-of-band secret", peerAddress);
     }
 
     // The server proves it knows the secret too, with a hash of its own (its own salt).
-    const std::string serverHash = proto::hashOobSecret(secret->secret.text(), *algorithm);
+    const std::string serverHash = proto::hashOobSecret(secret->secret.text(), algorithm, acceptedHashCost(settings_));
     // Taken before the certificate is issued: of two requests racing with the same secret, one wins.
     if (!secrets_.take(request.deviceId, secret->secret)) {
         return reject(request, 403, "the out-of-band secret was used by another request a moment ago", peerAddress);
@@ -146,6 +189,7 @@ Decision Enroller::provision(const proto::ProvisionRequest& request, const PeerI
         secrets_.restore(request.deviceId, std::move(*secret));  // nothing was issued: the secret stays usable
         throw;
     }
+    ledger_.forget(request.deviceId);
     secrets_.rememberSpent(request.deviceId, {std::move(secret->secret), request.publicKeyPem, now + kAnswerAgainFor});
     return decision;
 }
@@ -168,7 +212,7 @@ std::optional<Decision> Enroller::answerAgain(const proto::ProvisionRequest& req
     d.response.retrySec = secondsClamped(settings_.certificateValidity / 2);
     d.response.caCert = ca_.chainPem();
     d.response.clientCert = cert->pem();
-    d.response.oobsHash = proto::hashOobSecret(spent->secret.text(), algorithm);
+    d.response.oobsHash = proto::hashOobSecret(spent->secret.text(), algorithm, acceptedHashCost(settings_));
     log_("idprov: '" + request.deviceId + "' from " + peerAddress +
          " asked again with the secret it just used and the same key: the certificate already issued is sent again");
     return d;
@@ -206,10 +250,11 @@ Decision Enroller::approve(const proto::ProvisionRequest& request, bool renewal,
     return d;
 }
 
-Decision Enroller::reject(const proto::ProvisionRequest& request, int httpStatus, const std::string& reason,
-                          const std::string& peerAddress) {
+Decision Enroller::reject(const proto::ProvisionRequest& request, int httpStatus, const std::string& reason, const std::string& peerAddress,
+                          int retrySec) {
     Decision d;
     d.httpStatus = httpStatus;
+    d.response.retrySec = retrySec;
     d.response.deviceId = request.deviceId;
     d.response.status = proto::ProvisionStatus::Rejected;
     d.response.message = reason;

@@ -7,12 +7,19 @@
 //    used up; no secret known: Waiting (or Rejected if the deviceID was provisioned already and
 //    its secret spent, i.e. a replay); an expired secret, a wrong hash or an unknown algorithm:
 //    Rejected.
+// Hashing is bounded before it starts (issue 20, docs/idprov-dos.md): a hash at any other cost
+// than the server's (acceptedHashCost) is refused (400); an address locked out of a deviceID for
+// wrong hashes (GuessLedger) is refused (429); the KDF runs only inside the HashGate (429 for an
+// address busy or over budget, 503 when the server's KDF slots stay full). A secret is never
+// dropped for wrong hashes.
 // Every refusal names its reason in the response, in the log and in a Rejected event; nothing is
-// stored for it.
+// stored for it. 429/503 answers carry retrySec (and the handler a Retry-After header).
 #include <functional>
 #include <optional>
 #include <string>
 
+#include "guess_ledger.hpp"
+#include "hash_gate.hpp"
 #include "issued_store.hpp"
 #include "oob_store.hpp"
 #include "peer_identity.hpp"
@@ -22,6 +29,9 @@
 #include "steward/plugin/enrollment_provider.hpp"
 
 namespace steward::plugins::idprov {
+
+// The one cost per algorithm the server accepts (and advertises in its directory).
+steward::idprov::OobHashCost acceptedHashCost(const core::EnrollmentSettings& settings);
 
 struct Decision {
     int httpStatus = 200;
@@ -40,6 +50,10 @@ public:
     // anyone else learns the status only.
     steward::idprov::StatusResponse status(const std::string& deviceId, const PeerIdentity& peer);
 
+    // A new secret was posted for `deviceId`: the wrong hashes counted against the old one go.
+    void secretPosted(const std::string& deviceId) { ledger_.forget(deviceId); }
+    const GuessLedger& ledger() const { return ledger_; }
+
     // Test seam: where the neighbour (ARP) table is read from.
     void setNeighbourTable(std::string path) { neighbourTable_ = std::move(path); }
 
@@ -50,7 +64,9 @@ private:
                                         const std::string& peerAddress);
     void checkClaimedAddresses(const steward::idprov::ProvisionRequest& request, const std::string& peerAddress);
     Decision reject(const steward::idprov::ProvisionRequest& request, int httpStatus, const std::string& reason,
-                    const std::string& peerAddress);
+                    const std::string& peerAddress, int retrySec = 0);
+    Decision verifySecret(const steward::idprov::ProvisionRequest& request, steward::idprov::OobHashAlgorithm algorithm,
+                          const std::string& peerAddress);
     Decision approve(const steward::idprov::ProvisionRequest& request, bool renewal, const std::string& serverHash,
                      const std::string& peerAddress, const std::string& how);
 
@@ -60,6 +76,8 @@ private:
     IssuedStore& issued_;
     std::function<void(const std::string&)> log_;
     std::string neighbourTable_ = "/proc/net/arp";
+    HashGate gate_;
+    GuessLedger ledger_;
 };
 
 }  // namespace steward::plugins::idprov

@@ -1,15 +1,20 @@
 #include "idprov_service.hpp"
 
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
+#include <algorithm>
 #include <sstream>
 
+#include "guarded_connection.hpp"
 #include "request_handler.hpp"
 #include "server_tls.hpp"
+#include "steward/idprov/idprov_error.hpp"
 #include "steward/idprov/messages.hpp"
 #include "steward/idprov/oob_hash.hpp"
+#include "steward/idprov/oob_hash_policy.hpp"
 #include "steward/util/iso_time.hpp"
 
 namespace steward::plugins::idprov {
@@ -29,7 +34,9 @@ Poco::Net::SecureServerSocket listenOn(const core::EnrollmentSettings& settings,
     } else {
         socket.bind(address, true);
     }
-    socket.listen(64);
+    // Deep enough for the connection cap: attackers reconnecting as fast as they are refused must
+    // not fill the kernel's accept queue and delay a legitimate SYN by a retransmission.
+    socket.listen(static_cast<int>(std::max(64u, settings.maxConnections)));
     return socket;
 }
 
@@ -43,21 +50,41 @@ IdprovService::IdprovService(const core::EnrollmentSettings& settings, core::Cer
       log_(std::move(log)),
       issued_(settings.stateDirectory / "issued"),
       enroller_(settings_, ca_, secrets_, issued_, [this](const std::string& line) { this->log(line); }),
-      limiter_(settings.requestsPerMinute) {
+      limiter_(settings.requestsPerMinute),
+      connections_(std::max(1u, settings.maxConnectionsPerAddress), std::max(1u, settings.maxConnections)),
+      threads_("idprov", 2, static_cast<int>(std::max(1u, settings.handlerThreads)), 60) {
     for (const auto& name : settings_.hashAlgorithms) {
-        if (!proto::parseAlgorithm(name)) throw std::runtime_error("idprov: unknown hash algorithm '" + name + "'");
+        const auto algorithm = proto::parseAlgorithm(name);
+        if (!algorithm) throw std::runtime_error("idprov: unknown hash algorithm '" + name + "'");
+        try {  // the accepted cost must be one the protocol's limits allow
+            proto::parseCostParameters(*algorithm, proto::costParameters(*algorithm, acceptedHashCost(settings_)));
+        } catch (const proto::IdprovError& e) {
+            throw std::runtime_error(std::string("idprov: ") + e.what());
+        }
     }
     Poco::Net::SecureServerSocket socket = listenOn(settings_, makeServerContext(ca_, settings_.serverNames));
     port_ = socket.address().port();
 
-    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(4);
-    params->setMaxQueued(64);
-    params->setTimeout(Poco::Timespan(10, 0));  // a silent client (or a stalled handshake) is dropped
-    params->setKeepAlive(true);
-    params->setKeepAliveTimeout(Poco::Timespan(5, 0));
-    params->setServerName("steward-idprov");
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new IdprovRequestHandlerFactory(*this), socket, params);
+    deadlines_ = std::make_unique<ConnectionDeadlines>(settings_.requestDeadline, [this](const std::string& peer) {
+        logDropped(cutCount_, "idprov: connection from " + peer + " cut: its request was not complete within " +
+                                  std::to_string(settings_.requestDeadline.count()) + " ms");
+    });
+    Poco::Net::HTTPServerParams::Ptr http = new Poco::Net::HTTPServerParams;
+    http->setTimeout(Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(settings_.requestDeadline).count()));
+    http->setKeepAlive(false);  // one request per connection: an idle connection would hold a handler
+    http->setServerName("steward-idprov");
+    Poco::Net::TCPServerParams::Ptr tcp = new Poco::Net::TCPServerParams;
+    tcp->setMaxThreads(static_cast<int>(std::max(1u, settings_.handlerThreads)));
+    // Every admitted connection fits in the queue: the dispatcher never drops one that the
+    // limiter counted.
+    tcp->setMaxQueued(static_cast<int>(std::max(1u, settings_.maxConnections)));
+    tcp->setThreadIdleTime(Poco::Timespan(60, 0));
+    Poco::Net::HTTPRequestHandlerFactory::Ptr handlers = new IdprovRequestHandlerFactory(*this);
+    server_ = std::make_unique<Poco::Net::TCPServer>(
+        new GuardedConnectionFactory(connections_, *deadlines_, settings_.requestDeadline, http, handlers), threads_, socket, tcp);
+    server_->setConnectionFilter(new AdmissionFilter(connections_, [this](const std::string& host) {
+        logDropped(refusedCount_, "idprov: connection from " + host + " refused: too many open connections from it or in all");
+    }));
     server_->start();
     this->log("idprov: listening on https://" + socket.address().toString() + kPathPrefix + "directory");
 
@@ -72,7 +99,20 @@ IdprovService::IdprovService(const core::EnrollmentSettings& settings, core::Cer
 
 IdprovService::~IdprovService() {
     publisher_.reset();
-    if (server_) server_->stopAll(true);
+    if (server_) {
+        server_->stop();          // no more accepts
+        deadlines_->expireAll();  // handlers still reading are cut now
+        threads_.joinAll();
+        server_.reset();
+    }
+}
+
+void IdprovService::logDropped(std::atomic<std::uint64_t>& counter, const std::string& line) const {
+    const std::uint64_t n = ++counter;
+    if (n <= 5)
+        log(line);
+    else if (n % 100 == 0)
+        log(line + " (" + std::to_string(n) + " so far)");
 }
 
 core::OobSecretResult IdprovService::addOobSecret(const std::string& deviceId, const std::string& secret, const std::string& validUntil) {
@@ -104,6 +144,7 @@ core::OobSecretResult IdprovService::addOobSecret(const std::string& deviceId, c
         until = *parsed;
     }
     secrets_.put(deviceId, OobSecret{core::SecretBytes::fromText(secret), until});
+    enroller_.secretPosted(deviceId);
     result.ok = true;
     result.validUntil = core::isoTime(until);
     log("idprov: out-of-band secret of '" + deviceId + "' stored, valid until " + result.validUntil);
@@ -120,7 +161,8 @@ std::string IdprovService::directoryUrl() const {
 std::string IdprovService::describe() const {
     std::ostringstream out;
     out << "IDProv on port " << port_ << ", " << const_cast<OobStore&>(secrets_).size(Clock::now()) << " secret(s) waiting, "
-        << issuedCount_.load() << " certificate(s) issued since start";
+        << issuedCount_.load() << " certificate(s) issued since start, " << refusedCount_.load() << " connection(s) refused and "
+        << cutCount_.load() << " cut at their deadline";
     if (publisher_) {
         out << ", DNS-SD '" << publisher_->instanceName() << "' " << (publisher_->established() ? "published" : "not yet published");
     }

@@ -1,14 +1,18 @@
 #pragma once
 // A running IDProv server: HTTPS on the configured address and port (Poco NetSSL), its DNS-SD
-// announcement, the in-memory OOB secrets, the record of issued certificates, the rate limiter.
+// announcement, the in-memory OOB secrets, the record of issued certificates, the rate limiter,
+// and the guards against slow and numerous clients (guarded_connection.hpp; docs/idprov-dos.md).
 #include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/ThreadPool.h>
 
+#include "connection_deadlines.hpp"
+#include "connection_limiter.hpp"
 #include "enroller.hpp"
 #include "issued_store.hpp"
 #include "oob_store.hpp"
@@ -34,6 +38,7 @@ public:
     core::CertificateAuthority& ca() { return ca_; }
     Enroller& enroller() { return enroller_; }
     RateLimiter& limiter() { return limiter_; }
+    ConnectionDeadlines& deadlines() { return *deadlines_; }
     void emit(const core::EnrollmentEvent& event);
     void log(const std::string& line) const;
 
@@ -46,8 +51,17 @@ private:
     IssuedStore issued_;
     Enroller enroller_;
     RateLimiter limiter_;
+    // Logs a dropped connection: the first few, then one in a hundred (an attack must not flood
+    // the log).
+    void logDropped(std::atomic<std::uint64_t>& counter, const std::string& line) const;
+
     std::uint16_t port_ = 0;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    ConnectionLimiter connections_;
+    std::atomic<std::uint64_t> refusedCount_{0};
+    std::atomic<std::uint64_t> cutCount_{0};
+    std::unique_ptr<ConnectionDeadlines> deadlines_;
+    Poco::ThreadPool threads_;
+    std::unique_ptr<Poco::Net::TCPServer> server_;
     std::unique_ptr<steward::idprov::DnssdPublisher> publisher_;
     std::atomic<unsigned> issuedCount_{0};
 };

@@ -7,14 +7,19 @@
 namespace steward::plugins::idprov {
 
 IssuedStore::IssuedStore(std::filesystem::path directory) : directory_(std::move(directory)) {
-    std::filesystem::create_directories(directory_);
-    std::filesystem::permissions(directory_, std::filesystem::perms::owner_all);
+    // The service's own directory (its parent) and this one: 0700, whatever the umask (issue 20;
+    // create_directories made the parent 0755).
+    for (const auto& dir : {directory_.parent_path(), directory_}) {
+        if (dir.empty()) continue;
+        std::filesystem::create_directories(dir);
+        std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
+    }
 }
 
 void IssuedStore::record(const std::string& deviceId, const core::Certificate& certificate) {
     const std::string pem = certificate.pem();
     core::AtomicWriteOptions options;
-    options.mode = 0644;  // a certificate is public
+    options.mode = 0600;  // public, but whom we certified is the gateway's business (state dir: 0600 files)
     const std::lock_guard<std::mutex> hold(mutex_);
     core::writeFileAtomically(directory_ / (deviceId + ".pem"), std::span(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()),
                               options);

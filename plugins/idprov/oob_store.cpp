@@ -12,9 +12,14 @@ std::optional<OobSecret> OobStore::find(const std::string& deviceId, Clock::time
     const std::lock_guard<std::mutex> hold(mutex_);
     auto it = secrets_.find(deviceId);
     if (it == secrets_.end()) return std::nullopt;
-    OobSecret found{it->second.secret.clone(), it->second.validUntil, it->second.failures};
+    OobSecret found{it->second.secret.clone(), it->second.validUntil};
     if (found.validUntil <= now) secrets_.erase(it);
     return found;
+}
+
+bool OobStore::holds(const std::string& deviceId) {
+    const std::lock_guard<std::mutex> hold(mutex_);
+    return secrets_.contains(deviceId);
 }
 
 bool OobStore::take(const std::string& deviceId, const core::SecretBytes& secret) {
@@ -28,15 +33,6 @@ bool OobStore::take(const std::string& deviceId, const core::SecretBytes& secret
 void OobStore::restore(const std::string& deviceId, OobSecret secret) {
     const std::lock_guard<std::mutex> hold(mutex_);
     secrets_.try_emplace(deviceId, std::move(secret));
-}
-
-bool OobStore::recordFailure(const std::string& deviceId, const core::SecretBytes& secret, int limit) {
-    const std::lock_guard<std::mutex> hold(mutex_);
-    auto it = secrets_.find(deviceId);
-    if (it == secrets_.end() || !it->second.secret.equals(secret)) return false;
-    if (++it->second.failures < limit) return false;
-    secrets_.erase(it);
-    return true;
 }
 
 void OobStore::rememberSpent(const std::string& deviceId, SpentSecret spent) {

@@ -17,7 +17,6 @@ using Clock = std::chrono::system_clock;
 struct OobSecret {
     core::SecretBytes secret;
     Clock::time_point validUntil;
-    int failures = 0;  // wrong hashes sent for it so far
 };
 
 // A secret just used, kept a short while with the key it was used for: a device whose answer was
@@ -36,15 +35,15 @@ public:
     // A copy of the secret of `deviceId` if there is one. An expired one is returned too (so the
     // caller can say "expired" rather than "unknown") and removed at the same time.
     std::optional<OobSecret> find(const std::string& deviceId, Clock::time_point now);
+    // Whether a secret (expired or not) is stored for `deviceId`; changes nothing.
+    bool holds(const std::string& deviceId);
     // Removes it if it is still `secret` and says whether this call did: of two requests that
     // verified the same secret at once, only one takes it (the secret is one-time). A concurrent
     // put() of a new secret survives.
     bool take(const std::string& deviceId, const core::SecretBytes& secret);
     // Puts a taken secret back (issuing failed) unless a new one was posted meanwhile.
     void restore(const std::string& deviceId, OobSecret secret);
-    // Counts a wrong hash against the secret; at `limit` wrong hashes the secret is dropped (an
-    // online guesser gets `limit` tries per posted secret) and true is returned.
-    bool recordFailure(const std::string& deviceId, const core::SecretBytes& secret, int limit);
+    // Wrong hashes never drop a secret (a stranger could burn it): guess_ledger.hpp.
     std::size_t size(Clock::time_point now);
 
     void rememberSpent(const std::string& deviceId, SpentSecret spent);

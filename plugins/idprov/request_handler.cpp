@@ -9,12 +9,14 @@
 #include <cctype>
 #include <sstream>
 
+#include "guarded_connection.hpp"
 #include "http_exchange.hpp"
 #include "idprov_service.hpp"
 #include "peer_identity.hpp"
 #include "steward/idprov/idprov_error.hpp"
 #include "steward/idprov/messages.hpp"
 #include "steward/idprov/oob_hash.hpp"
+#include "steward/idprov/oob_hash_policy.hpp"
 
 namespace steward::plugins::idprov {
 
@@ -47,6 +49,8 @@ void IdprovRequestHandler::handleRequest(HTTPServerRequest& request, HTTPServerR
             return;
         }
         const std::string path = Poco::URI(request.getURI()).getPath();
+        // Headers are in; a body is read under the connection's deadline, then disarmed.
+        if (request.getMethod() != HTTPRequest::HTTP_POST) disarmRequest(request, service_.deadlines());
         const std::string prefix = kPathPrefix;
         const bool get = request.getMethod() == HTTPRequest::HTTP_GET;
         const bool post = request.getMethod() == HTTPRequest::HTTP_POST;
@@ -85,7 +89,11 @@ void IdprovRequestHandler::directory(HTTPServerRequest& request, HTTPServerRespo
     d.endpoints[std::string(proto::endpoint::kPostOob)] = base + "oobsecret";
     d.endpoints[std::string(proto::endpoint::kPostProvisionRequest)] = base + "provreq";
     for (const auto& name : service_.settings().hashAlgorithms) {
-        if (auto a = proto::parseAlgorithm(name)) d.oobsHashAlg.emplace_back(proto::algorithmName(*a));
+        if (auto a = proto::parseAlgorithm(name)) {
+            d.oobsHashAlg.emplace_back(proto::algorithmName(*a));
+            // The only cost accepted: the client hashes with it (oob_hash_policy.hpp).
+            d.oobsHashParams[std::string(proto::algorithmName(*a))] = proto::costParameters(*a, acceptedHashCost(service_.settings()));
+        }
     }
     d.caCert = service_.ca().chainPem();
     sendJson(response, 200, proto::toJson(d));
@@ -109,7 +117,9 @@ void IdprovRequestHandler::postOob(HTTPServerRequest& request, HTTPServerRespons
     }
     proto::OobSecretPost post;
     try {
-        post = proto::parseOobSecretPost(readBody(request, service_.settings().maxBodyBytes));
+        const std::string body = readBody(request, service_.settings().maxBodyBytes);
+        disarmRequest(request, service_.deadlines());
+        post = proto::parseOobSecretPost(body);
     } catch (const proto::IdprovError& e) {
         return sendError(response, 400, e.what());
     }
@@ -128,7 +138,9 @@ void IdprovRequestHandler::provisionRequest(HTTPServerRequest& request, HTTPServ
     const std::string from = request.clientAddress().toString();
     proto::ProvisionRequest provreq;
     try {
-        provreq = proto::parseProvisionRequest(readBody(request, service_.settings().maxBodyBytes));
+        const std::string body = readBody(request, service_.settings().maxBodyBytes);
+        disarmRequest(request, service_.deadlines());
+        provreq = proto::parseProvisionRequest(body);
     } catch (const proto::IdprovError& e) {
         service_.log("idprov: provreq from " + from + " refused: " + e.what());
         proto::ProvisionResponse bad;
@@ -154,6 +166,9 @@ void IdprovRequestHandler::provisionRequest(HTTPServerRequest& request, HTTPServ
         return refuse(e.what());
     }
     if (decision.hasEvent) service_.emit(decision.event);
+    if ((decision.httpStatus == 429 || decision.httpStatus == 503) && decision.response.retrySec > 0) {
+        response.set("Retry-After", std::to_string(decision.response.retrySec));
+    }
     sendJson(response, decision.httpStatus, proto::toJson(decision.response));
 }
 

@@ -4,9 +4,9 @@
 #include <Poco/JSON/Stringifier.h>
 
 #include "pairwise_psk.hpp"
-#include "payload_json.hpp"
 #include "steward/cbor/decode_error.hpp"
 #include "steward/device/device_certificates.hpp"
+#include "steward/model/payload_json.hpp"
 #include "steward/svr/svr_database.hpp"
 #include "steward/transport/transport_log.hpp"
 
@@ -53,7 +53,7 @@ Poco::Dynamic::Var payloadJson(const core::CoapResponse& response, std::string& 
     if (response.payload.empty()) return Poco::Dynamic::Var();
     if (response.contentFormat == kContentFormatTextPlain) return std::string(response.payload.begin(), response.payload.end());
     try {
-        return cborToJson(core::parseCbor(response.payload, "payload"));
+        return core::cborToJson(core::parseCbor(response.payload, "payload"));
     } catch (const core::DecodeError& e) {
         problem = std::to_string(response.payload.size()) + " bytes of payload that are not CBOR (" + e.what() + ")";
         return Poco::Dynamic::Var();

@@ -5,8 +5,8 @@
 
 #include "args.hpp"
 #include "errors.hpp"
-#include "payload_json.hpp"
 #include "peer_address.hpp"
+#include "steward/model/payload_json.hpp"
 #include "steward/model/pconf.hpp"
 
 namespace steward::tools {
@@ -65,7 +65,7 @@ CallOptions parseCall(const Args& args) {
     if (auto p = args.value("--payload")) {
         if (c.method != core::CoapMethod::Post) throw UsageError("--payload needs --method post");
         try {
-            c.payload = jsonObjectToCbor(*p);
+            c.payload = core::jsonObjectToCbor(*p);
         } catch (const std::invalid_argument& e) {
             throw UsageError(std::string("--payload: ") + e.what());
         }
@@ -132,7 +132,8 @@ A new device starts unowned (RFOTM) and waits for a gateway to take ownership.
 
 options:
   --otm justworks|randompin   ownership transfer method offered on first run (default justworks);
-                              randompin prints a fresh 8-digit PIN on each ownership attempt
+                              randompin prints a fresh 8-digit PIN on each ownership attempt,
+                              and a new one after 5 wrong PINs against it
   --svrdb FILE                the SVR database (created 0600 on first run; default ./steward-device.dat)
   --uuid-seed S               derive the UUID from S (8-64 bytes) when the database is created
   --name NAME                 device name in /oic/d (default "Steward sample light")

@@ -11,6 +11,7 @@
 #include "idprov_agent.hpp"
 #include "pair_mode.hpp"
 #include "steward/svr/svr_database.hpp"
+#include "steward/util/private_files.hpp"
 
 namespace {
 
@@ -88,7 +89,7 @@ int main(int argc, char** argv) {
     EventLog log(std::cout, options.json);
     try {
         if (options.reset) return resetDatabases(options, log);
-        if (!options.svrdbDir.empty()) std::filesystem::create_directories(options.svrdbDir);
+        if (!options.svrdbDir.empty()) steward::core::ensurePrivateDirectory(options.svrdbDir);
 
         // Block the stop signals before any thread starts, so that only sigwait() sees them.
         sigset_t stopSignals;

@@ -49,10 +49,11 @@ hash of the secret, and stores the issued certificate, its key and the CA in DIR
   --url URL             the directory URL, e.g. https://gateway:43776/idprov/directory
   --discover            find the server by DNS-SD (_idprov._tcp, through avahi-daemon)
   --discover-timeout MS how long to browse (default 3000)
-  --hash-alg ALG        Argon2id (default) or PBKDF2
+  --hash-alg ALG        Argon2id (default) or PBKDF2, at the cost the server's directory advertises
   --renew               renew the stored certificate over mutual TLS (no secret needed)
   --status              ask the server for this device's status (nothing is stored)
-  --wait                when the server answers Waiting, retry after its retrySec until decided
+  --wait                when the server answers Waiting (or is busy: HTTP 429/503), retry after its
+                        retrySec until decided
   --any-server          accept any server certificate of the CA with serverAuth (another IDProv
                         implementation); by default it must carry OU=idprov, as Steward's does, so
                         an OCF device certified by the same CA cannot pose as the server

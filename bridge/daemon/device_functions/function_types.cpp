@@ -35,9 +35,9 @@ std::optional<double> number(const CborValue* v) {
 }
 
 bool switchValue(const FunctionType& type, const CborValue& body) {
-    const auto* value = member(body, "value");
+    const auto* value = member(body, type.property);
     if (value == nullptr || value->type() != CborValue::Type::Bool) {
-        throw std::invalid_argument(std::string(type.name) + ": the resource has no boolean \"value\"");
+        throw std::invalid_argument(std::string(type.name) + ": the resource has no boolean \"" + std::string(type.property) + "\"");
     }
     return value->boolValue();
 }
@@ -84,8 +84,10 @@ Poco::JSON::Object::Ptr commandObject(const std::string& payload) {
 
 const std::vector<FunctionType>& functionTypes() {
     static const std::vector<FunctionType> table{
-        {"light", FunctionKind::Light, {"oic.r.switch.binary", "oic.r.light.brightness"}},
-        {"switch", FunctionKind::Switch, {"oic.r.switch.binary"}},
+        {"light", FunctionKind::Light, {"oic.r.switch.binary", "oic.r.light.brightness"}, "value"},
+        {"switch", FunctionKind::Switch, {"oic.r.switch.binary"}, "value"},
+        // iotivity-lite's sample light (simpleserver's /a/light): {"state": bool, "power": int}.
+        {"switch", FunctionKind::Switch, {"core.light"}, "state"},
         {"temperature", FunctionKind::Sensor, {"oic.r.temperature"}, "temperature", "temperature", "°C"},
         {"humidity", FunctionKind::Sensor, {"oic.r.humidity"}, "humidity", "humidity", "%"},
     };
@@ -137,7 +139,8 @@ CborValue commandToResource(const FunctionType& type, const std::string& payload
     std::vector<CborValue::Pair> body;
     for (const auto& name : command->getNames()) {
         if (name == "state") {
-            body.emplace_back(CborValue::text("value"), CborValue::boolean(onOff(command->getValue<std::string>("state"), current)));
+            body.emplace_back(CborValue::text(std::string(type.property)),
+                              CborValue::boolean(onOff(command->getValue<std::string>("state"), current)));
         } else if (name == "brightness" && type.kind == FunctionKind::Light) {
             const auto v = command->get("brightness");
             if (!v.isNumeric() || v.isBoolean()) throw std::invalid_argument("\"brightness\" must be a number from 0 to 255");

@@ -6,6 +6,7 @@
 //   rt on the resource                              function  state on MQTT
 //   oic.r.switch.binary + oic.r.light.brightness    light     {"state":"ON","brightness":0-255,"color_mode":"brightness"}
 //   oic.r.switch.binary                             switch    {"state":"ON"}
+//   core.light (iotivity-lite's sample light)       switch    {"state":"ON"}  (its "state" property)
 //   oic.r.temperature                               sensor    {"temperature":21.5,"unit":"°C"}
 //   oic.r.humidity                                  sensor    {"humidity":40}
 //
@@ -28,8 +29,9 @@ struct FunctionType {
     std::string_view name;  // "light", "switch", "temperature", "humidity"
     FunctionKind kind;
     std::vector<std::string_view> resourceTypes;  // every one of these is on the resource
-    // Sensors: the OCF property read (also the JSON key), Home Assistant's device class, the unit
-    // when the resource does not say ("units" of oic.r.temperature does).
+    // Lights and switches: the boolean on/off property. Sensors: the property read (also the JSON
+    // key), Home Assistant's device class, the unit when the resource does not say ("units" of
+    // oic.r.temperature does).
     std::string_view property = {};
     std::string_view deviceClass = {};
     std::string_view unit = {};

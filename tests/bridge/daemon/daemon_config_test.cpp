@@ -92,6 +92,12 @@ idprov:
   hash_algorithms: [PBKDF2]
   max_body_bytes: 4096
   requests_per_minute: 10
+  request_deadline_ms: 3000
+  max_connections_per_address: 2
+  max_connections: 100
+  pbkdf2_iterations: 700000
+  argon2_memory_kib: 32768
+  concurrent_hashes: 1
 )",
                                      "steward.yaml");
     const auto& s = c.idprov.settings;
@@ -107,6 +113,13 @@ idprov:
     EXPECT_EQ(s.hashAlgorithms, std::vector<std::string>{"PBKDF2"});
     EXPECT_EQ(s.maxBodyBytes, 4096u);
     EXPECT_EQ(s.requestsPerMinute, 10.0);
+    EXPECT_EQ(s.requestDeadline, std::chrono::milliseconds(3000));
+    EXPECT_EQ(s.maxConnectionsPerAddress, 2u);
+    EXPECT_EQ(s.maxConnections, 100u);
+    EXPECT_EQ(s.pbkdf2Iterations, 700000u);
+    EXPECT_EQ(s.argon2MemoryKiB, 32768u);
+    EXPECT_EQ(s.argon2Passes, 2u);  // the default
+    EXPECT_EQ(s.concurrentHashes, 1u);
 
     EXPECT_THAT(errorOf("idprov:\n  hash_algorithms: [bcrypt]\n"),
                 HasSubstr("steward.yaml:2:20: idprov.hash_algorithms: \"bcrypt\" is not supported"));
@@ -114,6 +127,9 @@ idprov:
     EXPECT_THAT(errorOf("idprov: {port: 99999}\n"), HasSubstr("idprov.port: 99999 is out of range"));
     EXPECT_THAT(errorOf("idprov: {oob_validity_hours: 0}\n"), HasSubstr("idprov.oob_validity_hours"));
     EXPECT_THAT(errorOf("idprov: {enable: true}\n"), HasSubstr("idprov.enable: unknown key"));
+    EXPECT_THAT(errorOf("idprov: {pbkdf2_iterations: 6000000}\n"), HasSubstr("idprov.pbkdf2_iterations: 6000000 is out of range"));
+    EXPECT_THAT(errorOf("idprov: {max_connections_per_address: 10, max_connections: 5}\n"),
+                HasSubstr("max_connections_per_address exceeds max_connections"));
 }
 
 TEST(DaemonConfig, AMissingFileIsAClearError) {

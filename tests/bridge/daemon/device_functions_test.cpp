@@ -39,7 +39,7 @@ TEST(FunctionTypes, TheMostSpecificTypeWins) {
     EXPECT_EQ(functionTypeFor({"oic.r.temperature"})->name, "temperature");
     EXPECT_EQ(functionTypeFor({"oic.r.humidity"})->name, "humidity");
     EXPECT_EQ(functionTypeFor({"oic.r.light.brightness"}), nullptr);  // brightness alone: nothing to switch
-    EXPECT_EQ(functionTypeFor({"core.light"}), nullptr);
+    EXPECT_EQ(functionTypeFor({"core.light"})->property, "state");    // iotivity-lite's sample light
     EXPECT_EQ(functionTypeFor({}), nullptr);
 }
 
@@ -101,6 +101,17 @@ TEST(FunctionTypes, MalformedCommandsAreRefusedBeforeAnyDevice) {
         EXPECT_THROW(commandToResource(light, bad, nullptr), std::invalid_argument) << bad;
     }
     EXPECT_THROW(commandToResource(sw, R"({"brightness":10})", nullptr), std::invalid_argument);
+}
+
+TEST(FunctionTypes, IotivityLitesLightIsASwitchOnItsStateProperty) {
+    const auto& lite = *functionTypeFor({"core.light"});
+    EXPECT_EQ(lite.kind, FunctionKind::Switch);
+    const auto s = stateFromResource(lite, body({{"state", CborValue::boolean(true)}, {"power", CborValue::unsignedInt(0)}}));
+    EXPECT_EQ(s->getValue<std::string>("state"), "ON");
+    const auto b = commandToResource(lite, "OFF", s);
+    ASSERT_TRUE(member(b, "state"));
+    EXPECT_FALSE(member(b, "state")->boolValue());
+    EXPECT_EQ(member(b, "value"), nullptr);
 }
 
 TEST(FunctionTypes, ResourceKeysAreOneTopicLevel) {

@@ -68,5 +68,51 @@ TEST(DeviceSecurityAccess, ARequestIsDecidedAgainWhereItIsApplied) {
     EXPECT_EQ(security.snapshot().doxm.oxmsel, oxm::kJustWorks);
 }
 
+// Issue 20.4: wrong PINs from anyone spend the PIN shown; the device then shows a new one, and
+// the key it hands out is the new PIN's.
+TEST(DeviceSecurityPin, ThePinShownChangesAfterItsWrongGuesses) {
+    test::TempDir dir;
+    const auto file = dir / "d.dat";
+    { SvrDatabase::create(file, factoryResources(kDevice, DeviceProfile{{oxm::kJustWorks, oxm::kRandomPin}, false})); }
+    std::vector<std::string> shown;
+    DeviceSecurityHooks hooks;
+    hooks.showPin = [&](std::string_view pin) { shown.emplace_back(pin); };
+    DeviceSecurityOptions options;
+    options.pinGuesses.freeFailuresPerAddress = 100;  // this test is about rotation, not back-off
+    DeviceSecurity security(SvrDatabase::open(file), hooks, options);
+    PeerInfo plain;
+    ASSERT_EQ(
+        security.handleSecurityRequest(CoapRequest::post("/oic/sec/doxm", {0xA1, 0x66, 'o', 'x', 'm', 's', 'e', 'l', 0x01}), plain).code,
+        CoapCode::Changed);
+    ASSERT_EQ(shown.size(), 1U);
+
+    const std::string label = "oic.sec.doxm.rdp";
+    const std::vector<std::uint8_t> identity(label.begin(), label.end());
+    auto guess = [&](SessionId id, const std::string& address) {
+        PeerInfo peer;
+        peer.role = SessionRole::Server;
+        peer.secure = true;
+        peer.sessionId = id;
+        peer.remoteAddress = address;
+        peer.pskIdentity = identity;
+        auto key = security.keyForIdentity(identity, peer);
+        SessionEvent failed;
+        failed.type = SessionEventType::Failed;
+        failed.peer = peer;
+        security.onSessionEvent(failed);
+        return key;
+    };
+    const auto firstKey = guess(1, "10.0.0.66");
+    ASSERT_TRUE(firstKey);
+    for (SessionId id = 2; id <= 4; ++id) ASSERT_TRUE(guess(id, id % 2 ? "10.0.0.66" : "10.0.0.67"));
+    EXPECT_EQ(shown.size(), 1U) << "four wrong PINs leave it";
+    ASSERT_TRUE(guess(5, "10.0.0.68"));
+    ASSERT_EQ(shown.size(), 2U) << "the fifth spends it";
+    EXPECT_NE(shown[1], shown[0]);
+    const auto nextKey = guess(6, "10.0.0.1");
+    ASSERT_TRUE(nextKey);
+    EXPECT_FALSE(*nextKey == *firstKey) << "the key handed out now is the new PIN's";
+}
+
 }  // namespace
 }  // namespace steward::core

@@ -51,10 +51,36 @@ TEST_F(PinGuessLimiterTest, OnlyOneHandshakeHoldsThePinKeyAtATime) {
 TEST_F(PinGuessLimiterTest, AHandshakeNeverReportedEndedCountsAsAFailureAfterTheTimeout) {
     EXPECT_FALSE(limiter.admit(1, "10.0.0.9", now));
     now += 14s;
-    EXPECT_TRUE(limiter.admit(2, "10.0.0.2", now));
+    EXPECT_TRUE(limiter.admit(2, "10.0.0.9", now)) << "its own address never preempts it";
     now += 1s;
-    EXPECT_FALSE(limiter.admit(2, "10.0.0.2", now));
+    EXPECT_FALSE(limiter.admit(2, "10.0.0.9", now));
     EXPECT_EQ(limiter.failuresCharged(), 1);
+}
+
+// Issue 20.4: holding the PIN key half-open must not keep the owner out.
+TEST_F(PinGuessLimiterTest, AHandshakeHoldingTheKeyTooLongGivesWayToAnotherAddressAndIsCharged) {
+    EXPECT_FALSE(limiter.admit(1, "10.0.0.66", now));
+    now += 500ms;
+    EXPECT_TRUE(limiter.admit(2, "10.0.0.1", now)) << "a handshake on a LAN may still be finishing";
+    EXPECT_FALSE(limiter.takePreempted());
+    now += 500ms;
+    EXPECT_FALSE(limiter.admit(3, "10.0.0.1", now)) << "held 1 s: it gives way";
+    const auto line = limiter.takePreempted();
+    ASSERT_TRUE(line);
+    EXPECT_NE(line->find("1 wrong PIN from 10.0.0.66"), std::string::npos) << *line;
+    EXPECT_EQ(limiter.failuresCharged(), 1);
+    EXPECT_FALSE(limiter.failed(1, now)) << "its late end is not charged twice";
+    EXPECT_TRUE(limiter.succeeded(3)) << "the owner's handshake is the one in flight";
+    EXPECT_EQ(limiter.failuresCharged(), 1);
+}
+
+TEST_F(PinGuessLimiterTest, AnAddressThatMayNotGuessCannotPreempt) {
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(wrongGuess("10.0.0.66"));  // locked out now
+    EXPECT_FALSE(limiter.admit(10, "10.0.0.1", now));
+    now += 2s;
+    EXPECT_TRUE(limiter.admit(11, "10.0.0.66", now)) << "backing off: it does not get to preempt";
+    EXPECT_FALSE(limiter.takePreempted());
+    EXPECT_TRUE(limiter.succeeded(10));
 }
 
 TEST_F(PinGuessLimiterTest, AnAddressBacksOffAfterItsFreeFailuresAndOnlyFailuresReArmIt) {
@@ -137,6 +163,34 @@ TEST_F(PinGuessLimiterTest, MemoryStaysBoundedWithEndlessAddresses) {
     ASSERT_TRUE(wrongGuess("10.0.3.49"));
     ASSERT_TRUE(wrongGuess("10.0.3.49"));
     EXPECT_TRUE(limiter.admit(999, "10.0.3.49", now));
+}
+
+TEST_F(PinGuessLimiterTest, APinIsSpentAfterItsFailuresFromAnyAddressAndANewOneStartsAfresh) {
+    // 5 by default, counted across addresses: rotation is about the PIN, not about who guessed.
+    for (int i = 0; i < 4; ++i) {
+        ASSERT_TRUE(wrongGuess("10.0.4." + std::to_string(i % 2)));
+        EXPECT_FALSE(limiter.pinSpent()) << i;
+    }
+    ASSERT_TRUE(wrongGuess("10.0.4.7"));
+    EXPECT_TRUE(limiter.pinSpent());
+    limiter.newPinShown();
+    EXPECT_FALSE(limiter.pinSpent());
+    // The new PIN changes nothing else: the global ceiling still holds 5 of its 10 spent.
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(wrongGuess("10.0.5." + std::to_string(i)));
+    EXPECT_TRUE(limiter.pinSpent());
+    limiter.newPinShown();
+    EXPECT_TRUE(limiter.admit(800, "10.0.6.1", now)) << "the ceiling is empty, new PIN or not";
+    // Refused handshakes spend nothing, so they never rotate the PIN.
+    EXPECT_FALSE(limiter.failed(800, now));
+    EXPECT_FALSE(limiter.pinSpent());
+}
+
+TEST_F(PinGuessLimiterTest, RotationCanBeSwitchedOff) {
+    PinGuessLimits limits;
+    limits.rotatePinAfterFailures = 0;
+    limiter = PinGuessLimiter(limits);
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(wrongGuess("10.0.7." + std::to_string(i)));
+    EXPECT_FALSE(limiter.pinSpent());
 }
 
 }  // namespace

@@ -91,6 +91,11 @@ TEST(IdprovMessagesTest, DirectoryRoundTrip) {
     EXPECT_NE(json.find("\"postProvisionRequest\""), std::string::npos);
     EXPECT_NE(json.find("\"version\":\"1\""), std::string::npos);
     EXPECT_EQ(parseDirectory(json), d);
+    EXPECT_EQ(json.find("oobsHashParams"), std::string::npos) << "omitted when empty";
+
+    Directory withCost = sampleDirectory();
+    withCost.oobsHashParams = {{"Argon2id", "m=19456,t=2,p=1"}, {"PBKDF2", "i=600000"}};
+    EXPECT_EQ(parseDirectory(toJson(withCost)), withCost);
 }
 
 TEST(IdprovMessagesTest, OobSecretPostRoundTrip) {
@@ -360,6 +365,18 @@ TEST(IdprovMessagesTest, DirectoryFields) {
     expectRefused(parseDirectory, withField(good, "endpoints", R"({"directory":1})"), {"'endpoints.directory'"});
     // An empty list of algorithms is legal (a server that accepts none); the client then refuses.
     EXPECT_TRUE(parseDirectory(withField(good, "oobsHashAlg", "[]")).oobsHashAlg.empty());
+}
+
+TEST(IdprovMessagesTest, DirectoryHashParamsAreBounded) {
+    const std::string good = toJson(sampleDirectory());
+    expectRefused(parseDirectory, withField(good, "oobsHashAlg", R"(["Argon2id"],"oobsHashParams":[])"), {"'oobsHashParams'"});
+    expectRefused(parseDirectory, withField(good, "oobsHashAlg", R"(["Argon2id"],"oobsHashParams":{"Argon2id":7})"),
+                  {"'oobsHashParams.Argon2id'"});
+    expectRefused(parseDirectory, withField(good, "oobsHashAlg", R"(["Argon2id"],"oobsHashParams":{"Argon2id":"m=1 t=2"})"),
+                  {"'oobsHashParams.Argon2id'"});
+    expectRefused(parseDirectory,
+                  withField(good, "oobsHashAlg", R"(["Argon2id"],"oobsHashParams":{"Argon2id":")" + std::string(65, 'x') + R"("})"),
+                  {"'oobsHashParams.Argon2id'"});
 }
 
 TEST(IdprovMessagesTest, ProvisionResponseFields) {

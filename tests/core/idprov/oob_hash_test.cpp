@@ -6,6 +6,7 @@
 
 #include "steward/idprov/idprov_error.hpp"
 #include "steward/idprov/oob_hash.hpp"
+#include "steward/idprov/oob_hash_policy.hpp"
 
 namespace steward::idprov {
 namespace {
@@ -262,6 +263,37 @@ TEST(OobHashTest, ErrorsNeverQuoteTheSecret) {
     } catch (const IdprovError& e) {
         EXPECT_EQ(std::string(e.what()).find("sss"), std::string::npos);
     }
+}
+
+// The server's accepted cost, as its directory advertises it and a client reads it back.
+TEST(OobHashPolicyTest, AdvertisedCostRoundTripsAndIsBounded) {
+    const OobHashCost cost{19456, 2, 1, 600000};
+    EXPECT_EQ(costParameters(OobHashAlgorithm::Argon2id, cost), "m=19456,t=2,p=1");
+    EXPECT_EQ(costParameters(OobHashAlgorithm::Pbkdf2Sha256, cost), "i=600000");
+    const OobHashCost read = parseCostParameters(OobHashAlgorithm::Argon2id, "m=19456,t=2,p=1", OobHashCost{1024, 1, 1, 10000});
+    EXPECT_EQ(read.argon2MemoryKiB, 19456u);
+    EXPECT_EQ(read.argon2Passes, 2u);
+    EXPECT_EQ(read.pbkdf2Iterations, 10000u) << "the other algorithm's fields are kept";
+    EXPECT_EQ(parseCostParameters(OobHashAlgorithm::Pbkdf2Sha256, "i=600000").pbkdf2Iterations, 600000u);
+    // A hostile directory cannot make the client spin or allocate beyond the protocol's limits.
+    for (const char* bad :
+         {"m=1048576,t=2,p=1", "m=19456,t=2", "m=19456,t=2,p=1,x=1", "m=019456,t=2,p=1", "m=-1,t=2,p=1", "t=2,m=1,p=1", ""}) {
+        EXPECT_THROW(parseCostParameters(OobHashAlgorithm::Argon2id, bad), IdprovError) << bad;
+    }
+    for (const char* bad : {"i=50000000", "i=", "i=1e6", "iterations=600000", "i=600000,i=1"}) {
+        EXPECT_THROW(parseCostParameters(OobHashAlgorithm::Pbkdf2Sha256, bad), IdprovError) << bad;
+    }
+}
+
+TEST(OobHashPolicyTest, OnlyTheAcceptedCostPasses) {
+    const OobHashCost accepted{8192, 1, 1, 10000};
+    const auto params = [](OobHashAlgorithm a, const OobHashCost& c) { return oobHashParameters(hashOobSecret("s", a, c)); };
+    EXPECT_EQ(costProblem(params(OobHashAlgorithm::Argon2id, accepted), accepted), "");
+    EXPECT_EQ(costProblem(params(OobHashAlgorithm::Pbkdf2Sha256, accepted), accepted), "");
+    EXPECT_NE(costProblem(params(OobHashAlgorithm::Argon2id, {8192, 2, 1, 10000}), accepted).find("m=8192,t=1,p=1 only"),
+              std::string::npos);
+    EXPECT_NE(costProblem(params(OobHashAlgorithm::Argon2id, {4096, 1, 1, 10000}), accepted), "") << "cheaper is refused too";
+    EXPECT_NE(costProblem(params(OobHashAlgorithm::Pbkdf2Sha256, {8192, 1, 1, 20000}), accepted).find("i=10000 only"), std::string::npos);
 }
 
 }  // namespace

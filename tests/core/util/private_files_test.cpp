@@ -44,7 +44,7 @@ private:
 
 TEST(PrivateFiles, ANewDirectoryIs0700WhateverTheUmask) {
     TempDir tmp;
-    for (const mode_t mask : {0000, 0022, 0277}) {
+    for (const mode_t mask : {mode_t{0000}, mode_t{0022}, mode_t{0277}}) {
         const Umask umask(mask);
         const auto dir = tmp / ("state-" + std::to_string(mask));
         ensurePrivateDirectory(dir);

@@ -1,6 +1,7 @@
 // The idprov plugin's parts without HTTP: the enrolment rules (who gets a certificate, and why
-// not), the one-time expiring secret store, the per-client rate limiter, and how a presented
-// certificate is classified.
+// not), the one-time expiring secret store, the per-client rate limiter, how a presented
+// certificate is classified, and the denial-of-service bounds (issue 20): the accepted hash cost,
+// wrong hashes per address (a stranger cannot burn a secret), the hash gate, the connection caps.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,7 +9,10 @@
 #include <fstream>
 #include <thread>
 
+#include "connection_limiter.hpp"
 #include "enroller.hpp"
+#include "guess_ledger.hpp"
+#include "hash_gate.hpp"
 #include "neighbour_table.hpp"
 #include "oob_store.hpp"
 #include "peer_identity.hpp"
@@ -25,6 +29,16 @@ using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
 const proto::OobHashCost kCheap{8192, 1, 1, 10000};
+
+// The server accepts exactly kCheap (the protocol's minimums keep tests quick).
+core::EnrollmentSettings cheapSettings() {
+    core::EnrollmentSettings s;
+    s.argon2MemoryKiB = kCheap.argon2MemoryKiB;
+    s.argon2Passes = kCheap.argon2Passes;
+    s.argon2Lanes = kCheap.argon2Lanes;
+    s.pbkdf2Iterations = kCheap.pbkdf2Iterations;
+    return s;
+}
 
 class EnrollerTest : public ::testing::Test {
 protected:
@@ -48,7 +62,7 @@ protected:
     PeerIdentity device(const std::string& cn) { return PeerIdentity{PeerRole::Device, cn, ""}; }
 
     test::TempDir dir;
-    core::EnrollmentSettings settings;
+    core::EnrollmentSettings settings = cheapSettings();
     core::CertificateAuthority ca;
     OobStore secrets;
     IssuedStore issued;
@@ -117,7 +131,8 @@ TEST_F(EnrollerTest, OfRequestsRacingWithOneSecretOnlyOneGetsACertificate) {
     std::vector<Decision> decisions(requests.size());
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < requests.size(); ++i) {
-        threads.emplace_back([&, i] { decisions[i] = enroller.provision(requests[i], {}, "p"); });
+        // From several addresses: one address gets one hash at a time anyway (the hash gate).
+        threads.emplace_back([&, i] { decisions[i] = enroller.provision(requests[i], {}, "10.0.0." + std::to_string(i + 1) + ":5000"); });
     }
     for (auto& t : threads) t.join();
     const auto approved = std::count_if(decisions.begin(), decisions.end(),
@@ -140,15 +155,75 @@ TEST_F(EnrollerTest, ADeviceThatLostItsAnswerGetsTheSameCertificateAgain) {
     EXPECT_EQ(enroller.provision(request("lamp-16", "s"), {}, "p").response.status, proto::ProvisionStatus::Rejected);
 }
 
-TEST_F(EnrollerTest, TenWrongHashesDropTheSecret) {
+TEST_F(EnrollerTest, WrongHashesLockOutTheirAddressButNeverBurnTheSecret) {
     secrets.put("lamp-17", {core::SecretBytes::fromText("right"), Clock::now() + 1h});
-    for (int i = 0; i < 9; ++i) {
-        EXPECT_THAT(enroller.provision(request("lamp-17", "guess" + std::to_string(i)), {}, "p").response.message,
-                    HasSubstr("does not match"));
+    const std::string stranger = "10.0.0.66:4000";
+    for (int i = 0; i < 2; ++i) {
+        const auto d = enroller.provision(request("lamp-17", "guess" + std::to_string(i)), {}, stranger);
+        EXPECT_EQ(d.httpStatus, 403);
+        EXPECT_EQ(d.response.message, "oobsHash does not match the out-of-band secret");
     }
-    EXPECT_THAT(enroller.provision(request("lamp-17", "guess9"), {}, "p").response.message, HasSubstr("dropped"));
-    // The right secret comes too late: the device waits for a new one.
-    EXPECT_EQ(enroller.provision(request("lamp-17", "right"), {}, "p").response.status, proto::ProvisionStatus::Waiting);
+    auto third = enroller.provision(request("lamp-17", "guess2"), {}, stranger);
+    EXPECT_THAT(third.response.message, HasSubstr("may try again for 'lamp-17' in 30 s"));
+    // Locked out before any hashing, with the time to wait; even the right secret waits.
+    auto locked = enroller.provision(request("lamp-17", "right"), {}, stranger);
+    EXPECT_EQ(locked.httpStatus, 429);
+    EXPECT_GE(locked.response.retrySec, 29);
+    EXPECT_EQ(enroller.ledger().failures("lamp-17"), 3);
+    // Ten more strangers, three wrong hashes each: the secret stays for the real device.
+    for (int a = 0; a < 10; ++a) {
+        for (int i = 0; i < 3; ++i) enroller.provision(request("lamp-17", "g"), {}, "10.0.1." + std::to_string(a) + ":1");
+    }
+    const auto real = enroller.provision(request("lamp-17", "right"), {}, "10.0.0.7:5000");
+    EXPECT_EQ(real.response.status, proto::ProvisionStatus::Approved) << real.response.message;
+    EXPECT_EQ(enroller.ledger().failures("lamp-17"), 0) << "a used secret's record is cleared";
+}
+
+TEST_F(EnrollerTest, AHashAtAnotherCostIsRefusedBeforeHashing) {
+    secrets.put("lamp-18", {core::SecretBytes::fromText("right"), Clock::now() + 1h});
+    // Hashes of the right secret whose parameters ask for more (or other) work than accepted;
+    // forged from a cheap hash: the server must refuse them before running the KDF.
+    const auto forged = [](proto::OobHashAlgorithm alg, const std::string& from, const std::string& to) {
+        std::string h = proto::hashOobSecret("right", alg, kCheap);
+        return h.replace(h.find(from), from.size(), to);
+    };
+    const std::vector<std::pair<proto::OobHashAlgorithm, std::string>> costly{
+        {proto::OobHashAlgorithm::Pbkdf2Sha256, forged(proto::OobHashAlgorithm::Pbkdf2Sha256, "i=10000", "i=5000000")},  // 2 s before
+        {proto::OobHashAlgorithm::Argon2id, forged(proto::OobHashAlgorithm::Argon2id, "m=8192,t=1,p=1", "m=65536,t=10,p=8")},
+        {proto::OobHashAlgorithm::Argon2id, forged(proto::OobHashAlgorithm::Argon2id, "m=8192,t=1,p=1", "m=8192,t=1,p=2")},
+    };
+    for (const auto& [alg, hash] : costly) {
+        auto r = request("lamp-18", "", alg);
+        r.oobsHash = hash;
+        r.oobsHashAlg = std::string(proto::algorithmName(alg));
+        const auto started = std::chrono::steady_clock::now();
+        const auto d = enroller.provision(r, {}, "10.0.0.9:1");
+        EXPECT_LT(std::chrono::steady_clock::now() - started, 1s) << "refused without running the KDF";
+        EXPECT_EQ(d.httpStatus, 400);
+        EXPECT_THAT(d.response.message, HasSubstr(alg == proto::OobHashAlgorithm::Argon2id ? "m=8192,t=1,p=1 only" : "i=10000 only"));
+    }
+    // A PBKDF2 tag of 64 bytes would cost two runs of the iterations.
+    auto longTag = request("lamp-18", "right", proto::OobHashAlgorithm::Pbkdf2Sha256);
+    longTag.oobsHash = longTag.oobsHash.substr(0, longTag.oobsHash.rfind('$') + 1) + std::string(86, 'A');
+    const auto d = enroller.provision(longTag, {}, "10.0.0.9:1");
+    EXPECT_EQ(d.httpStatus, 400);
+    EXPECT_THAT(d.response.message, HasSubstr("at most 32 bytes"));
+    EXPECT_TRUE(secrets.find("lamp-18", Clock::now())) << "nothing was counted against the secret";
+    EXPECT_EQ(enroller.ledger().failures("lamp-18"), 0);
+}
+
+TEST_F(EnrollerTest, EachAddressHashesOneRequestAtATimeWithinItsBudget) {
+    settings.hashesPerMinute = 2;
+    Enroller limited(settings, ca, secrets, issued, [](const std::string&) {});
+    secrets.put("lamp-19", {core::SecretBytes::fromText("right"), Clock::now() + 1h});
+    EXPECT_EQ(limited.provision(request("lamp-19", "a"), {}, "10.0.0.5:1").httpStatus, 403);
+    EXPECT_EQ(limited.provision(request("lamp-19", "b"), {}, "10.0.0.5:2").httpStatus, 403);
+    const auto over = limited.provision(request("lamp-19", "right"), {}, "10.0.0.5:3");
+    EXPECT_EQ(over.httpStatus, 429);
+    EXPECT_THAT(over.response.message, HasSubstr("too many hashed requests"));
+    // Polling while no secret is known costs no hash budget.
+    EXPECT_EQ(limited.provision(request("lamp-20", "x"), {}, "10.0.0.5:4").response.status, proto::ProvisionStatus::Waiting);
+    EXPECT_EQ(limited.provision(request("lamp-19", "right"), {}, "10.0.0.6:1").response.status, proto::ProvisionStatus::Approved);
 }
 
 TEST_F(EnrollerTest, AReplayAfterApprovalIsRejectedNotWaiting) {
@@ -276,6 +351,93 @@ TEST(RateLimiter, AllowsABurstThenRefillsOverTime) {
     EXPECT_FALSE(limiter.allow("1.2.3.4", t0 + 21s));
     RateLimiter off(0);
     for (int i = 0; i < 100; ++i) EXPECT_TRUE(off.allow("x", t0));
+}
+
+}  // namespace
+}  // namespace steward::plugins::idprov
+
+namespace steward::plugins::idprov {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(GuessLedger, LocksOutDoublingPerAddressAndTightensUnderAttack) {
+    GuessLedger ledger;  // 3 free, then 30 s doubling to 1 h; after 20 in all, 1 free
+    const auto t0 = GuessLedger::Clock::now();
+    EXPECT_EQ(ledger.recordFailure("d", "a", t0), 0s);
+    EXPECT_EQ(ledger.recordFailure("d", "a", t0), 0s);
+    EXPECT_EQ(ledger.recordFailure("d", "a", t0), 30s);
+    EXPECT_EQ(ledger.lockedFor("d", "a", t0 + 10s), 20s);
+    EXPECT_EQ(ledger.lockedFor("d", "b", t0), 0s) << "another address is not affected";
+    EXPECT_EQ(ledger.lockedFor("other", "a", t0), 0s) << "another device is not affected";
+    EXPECT_EQ(ledger.lockedFor("d", "a", t0 + 31s), 0s);
+    EXPECT_EQ(ledger.recordFailure("d", "a", t0 + 31s), 60s);
+    for (int i = 0; i < 10; ++i) ledger.recordFailure("d", "a", t0 + 31s);
+    EXPECT_EQ(ledger.recordFailure("d", "a", t0 + 31s), 3600s) << "capped";
+    // Over 20 in all: a fresh address is locked after its first wrong hash.
+    for (int i = 0; i < 8; ++i) ledger.recordFailure("d", "x" + std::to_string(i), t0);
+    EXPECT_GT(ledger.failures("d"), 20);
+    EXPECT_EQ(ledger.recordFailure("d", "fresh", t0), 30s);
+    ledger.forget("d");
+    EXPECT_EQ(ledger.lockedFor("d", "a", t0 + 32s), 0s);
+    EXPECT_EQ(ledger.failures("d"), 0);
+}
+
+TEST(GuessLedger, RemembersABoundedNumberOfAddresses) {
+    GuessPolicy policy;
+    policy.maxAddresses = 4;
+    policy.freeFailures = 1;
+    GuessLedger ledger(policy);
+    const auto t0 = GuessLedger::Clock::now();
+    for (int i = 0; i < 10; ++i) ledger.recordFailure("d", "h" + std::to_string(i), t0 + std::chrono::seconds(i));
+    int remembered = 0;
+    for (int i = 0; i < 10; ++i) remembered += ledger.lockedFor("d", "h" + std::to_string(i), t0 + 10s) > 0s;
+    EXPECT_EQ(remembered, 4);
+    EXPECT_GT(ledger.lockedFor("d", "h9", t0 + 10s), 0s) << "the latest lock-outs are kept";
+}
+
+TEST(HashGate, OneAtATimePerAddressFifoOverallAndBusyAfterTheWait) {
+    HashGate gate(1, 0, 300ms);
+    auto first = gate.enter("a", "d");
+    ASSERT_TRUE(first.admitted());
+    EXPECT_EQ(gate.enter("a", "d").refusal, HashGate::Refusal::AddressBusy);
+    const auto started = std::chrono::steady_clock::now();
+    const auto timedOut = gate.enter("b", "d");  // the only slot stays taken
+    EXPECT_EQ(timedOut.refusal, HashGate::Refusal::ServerBusy);
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms);
+    // A waiter gets the slot as soon as it is free.
+    std::thread release([&] {
+        std::this_thread::sleep_for(50ms);
+        auto gone = std::move(first);
+    });
+    HashGate::Ticket waited = gate.enter("c", "d");
+    release.join();
+    EXPECT_TRUE(waited.admitted());
+}
+
+TEST(HashGate, ABudgetPerAddressAndDevice) {
+    HashGate gate(4, 2, 100ms);
+    EXPECT_TRUE(gate.enter("a", "d").admitted());
+    EXPECT_TRUE(gate.enter("a", "d").admitted());
+    EXPECT_EQ(gate.enter("a", "d").refusal, HashGate::Refusal::AddressOverBudget);
+    EXPECT_TRUE(gate.enter("b", "d").admitted()) << "another address";
+    EXPECT_TRUE(gate.enter("a", "e").admitted()) << "another device (an installer enrolling several)";
+    EXPECT_EQ(gate.refusals(), 1u);
+}
+
+TEST(ConnectionLimiter, CapsPerAddressAndInAll) {
+    ConnectionLimiter limiter(2, 3);
+    int keys[5];
+    EXPECT_TRUE(limiter.admit(&keys[0], "a"));
+    EXPECT_TRUE(limiter.admit(&keys[1], "a"));
+    EXPECT_FALSE(limiter.admit(&keys[2], "a"));
+    EXPECT_TRUE(limiter.admit(&keys[3], "b"));
+    EXPECT_FALSE(limiter.admit(&keys[4], "c")) << "three open in all";
+    limiter.release(&keys[0]);
+    limiter.release(&keys[0]);  // twice: counted once
+    EXPECT_EQ(limiter.open(), 2u);
+    EXPECT_TRUE(limiter.admit(&keys[2], "a"));
+    EXPECT_EQ(limiter.refused(), 2u);
 }
 
 }  // namespace

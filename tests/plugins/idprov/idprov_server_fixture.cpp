@@ -25,6 +25,15 @@ core::EnrollmentSettings IdprovServer::defaultSettings() {
     return s;
 }
 
+core::EnrollmentSettings IdprovServer::cheapHashSettings() {
+    core::EnrollmentSettings s = defaultSettings();
+    s.argon2MemoryKiB = kCheapArgon2MemoryKiB;
+    s.argon2Passes = 1;
+    s.argon2Lanes = 1;
+    s.pbkdf2Iterations = kCheapPbkdf2Iterations;
+    return s;
+}
+
 IdprovServer::IdprovServer(core::EnrollmentSettings settings) {
     gateway_ = std::make_unique<core::GatewayState>(dir_.path() / "state", STEWARD_PLUGIN_DIR);
     auto provider =

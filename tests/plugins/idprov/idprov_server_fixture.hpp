@@ -14,12 +14,19 @@
 
 namespace steward::test {
 
+// Argon2id m=8192 KiB, t=1, p=1; PBKDF2 10,000 iterations.
+inline constexpr std::uint32_t kCheapArgon2MemoryKiB = 8192;
+inline constexpr std::uint32_t kCheapPbkdf2Iterations = 10000;
+
 class IdprovServer {
 public:
     explicit IdprovServer(core::EnrollmentSettings settings = defaultSettings());
     ~IdprovServer();
 
     static core::EnrollmentSettings defaultSettings();
+    // defaultSettings() accepting only the protocol's cheapest hash cost (kCheapHashCost), so
+    // tests do not spend seconds in the KDF.
+    static core::EnrollmentSettings cheapHashSettings();
 
     core::EnrollmentService& service() { return *service_; }
     core::CertificateAuthority& ca() { return gateway_->ca(); }

@@ -69,7 +69,7 @@ protected:
     static void SetUpTestSuite() {
         if (findOnPath("curl") == "curl") GTEST_SKIP() << "curl is not installed";
     }
-    IdprovServer server;
+    IdprovServer server{IdprovServer::cheapHashSettings()};
     TempDir deviceDir;
 
     proto::IdprovClient client(const std::string& deviceId, const std::string& secret,

@@ -79,6 +79,8 @@ private:
     CoapResponse get(const CoapRequest& request, ResourceClass c) const;
     CoapResponse store(const SecurityResources& updated, CoapCode code);
     void resetLocked(const std::string& why);
+    // Random PIN: shows a new PIN once the limiter says the shown one drew too many wrong guesses.
+    void rotatePinIfSpent();  // mutex_ held
     void ensurePairingResourcesLocked();
     CoapResponse handlePairing(const CoapRequest& request, const PeerInfo& peer);  // dpairing writes
     CoapResponse startPairing(const CoapRequest& request, const PeerInfo& peer);

@@ -36,6 +36,8 @@ struct IdprovClientOptions {
     std::string deviceId;
     std::string oobSecret;  // may be empty for a renewal-only client
     OobHashAlgorithm hashAlgorithm = OobHashAlgorithm::Argon2id;
+    // Used only when the directory does not advertise the cost it accepts (oobsHashParams, see
+    // oob_hash_policy.hpp): a server that does gets exactly its own parameters.
     OobHashCost hashCost;
     std::filesystem::path storeDirectory;
     std::chrono::milliseconds timeout{10000};
@@ -66,14 +68,17 @@ public:
     // verification failure: "... server certificate refused: <why>").
     Directory fetchDirectory();
     // One provisioning request with the OOB hash (options.hashAlgorithm, which the directory must
-    // offer, else IdprovError) and the store's pending key. Approved: the server's oobsHash, its
-    // CA (the one the request was verified against) and the issued certificate (our key, CN =
-    // deviceID, TLS client use, chains to the CA) are checked, then key, CA and certificate are
-    // stored and the pending key removed. Waiting/Rejected (including an HTTP 4xx/5xx whose JSON
-    // body says why): returned; nothing stored but the pending key. Throws as fetchDirectory(),
-    // IdprovError for an empty secret or a malformed answer, and IdprovError("server not
-    // trusted: ...") when the server fails the OOB proof or issues an unusable certificate;
-    // std::runtime_error for an error answer that is not JSON.
+    // offer, else IdprovError; at the cost the directory advertises, else options.hashCost; a
+    // malformed or out-of-limits advertised cost throws IdprovError) and the store's pending key.
+    // Approved: the server's oobsHash, its CA (the one the request was verified against) and the
+    // issued certificate (our key, CN = deviceID, TLS client use, chains to the CA) are checked,
+    // then key, CA and certificate are stored and the pending key removed. Waiting/Rejected
+    // (including an HTTP 4xx/5xx whose JSON body says why; a 429 or 503 answer with a retrySec,
+    // the server busy or this address over a limit, is reported as Waiting with that retrySec):
+    // returned; nothing stored but the pending key. Throws as fetchDirectory(), IdprovError for an
+    // empty secret or a malformed answer, and IdprovError("server not trusted: ...") when the
+    // server fails the OOB proof or issues an unusable certificate; std::runtime_error for an
+    // error answer that is not JSON.
     EnrollmentResult enroll();
     // Renewal over mutual TLS with the stored certificate and a fresh EC P-256 key; no OOB. On
     // Approved the new certificate must chain to the stored CA and be for the new key; then the

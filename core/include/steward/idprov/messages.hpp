@@ -32,7 +32,11 @@ std::string deviceIdProblem(std::string_view deviceId);
 struct Directory {
     std::map<std::string, std::string> endpoints;  // name -> absolute URL
     std::vector<std::string> oobsHashAlg;          // protocol names, e.g. "Argon2id"
-    std::string caCert;                            // PEM
+    // Not in the draft (Steward's extension, ignored by others): the one hash cost the server
+    // accepts per algorithm, name -> PHC parameter string ("m=19456,t=2,p=1", "i=600000"); see
+    // oob_hash_policy.hpp. Empty: the server does not say (another implementation).
+    std::map<std::string, std::string> oobsHashParams;
+    std::string caCert;  // PEM
     std::string version{kProtocolVersion};
 
     bool operator==(const Directory&) const = default;
@@ -94,7 +98,9 @@ std::string toJson(const StatusResponse& message);
 //  - directory: endpoints (object, <= 16 entries) must map directory, status, postOOB and
 //    postProvisionRequest to https:// URLs of printable ASCII (<= 2048 chars), status containing
 //    "{deviceID}"; oobsHashAlg an array (<= 16) of 1..32-char names; caCert a PEM certificate
-//    (<= kMaxPemChars); version "1".
+//    (<= kMaxPemChars); version "1"; oobsHashParams optional, an object (<= 16 entries) of
+//    1..32-char names to 1..64-char strings, printable ASCII without spaces (checked further by
+//    oob_hash_policy.hpp when used).
 //  - oobsecret: deviceID (deviceIdProblem), oobSecret 1..kMaxOobSecretBytes bytes, validUntil
 //    optional ISO-8601 date or UTC time.
 //  - provreq: deviceID; ip and mac strings (may be empty, <= 64 chars of printable ASCII without

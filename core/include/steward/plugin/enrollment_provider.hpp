@@ -33,6 +33,22 @@ struct EnrollmentSettings {
     double requestsPerMinute = 60;  // per client address; a burst of the same size is allowed
     bool publishDnssd = true;       // announce _idprov._tcp through avahi-daemon
     std::string dnssdInstanceName = "idprov";
+
+    // Denial of service from the LAN (issue 20; docs/idprov-dos.md says why each value).
+    // The one hash cost accepted per algorithm (advertised in the directory; any other refused
+    // before hashing). Defaults: OWASP's password storage guidance.
+    std::uint32_t argon2MemoryKiB = 19456;
+    std::uint32_t argon2Passes = 2;
+    std::uint32_t argon2Lanes = 1;
+    std::uint32_t pbkdf2Iterations = 600000;
+    // TLS handshake, request line, headers and body of a connection, all together.
+    std::chrono::milliseconds requestDeadline{5000};
+    unsigned handlerThreads = 64;                   // connections served at once
+    unsigned maxConnectionsPerAddress = 4;          // open (queued or served) per client address
+    unsigned maxConnections = 256;                  // open, all addresses together
+    unsigned concurrentHashes = 2;                  // KDF runs at once, all clients together (one per address)
+    double hashesPerMinute = 10;                    // requests that need a KDF run, per client address and deviceID
+    std::chrono::milliseconds hashQueueWait{3000};  // longest wait for a KDF slot before 503
 };
 
 struct EnrollmentEvent {

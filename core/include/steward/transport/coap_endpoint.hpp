@@ -47,6 +47,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -136,6 +137,30 @@ std::optional<PeerAddress> parseHostPort(std::string_view text);
 // thread. An exception becomes a 5.00 response (and a log line).
 using ResourceHandler = std::function<CoapResponse(const CoapRequest& request, const PeerInfo& peer)>;
 
+// A DTLS listener's bounds on handshakes in progress (the client echoed our cookie, so its address
+// is real, but the session is not established yet): a LAN host that opens handshakes and goes
+// silent must not fill the listener and lock the owner out (issue 20.3). When a bound is passed,
+// the oldest handshake of the address holding the most goes first, so a flooding address only
+// ever evicts its own handshakes while it holds more than anyone else; a client that completes
+// its handshake in time is never affected. Established sessions are never counted nor evicted
+// (libcoap's idle-session cap, which would evict them, stays unset). Details: docs/device-dos.md.
+struct ServerHandshakeLimits {
+    std::size_t perAddress = 4;  // concurrent handshakes from one IP address (any port)
+    std::size_t total = 32;      // concurrent handshakes on this listener
+    // A handshake not established this long after its cookie echo is dropped (and reported
+    // Failed if it got as far as the key exchange).
+    std::chrono::milliseconds timeout{5000};
+};
+
+// What the listener did about handshakes in progress (see ServerHandshakeLimits).
+struct ServerHandshakeStats {
+    std::size_t inProgress = 0;           // now
+    std::size_t peakInProgress = 0;       // the most at once so far
+    std::uint64_t timedOut = 0;           // dropped after ServerHandshakeLimits::timeout
+    std::uint64_t evictedPerAddress = 0;  // dropped for the per-address bound
+    std::uint64_t evictedTotal = 0;       // dropped for the listener's bound
+};
+
 struct EndpointOptions {
     // Numeric address to listen on: "127.0.0.1", "::1", "0.0.0.0", "::".
     std::string bindAddress = "127.0.0.1";
@@ -159,6 +184,8 @@ struct EndpointOptions {
     // A client that sends its identity but never a valid Finished (DTLS silently drops records it
     // cannot authenticate, which is what a wrong PSK looks like) is reported Failed after this.
     std::chrono::milliseconds serverHandshakeTimeout{10000};
+    // Bounds on server handshakes in progress, so that half-open ones cannot fill the listener.
+    ServerHandshakeLimits serverHandshakes;
 };
 
 class CoapEndpoint;
@@ -276,6 +303,9 @@ public:
     bool setServerPki(PkiCredentials credentials);
     // Current view of a session; nullopt once it is closed.
     std::optional<PeerInfo> sessionInfo(SessionId session) const;
+    // The DTLS listener's handshake bookkeeping (all zero without a listener, or once shutting
+    // down). Waits for the I/O thread; from a handler it runs inline.
+    ServerHandshakeStats serverHandshakeStats() const;
 
 private:
     std::shared_ptr<detail::EndpointCore> core_;
