@@ -9,9 +9,9 @@
 // read-only). A refused or failed command leaves the state as it was and raises a command_failed
 // event. resource/get and resource/set requests run here too, on the same path.
 //
-// CoAP Observe is not used: no device we know offers it for its application resources (the
-// sample device and iotivity-lite's simpleserver list /a/light as observable but do not notify),
-// so state follows the device by polling, and at once after every command.
+// CoAP Observe is not used yet (the transport has no Observe client; steward-device lists /a/light
+// as observable but does not notify): state follows the device by polling, and is read again at
+// once after every command.
 //
 // Threading: one worker thread does all the device work, commands and requests before polls;
 // every public function only queues and returns (safe from the MQTT thread). Its queue is bounded:
