@@ -163,6 +163,17 @@ TEST(LiteDevice, OwnedByRandomPinFoundAgainProvisionedAndRemoved) {
     const auto aclResult = parseObject(acl.out);
     EXPECT_TRUE(aclResult && aclResult->optValue<std::string>("status", "") == "ok") << show(acl) << output();
 
+    // Its light, over the owner credential: the code stewardd's resource requests and Home
+    // Assistant's commands run on. iotivity-lite's /a/light is core.light {"state", "power"}.
+    const auto lightOn = stewardIn(ns, {"set", liteId, "/a/light", R"({"state": true})", "--json"}, state);
+    EXPECT_EQ(lightOn.exitCode, 0) << show(lightOn) << output();
+    const auto light = stewardIn(ns, {"get", liteId, "/a/light", "--json"}, state);
+    ASSERT_EQ(light.exitCode, 0) << show(light) << output();
+    const auto lightResult = parseObject(light.out);
+    ASSERT_TRUE(lightResult && lightResult->getObject("data")) << show(light);
+    EXPECT_TRUE(lightResult->getObject("data")->getValue<bool>("state")) << show(light);
+    EXPECT_TRUE(lightResult->getObject("data")->has("power")) << show(light);
+
     const auto pair = stewardIn(ns, {"pair", liteId, device.uuid, "--json"}, state);
     EXPECT_EQ(pair.exitCode, 0) << show(pair) << output();
     const auto pairResult = parseObject(pair.out);
