@@ -310,13 +310,13 @@ void DeviceFunctions::runCommand(const core::Uuid& id, const std::string& key, c
     }
 }
 
-void DeviceFunctions::read(const core::Uuid& id, const std::string& href, Done done) {
-    const bool queued = enqueue({[this, id, href, done] {
+void DeviceFunctions::request(const core::Uuid& id, Done done, SessionWork work) {
+    const bool queued = enqueue({[this, id, done, work = std::move(work)] {
                                      const auto at = addressOf(id);
                                      if (!at) return done({}, "the gateway does not own device " + id.toString());
                                      try {
                                          core::DeviceResourceSession session(access_.endpoint, access_.identity, id, *at, options_.timeout);
-                                         done(core::cborToJson(session.read(href)), "");
+                                         done(work(session), "");
                                      } catch (const core::ProvisioningError& e) {
                                          if (unreachable(e)) setOnline(id, false, e.what());
                                          done({}, e.what());
@@ -328,33 +328,25 @@ void DeviceFunctions::read(const core::Uuid& id, const std::string& href, Done d
     if (!queued) done({}, "the gateway is busy (too many requests queued); try again");
 }
 
+void DeviceFunctions::read(const core::Uuid& id, const std::string& href, Done done) {
+    request(id, std::move(done), [href](core::DeviceResourceSession& session) { return core::cborToJson(session.read(href)); });
+}
+
 void DeviceFunctions::write(const core::Uuid& id, const std::string& href, core::CborValue body, Done done) {
-    const bool queued = enqueue({[this, id, href, body, done] {
-                                     const auto at = addressOf(id);
-                                     if (!at) return done({}, "the gateway does not own device " + id.toString());
-                                     try {
-                                         core::DeviceResourceSession session(access_.endpoint, access_.identity, id, *at, options_.timeout);
-                                         session.write(href, body);
-                                         const auto now = session.read(href);
-                                         // A bridged function written this way shows its new state at once, as after a command.
-                                         for (const auto& f : functionsOf(id)) {
-                                             if (f.href == href) {
-                                                 try {
-                                                     publishState(id, f.key, stateFromResource(*f.type, now));
-                                                 } catch (const std::invalid_argument&) {
-                                                 }
-                                             }
-                                         }
-                                         done(core::cborToJson(now), "");
-                                     } catch (const core::ProvisioningError& e) {
-                                         if (unreachable(e)) setOnline(id, false, e.what());
-                                         done({}, e.what());
-                                     } catch (const std::invalid_argument& e) {
-                                         done({}, e.what());
-                                     }
-                                 },
-                                 [done] { done({}, "the gateway is shutting down"); }});
-    if (!queued) done({}, "the gateway is busy (too many requests queued); try again");
+    request(id, std::move(done), [this, id, href, body](core::DeviceResourceSession& session) {
+        session.write(href, body);
+        const auto now = session.read(href);
+        // A bridged function written this way shows its new state at once, as after a command.
+        for (const auto& f : functionsOf(id)) {
+            if (f.href != href) continue;
+            try {
+                publishState(id, f.key, stateFromResource(*f.type, now));
+            } catch (const std::invalid_argument&) {
+                // the device answered something its type cannot show: the next poll says so
+            }
+        }
+        return core::cborToJson(now);
+    });
 }
 
 }  // namespace steward::bridge

@@ -32,6 +32,7 @@
 #include "device_functions/function_types.hpp"
 #include "steward/cbor/cbor_value.hpp"
 #include "steward/onboarding/gateway_identity.hpp"
+#include "steward/provisioning/device_resources.hpp"
 #include "steward/transport/coap_endpoint.hpp"
 
 namespace steward::bridge {
@@ -106,6 +107,10 @@ private:
         std::function<void()> cancel;  // when the gateway stops first
     };
 
+    // A resource/get or resource/set: `work` on an owner session, on the worker; `done` gets its
+    // value or the error.
+    using SessionWork = std::function<Poco::Dynamic::Var(core::DeviceResourceSession&)>;
+    void request(const core::Uuid& id, Done done, SessionWork work);
     bool enqueue(Task task);
     void run();
     void poll(const core::Uuid& id);

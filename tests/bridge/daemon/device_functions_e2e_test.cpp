@@ -56,15 +56,27 @@ bool payloadIs(Observer& watch, const std::string& topic, const std::string& pay
     return watch.waitFor([&](const bridge::MqttMessage& m) { return m.topic == topic && m.payload == payload; }, timeout).has_value();
 }
 
-TEST_F(Stewardd, ALightIsControlledFromHomeAssistantAndBecomesUnavailableWhenItDies) {
+// stewardd with Home Assistant discovery, polling every second, owning Just-Works devices at once.
+class DeviceFunctionsE2e : public Stewardd {
+protected:
+    // The daemon once the device is provisioned (the lights policy applied); nullptr (after a
+    // failed assertion naming the daemon's output) when it is not.
+    std::unique_ptr<BackgroundProcess> startOwning(const RunningDevices& d, Observer& watch) {
+        auto daemon = startDaemon(
+            dir.path(), withPolling(withHomeAssistant(config("{mode: automatic, allow_justworks: true}", {at(d)}), broker.port())));
+        const bool ready = watch.waitOnline() && provisioned(watch, d[0].id.toString());
+        EXPECT_TRUE(ready) << daemon->output();
+        return ready ? std::move(daemon) : nullptr;
+    }
+};
+
+TEST_F(DeviceFunctionsE2e, ALightIsControlledFromHomeAssistantAndBecomesUnavailableWhenItDies) {
     auto jw = startDevices({"--svrdb", (dir / "jw.dat").string(), "--name", "Desk light"});
     HomeAssistantSide ha(broker.port());
     Observer watch(broker.port());
-    auto daemon = startDaemon(dir.path(),
-                              withPolling(withHomeAssistant(config("{mode: automatic, allow_justworks: true}", {at(jw)}), broker.port())));
-    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    auto daemon = startOwning(jw, watch);
+    ASSERT_TRUE(daemon) << watch.dump();
     const auto id = jw[0].id.toString();
-    ASSERT_TRUE(provisioned(watch, id)) << watch.dump() << daemon->output();
 
     // "MQTT Light", JSON schema, under the device; unavailable unless both the gateway and the
     // device are online.
@@ -147,7 +159,7 @@ TEST_F(Stewardd, ALightIsControlledFromHomeAssistantAndBecomesUnavailableWhenItD
 // gateway's back (here with the SVR DB editor while it was off) grants it only read access to
 // /a/light: when it comes back, Home Assistant's light becomes a binary sensor, a command is
 // refused with an event before it reaches the device, and the device itself refuses a write.
-TEST_F(Stewardd, WithoutAWriteAceALightIsReadOnly) {
+TEST_F(DeviceFunctionsE2e, WithoutAWriteAceALightIsReadOnly) {
     const auto port = std::to_string(freeLoopbackUdpPort());
     const auto securePort = std::to_string(freeLoopbackUdpPort());
     const auto svrdb = (dir / "jw.dat").string();
@@ -155,11 +167,9 @@ TEST_F(Stewardd, WithoutAWriteAceALightIsReadOnly) {
     auto jw = startDevices(deviceArgs);
     HomeAssistantSide ha(broker.port());
     Observer watch(broker.port());
-    auto daemon = startDaemon(dir.path(),
-                              withPolling(withHomeAssistant(config("{mode: automatic, allow_justworks: true}", {at(jw)}), broker.port())));
-    ASSERT_TRUE(watch.waitOnline()) << daemon->output();
+    auto daemon = startOwning(jw, watch);
+    ASSERT_TRUE(daemon) << watch.dump();
     const auto id = jw[0].id.toString();
-    ASSERT_TRUE(provisioned(watch, id)) << watch.dump() << daemon->output();
     ASSERT_TRUE(ha.config(configTopic("light", id, "a_light"))) << ha.dump() << daemon->output();
 
     // The gateway's own ACE (aceid 1: "*", CRUDN) becomes read-only on the device.
