@@ -1,7 +1,9 @@
 # Installs core as the plugin SDK: the shared library, its public headers, a CMake package
 # config (find_package(Steward)) and a pkg-config file (steward.pc).
 include(CMakePackageConfigHelpers)
-set(STEWARD_PLUGIN_INSTALL_DIR "${CMAKE_INSTALL_FULL_LIBDIR}/steward/plugins")
+# Plugins are private to stewardd and the same on every architecture: /usr/lib/steward/plugins
+# (Debian policy 9.1.1 allows /usr/lib/<package>), where stewardd's default plugin_dir points.
+set(STEWARD_PLUGIN_INSTALL_DIR "${CMAKE_INSTALL_PREFIX}/lib/steward/plugins")
 
 install(TARGETS steward_core EXPORT StewardTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
