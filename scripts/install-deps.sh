@@ -13,8 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   # real parts the integration tests and the demo start
   mosquitto mosquitto-clients avahi-daemon avahi-utils dbus iproute2 openssl curl
-  # packaging
-  debhelper dpkg-dev
+  # packaging (scripts/package.sh) and its test (scripts/package-test.sh)
+  debhelper dpkg-dev ccache lintian mmdebstrap man-db
 )
 
 SUDO=""

@@ -3,6 +3,10 @@
 // (the transfer in progress ends; queued work is answered as cancelled) within a deadline; SIGHUP
 // reloads policies.
 //
+// Under systemd (Type=notify) it says READY=1 once every part is up (so the plugins are loaded)
+// and the broker has answered, RELOADING=1/READY=1 around a SIGHUP reload, STOPPING=1 when it
+// stops, and STATUS= lines along the way (systemd_notify.hpp).
+//
 // Its parts are subsystems (lifecycle/), started in this order and stopped in the reverse one:
 // configuration, storage, plugins, devices, mqtt, idprov, provisioning, requests. A part that
 // fails to start takes the ones already up down with it (exit 70, or 78 for the configuration).
@@ -23,6 +27,7 @@
 #include "lifecycle/request_subsystem.hpp"
 #include "policy/policy_store.hpp"
 #include "steward/version.hpp"
+#include "systemd_notify.hpp"
 
 namespace steward::bridge {
 namespace {
@@ -35,19 +40,27 @@ constexpr std::chrono::seconds kStopDeadline{8};
 class Stewardd : public Poco::Util::ServerApplication {
 public:
     // The daemon's parts, registered in start-up order; each refers to the ones before it.
-    Stewardd() : lifecycle_([this](Poco::Message::Priority priority, const std::string& line) { report(priority, line); }, kStopDeadline) {
+    Stewardd()
+        : notifier_([this](const std::string& line) { report(Poco::Message::PRIO_WARNING, line); }),
+          readiness_(notifier_, [this] { return readyStatus(); }),
+          lifecycle_([this](Poco::Message::Priority priority, const std::string& line) { report(priority, line); }, kStopDeadline) {
         configuration_ = new ConfigurationSubsystem(configFile_);
-        auto* storage = new StorageSubsystem(*configuration_);
-        auto* plugins = new PluginSubsystem(*storage);
-        auto* devices = new DeviceSubsystem(*storage);
-        auto* mqtt = new MqttSubsystem(*configuration_, *storage, *devices);
-        auto* idprov = new IdprovSubsystem(*configuration_, *storage, *mqtt);
-        auto* provisioning = new ProvisioningSubsystem(*configuration_, *storage, *devices, *mqtt, *idprov);
-        auto* requests = new RequestSubsystem(*mqtt, *provisioning);
+        storage_ = new StorageSubsystem(*configuration_);
+        auto* plugins = new PluginSubsystem(*storage_);
+        auto* devices = new DeviceSubsystem(*storage_);
+        // Called on the MQTT network thread: Readiness only sets a flag there.
+        auto* mqtt = new MqttSubsystem(*configuration_, *storage_, *devices, [this](bool connected, const std::string&) {
+            if (connected) readiness_.brokerAnswered();
+        });
+        auto* idprov = new IdprovSubsystem(*configuration_, *storage_, *mqtt);
+        auto* provisioning = new ProvisioningSubsystem(*configuration_, *storage_, *devices, *mqtt, *idprov);
+        auto* requests =
+            new RequestSubsystem(*mqtt, *provisioning, {[this] { readiness_.reloading(); }, [this] { readiness_.reloaded(); }});
         for (DaemonSubsystem* s :
-             std::initializer_list<DaemonSubsystem*>{configuration_, storage, plugins, devices, mqtt, idprov, provisioning, requests}) {
+             std::initializer_list<DaemonSubsystem*>{configuration_, storage_, plugins, devices, mqtt, idprov, provisioning, requests}) {
             lifecycle_.add(s);
         }
+        lifecycle_.onStarting([this](const std::string& step) { startingStatus(step); });
     }
 
 protected:
@@ -89,7 +102,8 @@ protected:
     }
 
     void uninitialize() override {
-        lifecycle_.stop();  // nothing left to do after main()'s stop; the way down if main() threw
+        if (started()) readiness_.stopping();  // sent by main() already, unless it threw
+        lifecycle_.stop();                     // nothing left to do after main()'s stop; the way down if main() threw
         ServerApplication::uninitialize();
     }
 
@@ -99,8 +113,12 @@ protected:
         if (startFailure_) return startFailure_->exitCode;
         auto& logger = daemonLogger();
         logger.information("stewardd ready");
+        // READY=1 now if the broker has answered already, else from Readiness's thread once it does.
+        readiness_.startedUp("waiting for the MQTT broker at " + brokerAddress());
         waitForTerminationRequest();
         logger.information("stopping: finishing the operation in progress");
+        readiness_.stopping();
+        readiness_.status("stopping: finishing the operation in progress");
         lifecycle_.stop();
         logger.information("stewardd stopped");
         return EXIT_OK;
@@ -123,6 +141,37 @@ private:
         }
         std::cout << configFile_ << ": ok; " << probe.current()->policies.size() << " policies in " << config.policyDir.string() << '\n';
         return EXIT_OK;
+    }
+
+    bool started() const { return !help_ && !version_ && !check_ && !startFailure_; }
+
+    std::string brokerAddress() const {
+        const auto& mqtt = configuration_->config().mqtt;
+        return mqtt.host + ":" + std::to_string(mqtt.port);
+    }
+
+    // What systemctl status shows while each part starts (only the steps that may take a while).
+    void startingStatus(const std::string& step) noexcept {
+        try {
+            if (step == "storage") {
+                readiness_.status("opening the state and loading plugins");
+            } else if (step == "devices") {
+                readiness_.status("loading the devices");
+            } else if (step == "mqtt") {
+                readiness_.status("starting the MQTT bridge (broker " + brokerAddress() + ")");
+            } else if (step == "provisioning") {
+                readiness_.status("loading the policies, starting discovery");
+            }
+        } catch (...) {
+            // A status line is not worth failing the start for.
+        }
+    }
+
+    // The STATUS line with each READY=1 (on Readiness's thread or the SIGHUP thread; every part is up).
+    std::string readyStatus() const {
+        const auto owned = storage_->gateway().pdm->devicesInState(core::DeviceRecordState::Owned).size();
+        return "ready: " + std::to_string(owned) + (owned == 1 ? " owned device" : " owned devices") + ", ownership mode " +
+               std::string(toString(configuration_->config().ownership.mode)) + ", broker " + brokerAddress();
     }
 
     // The lifecycle's lines: on the daemon's logger once the configuration has set it up, else on
@@ -160,7 +209,10 @@ private:
     bool check_ = false;
     std::string configFile_ = kDefaultConfig;
     ConfigurationSubsystem* configuration_ = nullptr;  // owned by lifecycle_
+    StorageSubsystem* storage_ = nullptr;              // owned by lifecycle_
     std::optional<Lifecycle::Failure> startFailure_;
+    SystemdNotifier notifier_;
+    Readiness readiness_;  // before lifecycle_: the subsystems' hooks call it until they are down
     Lifecycle lifecycle_;  // last: its subsystems refer to configFile_
 };
 

@@ -38,6 +38,7 @@ std::optional<Lifecycle::Failure> Lifecycle::start(Poco::Util::Application& app)
             ++up_;  // counted before initialize(): a half-done set-up is taken back too
         }
         report_(Poco::Message::PRIO_DEBUG, "starting " + name);
+        if (onStarting_) onStarting_(name);
         try {
             subsystem->initialize(app);
             core::failIfFaultInjectedAt(name);

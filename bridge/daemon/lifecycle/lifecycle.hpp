@@ -47,6 +47,9 @@ public:
 
     // Registers the next subsystem (taking ownership). Only before start().
     void add(DaemonSubsystem* subsystem);
+    // Called with each subsystem's name just before it starts (stewardd's STATUS= lines to systemd).
+    // Only before start(); must not throw.
+    void onStarting(std::function<void(const std::string& name)> hook) { onStarting_ = std::move(hook); }
     std::vector<std::string> names() const;
 
     // Initializes every subsystem in order; nullopt when all are up. On the first failure, that
@@ -64,6 +67,7 @@ private:
     std::string stillRunning() const;
 
     Report report_;
+    std::function<void(const std::string&)> onStarting_;
     std::chrono::milliseconds deadline_;
     std::vector<Poco::AutoPtr<DaemonSubsystem>> subsystems_;
     mutable std::mutex mutex_;  // guards up_ and stopping_ (read by the watchdog)

@@ -8,8 +8,9 @@
 namespace steward::bridge {
 namespace {}  // namespace
 
-MqttSubsystem::MqttSubsystem(const ConfigurationSubsystem& configuration, const StorageSubsystem& storage, const DeviceSubsystem& devices)
-    : configuration_(configuration), storage_(storage), devices_(devices) {}
+MqttSubsystem::MqttSubsystem(const ConfigurationSubsystem& configuration, const StorageSubsystem& storage, const DeviceSubsystem& devices,
+                             MqttClient::ConnectionHandler onConnection)
+    : configuration_(configuration), storage_(storage), devices_(devices), onConnection_(std::move(onConnection)) {}
 
 MqttSubsystem::~MqttSubsystem() { uninitialize(); }
 
@@ -44,6 +45,8 @@ void MqttSubsystem::initialize(Poco::Util::Application&) {
             }
             bridge->respondError(action, transaction, error);
         });
+    // Before the client starts: the first CONNACK is not missed.
+    if (onConnection_) bridge_->client().onConnectionChange(onConnection_);
     bridge_->start([gate = gate_.get()](const std::string& action, const std::string& payload) { gate->handle(action, payload); });
     bridge_->publishAllDevices();
     bridge_->metricsChanged();

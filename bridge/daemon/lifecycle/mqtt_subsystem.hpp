@@ -16,7 +16,10 @@ namespace steward::bridge {
 
 class MqttSubsystem final : public DaemonSubsystem {
 public:
-    MqttSubsystem(const ConfigurationSubsystem& configuration, const StorageSubsystem& storage, const DeviceSubsystem& devices);
+    // `onConnection`: told of every accepted (and lost) broker connection, from the first CONNACK on
+    // (stewardd's readiness); called on the MQTT network thread, so it must not block.
+    MqttSubsystem(const ConfigurationSubsystem& configuration, const StorageSubsystem& storage, const DeviceSubsystem& devices,
+                  MqttClient::ConnectionHandler onConnection = {});
     ~MqttSubsystem() override;
     const char* name() const override { return "mqtt"; }
 
@@ -33,6 +36,7 @@ private:
     const ConfigurationSubsystem& configuration_;
     const StorageSubsystem& storage_;
     const DeviceSubsystem& devices_;
+    MqttClient::ConnectionHandler onConnection_;
     std::unique_ptr<OnboardingMetrics> metrics_;
     std::unique_ptr<RequestGate> gate_;  // outlives the bridge's stop(): its handler may run until then
     std::unique_ptr<MqttBridge> bridge_;

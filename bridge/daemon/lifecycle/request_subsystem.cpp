@@ -7,8 +7,8 @@
 
 namespace steward::bridge {
 
-RequestSubsystem::RequestSubsystem(const MqttSubsystem& mqtt, const ProvisioningSubsystem& provisioning)
-    : mqtt_(mqtt), provisioning_(provisioning) {}
+RequestSubsystem::RequestSubsystem(const MqttSubsystem& mqtt, const ProvisioningSubsystem& provisioning, ReloadHooks hooks)
+    : mqtt_(mqtt), provisioning_(provisioning), hooks_(std::move(hooks)) {}
 
 RequestSubsystem::~RequestSubsystem() { uninitialize(); }
 
@@ -50,12 +50,16 @@ void RequestSubsystem::reloadOnSighup() {
         int sig = 0;
         if (sigwait(&hup, &sig) != 0 || stopping_) return;
         daemonLogger().information("SIGHUP: reloading policies");
+        if (hooks_.before) hooks_.before();
         try {
+            // Returns once the policy set is swapped (or refused, the last good one kept); applying
+            // changed policies to the devices goes on, on the provisioning worker.
             provisioning_.router().reloadPolicies();
             publishInfo();
         } catch (const std::exception& e) {
             daemonLogger().error(std::string("policy reload on SIGHUP failed: ") + e.what());
         }
+        if (hooks_.after) hooks_.after();
     }
 }
 

@@ -4,6 +4,7 @@
 // SIGHUP thread that reloads the policies. Its stop closes the gate first thing: from then on every
 // request is answered "the gateway is shutting down".
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "provisioning_subsystem.hpp"
@@ -12,7 +13,13 @@ namespace steward::bridge {
 
 class RequestSubsystem final : public DaemonSubsystem {
 public:
-    RequestSubsystem(const MqttSubsystem& mqtt, const ProvisioningSubsystem& provisioning);
+    // Called around each SIGHUP reload on the SIGHUP thread (stewardd's RELOADING=1 / READY=1):
+    // `before` ahead of it, `after` once it is done, whether the new policies were taken or the
+    // last good ones kept. Must not throw.
+    struct ReloadHooks {
+        std::function<void()> before, after;
+    };
+    RequestSubsystem(const MqttSubsystem& mqtt, const ProvisioningSubsystem& provisioning, ReloadHooks hooks = {});
     ~RequestSubsystem() override;
     const char* name() const override { return "requests"; }
 
@@ -26,6 +33,7 @@ private:
 
     const MqttSubsystem& mqtt_;
     const ProvisioningSubsystem& provisioning_;
+    ReloadHooks hooks_;
     bool opened_ = false;
     std::atomic<bool> stopping_{false};
     std::thread reloader_;
