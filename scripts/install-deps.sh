@@ -14,7 +14,7 @@ PACKAGES=(
   # real parts the integration tests and the demo start
   mosquitto mosquitto-clients avahi-daemon avahi-utils dbus iproute2 openssl curl
   # packaging (scripts/package.sh) and its test (scripts/package-test.sh)
-  debhelper dpkg-dev ccache lintian mmdebstrap man-db
+  debhelper dpkg-dev ccache lintian mmdebstrap piuparts man-db
 )
 
 SUDO=""

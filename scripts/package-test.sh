@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Tests the Debian packages in dist/ (made by scripts/package.sh) the way a gateway gets them:
-#   1. lintian on every package: no error, no warning;
+#   1. lintian on every package: no error, no warning; piuparts (install, purge, leftovers);
 #   2. steward-dev: examples/otm-example builds against the files the packages install;
 #   3. a clean Debian 12 root (mmdebstrap, from Debian's registry, with only apt in it):
 #      - `apt install ./steward_*.deb ./libsteward-*.deb` resolves every dependency;
@@ -135,6 +135,12 @@ mmdebstrap --quiet --variant=apt --include=systemd bookworm "$root" \
 # Daemons must not start inside the root while packages install (Debian's policy-rc.d convention).
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
+# piuparts on a copy of the clean root: install, purge, and nothing left behind or broken
+# (it runs adequate too). Its upgrade test needs the packages in an archive, which they are not.
+piuparts --no-eatmydata --existing-chroot="$root" -d bookworm -m http://deb.debian.org/debian \
+  dist/steward_*.deb dist/libsteward-core0_*.deb dist/libsteward-idprov0_*.deb > "$work/piuparts.log" 2>&1 ||
+  { tail -40 "$work/piuparts.log" >&2; fail "piuparts"; }
+ok "piuparts: installation and purging test passed"
 mkdir -p "$root/tmp/debs"
 cp dist/steward_*.deb dist/libsteward-core0_*.deb dist/libsteward-idprov0_*.deb "$root/tmp/debs/"
 apt_in_root update > "$work/apt.log" 2>&1 || { cat "$work/apt.log" >&2; fail "apt-get update"; }

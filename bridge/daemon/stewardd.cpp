@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -201,7 +202,8 @@ private:
         std::cout << "stewardd " << core::versionText() << '\n';
         stopOptionsProcessing();
     }
-    void onConfig(const std::string&, const std::string& value) { configFile_ = value; }
+    // Absolute: --daemon changes to / before the file is read.
+    void onConfig(const std::string&, const std::string& value) { configFile_ = std::filesystem::absolute(value).string(); }
     void onCheck(const std::string&, const std::string&) { check_ = true; }
 
     bool help_ = false;

@@ -56,6 +56,45 @@ TEST(DaemonConfig, TheDefaultsAreSafe) {
     EXPECT_LE(c.ownership.permitJoinDefault, c.ownership.permitJoinMax);
 }
 
+// The packaged /etc/steward/steward.yaml says "the values shown are the defaults": it must, or a
+// user reading it (and the package) would disagree with what stewardd does without it.
+TEST(DaemonConfig, TheShippedFileStatesTheProgramDefaults) {
+    const auto shipped = loadDaemonConfig(STEWARD_SOURCE_DIR "/config/steward.yaml");
+    const DaemonConfig d;
+    EXPECT_EQ(shipped.stateDir, d.stateDir);
+    EXPECT_EQ(shipped.pluginDir, d.pluginDir);
+    EXPECT_EQ(shipped.policyDir, d.policyDir);
+    EXPECT_EQ(shipped.mqtt.host, d.mqtt.host);
+    EXPECT_EQ(shipped.mqtt.port, d.mqtt.port);
+    EXPECT_EQ(shipped.mqtt.keepAlive, d.mqtt.keepAlive);
+    EXPECT_EQ(shipped.mqtt.baseTopic, d.mqtt.baseTopic);
+    EXPECT_EQ(shipped.mqtt.clientId, d.mqtt.clientId);
+    EXPECT_EQ(shipped.mqtt.username, d.mqtt.username);
+    EXPECT_EQ(shipped.mqtt.caFile, d.mqtt.caFile);
+    EXPECT_EQ(shipped.mqtt.homeAssistant, d.mqtt.homeAssistant);
+    EXPECT_EQ(shipped.mqtt.homeAssistantPrefix, d.mqtt.homeAssistantPrefix);
+    EXPECT_EQ(shipped.discovery.interfaces, d.discovery.interfaces);
+    EXPECT_EQ(shipped.discovery.unicast, d.discovery.unicast);
+    EXPECT_EQ(shipped.discovery.interval, d.discovery.interval);
+    EXPECT_EQ(shipped.discovery.timeout, d.discovery.timeout);
+    EXPECT_EQ(shipped.devices.pollInterval, d.devices.pollInterval);
+    EXPECT_EQ(shipped.devices.timeout, d.devices.timeout);
+    EXPECT_EQ(shipped.ownership.mode, d.ownership.mode);
+    EXPECT_EQ(shipped.ownership.permitJoinDefault, d.ownership.permitJoinDefault);
+    EXPECT_EQ(shipped.ownership.permitJoinMax, d.ownership.permitJoinMax);
+    EXPECT_EQ(shipped.ownership.allowJustWorks, d.ownership.allowJustWorks);
+    EXPECT_EQ(shipped.ownership.justWorksPerWindow, d.ownership.justWorksPerWindow);
+    EXPECT_EQ(shipped.ownership.approval, d.ownership.approval);
+    EXPECT_EQ(shipped.ownership.pinTimeout, d.ownership.pinTimeout);
+    EXPECT_EQ(shipped.ownership.pinAttempts, d.ownership.pinAttempts);
+    EXPECT_EQ(shipped.ownership.maxPairingRequests, d.ownership.maxPairingRequests);
+    EXPECT_EQ(shipped.ownership.retryAfter, d.ownership.retryAfter);
+    EXPECT_EQ(shipped.ownership.retryAttempts, d.ownership.retryAttempts);
+    EXPECT_EQ(shipped.idprov.enabled, d.idprov.enabled);
+    EXPECT_EQ(shipped.logLevel, d.logLevel);
+    EXPECT_EQ(shipped.syslog, d.syslog);
+}
+
 TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
     EXPECT_EQ(errorOf("mqtt:\n  prot: 1883\n"),
               "steward.yaml:2:3: mqtt.prot: unknown key (known here: base_topic, ca_file, cert_file, client_id, homeassistant, "
