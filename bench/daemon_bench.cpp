@@ -1,6 +1,9 @@
 // stewardd on MQTT: request -> response latency (p50/p99 of sequential `info` requests) against the
 // broker's own round trip measured in the same run (an echo client answering the same topics), and
-// stewardd's resident memory idle and with N owned devices in its provisioning database.
+// stewardd's resident memory idle and with N owned devices in its provisioning database; and the
+// start-up with those N devices (issue 19.3): time from the process start to `online` and to the end
+// of start-up publishing (every device topic and the device list received by a steward/# subscriber),
+// and the messages and bytes published under steward/ until then.
 //
 //   steward_daemon_bench [--requests N] [--devices N] [--json]
 #include <Poco/JSON/Object.h>
@@ -11,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <set>
 
 #include "bridge/mqtt/broker_fixture.hpp"
 #include "mqtt/mqtt_client.hpp"
@@ -87,6 +91,88 @@ long statusKb(pid_t pid, const std::string& field) {
     }
     return -1;
 }
+
+// Everything under steward/# with its arrival time, from a subscription made before the daemon starts.
+class StartupWatch {
+public:
+    explicit StartupWatch(int port) {
+        steward::bridge::MqttOptions o;
+        o.port = port;
+        o.clientId = "bench-startup-watch";
+        client_ = std::make_unique<steward::bridge::MqttClient>(o);
+        client_->onMessage([this](const steward::bridge::MqttMessage& m) {
+            {
+                const std::lock_guard lock(mutex_);
+                messages_.push_back({m.topic, m.payload.size(), Clock::now()});
+            }
+            cv_.notify_all();
+        });
+        client_->subscribe("steward/#", 1);
+        client_->subscribe("bench/probe", 1);
+        client_->start();
+        for (int i = 0; i < 100 && !client_->connected(); ++i) std::this_thread::sleep_for(50ms);
+        client_->publish({"bench/probe", "p", false, 1});
+        std::unique_lock lock(mutex_);
+        // The probe is back: the subscriptions are active and the broker's retained messages are in.
+        cv_.wait_for(lock, 10s, [&] {
+            return std::any_of(messages_.begin(), messages_.end(), [](const auto& m) { return m.topic == "bench/probe"; });
+        });
+        messages_.clear();
+    }
+    ~StartupWatch() { client_->stop(); }
+
+    struct Result {
+        double onlineMs = -1;
+        double publishedMs = -1;  // every device topic and a device list received
+        std::size_t messages = 0;
+        std::size_t bytes = 0;  // topic + payload of every message until then
+        std::size_t lists = 0;
+    };
+    // Waits until `devices` device topics and a device list have arrived (times from `start`).
+    Result wait(Clock::time_point start, int devices, std::chrono::seconds timeout) {
+        Result r;
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, timeout, [&] {
+            std::set<std::string> deviceTopics;
+            bool list = false;
+            r = Result{};
+            for (const auto& m : messages_) {
+                const auto ms = std::chrono::duration<double, std::milli>(m.at - start).count();
+                ++r.messages;
+                r.bytes += m.topic.size() + m.size;
+                if (m.topic == "steward/bridge/state" && r.onlineMs < 0) r.onlineMs = ms;
+                if (m.topic == "steward/bridge/devices") {
+                    list = true;
+                    ++r.lists;
+                }
+                if (m.topic.rfind("steward/devices/", 0) == 0 && m.topic.find('/', 16) == std::string::npos) deviceTopics.insert(m.topic);
+                if (list && deviceTopics.size() == static_cast<std::size_t>(devices)) {
+                    r.publishedMs = ms;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return r;
+    }
+    // Device lists received so far.
+    std::size_t lists() const {
+        const std::lock_guard lock(mutex_);
+        return static_cast<std::size_t>(
+            std::count_if(messages_.begin(), messages_.end(), [](const auto& m) { return m.topic == "steward/bridge/devices"; }));
+    }
+
+private:
+    struct Seen {
+        std::string topic;
+        std::size_t size;
+        Clock::time_point at;
+    };
+    std::unique_ptr<steward::bridge::MqttClient> client_;
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    std::vector<Seen> messages_;
+};
 
 std::unique_ptr<steward::test::BackgroundProcess> startDaemon(const std::filesystem::path& dir, int port) {
     std::ofstream(dir / "steward.yaml") << "state_dir: " << (dir / "state").string() << "\nplugin_dir: " << STEWARD_PLUGIN_DIR
@@ -181,8 +267,15 @@ int main(int argc, char** argv) {
     long fullKb = 0;
     long fullAnonKb = 0;
     Latency loaded;
+    StartupWatch::Result startup;
+    std::size_t listsAfter = 0;
     {
+        StartupWatch watch(broker.port());
+        const auto start = Clock::now();
         auto d = startDaemon(fullDir.path(), broker.port());
+        startup = watch.wait(start, devices, 120s);
+        std::this_thread::sleep_for(2s);  // two list intervals: a trailing list would be in
+        listsAfter = watch.lists();
         Requester r(broker.port());
         r.run("info", 50);
         loaded = r.run("info", std::max(100, requests / 10));
@@ -204,6 +297,11 @@ int main(int argc, char** argv) {
         o.set("rss_devices_kb", fullKb);
         o.set("rss_anon_idle_kb", idleAnonKb);
         o.set("rss_anon_devices_kb", fullAnonKb);
+        o.set("startup_online_ms", startup.onlineMs);
+        o.set("startup_published_ms", startup.publishedMs);
+        o.set("startup_messages", startup.messages);
+        o.set("startup_bytes", startup.bytes);
+        o.set("startup_device_lists", listsAfter);
         o.stringify(std::cout);
         std::cout << '\n';
     } else {
@@ -215,7 +313,10 @@ int main(int argc, char** argv) {
                   << "stewardd RSS idle: " << static_cast<double>(idleKb) / 1024.0 << " MiB (own memory "
                   << static_cast<double>(idleAnonKb) / 1024.0 << " MiB, the rest shared library text); with " << devices
                   << " owned devices: " << static_cast<double>(fullKb) / 1024.0 << " MiB (own " << static_cast<double>(fullAnonKb) / 1024.0
-                  << " MiB)\n";
+                  << " MiB)\n"
+                  << "start-up with " << devices << " devices in the PDM: online after " << startup.onlineMs
+                  << " ms, start-up publishing done after " << startup.publishedMs << " ms; " << startup.messages << " messages, "
+                  << startup.bytes << " bytes under steward/ until then; device lists by then and 2 s later: " << listsAfter << "\n";
     }
     return 0;
 }

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "idprov_server_fixture.hpp"
+#include "percentile.hpp"
 #include "steward/crypto/certificate_authority.hpp"
 #include "steward/idprov/idprov_client.hpp"
 #include "steward/idprov/oob_hash.hpp"
@@ -44,11 +45,7 @@ using Clock = std::chrono::steady_clock;
 using namespace steward;
 namespace proto = steward::idprov;
 
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
+using bench::percentile;
 
 double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 

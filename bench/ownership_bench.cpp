@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "background_process.hpp"
+#include "percentile.hpp"
 #include "steward/crypto/ocf_kdf.hpp"
 #include "steward/discovery/device_discovery.hpp"
 #include "steward/model/doxm.hpp"
@@ -29,11 +30,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using namespace steward;
 
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
+using bench::percentile;
 
 double msSince(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 

@@ -131,6 +131,10 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                          {"homeassistant", [&](const YAML::Node& n, const std::string& k) { c.mqtt.homeAssistant = r.boolean(n, k); }},
                          {"homeassistant_prefix",
                           [&](const YAML::Node& n, const std::string& k) { c.mqtt.homeAssistantPrefix = r.text(n, k); }},
+                         {"device_list_interval_ms",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              c.mqtt.deviceListInterval = std::chrono::milliseconds(r.integer(n, k, 0, 60000));
+                          }},
                      });
                  if (c.mqtt.certFile.empty() != c.mqtt.keyFile.empty()) r.fail(m, path, "cert_file and key_file go together");
              }},
@@ -145,6 +149,12 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                          {"timeout_ms",
                           [&](const YAML::Node& n, const std::string& k) {
                               c.discovery.timeout = std::chrono::milliseconds(r.integer(n, k, 100, 60000));
+                          }},
+                         {"join_interval_ms",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              const auto ms = r.integer(n, k, 0, 60000);
+                              if (ms != 0 && ms < 100) r.fail(n, k, "must be 0 (off) or at least 100");
+                              c.discovery.joinInterval = std::chrono::milliseconds(ms);
                           }},
                      });
              }},

@@ -35,6 +35,8 @@ struct MqttConfig {
     std::string keyFile;
     bool homeAssistant = false;  // Home Assistant MQTT discovery messages
     std::string homeAssistantPrefix = "homeassistant";
+    // The device list (<base>/bridge/devices) is published at most once per interval (0..60000).
+    std::chrono::milliseconds deviceListInterval{1000};
 };
 
 struct DiscoveryConfig {
@@ -42,6 +44,10 @@ struct DiscoveryConfig {
     std::vector<std::string> unicast;     // "HOST:PORT" probed directly
     std::chrono::seconds interval{30};
     std::chrono::milliseconds timeout{2000};
+    // While ownership is allowed (a permit-join window open, automatic mode), unowned devices are
+    // also looked for between the rounds, probed again this often, so that a new device is seen
+    // within about this; 0: off (only the rounds every interval).
+    std::chrono::milliseconds joinInterval{1000};
 };
 
 struct OwnershipConfig {

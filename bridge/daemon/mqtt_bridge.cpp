@@ -58,13 +58,15 @@ MqttBridge::MqttBridge(const DaemonConfig& config, core::GatewayState& gateway, 
                                    if (const auto view = directory_.get(id)) homeAssistant_->deviceChanged(*view);
                                },
                                [this](const std::string& line) { log_(line); }});
+    list_ = std::make_unique<DeviceListPublisher>(
+        config_.mqtt.deviceListInterval, [this] { publishDeviceList(); }, [this](const std::string& line) { log_("mqtt: " + line); });
     if (config_.mqtt.homeAssistant) {
         home_assistant::Context c{config_.mqtt.homeAssistantPrefix, base_, gateway_.identity.id().toString(),
                                   std::string(core::versionText()), config_.ownership.permitJoinDefault.count()};
         homeAssistant_ = std::make_unique<home_assistant::Publisher>(
             std::move(c),
-            [this](const std::string& t, const std::string& payload, bool retain) {
-                client_->publish({t, payload, retain, 1});
+            [this](const std::string& t, const std::string& payload, bool retain, bool force) {
+                client_->publish({t, payload, retain, 1}, force);
             },
             home_assistant::Publisher::Devices{
                 [this](const core::Uuid& id) { return directory_.get(id); }, [this] { return directory_.all(); },
@@ -103,6 +105,7 @@ void MqttBridge::start(RequestHandler onRequest) {
 void MqttBridge::stop() {
     functions_->stop();
     if (homeAssistant_) homeAssistant_->stop();
+    list_->stop();  // a pending list goes out before "offline"
     client_->stop();
 }
 
@@ -137,12 +140,18 @@ void MqttBridge::event(const std::string& type, Poco::JSON::Object::Ptr data) {
 void MqttBridge::deviceChanged(const core::Uuid& id) {
     const auto view = directory_.get(id);
     if (!view) return;
+    publishDevice(*view);
+    list_->changed();
+}
+
+// The device's retained topic (MqttClient skips a payload equal to the one it last sent), its
+// functions' polling, its Home Assistant configs.
+void MqttBridge::publishDevice(const DeviceView& view) {
     std::vector<core::Uuid> links;
-    for (const auto& l : gateway_.pdm->links(id)) links.push_back(l.a == id ? l.b : l.a);
-    publishJson(topic("devices/" + id.toString()), deviceJson(*view, links), true);
-    publishDeviceList();
-    trackFunctions(*view);
-    if (homeAssistant_) homeAssistant_->deviceChanged(*view);
+    for (const auto& l : gateway_.pdm->links(view.id)) links.push_back(l.a == view.id ? l.b : l.a);
+    publishJson(topic("devices/" + view.id.toString()), deviceJson(view, links), true);
+    trackFunctions(view);
+    if (homeAssistant_) homeAssistant_->deviceChanged(view);
 }
 
 void MqttBridge::trackFunctions(const DeviceView& view) {
@@ -168,8 +177,8 @@ void MqttBridge::trackFunctions(const DeviceView& view) {
 }
 
 void MqttBridge::publishAllDevices() {
-    for (const auto& v : directory_.all()) deviceChanged(v.id);
-    publishDeviceList();
+    for (const auto& v : directory_.all()) publishDevice(v);
+    list_->flush();
 }
 
 void MqttBridge::publishDeviceList() {

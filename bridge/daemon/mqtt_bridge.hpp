@@ -14,6 +14,7 @@
 #include "daemon_config.hpp"
 #include "device_directory.hpp"
 #include "device_functions/device_functions.hpp"
+#include "device_list_publisher.hpp"
 #include "event_sink.hpp"
 #include "home_assistant/publisher.hpp"
 #include "mqtt/mqtt_client.hpp"
@@ -39,9 +40,12 @@ public:
     void respondError(const std::string& action, const Poco::Dynamic::Var& transaction, const std::string& error);
 
     void event(const std::string& type, Poco::JSON::Object::Ptr data) override;
+    // The device's own topic at once; the device list (bridge/devices) at a bounded rate
+    // (mqtt.device_list_interval_ms, DeviceListPublisher).
     void deviceChanged(const core::Uuid& id) override;
     void metricsChanged() override;
     void publishInfo(Poco::JSON::Object::Ptr info);
+    // Start-up: every device's topic once, then the device list once.
     void publishAllDevices();
 
     std::string topic(const std::string& suffix) const { return base_ + "/" + suffix; }
@@ -51,6 +55,7 @@ public:
 private:
     void publishJson(const std::string& topic, const Poco::Dynamic::Var& value, bool retain);
     void publishDeviceList();
+    void publishDevice(const DeviceView& view);
     void trackFunctions(const DeviceView& view);
 
     const DaemonConfig& config_;
@@ -62,6 +67,7 @@ private:
     std::unique_ptr<MqttClient> client_;
     std::unique_ptr<home_assistant::Publisher> homeAssistant_;  // when mqtt.homeassistant is on
     std::unique_ptr<DeviceFunctions> functions_;
+    std::unique_ptr<DeviceListPublisher> list_;
     std::mutex trackedMutex_;
     std::map<core::Uuid, std::string> tracked_;  // owned devices polled, and what their policies were
 };

@@ -57,25 +57,82 @@ void Onboarding::stop() {
 }
 
 void Onboarding::loop() {
+    using Clock = std::chrono::steady_clock;
+    auto nextRound = Clock::now();  // a first round at once
     for (;;) {
         {
             const std::lock_guard lock(mutex_);
             if (stopping_) return;
+            wakeRequested_ = false;
         }
-        try {
-            const auto found = discoverNow(core::DiscoveryScope::All);
-            resolvePendingWork(found);
-            settleInterruptedTransfers();
-        } catch (const std::exception& e) {
-            log_(std::string("discovery round failed: ") + e.what());
+        if (Clock::now() >= nextRound) {
+            try {
+                const auto found = discoverNow(core::DiscoveryScope::All);
+                resolvePendingWork(found);
+                settleInterruptedTransfers();
+            } catch (const std::exception& e) {
+                log_(std::string("discovery round failed: ") + e.what());
+            }
+            nextRound = Clock::now() + discovery_.interval;
+        }
+        bool join = false;
+        {
+            const std::lock_guard lock(mutex_);
+            join = joinOpen();
+        }
+        if (join) {
+            // Join rounds fill the time to the next round; each lasts at least a join interval, so
+            // that a round that ends early (nothing to wait for) does not turn into a busy loop.
+            const auto started = Clock::now();
+            try {
+                joinRound(nextRound);
+            } catch (const std::exception& e) {
+                log_(std::string("join round failed: ") + e.what());
+            }
+            std::unique_lock lock(mutex_);
+            cv_.wait_until(lock, std::min(nextRound, started + discovery_.joinInterval), [&] { return stopping_; });
+            continue;
         }
         std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, discovery_.interval, [&] { return stopping_; });
+        cv_.wait_until(lock, nextRound, [&] { return stopping_ || wakeRequested_; });
         if (stopping_) return;
     }
 }
 
-std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope scope) {
+bool Onboarding::joinOpen() const {
+    if (discovery_.joinInterval.count() == 0 || stopping_) return false;
+    return ownership_.mode == OwnershipMode::Automatic ||
+           (ownership_.mode == OwnershipMode::PermitJoin && std::chrono::steady_clock::now() < windowEnd_);
+}
+
+void Onboarding::joinRound(std::chrono::steady_clock::time_point until) {
+    auto options = discoveryOptions(core::DiscoveryScope::Unowned);  // owned devices stay silent
+    if (options.multicastInterfaces.empty() && options.unicastTargets.empty()) return;
+    {
+        const std::lock_guard lock(mutex_);
+        if (ownership_.mode == OwnershipMode::PermitJoin) until = std::min(until, windowEnd_);
+    }
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left < std::chrono::milliseconds(50)) return;
+    options.timeout = std::min<std::chrono::milliseconds>(left, std::chrono::seconds(10));
+    options.reprobeInterval = std::max<std::chrono::milliseconds>(discovery_.joinInterval, std::chrono::milliseconds(100));
+    options.cancelled = [this] {
+        const std::lock_guard lock(mutex_);
+        return !joinOpen();
+    };
+    // Each device as soon as it answered: its ownership is queued at once. The Just-Works budget
+    // is not renewed here: in automatic mode it stays per regular round (per interval).
+    options.onFound = [this](const core::DiscoveredDevice& d) {
+        try {
+            handleAnswer(d, blockedDevices());
+        } catch (const std::exception& e) {
+            log_("join round: " + d.deviceId.toString() + ": " + e.what());
+        }
+    };
+    core::discoverDevices(options);
+}
+
+core::DiscoveryOptions Onboarding::discoveryOptions(core::DiscoveryScope scope) const {
     core::DiscoveryOptions options;
     options.scope = scope;
     options.timeout = discovery_.timeout;
@@ -90,6 +147,17 @@ std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope
         options.ownedDevices = parts_.gateway.identity.devicesWithCredentials();
     }
     options.log = [this](const std::string& line) { log_("discovery: " + line); };
+    return options;
+}
+
+std::map<core::Uuid, core::BlockedDevice> Onboarding::blockedDevices() const {
+    std::map<core::Uuid, core::BlockedDevice> blocked;
+    for (auto& b : parts_.gateway.pdm->blockedDevices()) blocked.emplace(b.id, std::move(b));
+    return blocked;
+}
+
+std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope scope) {
+    const auto options = discoveryOptions(scope);
     if (options.multicastInterfaces.empty() && options.unicastTargets.empty()) return {};
     auto found = core::discoverDevices(options).devices;
     // A device seen only through its /oic/res link, at the endpoint the PDM has for it, is taken as
@@ -106,46 +174,47 @@ std::vector<core::DiscoveredDevice> Onboarding::discoverNow(core::DiscoveryScope
         const std::lock_guard lock(mutex_);
         if (ownership_.mode == OwnershipMode::Automatic) justWorksInWindow_ = 0;  // a round is the automatic mode's window
     }
-    const auto self = parts_.gateway.identity.id();
-    std::map<core::Uuid, core::BlockedDevice> blocked;
-    for (auto& b : parts_.gateway.pdm->blockedDevices()) blocked.emplace(b.id, std::move(b));
-    for (const auto& d : found) {
-        if (!d.owned) {
-            // The PDM's word stands over an unauthenticated answer: a device that says it is X and
-            // unowned is not X reset (it may be an impostor). The directory keeps X as owned, and
-            // X is not owned again until the user removes it (issue 13.1).
-            if (const auto record = parts_.gateway.pdm->device(d.deviceId); record && record->state == core::DeviceRecordState::Owned) {
-                // An answer from the device's own endpoint may predate its ownership (this round
-                // started before the transfer ended): it is stale while the device still answers
-                // our owner credential there.
-                const bool sameEndpoint = record->address == d.address && record->port == d.port;
-                if (!sameEndpoint || parts_.gateway.ownership.probe(*record) != core::OwnershipService::Probe::Ours) {
-                    announceImpostor(d);
-                }
-                continue;
-            }
-        }
-        const auto block = blocked.find(d.deviceId);
-        const auto [view, fresh, changed] = parts_.directory.seen(d, block == blocked.end() ? nullptr : &block->second);
-        if (fresh) parts_.events.event("device_discovered", discoveredJson(d));
-        if (changed && view.status == DeviceStatus::Blocked) {
-            log_(d.deviceId.toString() + " seen, unowned; blocked (" + view.blockReason + "): not owned until admitted (request/admit)");
-        }
-        if (d.owned && d.owner == self) {
-            // Ours: keep the PDM's address current (a device may come back on another port).
-            if (auto record = parts_.gateway.pdm->device(d.deviceId);
-                record && d.securePort && (record->address != d.address || record->securePort != *d.securePort)) {
-                record->address = d.address;
-                record->port = d.port;
-                record->securePort = *d.securePort;
-                parts_.gateway.pdm->putDevice(*record);
-            }
-        } else if (!d.owned) {
-            considerForOwnership(view, d, fresh);
-        }
-        if (changed) parts_.events.deviceChanged(d.deviceId);
-    }
+    const auto blocked = blockedDevices();
+    for (const auto& d : found) handleAnswer(d, blocked);
     return found;
+}
+
+void Onboarding::handleAnswer(const core::DiscoveredDevice& d, const std::map<core::Uuid, core::BlockedDevice>& blocked) {
+    const auto self = parts_.gateway.identity.id();
+    if (!d.owned) {
+        // The PDM's word stands over an unauthenticated answer: a device that says it is X and
+        // unowned is not X reset (it may be an impostor). The directory keeps X as owned, and
+        // X is not owned again until the user removes it (issue 13.1).
+        if (const auto record = parts_.gateway.pdm->device(d.deviceId); record && record->state == core::DeviceRecordState::Owned) {
+            // An answer from the device's own endpoint may predate its ownership (this round
+            // started before the transfer ended): it is stale while the device still answers
+            // our owner credential there.
+            const bool sameEndpoint = record->address == d.address && record->port == d.port;
+            if (!sameEndpoint || parts_.gateway.ownership.probe(*record) != core::OwnershipService::Probe::Ours) {
+                announceImpostor(d);
+            }
+            return;
+        }
+    }
+    const auto block = blocked.find(d.deviceId);
+    const auto [view, fresh, changed] = parts_.directory.seen(d, block == blocked.end() ? nullptr : &block->second);
+    if (fresh) parts_.events.event("device_discovered", discoveredJson(d));
+    if (changed && view.status == DeviceStatus::Blocked) {
+        log_(d.deviceId.toString() + " seen, unowned; blocked (" + view.blockReason + "): not owned until admitted (request/admit)");
+    }
+    if (d.owned && d.owner == self) {
+        // Ours: keep the PDM's address current (a device may come back on another port).
+        if (auto record = parts_.gateway.pdm->device(d.deviceId);
+            record && d.securePort && (record->address != d.address || record->securePort != *d.securePort)) {
+            record->address = d.address;
+            record->port = d.port;
+            record->securePort = *d.securePort;
+            parts_.gateway.pdm->putDevice(*record);
+        }
+    } else if (!d.owned) {
+        considerForOwnership(view, d, fresh);
+    }
+    if (changed) parts_.events.deviceChanged(d.deviceId);
 }
 
 bool Onboarding::announceImpostor(const core::DiscoveredDevice& answer) {
@@ -367,12 +436,12 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
                 return std::nullopt;
             }
             PinRequest request{dev, attempt, attempts, std::chrono::system_clock::now() + ownership_.pinTimeout};
-            announcePairingRequest(request);
             log_("waiting up to " + std::to_string(ownership_.pinTimeout.count()) + " s for the PIN of " + dev.toString() + " (attempt " +
                  std::to_string(attempt) + " of " + std::to_string(attempts) + ")");
             PinBroker::Outcome got;
             parked = true;
-            parts_.worker.park([&] { got = parts_.pins.wait(request, ownership_.pinTimeout); });
+            // Announced once the wait is open: a PIN typed (or scripted) at once is not dropped.
+            parts_.worker.park([&] { got = parts_.pins.wait(request, ownership_.pinTimeout, [&] { announcePairingRequest(request); }); });
             pinEnded = got.ended;
             return std::move(got.pin);
         };
@@ -576,6 +645,7 @@ std::chrono::seconds Onboarding::permitJoin(std::chrono::seconds seconds) {
         const std::lock_guard lock(mutex_);
         windowEnd_ = std::chrono::steady_clock::now() + seconds;
         justWorksInWindow_ = 0;
+        wakeRequested_ = true;  // with join rounds on: one starts at once
     }
     auto o = object();
     o->set("seconds", static_cast<std::int64_t>(seconds.count()));

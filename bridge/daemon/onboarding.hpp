@@ -4,6 +4,9 @@
 // permit-join window that closes by itself; automatic), Just-Works only where the configuration
 // allows it and at most justworks_per_window per window (or per discovery round when automatic);
 // with approval on, a discovered device waits as pending_approval until approve/deny.
+// While devices may be owned unattended (a window is open, or automatic mode), join rounds run in
+// between: unowned devices only, probed again every join_interval_ms and each handled as soon as
+// it answers, so a new device is owned within about a second (opening a window starts one at once).
 //
 // Random PIN asks for the PIN with a pairing_request event and waits for request/pin, parked on
 // the provisioning worker (JobQueue::park): other requests and other pairing requests go on
@@ -79,6 +82,14 @@ public:
 
 private:
     void loop();
+    // While joinOpen(): one join round (unowned devices, reprobed every join interval, each handled
+    // as it answers) until `until`, the window closes or stop().
+    void joinRound(std::chrono::steady_clock::time_point until);
+    bool joinOpen() const;  // mutex_ held
+    core::DiscoveryOptions discoveryOptions(core::DiscoveryScope scope) const;
+    // One device's answer: the directory, events, ownership as the mode says.
+    void handleAnswer(const core::DiscoveredDevice& d, const std::map<core::Uuid, core::BlockedDevice>& blocked);
+    std::map<core::Uuid, core::BlockedDevice> blockedDevices() const;
     void considerForOwnership(const DeviceView& view, const core::DiscoveredDevice& answer, bool fresh);
     bool automaticAllowed(const core::DiscoveredDevice& answer, std::optional<int>& method);
     // `userAsked`: own/approve (a wrong PIN is tried again whatever the mode says).
@@ -116,6 +127,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     bool stopping_ = false;
+    bool wakeRequested_ = false;  // a window opened: a join round at once
     std::chrono::steady_clock::time_point windowEnd_{};
     int justWorksInWindow_ = 0;
     std::thread thread_;

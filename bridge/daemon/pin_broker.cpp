@@ -4,11 +4,22 @@
 
 namespace steward::bridge {
 
-PinBroker::Outcome PinBroker::wait(const PinRequest& request, std::chrono::milliseconds timeout) {
+PinBroker::Outcome PinBroker::wait(const PinRequest& request, std::chrono::milliseconds timeout, const std::function<void()>& onOpen) {
     std::unique_lock lock(mutex_);
     if (cancelled_) return {std::nullopt, Ended::Cancelled};
     const auto device = request.device;
     waiting_[device] = Slot{request, std::nullopt};
+    if (onOpen) {
+        lock.unlock();
+        try {
+            onOpen();
+        } catch (...) {
+            lock.lock();
+            waiting_.erase(device);
+            throw;
+        }
+        lock.lock();
+    }
     cv_.wait_for(lock, timeout, [&] { return cancelled_ || waiting_[device].pin.has_value(); });
     auto pin = std::move(waiting_[device].pin);
     waiting_.erase(device);

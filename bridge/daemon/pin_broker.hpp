@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -33,8 +34,10 @@ public:
     };
 
     // Blocks until answer() for request.device, the timeout, or cancelAll(). While it waits,
-    // open(request.device) returns `request`.
-    Outcome wait(const PinRequest& request, std::chrono::milliseconds timeout);
+    // open(request.device) returns `request`. `onOpen` runs once the request is open (without the
+    // lock): announce the request there, so that an answer as quick as the announcement is not
+    // dropped for arriving before the wait.
+    Outcome wait(const PinRequest& request, std::chrono::milliseconds timeout, const std::function<void()>& onOpen = {});
     std::optional<core::SecretBytes> wait(const core::Uuid& device, std::chrono::milliseconds timeout);
     // False when nobody waits for this device's PIN (the answer is dropped).
     bool answer(const core::Uuid& device, core::SecretBytes pin);

@@ -106,13 +106,17 @@ struct MqttClient::Impl {
     std::condition_variable wake;  // back-off waits, interrupted by stop()
     bool connected = false;
     bool everConnected = false;
-    std::map<std::string, MqttMessage> retained;  // last value of every retained topic
-    std::set<std::string> clears;                 // retained topics cleared while disconnected
-    std::deque<MqttMessage> queue;                // non-retained messages waiting for a connection
+    struct Retained {
+        MqttMessage message;
+        bool sent = false;  // handed to libmosquitto on the current connection
+    };
+    std::map<std::string, Retained> retained;  // last value of every retained topic
+    std::set<std::string> clears;              // retained topics cleared while disconnected
+    std::deque<MqttMessage> queue;             // non-retained messages waiting for a connection
     std::map<std::string, Subscription> subscriptions;
     std::shared_ptr<const Handler> messageHandler;
     std::shared_ptr<const ConnectionHandler> connectionHandler;
-    Stats counters{0, 0, 0, 0};
+    Stats counters{0, 0, 0, 0, 0};
 
     // Start/stop, serialised by lifecycleMutex.
     std::mutex lifecycleMutex;
@@ -241,7 +245,7 @@ struct MqttClient::Impl {
             if (!options.onlineTopic.empty()) send(MqttMessage{options.onlineTopic, options.onlinePayload, true, 1});
             for (const auto& topic : clears) send(MqttMessage{topic, "", true, 1});
             clears.clear();
-            for (const auto& [topic, message] : retained) send(message);
+            for (auto& [topic, r] : retained) r.sent = send(r.message);
             while (!queue.empty()) {
                 if (!send(queue.front())) ++counters.dropped;
                 queue.pop_front();
@@ -547,7 +551,7 @@ void MqttClient::stop() {
     d.thread.join();
 }
 
-void MqttClient::publish(const MqttMessage& message) {
+void MqttClient::publish(const MqttMessage& message, bool evenIfUnchanged) {
     if (!isValidTopicName(message.topic)) throw std::invalid_argument("mqtt: invalid topic name '" + message.topic + "'");
     checkQos(message.qos, "mqtt publish");
     if (message.payload.size() > 268435455 - message.topic.size() - 4) {  // MQTT's maximum packet size
@@ -557,18 +561,31 @@ void MqttClient::publish(const MqttMessage& message) {
     std::string failure;
     {
         const std::lock_guard lock(d.mutex);
+        Impl::Retained* remembered = nullptr;
         if (message.retain) {
             if (message.payload.empty()) {
                 d.retained.erase(message.topic);
             } else {
-                d.retained[message.topic] = message;
+                auto& r = d.retained[message.topic];
+                // The broker already holds this very value from us (on this connection, or it is
+                // sent again after the next one): nothing to send.
+                if (!evenIfUnchanged && r.sent && r.message.payload == message.payload && r.message.qos == message.qos) {
+                    ++d.counters.unchanged;
+                    return;
+                }
+                r.message = message;
+                r.sent = false;
+                remembered = &r;
                 d.clears.erase(message.topic);
             }
         }
         if (d.connected) {
             std::string error;
             const int rc = d.sendLocked(message, &error);
-            if (rc == MOSQ_ERR_SUCCESS) return;
+            if (rc == MOSQ_ERR_SUCCESS) {
+                if (remembered != nullptr) remembered->sent = true;
+                return;
+            }
             if (rc != MOSQ_ERR_NO_CONN) {
                 if (!message.retain) ++d.counters.dropped;
                 failure = "mqtt: publish to " + message.topic + " failed: " + error;

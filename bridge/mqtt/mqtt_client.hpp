@@ -7,6 +7,8 @@
 //   messages wait in a bounded queue of our own, retained ones are remembered per topic.
 // - Retained state survives the broker: every retained topic's last value is published again after
 //   each (re)connection, so a broker restarted without persistence gets the state back.
+// - A retained value the broker already has from this connection is not sent again (publishing the
+//   same state over and over costs nothing), unless the caller asks for it.
 // - Availability: a last will (`willTopic`/`willPayload`, retained by default) marks the gateway
 //   offline if it dies; `onlineTopic`/`onlinePayload` is published retained after every connection;
 //   a clean stop() publishes the will payload itself before disconnecting (a clean DISCONNECT
@@ -103,6 +105,7 @@ public:
         std::uint64_t received;    // messages that came from the broker
         std::uint64_t dropped;     // non-retained messages dropped from the full queue or refused by libmosquitto
         std::uint64_t reconnects;  // successful connections after the first one
+        std::uint64_t unchanged;   // retained messages not sent because the broker has that payload from us
     };
 
     // Checks the options and creates the libmosquitto handle; does not connect. Throws
@@ -127,8 +130,11 @@ public:
     // Disconnected: retained messages replace the topic's remembered value, others wait in the
     // queue. Either way, a retained message is remembered and published again after every
     // reconnection; an empty retained payload clears the topic on the broker and forgets it.
+    // A retained message whose payload (and qos) equals the one last sent for its topic on this
+    // connection is not sent again (counted in Stats::unchanged), unless `evenIfUnchanged` (e.g.
+    // a consumer asked for everything again); republishing after a reconnection is unaffected.
     // Throws std::invalid_argument for an invalid topic name or a qos outside 0..2.
-    void publish(const MqttMessage& message);
+    void publish(const MqttMessage& message, bool evenIfUnchanged = false);
 
     // Remembered and subscribed again after every reconnection. With a handler, messages whose
     // topic matches `topicFilter` are also given to that handler (before the onMessage handler).

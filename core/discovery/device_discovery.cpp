@@ -89,6 +89,10 @@ std::string_view toString(DiscoveryScope scope) {
 DiscoveryResult discoverDevices(const DiscoveryOptions& options) {
     // Everything is checked before the first datagram leaves.
     if (options.timeout.count() < 0) invalid("discovery timeout is negative");
+    if (options.reprobeInterval.count() < 0 ||
+        (options.reprobeInterval.count() > 0 && options.reprobeInterval < std::chrono::milliseconds(100))) {
+        invalid("discovery reprobe interval must be 0 or at least 100 ms");
+    }
     std::vector<std::string> interfaces;
     for (const auto& name : options.multicastInterfaces) {
         if (name.empty() || if_nametoindex(name.c_str()) == 0) invalid("unknown interface \"" + name + "\"");

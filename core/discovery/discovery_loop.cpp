@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <deque>
 #include <map>
+#include <set>
 
 #include "discovery/discovery_answers.hpp"
 #include "discovery/discovery_merge.hpp"
@@ -30,6 +31,8 @@ constexpr std::size_t kMaxLogLines = 4096;
 constexpr std::size_t kMaxUnmatchedLogged = 16;
 // Datagrams read per socket before the deadline and resends are looked at again.
 constexpr int kMaxDrainPerWake = 64;
+// How often DiscoveryOptions::cancelled is asked, at the latest.
+constexpr auto kCancelCheck = std::chrono::milliseconds(100);
 
 // Probe: the doxm probe; ResProbe: /oic/res?rt=oic.r.doxm for owned devices that refuse
 // anonymous doxm reads; the others follow up one device.
@@ -63,6 +66,7 @@ struct Pending {
     bool done = false;  // answered or abandoned: no more sends, and a follow-up takes no more answers
     bool sent = false;
     Clock::time_point nextSend{};
+    Clock::time_point lastSent{};
 };
 
 CoapRequest nonConfirmableGet(std::string path, std::vector<std::string> query) {
@@ -104,9 +108,13 @@ public:
         while (true) {
             const auto now = Clock::now();
             if (now >= deadline_) break;
+            if (options_.cancelled && options_.cancelled()) break;
             sendDue(now);
             if (finished()) break;
-            waitAndRead(std::min(deadline_, nextSendTime()));
+            auto until = std::min(deadline_, nextSendTime());
+            if (options_.cancelled) until = std::min(until, Clock::now() + kCancelCheck);
+            waitAndRead(until);
+            reportReady();
         }
         for (const auto& p : pending_) {
             if (p.multicast || p.done) continue;
@@ -116,6 +124,12 @@ public:
         DiscoveryResult result;
         result.devices = table_.devices();
         result.rejected = reporter_.takeRejected();
+        if (options_.onFound) {
+            // Devices whose follow-ups never all answered are reported now, as they are.
+            for (const auto& d : result.devices) {
+                if (reported_.insert(d.deviceId).second) options_.onFound(d);
+            }
+        }
         return result;
     }
 
@@ -131,6 +145,32 @@ private:
             p.interfaceName = m.interfaceName;
         }
         for (const auto& u : unicast) add(purpose, request, u.ipv6 ? *sockets_.v6 : *sockets_.v4, u.target);
+    }
+
+    // A doxm probe sent again every reprobeInterval, answered or not.
+    bool reprobes(const Pending& p) const { return options_.reprobeInterval.count() > 0 && p.purpose == Purpose::Probe; }
+
+    // Devices whose follow-ups are all done go to onFound, each once.
+    void reportReady() {
+        if (!options_.onFound) {
+            ready_.clear();
+            return;
+        }
+        auto ready = std::move(ready_);
+        ready_.clear();
+        for (const auto& id : ready) {
+            if (table_.contains(id) && reported_.insert(id).second) options_.onFound(table_.device(id));
+        }
+    }
+
+    // A follow-up of `p.device` answered or abandoned.
+    void followUpDone(const Pending& p) {
+        const auto left = outstanding_.find(p.device);
+        if (left == outstanding_.end()) return;
+        if (--left->second == 0) {
+            outstanding_.erase(left);
+            ready_.push_back(p.device);
+        }
     }
 
     bool probesOwnedByResources() const {
@@ -150,8 +190,10 @@ private:
         return p;
     }
 
-    // Without multicast, nobody else can answer once every request has been answered.
+    // Without multicast, nobody else can answer once every request has been answered (and nothing
+    // is probed again).
     bool finished() const {
+        if (std::any_of(pending_.begin(), pending_.end(), [this](const Pending& p) { return reprobes(p); })) return false;
         return std::all_of(pending_.begin(), pending_.end(), [](const Pending& p) { return !p.multicast && p.done; });
     }
 
@@ -161,7 +203,7 @@ private:
         const auto inFlight = static_cast<std::size_t>(
             std::count_if(pending_.begin(), pending_.end(), [](const Pending& p) { return p.sent && !p.done && !p.multicast; }));
         for (const auto& p : pending_) {
-            if (p.done || (!p.sent && !p.multicast && inFlight >= kMaxInFlight)) continue;
+            if ((p.done && !reprobes(p)) || (!p.sent && !p.multicast && inFlight >= kMaxInFlight)) continue;
             next = std::min(next, p.nextSend);
         }
         return next;
@@ -171,14 +213,20 @@ private:
         std::size_t inFlight = static_cast<std::size_t>(
             std::count_if(pending_.begin(), pending_.end(), [](const Pending& p) { return p.sent && !p.done && !p.multicast; }));
         for (auto& p : pending_) {
-            if (p.done || p.nextSend > now) continue;
+            if ((p.done && !reprobes(p)) || p.nextSend > now) continue;
             if (!p.sent && !p.multicast) {
                 if (inFlight >= kMaxInFlight) continue;  // waits for an answer to make room
                 ++inFlight;
             }
             p.sent = true;
-            // A multicast probe goes out once: devices answer it after a jitter of up to 2 s.
-            p.nextSend = p.multicast ? Clock::time_point::max() : now + kResendInterval;
+            p.lastSent = now;
+            // A multicast probe goes out once (devices answer it after a jitter of up to 2 s), or
+            // again every reprobe interval, as does an answered unicast probe then.
+            if (reprobes(p) && (p.multicast || p.done)) {
+                p.nextSend = now + options_.reprobeInterval;
+            } else {
+                p.nextSend = p.multicast ? Clock::time_point::max() : now + kResendInterval;
+            }
             // Each resend is a new message (a device may drop a repeated message ID as a
             // duplicate); the token stays, so a late answer to an earlier copy still counts.
             const auto bytes = encodeCoapMessage(requestToWire(p.request, messageId_++, p.token));
@@ -235,7 +283,15 @@ private:
         }
         if (message.type == CoapMessageType::Confirmable) acknowledge(message, d, socket);
         if (p.done && p.purpose != Purpose::Probe && p.purpose != Purpose::ResProbe) return;  // a repeated answer to a follow-up
-        if (!p.multicast) p.done = true;
+        if (!p.multicast) {
+            // An answered probe that reprobes goes out again a reprobe interval after its last copy.
+            if (!p.done && reprobes(p)) p.nextSend = p.lastSent + options_.reprobeInterval;
+            if (!p.done && p.purpose != Purpose::Probe && p.purpose != Purpose::ResProbe) {
+                p.done = true;
+                followUpDone(p);
+            }
+            p.done = true;
+        }
 
         CoapResponse response;
         try {
@@ -332,6 +388,7 @@ private:
         Pending& p = add(purpose, request, socket, to);
         p.device = device;
         p.nextSend = Clock::now();  // sent by the loop's next sendDue()
+        ++outstanding_[device];
     }
 
     void onResources(const CoapResponse& response, const Uuid& device, const PeerAddress& from) {
@@ -365,6 +422,7 @@ private:
         for (auto& p : pending_) {
             if (p.purpose != Purpose::Probe && p.purpose != Purpose::ResProbe && p.device == device) p.done = true;
         }
+        outstanding_.erase(device);
         reporter_.reject(reason + "; device " + device.toString() + " dropped");
     }
 
@@ -377,6 +435,9 @@ private:
     std::map<std::vector<std::uint8_t>, Pending*> byToken_;
     DeviceTable table_;
     std::size_t unmatched_ = 0;
+    std::map<Uuid, int> outstanding_;  // follow-ups not yet done, per device
+    std::vector<Uuid> ready_;          // devices whose follow-ups just became done
+    std::set<Uuid> reported_;          // given to onFound
 };
 
 }  // namespace

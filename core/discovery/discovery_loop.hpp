@@ -1,7 +1,8 @@
 #pragma once
 // The probe/collect loop of one discovery call: sends the doxm probes, reads every answer until
 // the deadline (or, without multicast, until everything has answered), follows each new device
-// up with /oic/res and /oic/d, and resends unanswered unicast requests every 500 ms.
+// up with /oic/res and /oic/d, and resends unanswered unicast requests every 500 ms (and the doxm
+// probes every DiscoveryOptions::reprobeInterval); hands each device to onFound once followed up.
 
 #include <functional>
 #include <optional>

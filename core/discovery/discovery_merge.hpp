@@ -41,6 +41,8 @@ public:
     // Forgets a lying device; its later answers are refused.
     void drop(const Uuid& device);
     bool contains(const Uuid& device) const { return devices_.count(device) != 0; }
+    // What is known of `device` so far; it must be contained.
+    const DiscoveredDevice& device(const Uuid& device) const { return devices_.at(device).device; }
 
     // The devices in the order of their first answer.
     std::vector<DiscoveredDevice> devices() const;

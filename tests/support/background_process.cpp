@@ -91,6 +91,14 @@ bool BackgroundProcess::writeLine(const std::string& line) {
     return true;
 }
 
+void BackgroundProcess::awaitOutputEnd() {
+    // The program has exited, but the reader may not have read its last lines yet (a loaded
+    // machine): output() right after wait() must hold everything it printed. Bounded, since a
+    // child it left behind may keep the pipe open.
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(2), [this] { return ended_; });
+}
+
 std::vector<std::string> BackgroundProcess::lines() const {
     const std::lock_guard lock(mutex_);
     return lines_;
@@ -109,6 +117,7 @@ std::optional<int> BackgroundProcess::wait(std::chrono::milliseconds timeout) {
     while (std::chrono::steady_clock::now() < deadline) {
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
             status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
+            awaitOutputEnd();
             return status_;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -134,6 +143,7 @@ int BackgroundProcess::stop(std::chrono::milliseconds timeout) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
+    awaitOutputEnd();
     return *status_;
 }
 

@@ -41,6 +41,7 @@ public:
 
 private:
     void readLoop(int fd);
+    void awaitOutputEnd();
 
     pid_t pid_ = -1;
     int stdinFd_ = -1;

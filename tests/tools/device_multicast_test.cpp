@@ -5,12 +5,19 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "background_process.hpp"
 #include "device_fixture.hpp"
 #include "network_namespace.hpp"
 #include "process_runner.hpp"
+#include "steward/discovery/device_discovery.hpp"
 #include "support/temp_dir.hpp"
 
 namespace steward::test {
@@ -64,6 +71,62 @@ TEST(DeviceMulticast, DiscoveryFindsDevicesAcrossTheVethPair) {
     ASSERT_EQ(owned.exitCode, 0) << owned.err;
     EXPECT_EQ(Poco::JSON::Parser().parse(owned.out).extract<Poco::JSON::Array::Ptr>()->size(), 0U);
     EXPECT_EQ(devices.stop(), 0) << devices.output();
+}
+
+// Issue 19.5: with a reprobe interval, one long call finds a device that starts during it (its
+// first multicast probe went out before the device was listening), and reports it at once.
+TEST(DeviceMulticast, AReprobeFindsADeviceStartedDuringTheCall) {
+    if (auto why = NetworkNamespace::unavailableReason()) GTEST_SKIP() << *why;
+    using Clock = std::chrono::steady_clock;
+    TempDir dir;
+    NetworkNamespace ns;
+    std::mutex mutex;
+    std::optional<std::pair<std::string, Clock::time_point>> found;
+    std::string error;
+    std::thread gateway([&] {
+        // This thread only: its sockets live in the namespace, and v0 is the namespace's.
+        const int fd = ::open(("/run/netns/" + ns.name()).c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) {
+            error = "cannot enter the namespace";
+            if (fd >= 0) ::close(fd);
+            return;
+        }
+        ::close(fd);
+        core::DiscoveryOptions options;
+        options.scope = core::DiscoveryScope::Unowned;
+        options.multicastInterfaces = {"v0"};
+        options.ipv6 = false;
+        options.timeout = 5s;
+        options.reprobeInterval = 500ms;
+        options.onFound = [&](const core::DiscoveredDevice& d) {
+            const std::lock_guard lock(mutex);
+            if (!found) found.emplace(d.deviceId.toString(), Clock::now());
+        };
+        try {
+            core::discoverDevices(options);
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+    });
+    std::this_thread::sleep_for(1s);  // the call's first probe is out; nobody listens yet
+    const auto started = Clock::now();
+    auto prefix = ns.execPrefix();
+    std::vector<std::string> args(prefix.begin() + 1, prefix.end());
+    for (std::string a : {std::string(STEWARD_DEVICE_BIN), std::string("--json"), std::string("--bind"),
+                          std::string(NetworkNamespace::kAddress1), std::string("--multicast-if"), std::string("v1"),
+                          std::string("--multicast-jitter-ms"), std::string("300"), std::string("--svrdb"), (dir / "late.dat").string()}) {
+        args.push_back(a);
+    }
+    BackgroundProcess device(prefix.front(), args);
+    const auto ready = device.waitForLine([](const std::string& l) { return isEvent(l, "ready"); }, 10s);
+    gateway.join();
+    ASSERT_TRUE(error.empty()) << error;
+    ASSERT_TRUE(ready) << device.output();
+    const std::lock_guard lock(mutex);
+    ASSERT_TRUE(found) << device.output();
+    EXPECT_EQ(found->first, parseEventLine(ready->second)->getValue<std::string>("uuid"));
+    EXPECT_LT(found->second - started, 3s);  // a reprobe (500 ms) and the jitter (300 ms) after it started
+    EXPECT_EQ(device.stop(), 0) << device.output();
 }
 
 // The same over IPv6: a device bound to "::" joins ff02::158 on v1 and advertises its link-local

@@ -23,7 +23,7 @@ std::optional<core::Uuid> deviceOf(const Poco::JSON::Object::Ptr& data) {
 
 Publisher::Publisher(Context context, Publish publish, Devices devices, std::function<void(const std::string&)> log)
     : context_(std::move(context)), publish_(std::move(publish)), devices_(std::move(devices)), log_(std::move(log)) {
-    publish_(permitJoinTopic(context_), permitJoinState(std::chrono::seconds(0)), true);
+    publish_(permitJoinTopic(context_), permitJoinState(std::chrono::seconds(0)), true, false);
     ticker_ = std::thread([this] { countdown(); });
 }
 
@@ -43,7 +43,7 @@ void Publisher::publishAll() {
     const std::lock_guard lock(mutex_);
     for (const auto& e : bridgeEntities(context_)) {
         auto payload = stringify(e.config);
-        publish_(e.topic, payload, true);
+        publish_(e.topic, payload, true, true);
         bridgeConfigs_[e.topic] = std::move(payload);
     }
     for (const auto& d : devices) publishDeviceLocked(d, true);
@@ -64,11 +64,11 @@ void Publisher::publishDeviceLocked(const DeviceView& device, bool force) {
     for (const auto& e : entities) now[e.topic] = stringify(e.config);
     // Cleared first: a config that goes away never outlives the one that replaces it.
     for (const auto& [topic, payload] : published) {
-        if (!now.contains(topic)) publish_(topic, "", true);
+        if (!now.contains(topic)) publish_(topic, "", true, false);
     }
     for (const auto& [topic, payload] : now) {
         const auto it = published.find(topic);
-        if (force || it == published.end() || it->second != payload) publish_(topic, payload, true);
+        if (force || it == published.end() || it->second != payload) publish_(topic, payload, true, force);
     }
     if (now.empty()) {
         deviceConfigs_.erase(device.id);
@@ -93,7 +93,7 @@ void Publisher::event(const std::string& type, const Poco::JSON::Object::Ptr& da
             } else {
                 permitEnd_.reset();
             }
-            publish_(permitJoinTopic(context_), permitJoinState(std::chrono::seconds(seconds)), true);
+            publish_(permitJoinTopic(context_), permitJoinState(std::chrono::seconds(seconds)), true, false);
         }
         permitChanged_.notify_all();
         return;
@@ -168,7 +168,7 @@ void Publisher::configSeen(const std::string& topic, const std::string& payload,
             if (published != deviceConfigs_.end() && published->second.contains(topic)) return;
             if (polled && !stateBound.contains(objectId)) return;
         }
-        publish_(topic, "", true);
+        publish_(topic, "", true, false);
     }
     if (log_) log_("home assistant: cleared the stale discovery config " + topic);
 }
@@ -186,7 +186,7 @@ void Publisher::countdown() {
         if (permitChanged_.wait_until(lock, next, [&] { return stopping_ || permitEnd_ != end; })) continue;
         const auto left = std::chrono::ceil<std::chrono::seconds>(end - std::chrono::steady_clock::now());
         if (left.count() <= 0) permitEnd_.reset();
-        publish_(permitJoinTopic(context_), permitJoinState(left), true);
+        publish_(permitJoinTopic(context_), permitJoinState(left), true, false);
     }
 }
 

@@ -31,7 +31,9 @@ namespace steward::bridge::home_assistant {
 
 class Publisher {
 public:
-    using Publish = std::function<void(const std::string& topic, const std::string& payload, bool retain)>;
+    // `force`: sent even if it is the very retained payload published last time (publishAll: Home
+    // Assistant asked for everything again); otherwise an unchanged retained payload may be skipped.
+    using Publish = std::function<void(const std::string& topic, const std::string& payload, bool retain, bool force)>;
     struct Devices {
         std::function<std::optional<DeviceView>(const core::Uuid&)> get;
         std::function<std::vector<DeviceView>()> all;

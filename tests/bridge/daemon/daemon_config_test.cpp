@@ -73,10 +73,12 @@ TEST(DaemonConfig, TheShippedFileStatesTheProgramDefaults) {
     EXPECT_EQ(shipped.mqtt.caFile, d.mqtt.caFile);
     EXPECT_EQ(shipped.mqtt.homeAssistant, d.mqtt.homeAssistant);
     EXPECT_EQ(shipped.mqtt.homeAssistantPrefix, d.mqtt.homeAssistantPrefix);
+    EXPECT_EQ(shipped.mqtt.deviceListInterval, d.mqtt.deviceListInterval);
     EXPECT_EQ(shipped.discovery.interfaces, d.discovery.interfaces);
     EXPECT_EQ(shipped.discovery.unicast, d.discovery.unicast);
     EXPECT_EQ(shipped.discovery.interval, d.discovery.interval);
     EXPECT_EQ(shipped.discovery.timeout, d.discovery.timeout);
+    EXPECT_EQ(shipped.discovery.joinInterval, d.discovery.joinInterval);
     EXPECT_EQ(shipped.devices.pollInterval, d.devices.pollInterval);
     EXPECT_EQ(shipped.devices.timeout, d.devices.timeout);
     EXPECT_EQ(shipped.ownership.mode, d.ownership.mode);
@@ -97,7 +99,8 @@ TEST(DaemonConfig, TheShippedFileStatesTheProgramDefaults) {
 
 TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
     EXPECT_EQ(errorOf("mqtt:\n  prot: 1883\n"),
-              "steward.yaml:2:3: mqtt.prot: unknown key (known here: base_topic, ca_file, cert_file, client_id, homeassistant, "
+              "steward.yaml:2:3: mqtt.prot: unknown key (known here: base_topic, ca_file, cert_file, client_id, "
+              "device_list_interval_ms, homeassistant, "
               "homeassistant_prefix, host, keepalive, key_file, password, port, username)");
     EXPECT_THAT(errorOf("mqtt: {port: 70000}\n"), HasSubstr("steward.yaml:1:14: mqtt.port: 70000 is out of range (1 to 65535)"));
     EXPECT_THAT(errorOf("mqtt: {port: many}\n"), HasSubstr("mqtt.port: expected a whole number"));
@@ -111,6 +114,8 @@ TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
     EXPECT_THAT(errorOf("logging: {level: loud}\n"), HasSubstr("logging.level"));
     EXPECT_THAT(errorOf("devices: {poll_interval: -1}\n"), HasSubstr("devices.poll_interval: -1 is out of range"));
     EXPECT_THAT(errorOf("devices: {timeout_ms: 5}\n"), HasSubstr("devices.timeout_ms: 5 is out of range"));
+    EXPECT_THAT(errorOf("mqtt: {device_list_interval_ms: 60001}\n"),
+                HasSubstr("mqtt.device_list_interval_ms: 60001 is out of range (0 to 60000)"));
     EXPECT_THAT(errorOf("mqtt: [1, 2\n"), HasSubstr("steward.yaml:"));
     EXPECT_THAT(errorOf("- a\n- b\n"), HasSubstr("expected a mapping"));
 }
@@ -178,6 +183,16 @@ TEST(DaemonConfig, AMissingFileIsAClearError) {
     } catch (const ConfigError& e) {
         EXPECT_THAT(e.what(), HasSubstr("/nonexistent/steward.yaml: cannot read"));
     }
+}
+
+// Join rounds (issue 19.5): on by default, 0 turns them off, no probe floods.
+TEST(DaemonConfig, JoinIntervalIsOnByDefaultAndBounded) {
+    EXPECT_EQ(DaemonConfig{}.discovery.joinInterval, std::chrono::milliseconds(1000));
+    EXPECT_EQ(parseDaemonConfig("discovery: {join_interval_ms: 0}\n", "steward.yaml").discovery.joinInterval, std::chrono::milliseconds(0));
+    EXPECT_EQ(parseDaemonConfig("discovery: {join_interval_ms: 250}\n", "steward.yaml").discovery.joinInterval,
+              std::chrono::milliseconds(250));
+    EXPECT_THAT(errorOf("discovery: {join_interval_ms: 50}\n"), HasSubstr("discovery.join_interval_ms: must be 0 (off) or at least 100"));
+    EXPECT_THAT(errorOf("discovery: {join_interval_ms: 60001}\n"), HasSubstr("discovery.join_interval_ms: 60001 is out of range"));
 }
 
 }  // namespace

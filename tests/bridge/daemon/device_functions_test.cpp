@@ -218,7 +218,7 @@ TEST(ConfigSweep, OnlyThisGatewaysStaleConfigsAreCleared) {
     auto view = owned();
     ha::Publisher publisher(
         context(),
-        [&](const std::string& t, const std::string& p, bool) {
+        [&](const std::string& t, const std::string& p, bool, bool) {
             const std::lock_guard lock(mutex);
             published[t] = p;
         },
@@ -259,7 +259,7 @@ TEST(ConfigSweep, OnlyThisGatewaysStaleConfigsAreCleared) {
 TEST(ConfigSweep, NothingIsClearedOnceTheWindowHasClosed) {
     std::map<std::string, std::string> published;
     ha::Publisher publisher(
-        context(), [&](const std::string& t, const std::string& p, bool) { published[t] = p; },
+        context(), [&](const std::string& t, const std::string& p, bool, bool) { published[t] = p; },
         ha::Publisher::Devices{
             [](const core::Uuid&) { return std::optional<DeviceView>(); }, [] { return std::vector<DeviceView>{}; }, {}});
     publisher.startSweep(std::chrono::milliseconds(0));

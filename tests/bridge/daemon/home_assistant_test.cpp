@@ -221,7 +221,7 @@ TEST(HomeAssistantPayloads, PermitJoinState) {
 class Recorder {
 public:
     Publisher::Publish publish() {
-        return [this](const std::string& topic, const std::string& payload, bool retain) {
+        return [this](const std::string& topic, const std::string& payload, bool retain, bool /*force*/) {
             const std::lock_guard lock(mutex_);
             EXPECT_TRUE(retain) << topic;
             log_.emplace_back(topic, payload);

@@ -1,6 +1,7 @@
 // The PIN broker: an answer reaches the transfer waiting for it; nothing else does.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <thread>
 
 #include "pin_broker.hpp"
@@ -23,6 +24,35 @@ TEST(PinBroker, AnAnswerReachesTheWaitingTransferOnly) {
     ASSERT_TRUE(got);
     EXPECT_EQ(got->text(), "87654321");
     EXPECT_FALSE(pins.waiting(device));
+}
+
+// The announcement runs once the wait is open: a PIN answered as fast as the announcement (Home
+// Assistant scripts, the e2e test) reaches the wait instead of being dropped.
+TEST(PinBroker, AnAnswerGivenDuringTheAnnouncementIsNotLost) {
+    PinBroker pins;
+    const auto device = core::Uuid::random();
+    PinRequest request{device, 1, 3, std::chrono::system_clock::now() + 10s};
+    bool openWhileAnnouncing = false;
+    const auto start = std::chrono::steady_clock::now();
+    const auto got = pins.wait(request, 10s, [&] {
+        openWhileAnnouncing = pins.open(device).has_value();
+        EXPECT_TRUE(pins.answer(device, core::SecretBytes::fromText("13572468")));
+    });
+    EXPECT_TRUE(openWhileAnnouncing);
+    EXPECT_EQ(got.ended, PinBroker::Ended::Answered);
+    ASSERT_TRUE(got.pin);
+    EXPECT_EQ(got.pin->text(), "13572468");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_FALSE(pins.waiting(device));
+}
+
+TEST(PinBroker, AnAnnouncementThatThrowsClosesTheRequest) {
+    PinBroker pins;
+    const auto device = core::Uuid::random();
+    PinRequest request{device, 1, 3, std::chrono::system_clock::now() + 10s};
+    EXPECT_THROW(pins.wait(request, 10s, [] { throw std::runtime_error("broker gone"); }), std::runtime_error);
+    EXPECT_FALSE(pins.waiting(device));
+    EXPECT_EQ(pins.openCount(), 0u);
 }
 
 TEST(PinBroker, NoAnswerInTimeIsNullopt) {

@@ -351,6 +351,65 @@ TEST(MqttClient, SurvivesABrokerRestart) {
     EXPECT_GE(log.count("cannot connect to " + broker.uri()), 1u) << log.all();
 }
 
+// Issue 19.3: a retained payload the broker already has from this connection is not sent again
+// (unless asked to); after a reconnection every retained topic is still published again.
+TEST(MqttClient, AnUnchangedRetainedPayloadIsSentOnceAndStillRepublishedAfterAReconnect) {
+    MosquittoBroker broker;
+    LogLines log;
+    Observer observer(broker, "observer", "gw/#");
+    MqttClient gateway(optionsFor(broker, "gw", &log));
+    gateway.start();
+    ASSERT_TRUE(eventually([&] { return gateway.connected(); })) << log.all();
+    // Everything the gateway sent before `marker` has reached the observer once the marker has (one
+    // connection's packets are handled in order, and delivered in order at one QoS).
+    int markers = 0;
+    auto settle = [&] {
+        const std::string marker = "gw/marker/" + std::to_string(++markers);
+        gateway.publish(MqttMessage{marker, "m", false, 1});
+        return observer.inbox.waitFor(marker).has_value();
+    };
+    auto payloads = [&](const std::string& topic) {
+        std::vector<std::string> out;
+        for (const auto& m : observer.inbox.withPrefix(topic)) {
+            if (m.topic == topic) out.push_back(m.payload);
+        }
+        return out;
+    };
+
+    for (int i = 0; i < 5; ++i) gateway.publish(MqttMessage{"gw/devices/1", "owned", true, 1});
+    gateway.publish(MqttMessage{"gw/devices/1", "owned", true, 1}, true);  // forced: sent again
+    gateway.publish(MqttMessage{"gw/devices/1", "removed", true, 1});
+    gateway.publish(MqttMessage{"gw/devices/1", "owned", true, 1});  // changed back: sent
+    gateway.publish(MqttMessage{"gw/devices/1", "owned", true, 1});
+    for (int i = 0; i < 3; ++i) gateway.publish(MqttMessage{"gw/event", "same", false, 1});  // not retained: every one
+    gateway.publish(MqttMessage{"gw/devices/2", "x", true, 1});
+    gateway.publish(MqttMessage{"gw/devices/2", "", true, 1});  // cleared, then the same value again: sent
+    gateway.publish(MqttMessage{"gw/devices/2", "x", true, 1});
+    ASSERT_TRUE(settle()) << log.all();
+    EXPECT_EQ(payloads("gw/devices/1"), (std::vector<std::string>{"owned", "owned", "removed", "owned"}));
+    EXPECT_EQ(payloads("gw/event").size(), 3u);
+    EXPECT_EQ(payloads("gw/devices/2"), (std::vector<std::string>{"x", "", "x"}));
+    EXPECT_EQ(gateway.stats().unchanged, 5u);
+
+    // A broker without persistence restarted: the retained state is published again after the
+    // reconnection, unchanged values included.
+    broker.kill();
+    ASSERT_TRUE(eventually([&] { return !gateway.connected(); }));
+    gateway.publish(MqttMessage{"gw/devices/1", "owned", true, 1});  // remembered already: nothing new
+    broker.start();
+    ASSERT_TRUE(eventually([&] { return gateway.connected(); })) << log.all() << broker.output();
+    Observer late(broker, "late", "gw/devices/#");
+    ASSERT_TRUE(late.inbox.waitFor("gw/devices/1", "owned")) << log.all();
+    ASSERT_TRUE(late.inbox.waitFor("gw/devices/2", "x"));
+    EXPECT_EQ(late.inbox.count("gw/devices/1"), 1u);
+
+    // And once republished, the same value is not sent again on this connection.
+    const auto before = gateway.stats();
+    gateway.publish(MqttMessage{"gw/devices/1", "owned", true, 1});
+    EXPECT_EQ(gateway.stats().published, before.published);
+    EXPECT_EQ(gateway.stats().unchanged, before.unchanged + 1);
+}
+
 TEST(MqttClient, PublishNeverBlocksWhileTheBrokerIsDownAndTheQueueIsBounded) {
     MosquittoBroker broker;
     broker.stop();  // the port is known, nobody listens

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
+#include <thread>
 
 #include "fake_device.hpp"
 #include "steward/discovery/device_discovery.hpp"
+#include "support/free_port.hpp"
 
 using namespace steward::core;
 using namespace std::chrono_literals;
@@ -402,6 +405,76 @@ TEST(DeviceDiscovery, RefusesBadOptionsBeforeSending) {
     DiscoveryOptions negative;
     negative.timeout = -1ms;
     EXPECT_EQ(errorOf(negative), TransportErrorCode::InvalidArgument);
+    DiscoveryOptions tooEager;  // a probe flood is no reprobe
+    tooEager.reprobeInterval = 50ms;
+    EXPECT_EQ(errorOf(tooEager), TransportErrorCode::InvalidArgument);
+}
+
+// Streaming discovery (issue 19.5): each device reaches onFound once, as soon as it is followed
+// up, long before a call that reprobes until its deadline returns.
+TEST(DeviceDiscovery, OnFoundGetsEachDeviceOnceBeforeTheCallEnds) {
+    FakeBehaviour twice = unowned("11111111-1111-1111-1111-111111111111");
+    twice.doxmCopies = 2;  // every probe answered twice
+    FakeDevice light("127.0.0.1", twice);
+    FakeBehaviour quiet = unowned("22222222-2222-2222-2222-222222222222");
+    quiet.answerRes = false;  // its follow-up never answers: reported at the end, as it is
+    FakeDevice door("127.0.0.1", quiet);
+    std::vector<std::pair<Uuid, Clock::duration>> found;
+    DiscoveryOptions options;
+    options.scope = DiscoveryScope::Unowned;
+    options.timeout = 1500ms;
+    options.reprobeInterval = 200ms;
+    options.unicastTargets = {light.address(), door.address()};
+    const auto start = Clock::now();
+    options.onFound = [&](const DiscoveredDevice& d) { found.emplace_back(d.deviceId, Clock::now() - start); };
+    const auto result = discoverDevices(options);
+    const auto elapsed = Clock::now() - start;
+
+    ASSERT_EQ(result.devices.size(), 2u);
+    ASSERT_EQ(found.size(), 2u);  // once each, however many answers and reprobes
+    EXPECT_EQ(found[0].first, uuid("11111111-1111-1111-1111-111111111111"));
+    EXPECT_LT(found[0].second, 700ms);  // as soon as its follow-ups answered
+    EXPECT_EQ(found[1].first, uuid("22222222-2222-2222-2222-222222222222"));
+    EXPECT_GE(found[1].second, 1400ms);  // its /oic/res never answered: at the end of the call
+    // Reprobing: the call lasts its whole budget, and answered targets are asked again.
+    EXPECT_GE(elapsed, 1400ms);
+    EXPECT_GE(light.requests("/oic/sec/doxm").size(), 4u);
+    EXPECT_TRUE(light.requests("/oic/sec/doxm")[0].query == std::vector<std::string>{"owned=FALSE"});
+}
+
+TEST(DeviceDiscovery, AProbeFindsADeviceStartedAfterTheCallBegan) {
+    const std::uint16_t port = steward::test::freeLoopbackUdpPort();
+    std::optional<Clock::time_point> foundAt;
+    DiscoveryOptions options;
+    options.scope = DiscoveryScope::Unowned;
+    options.timeout = 4s;
+    options.reprobeInterval = 300ms;
+    options.unicastTargets = {PeerAddress{"127.0.0.1", port}};
+    options.onFound = [&](const DiscoveredDevice&) { foundAt = Clock::now(); };
+    auto call = std::async(std::launch::async, [&] { return discoverDevices(options); });
+    std::this_thread::sleep_for(800ms);  // the call is under way, its target silent
+    const auto started = Clock::now();
+    FakeDevice late("127.0.0.1", unowned("33333333-3333-3333-3333-333333333333"), port);
+    const auto result = call.get();
+    const auto ended = Clock::now();
+    ASSERT_EQ(result.devices.size(), 1u);
+    ASSERT_TRUE(foundAt);
+    EXPECT_LT(*foundAt - started, 1500ms);  // within a resend of its start...
+    EXPECT_GT(ended - *foundAt, 1s);        // ...and reported long before the call ended
+}
+
+TEST(DeviceDiscovery, CancelledEndsTheCallEarly) {
+    FakeBehaviour silent = unowned("11111111-1111-1111-1111-111111111111");
+    silent.answerDoxm = false;
+    FakeDevice device("127.0.0.1", silent);
+    DiscoveryOptions options;
+    options.timeout = 10s;
+    options.reprobeInterval = 1s;
+    options.unicastTargets = {device.address()};
+    const auto start = Clock::now();
+    options.cancelled = [&] { return Clock::now() - start > 300ms; };
+    discoverDevices(options);
+    EXPECT_LT(Clock::now() - start, 1s);
 }
 
 TEST(DeviceDiscovery, ScopeNames) {

@@ -39,9 +39,9 @@ struct FakeBehaviour {
 
 class FakeDevice {
 public:
-    FakeDevice(const std::string& bindAddress, FakeBehaviour behaviour)
+    FakeDevice(const std::string& bindAddress, FakeBehaviour behaviour, std::uint16_t port = 0)
         : behaviour_(std::move(behaviour)),
-          socket_(core::UdpSocket::bind(bindAddress, 0)),
+          socket_(core::UdpSocket::bind(bindAddress, port)),
           host_(bindAddress),
           thread_([this] { run(); }) {}
     FakeDevice(const FakeDevice&) = delete;

@@ -35,6 +35,8 @@ enum class DiscoveryScope {
 // "all", "unowned", "owned"
 std::string_view toString(DiscoveryScope scope);
 
+struct DiscoveredDevice;
+
 struct DiscoveryOptions {
     DiscoveryScope scope = DiscoveryScope::All;
     // Total time budget. Devices jitter multicast answers by 0-2 s, so with multicast the call
@@ -58,6 +60,19 @@ struct DiscoveryOptions {
     // One line per dropped answer, refused endpoint, send failure or unanswered request (bounded);
     // may be empty.
     std::function<void(const std::string&)> log;
+    // The doxm probes are sent again every reprobeInterval within the call (multicast, and unicast
+    // targets that already answered; unanswered ones are resent every 500 ms anyway), so that a
+    // device that starts during a long call is found within about this. 0: each probe goes out
+    // once. Answers to every copy count; a device is still reported once. With it, the call lasts
+    // the whole timeout. At least 100 ms when not 0.
+    std::chrono::milliseconds reprobeInterval{0};
+    // Called on the calling thread, during the call, once per device as soon as its follow-ups
+    // are done (answered or, at the end of the call, abandoned): callers need not wait for the
+    // whole timeout. It gets what is known then; answers merged later (another address) show
+    // only in the result. Its exceptions end the call (and propagate).
+    std::function<void(const DiscoveredDevice&)> onFound;
+    // Asked at least every 100 ms when set: true ends the call early, with what was found so far.
+    std::function<bool()> cancelled;
 };
 
 struct DiscoveredDevice {
@@ -87,11 +102,12 @@ inline constexpr std::size_t kMaxDiscoveredDevices = 1024;
 inline constexpr std::size_t kMaxDiscoveryRejections = 1024;
 
 // Probes, collects and follows up until every unicast target and follow-up has answered (when no
-// multicast was sent) or the timeout. Throws TransportException (InvalidArgument) before sending
-// anything if an interface is unknown, a target is not a numeric unicast address or has port 0,
-// or the timeout is negative; (SendFailed) if no socket at all can be opened. A family whose
-// socket cannot be opened (IPv6 disabled) is skipped with a log line, and so are failures to send
-// one probe. With no interfaces and no targets it returns at once, empty.
+// multicast was sent and nothing is reprobed), the timeout, or `cancelled`. Throws
+// TransportException (InvalidArgument) before sending anything if an interface is unknown, a
+// target is not a numeric unicast address or has port 0, the timeout is negative, or the reprobe
+// interval is neither 0 nor at least 100 ms; (SendFailed) if no socket at all can be opened. A
+// family whose socket cannot be opened (IPv6 disabled) is skipped with a log line, and so are
+// failures to send one probe. With no interfaces and no targets it returns at once, empty.
 DiscoveryResult discoverDevices(const DiscoveryOptions& options);
 
 }  // namespace steward::core
