@@ -46,6 +46,7 @@ public:
     bool post(Job job);
     std::size_t queued() const;
     std::size_t parked() const;
+    std::size_t workers() const { return workers_; }
     void stop();
 
     // From inside a running job only: runs `wait` parked (see above). Elsewhere it just runs it.

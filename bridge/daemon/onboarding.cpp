@@ -511,9 +511,9 @@ void Onboarding::ownOnWorker(const core::DiscoveredDevice& device, std::optional
         parts_.events.deviceChanged(id);  // the state first, then the announcement
         parts_.events.event("device_owned", result);
         if (afterOwned_) {
-            if (parked) {
-                // After a PIN wait this job runs beside others: the policies, which may touch any
-                // device, go in a job of their own.
+            if (parked || parts_.worker.workers() > 1) {
+                // This job runs beside others (after a PIN wait, or with several workers): the
+                // policies, which may touch any device, go in a job of their own that runs alone.
                 parts_.worker.post({"apply the policies to " + id.toString(), [this, id] { afterOwned_(id); }, {}, {}});
             } else {
                 afterOwned_(id);

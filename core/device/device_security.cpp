@@ -121,7 +121,7 @@ std::optional<SecretBytes> DeviceSecurity::keyForIdentity(std::span<const std::u
                 log("refused a Random-PIN session from " + peerText(peer) + ": " + *refusal);
                 return std::nullopt;
             }
-            return derivePinPsk(currentPin_.text(), r.doxm.deviceuuid);
+            return currentPinKey_.clone();
         }
         log("refused a DTLS client in RFOTM: its identity does not match the selected method (oxmsel " + std::to_string(r.doxm.oxmsel) +
             ")");
@@ -158,10 +158,8 @@ void DeviceSecurity::rotatePinIfSpent() {
     if (!pinGuesses_.pinSpent() || currentPin_.empty()) return;
     const auto& r = current();
     if (r.pstat.dos.state != DosState::Rfotm || r.doxm.oxmsel != oxm::kRandomPin) return;
-    currentPin_ = generatePin();
-    pinGuesses_.newPinShown();
     log("too many wrong PINs against the PIN shown: showing a new one");
-    if (hooks_.showPin) hooks_.showPin(currentPin_.text());
+    showNewPin();
 }
 
 void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
@@ -203,6 +201,7 @@ void DeviceSecurity::onSessionEvent(const SessionEvent& event) {
             if (event.peer.sessionId == docSession_) {
                 docSession_ = 0;
                 currentPin_.wipe();
+                currentPinKey_.wipe();
                 if (current().pstat.dos.state == DosState::Rfotm) {
                     resetLocked("the ownership session closed before the transfer finished");
                 } else {
@@ -293,7 +292,7 @@ CoapResponse DeviceSecurity::store(const SecurityResources& updated, CoapCode co
 }
 
 CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, const PeerInfo& peer) {
-    const std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     // Decided again under the lock that applies it: the state may have changed since the
     // caller's authorize() (an ownership session opened on the DTLS thread between an anonymous
     // request's check and its application on the plain thread).
@@ -356,15 +355,31 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
             " (" + outcome.code.toString() + ")");
         return CoapResponse::withCode(outcome.code);
     }
+    if (updated.pstat.dos.state == DosState::Rfotm) return commit(updated, outcome, before);  // memory only
+    // A durable write: the answer waits for it (a device never answers 2.04 before its state is on
+    // disk), the process's other endpoints do not. mutex_ is let go before the transport lock is
+    // taken back: handlers take mutex_ with the transport lock held.
+    CoapResponse response;
+    runWithoutTransportLock([&] {
+        try {
+            response = commit(updated, outcome, before);
+        } catch (...) {
+            lock.unlock();
+            throw;
+        }
+        lock.unlock();
+    });
+    return response;
+}
+
+CoapResponse DeviceSecurity::commit(const SecurityResources& updated, const UpdateOutcome& outcome, DosState before) {
     auto response = store(updated, outcome.code);
     if (!response.code.isSuccess()) return response;
     if (outcome.selectedOxm) {
         log("ownership method selected: " + std::string(oxm::name(*outcome.selectedOxm)));
         if (*outcome.selectedOxm == oxm::kRandomPin) {
             pinGuesses_.abandonInFlight(std::chrono::steady_clock::now());
-            currentPin_ = generatePin();
-            pinGuesses_.newPinShown();
-            if (hooks_.showPin) hooks_.showPin(currentPin_.text());
+            showNewPin();
         }
     }
     if (outcome.newState && *outcome.newState != before) {
@@ -374,6 +389,15 @@ CoapResponse DeviceSecurity::handleSecurityRequest(const CoapRequest& request, c
         }
     }
     return response;
+}
+
+void DeviceSecurity::showNewPin() {
+    currentPin_ = generatePin();
+    // Derived once per PIN shown, not in every handshake's key callback, where PBKDF2 would run
+    // with the process-wide transport lock held.
+    currentPinKey_ = derivePinPsk(currentPin_.text(), current().doxm.deviceuuid);
+    pinGuesses_.newPinShown();
+    if (hooks_.showPin) hooks_.showPin(currentPin_.text());
 }
 
 bool DeviceSecurity::onPairingSession(const PeerInfo& peer) const {

@@ -1,7 +1,10 @@
 #include "transport/libcoap_runtime.hpp"
 
+#include "steward/transport/coap_endpoint.hpp"
+
 #include <coap3/coap.h>
 
+#include <functional>
 #include <mutex>
 
 namespace steward::core::detail {
@@ -64,9 +67,55 @@ void ensureLibcoapStarted() {
     });
 }
 
-std::recursive_mutex& libcoapLock() {
-    static std::recursive_mutex lock;
+namespace {
+thread_local unsigned tLibcoapDepth = 0;  // one process-wide lock, so one counter per thread
+}  // namespace
+
+void LibcoapMutex::lock() {
+    mutex_.lock();
+    ++tLibcoapDepth;
+}
+
+bool LibcoapMutex::try_lock() {
+    if (!mutex_.try_lock()) return false;
+    ++tLibcoapDepth;
+    return true;
+}
+
+void LibcoapMutex::unlock() {
+    --tLibcoapDepth;
+    mutex_.unlock();
+}
+
+unsigned LibcoapMutex::releaseAll() {
+    const unsigned levels = tLibcoapDepth;
+    for (unsigned i = 0; i < levels; ++i) unlock();
+    return levels;
+}
+
+void LibcoapMutex::reacquire(unsigned levels) {
+    for (unsigned i = 0; i < levels; ++i) lock();
+}
+
+LibcoapMutex& libcoapLock() {
+    static LibcoapMutex lock;
     return lock;
 }
 
 }  // namespace steward::core::detail
+
+namespace steward::core {
+
+void runWithoutTransportLock(const std::function<void()>& work) {
+    auto& lock = detail::libcoapLock();
+    const unsigned levels = lock.releaseAll();
+    // Taken back on every path: libcoap's caller up the stack expects it held.
+    struct Reacquire {
+        detail::LibcoapMutex& lock;
+        unsigned levels;
+        ~Reacquire() { lock.reacquire(levels); }
+    } reacquire{lock, levels};
+    work();
+}
+
+}  // namespace steward::core

@@ -14,7 +14,23 @@ namespace steward::core::detail {
 // Runs coap_startup() and installs the log handler, once per process. Cheap after the first call.
 void ensureLibcoapStarted();
 
-std::recursive_mutex& libcoapLock();
+// The lock itself: recursive, and it counts how deep the calling thread holds it, so that a
+// handler can let go of it entirely while it blocks (runWithoutTransportLock).
+class LibcoapMutex {
+public:
+    void lock();
+    bool try_lock();
+    void unlock();
+    // Releases every level the calling thread holds and returns how many; reacquire() takes
+    // them back.
+    unsigned releaseAll();
+    void reacquire(unsigned levels);
+
+private:
+    std::recursive_mutex mutex_;
+};
+
+LibcoapMutex& libcoapLock();
 
 // Sets libcoap's own log levels to match (never below LOG_INFO, see libcoap_runtime.cpp).
 void applyLibcoapLogLevel(TransportLogLevel level);

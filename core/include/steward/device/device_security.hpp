@@ -19,6 +19,8 @@
 
 namespace steward::core {
 
+struct UpdateOutcome;  // svr_updates.hpp
+
 struct DeviceSecurityHooks {
     // One line per state change ("ownership session opened from 127.0.0.1:40000 (oic.sec.doxm.jw)").
     std::function<void(const std::string& line)> log;
@@ -78,6 +80,9 @@ private:
     AccessDecision decide(const CoapRequest& request, const PeerInfo& peer) const;  // mutex_ held
     CoapResponse get(const CoapRequest& request, ResourceClass c) const;
     CoapResponse store(const SecurityResources& updated, CoapCode code);
+    // store() and what follows a stored change (the PIN to show, the delayed reset). mutex_ held.
+    CoapResponse commit(const SecurityResources& updated, const UpdateOutcome& outcome, DosState before);
+    void showNewPin();  // mutex_ held
     void resetLocked(const std::string& why);
     // Random PIN: shows a new PIN once the limiter says the shown one drew too many wrong guesses.
     void rotatePinIfSpent();  // mutex_ held
@@ -99,6 +104,7 @@ private:
     SessionId docSession_ = 0;
     std::chrono::steady_clock::time_point docLastActivity_{};
     SecretBytes currentPin_;
+    SecretBytes currentPinKey_;  // derived from currentPin_ when it is shown
     PinGuessLimiter pinGuesses_;
     std::optional<std::chrono::steady_clock::time_point> resetDue_;
 

@@ -137,6 +137,14 @@ std::optional<PeerAddress> parseHostPort(std::string_view text);
 // thread. An exception becomes a 5.00 response (and a log line).
 using ResourceHandler = std::function<CoapResponse(const CoapRequest& request, const PeerInfo& peer)>;
 
+// For a handler about to block (an fsync'd write, slow crypto): runs `work` with the process-wide
+// transport lock let go, so that the process's other endpoints carry on meanwhile; the calling
+// endpoint waits for it, and its reply still leaves only after `work` returned. Elsewhere (not on
+// an I/O thread) it just runs `work`. `work` must not call into any endpoint, and must release
+// every lock a handler may take before it returns: handlers take theirs with the transport lock
+// held, so holding one while the transport lock is taken back would invert the order.
+void runWithoutTransportLock(const std::function<void()>& work);
+
 // A DTLS listener's bounds on handshakes in progress (the client echoed our cookie, so its address
 // is real, but the session is not established yet): a LAN host that opens handshakes and goes
 // silent must not fill the listener and lock the owner out (issue 20.3). When a bound is passed,
