@@ -9,13 +9,12 @@
 #include "steward/svr/device_id_source.hpp"
 #include "steward/svr/factory_defaults.hpp"
 #include "steward/util/atomic_file.hpp"
-#include "util/id_allocator.hpp"
 
 namespace steward::core {
 namespace {
 
-bool isOwnerCredFor(const Cred& c, const Uuid& device) {
-    return c.credtype == credtype::kSymmetricPairwise && !c.subjectuuid.wildcard && c.subjectuuid.uuid == device;
+bool isOwnerCred(const Cred& c) {
+    return c.credtype == credtype::kSymmetricPairwise && !c.subjectuuid.wildcard && c.privatedata && !c.privatedata->data.empty();
 }
 
 constexpr const char* kDefaultDomainName = "Steward";
@@ -48,17 +47,47 @@ SecurityDomain openOrCreateDomain(const std::filesystem::path& file) {
     return domain;
 }
 
+// A log whose store is gone holds the keys of an identity that no longer exists; with a new
+// store they would be wrong, and deleting them is not ours to decide.
+void refuseOrphanedLog(const std::filesystem::path& store, const std::filesystem::path& log) {
+    std::error_code ec;
+    if (std::filesystem::exists(store, ec) || !std::filesystem::exists(log, ec)) return;
+    throw SvrDbError(log.string() + ": owner-key log without its store " + store.string() +
+                     "; restore the store, or move the log away to start a new identity");
+}
+
+// Owner credentials an older version kept in the store: appended to the log (one fsync), then
+// dropped from the store (one rewrite). A crash between the two leaves them in both, and the
+// next open does the same again; a key the log already holds is not appended twice.
+void moveOwnerCredentials(SvrDatabase& db, OwnerKeyLog& keys) {
+    const auto& creds = db.resources().cred.creds;
+    if (std::none_of(creds.begin(), creds.end(), isOwnerCred)) return;
+    std::vector<OwnerKey> moving;
+    for (const auto& c : creds) {
+        if (!isOwnerCred(c)) continue;
+        const SecretBytes* held = keys.find(c.subjectuuid.uuid);
+        if (held == nullptr || !held->equals(c.privatedata->data)) moving.push_back({c.subjectuuid.uuid, c.privatedata->data});
+    }
+    keys.putAll(moving);
+    db.modify([](SecurityResources& r) { std::erase_if(r.cred.creds, isOwnerCred); });
+}
+
 }  // namespace
 
 GatewayIdentity GatewayIdentity::openOrCreate(const std::filesystem::path& file) {
+    const auto keysFile = OwnerKeyLog::pathFor(file);
+    refuseOrphanedLog(file, keysFile);
     DeviceIdSource ids;  // random ids are PSK-usable
     auto db = SvrDatabase::openOrCreate(file, DeviceProfile{}, ids);
+    auto keys = OwnerKeyLog::open(keysFile);
+    moveOwnerCredentials(db, keys);
     auto domainFile = file;
     domainFile += ".sdi";
-    return GatewayIdentity(std::move(db), openOrCreateDomain(domainFile));
+    return GatewayIdentity(std::move(db), std::move(keys), openOrCreateDomain(domainFile));
 }
 
-GatewayIdentity::GatewayIdentity(GatewayIdentity&& other) noexcept : db_(std::move(other.db_)), domain_(std::move(other.domain_)) {}
+GatewayIdentity::GatewayIdentity(GatewayIdentity&& other) noexcept
+    : db_(std::move(other.db_)), keys_(std::move(other.keys_)), domain_(std::move(other.domain_)) {}
 
 Uuid GatewayIdentity::id() const {
     const std::lock_guard lock(mutex_);
@@ -67,47 +96,24 @@ Uuid GatewayIdentity::id() const {
 
 void GatewayIdentity::storeOwnerCredential(const Uuid& device, std::span<const std::uint8_t> psk) {
     const std::lock_guard lock(mutex_);
-    db_.modify([&](SecurityResources& r) {
-        auto& creds = r.cred.creds;
-        std::erase_if(creds, [&](const Cred& c) { return isOwnerCredFor(c, device); });
-        detail::IdAllocator ids;
-        for (const auto& c : creds) ids.markUsed(c.credid.value_or(0));
-        const auto next = ids.next();
-        if (!next) throw SvrDbError("no free credid left in the gateway's store");
-        Cred c;
-        c.credid = *next;
-        c.credtype = credtype::kSymmetricPairwise;
-        c.subjectuuid = CredSubject{device, false};
-        c.privatedata = EncodedData{{psk.begin(), psk.end()}, encoding::kRaw};
-        creds.push_back(std::move(c));
-    });
+    keys_.put(device, psk);
 }
 
 std::optional<SecretBytes> GatewayIdentity::ownerCredential(const Uuid& device) const {
     const std::lock_guard lock(mutex_);
-    for (const auto& c : db_.resources().cred.creds) {
-        if (isOwnerCredFor(c, device) && c.privatedata && !c.privatedata->data.empty()) {
-            return SecretBytes(std::span<const std::uint8_t>(c.privatedata->data));
-        }
-    }
-    return std::nullopt;
+    const SecretBytes* key = keys_.find(device);
+    if (key == nullptr) return std::nullopt;
+    return key->clone();
 }
 
 bool GatewayIdentity::removeOwnerCredential(const Uuid& device) {
     const std::lock_guard lock(mutex_);
-    const auto& creds = db_.resources().cred.creds;
-    if (std::none_of(creds.begin(), creds.end(), [&](const Cred& c) { return isOwnerCredFor(c, device); })) return false;
-    db_.modify([&](SecurityResources& r) { std::erase_if(r.cred.creds, [&](const Cred& c) { return isOwnerCredFor(c, device); }); });
-    return true;
+    return keys_.remove(device);
 }
 
 std::vector<Uuid> GatewayIdentity::devicesWithCredentials() const {
     const std::lock_guard lock(mutex_);
-    std::vector<Uuid> out;
-    for (const auto& c : db_.resources().cred.creds) {
-        if (c.credtype == credtype::kSymmetricPairwise && !c.subjectuuid.wildcard) out.push_back(c.subjectuuid.uuid);
-    }
-    return out;
+    return keys_.devices();
 }
 
 }  // namespace steward::core

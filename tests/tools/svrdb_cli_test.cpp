@@ -12,6 +12,7 @@
 
 #include "steward/crypto/x509.hpp"
 #include "steward/model/resource_json.hpp"
+#include "steward/onboarding/gateway_identity.hpp"
 #include "steward/svr/svr_database.hpp"
 #include "tools/svrdb_fixture.hpp"
 
@@ -426,6 +427,77 @@ TEST_F(svrdb_cli, PskIsStoredButNeverShown) {
     EXPECT_THAT(everything, Not(HasSubstr(upper(kPskHex))));
     EXPECT_THAT(everything, Not(HasSubstr("00:11:22:33:44:55:66:77")));
     EXPECT_THAT(everything, Not(HasSubstr("ABEiM0RVZneImaq7zN3u/w")));  // the key in base64
+}
+
+// A gateway keeps its owner credentials in `<store>.keys`: listed with the store's, marked as the
+// log's, masked, and never written by the editor.
+TEST_F(svrdb_cli, ShowListsAGatewaysOwnerKeyLogReadOnly) {
+    const auto gateway = dir_ / "gateway.svrdb";
+    const auto keys = dir_ / "gateway.svrdb.keys";
+    const auto a = core::Uuid::parse(kPeer).value();
+    const auto b = core::Uuid::parse("22222222-3333-4444-5555-666666666666").value();
+    {
+        auto identity = core::GatewayIdentity::openOrCreate(gateway);
+        identity.storeOwnerCredential(
+            a, std::vector<std::uint8_t>{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff});
+        identity.storeOwnerCredential(b, std::vector<std::uint8_t>(32, 0x5a));
+    }
+    const auto logBytes = fileBytes(keys);
+    std::string everything;
+    const ProcessResult human = runSvrdb({"show", gateway.string()});
+    ASSERT_EQ(human.exitCode, 0) << human.err;
+    everything += human.out + human.err;
+    EXPECT_THAT(human.out, HasSubstr("owner-key log  " + keys.string() + "  (2 credentials, read-only"));
+    EXPECT_THAT(human.out, HasSubstr("subjectuuid     : " + std::string(kPeer)));
+    EXPECT_THAT(human.out, HasSubstr("psk 16 bytes ********"));
+    EXPECT_THAT(human.out, HasSubstr("psk 32 bytes ********"));
+    const ProcessResult credOnly = runSvrdb({"show", gateway.string(), "cred"});
+    everything += credOnly.out;
+    EXPECT_THAT(credOnly.out, HasSubstr("owner-key log"));
+
+    for (const std::string what : {"all", "cred"}) {
+        const ProcessResult json = runSvrdb({"show", gateway.string(), what, "--json"});
+        ASSERT_EQ(json.exitCode, 0) << json.err;
+        everything += json.out;
+        const Object::Ptr log = parseJson(json.out)->getObject("owner_key_log");
+        ASSERT_TRUE(log) << json.out;
+        EXPECT_EQ(log->getValue<std::string>("file"), keys.string());
+        EXPECT_TRUE(log->getValue<bool>("read_only"));
+        const Array::Ptr list = log->getArray("creds");
+        ASSERT_EQ(list->size(), 2u);
+        const Object::Ptr first = list->getObject(0);
+        EXPECT_EQ(first->getValue<std::string>("subjectuuid"), kPeer);
+        EXPECT_EQ(first->getValue<int>("credtype"), 1);
+        EXPECT_FALSE(first->has("credid"));
+        EXPECT_EQ(first->getObject("privatedata")->getValue<std::string>("data"), "********");
+        EXPECT_EQ(first->getObject("privatedata")->getValue<int>("length"), 16);
+        EXPECT_EQ(list->getObject(1)->getObject("privatedata")->getValue<int>("length"), 32);
+        EXPECT_EQ(parseJson(json.out)->getObject("cred")->getArray("creds")->size(), 0u);  // the store holds none
+    }
+    // Editing the store leaves the log alone.
+    ASSERT_EQ(runSvrdb({"cred", "add-psk", gateway.string(), "--subject", "*", "--random", "128"}).exitCode, 0);
+    EXPECT_EQ(fileBytes(keys), logBytes);
+    EXPECT_THAT(everything, Not(HasSubstr(kPskHex)));
+    EXPECT_THAT(everything, Not(HasSubstr("5a5a5a5a")));
+}
+
+TEST_F(svrdb_cli, ShowWithoutAnOwnerKeyLogListsNone) {
+    initDatabase();
+    EXPECT_FALSE(showJson()->has("owner_key_log"));
+    EXPECT_FALSE(showJson("cred")->has("owner_key_log"));
+    EXPECT_THAT(runSvrdb({"show", db()}).out, Not(HasSubstr("owner-key log")));
+}
+
+TEST_F(svrdb_cli, ACorruptOwnerKeyLogIsReportedAndKept) {
+    initDatabase();
+    const auto keys = dir_ / "device.svrdb.keys";
+    { std::ofstream(keys) << "garbage, not a log"; }
+    const ProcessResult show = runSvrdb({"show", db()});
+    EXPECT_EQ(show.exitCode, 1);
+    EXPECT_THAT(show.err, HasSubstr(keys.string()));
+    EXPECT_THAT(show.err, HasSubstr("corrupt owner-key log"));
+    EXPECT_EQ(runSvrdb({"show", db(), "doxm"}).exitCode, 0) << "the other resources do not need the log";
+    EXPECT_EQ(fileBytes(keys).size(), 18u);
 }
 
 TEST_F(svrdb_cli, PskRandomKeysHaveTheAskedSize) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "steward/onboarding/gateway_identity.hpp"
 #include "steward/svr/svr_database.hpp"
 #include "tools/svrdb_fixture.hpp"
 
@@ -169,6 +170,25 @@ TEST_F(svrdb_menu, MenuModifiesAndDeletesCredentials) {
     ASSERT_EQ(creds.size(), 1u);
     EXPECT_TRUE(creds[0].subjectuuid.wildcard);
     EXPECT_EQ(creds[0].privatedata->data.front(), 0xf0);
+}
+
+// A gateway's owner credentials are in its owner-key log: printed, but not editable by credid.
+TEST_F(svrdb_menu, MenuPrintsAGatewaysOwnerKeysButCannotEditThem) {
+    const auto gateway = dir_ / "gateway.svrdb";
+    const auto keys = dir_ / "gateway.svrdb.keys";
+    {
+        core::GatewayIdentity::openOrCreate(gateway).storeOwnerCredential(core::Uuid::parse(kPeer).value(),
+                                                                          std::vector<std::uint8_t>(16, 0xf0));
+    }
+    const auto logBytes = fileBytes(keys);
+    const ProcessResult r = runSvrdb({gateway.string()}, script({"1", "2", "1", "4", "1", "9", "99"}));
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_EQ(count(r.out, "owner-key log  " + keys.string()), 2u);  // in "print all" and in the credential menu
+    EXPECT_THAT(r.out, HasSubstr("owner credential (no credid)"));
+    EXPECT_THAT(r.out, HasSubstr("psk 16 bytes ********"));
+    EXPECT_THAT(r.out, HasSubstr("no credential with credid 1"));
+    EXPECT_THAT(r.out, Not(HasSubstr("f0f0f0f0")));
+    EXPECT_EQ(fileBytes(keys), logBytes);
 }
 
 TEST_F(svrdb_menu, MenuAddsTrustCaChainAndCertificateKeyPair) {

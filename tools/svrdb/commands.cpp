@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "editor.hpp"
 #include "input_parsing.hpp"
+#include "owner_keys.hpp"
 #include "printing.hpp"
 #include "steward/model/resource_json.hpp"
 
@@ -68,11 +69,15 @@ int runShow(const Args& args, Output& out) {
     // Read-only: no lock, so a running device keeps its database.
     const auto db = core::SvrDatabase::open(args.positionals()[0], core::SvrAccess::ReadOnly);
     const core::SecurityResources& r = db.resources();
+    const bool withOwnerKeys = selection.name == "all" || selection.name == "cred";
+    const auto ownerKeys = withOwnerKeys ? readOwnerKeys(db.file()) : std::nullopt;
 
     if (selection.name == "all") {
         std::ostringstream text;
-        printAll(text, r);
-        out.document(core::securityResourcesToJson(r), text.str());
+        printAll(text, r, ownerKeys ? &*ownerKeys : nullptr);
+        Object::Ptr doc = core::securityResourcesToJson(r);
+        if (ownerKeys) doc->set("owner_key_log", ownerKeysToJson(*ownerKeys));
+        out.document(doc, text.str());
         return 0;
     }
     Object::Ptr doc = newObject();
@@ -88,6 +93,11 @@ int runShow(const Args& args, Output& out) {
     } else if (name == "cred") {
         doc->set(member, core::credToJson(r.cred));
         printCred(text, r.cred);
+        if (ownerKeys) {
+            doc->set("owner_key_log", ownerKeysToJson(*ownerKeys));
+            text << '\n';
+            printOwnerKeys(text, *ownerKeys);
+        }
     } else if (name == "acl" || name == "acl2") {
         doc->set(member, core::acl2ToJson(r.acl));
         printAcl(text, r.acl);

@@ -84,7 +84,10 @@ int runMenu(const std::filesystem::path& file, std::istream& in, std::ostream& o
             printMainMenu(out, file);
             switch (prompt.number(">> Enter Menu Number: ", 1, 99)) {
                 case 1:
-                    printAll(out, editor->resources());
+                    attempt(prompt, [&] {
+                        const auto ownerKeys = readOwnerKeys(file);
+                        printAll(out, editor->resources(), ownerKeys ? &*ownerKeys : nullptr);
+                    });
                     break;
                 case 2:
                     credentialMenu(*editor, prompt);

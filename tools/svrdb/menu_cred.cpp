@@ -129,11 +129,22 @@ void deleteCredential(Editor& editor, Prompter& prompt) {
     });
 }
 
+// A gateway's owner credentials are in its owner-key log: shown, but not offered for editing.
+void printCredsAndOwnerKeys(Editor& editor, Prompter& prompt) {
+    printCred(prompt.out(), editor.resources().cred);
+    attempt(prompt, [&] {
+        if (const auto ownerKeys = readOwnerKeys(editor.file())) {
+            prompt.out() << '\n';
+            printOwnerKeys(prompt.out(), *ownerKeys);
+        }
+    });
+}
+
 }  // namespace
 
 void credentialMenu(Editor& editor, Prompter& prompt) {
     editMenu("Credential", prompt,
-             {[&] { printCred(prompt.out(), editor.resources().cred); }, [&] { addCredential(editor, prompt); },
+             {[&] { printCredsAndOwnerKeys(editor, prompt); }, [&] { addCredential(editor, prompt); },
               [&] { modifyCredential(editor, prompt); }, [&] { deleteCredential(editor, prompt); }});
 }
 

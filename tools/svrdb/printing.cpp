@@ -113,8 +113,7 @@ void printPublicData(std::ostream& out, const core::EncodedData& d) {
     for (std::size_t i = 0; i < chain.size(); ++i) printCertificate(out, i + 1, chain[i]);
 }
 
-void printOneCred(std::ostream& out, const core::Cred& c) {
-    out << "  credid " << (c.credid ? std::to_string(*c.credid) : "(none)") << '\n';
+void printCredFields(std::ostream& out, const core::Cred& c) {
     field(out, 4, "credtype", credtypeText(c.credtype));
     if (!c.credusage.empty()) field(out, 4, "credusage", c.credusage);
     field(out, 4, "subjectuuid", c.subjectuuid.toString());
@@ -126,6 +125,11 @@ void printOneCred(std::ostream& out, const core::Cred& c) {
         field(out, 4, "privatedata", secretText(psk ? "psk" : "private key", *c.privatedata));
     }
     if (c.publicdata) printPublicData(out, *c.publicdata);
+}
+
+void printOneCred(std::ostream& out, const core::Cred& c) {
+    out << "  credid " << (c.credid ? std::to_string(*c.credid) : "(none)") << '\n';
+    printCredFields(out, c);
 }
 
 std::string validityText(const core::Validity& v) {
@@ -164,6 +168,15 @@ void printCred(std::ostream& out, const core::CredResource& cred) {
     heading(out, "cred", "/oic/sec/cred", plural(cred.creds.size(), "credential", "credentials"));
     field(out, 2, "rowneruuid", cred.rowneruuid.toString());
     for (const auto& c : cred.creds) printOneCred(out, c);
+}
+
+void printOwnerKeys(std::ostream& out, const OwnerKeyListing& listing) {
+    heading(out, "owner-key log", listing.file.string(),
+            plural(listing.creds.size(), "credential", "credentials") + ", read-only: the gateway's owner credentials");
+    for (const auto& c : listing.creds) {
+        out << "  owner credential (no credid)\n";
+        printCredFields(out, c);
+    }
 }
 
 void printAcl(std::ostream& out, const core::Acl2& acl) {
@@ -209,13 +222,17 @@ void printDpairing(std::ostream& out, const core::Dpairing& dpairing) {
     field(out, 2, "rowneruuid", dpairing.rowneruuid.toString());
 }
 
-void printAll(std::ostream& out, const core::SecurityResources& resources) {
+void printAll(std::ostream& out, const core::SecurityResources& resources, const OwnerKeyListing* ownerKeys) {
     printDoxm(out, resources.doxm);
     out << '\n';
     printPstat(out, resources.pstat);
     out << '\n';
     printCred(out, resources.cred);
     out << '\n';
+    if (ownerKeys != nullptr) {
+        printOwnerKeys(out, *ownerKeys);
+        out << '\n';
+    }
     printAcl(out, resources.acl);
     if (resources.pconf) {
         out << '\n';

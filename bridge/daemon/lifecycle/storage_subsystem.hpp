@@ -1,8 +1,7 @@
 #pragma once
 // Subsystem "storage": the gateway's state directory opened as core::GatewayState: its identity and
-// owner credentials (gateway.svrdb), the PDM (pdm.sqlite), the CA (created on first use). Core opens
-// the client CoAP endpoint and loads the plugins in the same constructor; the "plugins" subsystem
-// reports what they did.
+// owner credentials (gateway.svrdb and its owner-key log gateway.svrdb.keys), the PDM (pdm.sqlite), the CA (created on first use). Core
+// opens the client CoAP endpoint and loads the plugins in the same constructor; the "plugins" subsystem reports what they did.
 #include <memory>
 
 #include "configuration_subsystem.hpp"

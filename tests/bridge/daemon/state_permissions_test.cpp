@@ -95,8 +95,9 @@ TEST_F(StatePermissions, EverythingTheDaemonCreatesIsPrivate) {
     const auto cert = watch.request("cert", "{\"device\":\"" + jw[0].id.toString() + "\"}");
     ASSERT_TRUE(ok(cert)) << watch.dump() << daemon->output();
 
-    // What the walk must at least cover: the identity, the PDM with its WAL files, the CA.
-    for (const char* part : {"gateway.svrdb", "pdm.sqlite", "pdm.sqlite-wal", "pdm.sqlite-shm", "ca/ca.key", "ca/ca.crt"}) {
+    // What the walk must at least cover: the identity and its owner-key log, the PDM with its WAL files, the CA.
+    for (const char* part :
+         {"gateway.svrdb", "gateway.svrdb.keys", "pdm.sqlite", "pdm.sqlite-wal", "pdm.sqlite-shm", "ca/ca.key", "ca/ca.crt"}) {
         EXPECT_TRUE(std::filesystem::exists(state() / part)) << part;
     }
     const auto whileRunning = notPrivate(state());

@@ -1,6 +1,6 @@
 #pragma once
 // Everything a gateway process runs the provisioning core with, opened from its state directory
-// and plugin directory: the plugins, its identity and owner credentials (gateway.svrdb), the PDM
+// and plugin directory: the plugins, its identity (gateway.svrdb) and owner credentials (gateway.svrdb.keys), the PDM
 // (pdm.sqlite), a CoAP endpoint, the ownership service, the CA (ca/, created on first use) and the
 // credential-management provider. The CLI's local mode and stewardd both build on it.
 //
