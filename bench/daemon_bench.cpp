@@ -5,7 +5,9 @@
 // of start-up publishing (every device topic and the device list received by a steward/# subscriber),
 // and the messages and bytes published under steward/ until then.
 //
-//   steward_daemon_bench [--requests N] [--devices N] [--json]
+//   steward_daemon_bench [--requests N] [--devices N] [--daemon-wrapper PROGRAM] [--json]
+// --daemon-wrapper runs stewardd under PROGRAM (heaptrack, perf record, ...) to see where its time
+// and memory go; the figures then include the wrapper's own cost.
 #include <Poco/JSON/Object.h>
 
 #include <algorithm>
@@ -174,13 +176,16 @@ private:
     std::vector<Seen> messages_;
 };
 
-std::unique_ptr<steward::test::BackgroundProcess> startDaemon(const std::filesystem::path& dir, int port) {
+// `wrapper` (optional): a program stewardd runs under, e.g. heaptrack or perf record.
+std::unique_ptr<steward::test::BackgroundProcess> startDaemon(const std::filesystem::path& dir, int port, const std::string& wrapper) {
     std::ofstream(dir / "steward.yaml") << "state_dir: " << (dir / "state").string() << "\nplugin_dir: " << STEWARD_PLUGIN_DIR
                                         << "\npolicy_dir: " << (dir / "policies").string() << "\nmqtt: {port: " << port
                                         << "}\nlogging: {level: warning}\n";
-    auto p = std::make_unique<steward::test::BackgroundProcess>(STEWARDD_BIN,
-                                                                std::vector<std::string>{"--config", (dir / "steward.yaml").string()});
-    return p;
+    std::vector<std::string> args;
+    if (!wrapper.empty()) args.emplace_back(STEWARDD_BIN);
+    args.emplace_back("--config");
+    args.push_back((dir / "steward.yaml").string());
+    return std::make_unique<steward::test::BackgroundProcess>(wrapper.empty() ? std::string(STEWARDD_BIN) : wrapper, args);
 }
 
 }  // namespace
@@ -189,19 +194,22 @@ int main(int argc, char** argv) {
     int requests = 1000;
     int devices = 1000;
     bool json = false;
+    std::string wrapper;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--requests" && i + 1 < argc) {
             requests = std::stoi(argv[++i]);
         } else if (a == "--devices" && i + 1 < argc) {
             devices = std::stoi(argv[++i]);
+        } else if (a == "--daemon-wrapper" && i + 1 < argc) {
+            wrapper = argv[++i];
         } else if (a == "--json") {
             json = true;
         } else if (a == "--version") {
             std::cout << "steward_daemon_bench " << steward::core::versionText() << '\n';
             return 0;
         } else {
-            std::cout << "usage: steward_daemon_bench [--requests N] [--devices N] [--json]\n"
+            std::cout << "usage: steward_daemon_bench [--requests N] [--devices N] [--daemon-wrapper PROGRAM] [--json]\n"
                          "       steward_daemon_bench --version\n";
             return a == "--help" ? 0 : 2;
         }
@@ -233,7 +241,7 @@ int main(int argc, char** argv) {
     long idleKb = 0;
     long idleAnonKb = 0;
     {
-        auto d = startDaemon(idleDir.path(), broker.port());
+        auto d = startDaemon(idleDir.path(), broker.port(), wrapper);
         Requester r(broker.port());
         r.run("info", 50);
         daemon = r.run("info", requests);
@@ -272,7 +280,7 @@ int main(int argc, char** argv) {
     {
         StartupWatch watch(broker.port());
         const auto start = Clock::now();
-        auto d = startDaemon(fullDir.path(), broker.port());
+        auto d = startDaemon(fullDir.path(), broker.port(), wrapper);
         startup = watch.wait(start, devices, 120s);
         std::this_thread::sleep_for(2s);  // two list intervals: a trailing list would be in
         listsAfter = watch.lists();

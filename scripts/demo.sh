@@ -38,8 +38,15 @@ build/tools/cli/steward ca-cert admin --role admin --state-dir "$dir/state" --ou
 
 step "an MQTT broker on loopback: plain for the gateway, client certificates only for devices"
 port=$(( 20000 + RANDOM % 20000 )); tlsport=$(( port + 1 )); idprovport=$(( port + 2 ))
+mkdir -p "$dir/mosquitto"
 {
   echo "per_listener_settings true"
+  # What Steward needs of its broker (docs/broker.md, config/mosquitto/steward.conf): retained
+  # state kept across a broker restart, room for bursts, small packets sent at once.
+  echo "persistence true"
+  echo "persistence_location $dir/mosquitto/"
+  echo "max_queued_messages 10000"
+  echo "set_tcp_nodelay true"
   echo "listener $port 127.0.0.1"
   echo "allow_anonymous true"
   echo "listener $tlsport 127.0.0.1"

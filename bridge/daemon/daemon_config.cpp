@@ -135,6 +135,10 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                           [&](const YAML::Node& n, const std::string& k) {
                               c.mqtt.deviceListInterval = std::chrono::milliseconds(r.integer(n, k, 0, 60000));
                           }},
+                         {"max_pending_requests",
+                          [&](const YAML::Node& n, const std::string& k) {
+                              c.mqtt.maxPendingRequests = static_cast<int>(r.integer(n, k, 1, 100000));
+                          }},
                      });
                  if (c.mqtt.certFile.empty() != c.mqtt.keyFile.empty()) r.fail(m, path, "cert_file and key_file go together");
              }},
@@ -214,6 +218,8 @@ DaemonConfig parseDaemonConfig(const std::string& yamlText, const std::filesyste
                                 [&](const YAML::Node& n, const std::string& k) {
                                     c.ownership.retryAttempts = static_cast<int>(r.integer(n, k, 0, 1000));
                                 }},
+                               {"workers", [&](const YAML::Node& n,
+                                               const std::string& k) { c.ownership.workers = static_cast<int>(r.integer(n, k, 1, 16)); }},
                            });
                  if (c.ownership.permitJoinDefault > c.ownership.permitJoinMax) {
                      r.fail(m, path, "permit_join_seconds exceeds permit_join_max_seconds");

@@ -37,6 +37,8 @@ struct MqttConfig {
     std::string homeAssistantPrefix = "homeassistant";
     // The device list (<base>/bridge/devices) is published at most once per interval (0..60000).
     std::chrono::milliseconds deviceListInterval{1000};
+    // Requests received but not yet handled (1..100000); one more is answered "busy" at once.
+    int maxPendingRequests = 1000;
 };
 
 struct DiscoveryConfig {
@@ -67,6 +69,7 @@ struct OwnershipConfig {
     // at most retryAttempts times in all (0: never).
     std::chrono::seconds retryAfter{30};
     int retryAttempts = 8;
+    int workers = 2;  // how many devices stewardd owns at once (1..16)
 };
 
 // The owned devices' reachability and functions (device_functions/): polled over the owner

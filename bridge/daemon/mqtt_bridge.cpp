@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "request_json.hpp"
 #include "steward/version.hpp"
 
 namespace steward::bridge {
@@ -81,9 +82,15 @@ MqttBridge::~MqttBridge() { stop(); }
 
 void MqttBridge::start(RequestHandler onRequest) {
     const auto prefix = topic("bridge/request/");
-    // "#": actions may have levels of their own (idprov/oob).
+    requests_ = std::make_unique<RequestDispatcher>(
+        static_cast<std::size_t>(config_.mqtt.maxPendingRequests), std::move(onRequest),
+        // Busy or cancelled; a malformed request still gets the router's clear error.
+        [this](const std::string& action, const std::string& payload, const std::string& error) { refuse(action, payload, error, true); },
+        [this](const std::string& line) { log_("mqtt: " + line); });
+    // "#": actions may have levels of their own (idprov/oob). Only copied here: this thread must
+    // get back to reading, or the broker's queue for us overflows under a burst.
     client_->subscribe(prefix + "#", 1,
-                       [this, prefix, onRequest](const MqttMessage& m) { onRequest(m.topic.substr(prefix.size()), m.payload); });
+                       [this, prefix](const MqttMessage& m) { requests_->submit(m.topic.substr(prefix.size()), m.payload); });
     // Commands to the devices' functions: queued for the functions' worker, never run here.
     client_->subscribe(functions_->commandFilter(), 1, [this](const MqttMessage& m) {
         if (const auto target = functions_->parseCommandTopic(m.topic)) functions_->command(target->first, target->second, m.payload);
@@ -103,6 +110,8 @@ void MqttBridge::start(RequestHandler onRequest) {
 }
 
 void MqttBridge::stop() {
+    // First: the answers to the requests still queued go out before the connection closes.
+    if (requests_) requests_->stop("the gateway is shutting down");
     functions_->stop();
     if (homeAssistant_) homeAssistant_->stop();
     list_->stop();  // a pending list goes out before "offline"
@@ -127,6 +136,18 @@ void MqttBridge::respondError(const std::string& action, const Poco::Dynamic::Va
     o->set("error", error);
     if (!transaction.isEmpty()) o->set("transaction", transaction);
     publishJson(topic("bridge/response/" + action), o, false);
+}
+
+void MqttBridge::refuse(const std::string& action, const std::string& payload, const std::string& error, bool bodyErrorFirst) {
+    Poco::Dynamic::Var transaction;
+    try {
+        const auto body = parseRequestBody(payload);
+        if (body->has("transaction")) transaction = body->get("transaction");
+    } catch (const RequestError& e) {
+        if (auto salvaged = salvageTransaction(payload)) transaction = *salvaged;
+        if (bodyErrorFirst) return respondError(action, transaction, e.what());
+    }
+    respondError(action, transaction, error);
 }
 
 void MqttBridge::event(const std::string& type, Poco::JSON::Object::Ptr data) {

@@ -19,6 +19,7 @@
 #include "home_assistant/publisher.hpp"
 #include "mqtt/mqtt_client.hpp"
 #include "onboarding_metrics.hpp"
+#include "request_dispatcher.hpp"
 #include "steward/gateway/gateway_state.hpp"
 
 namespace steward::bridge {
@@ -31,13 +32,20 @@ public:
                std::function<void(const std::string&)> log);
     ~MqttBridge() override;
 
-    // Subscribes to the request topics (handled by `onRequest` on the MQTT thread) and connects.
+    // Subscribes to the request topics and connects. The MQTT thread only queues a request
+    // (RequestDispatcher, at most mqtt.max_pending_requests; beyond that it answers "busy" at once);
+    // `onRequest` runs on the dispatcher thread, one request at a time, in arrival order.
     void start(RequestHandler onRequest);
+    // Requests still queued are answered as cancelled, then the connection closes.
     void stop();
 
     // {"status":"ok","data":data} or {"status":"error","error":error}, with the request's transaction.
     void respondOk(const std::string& action, const Poco::Dynamic::Var& transaction, const Poco::Dynamic::Var& data);
     void respondError(const std::string& action, const Poco::Dynamic::Var& transaction, const std::string& error);
+    // An error response to a request not handled, with the transaction read from its payload
+    // (salvaged from a body that does not parse). With `bodyErrorFirst`, a body that does not parse
+    // is answered with what is wrong with it instead: retrying it would not help. Any thread.
+    void refuse(const std::string& action, const std::string& payload, const std::string& error, bool bodyErrorFirst = false);
 
     void event(const std::string& type, Poco::JSON::Object::Ptr data) override;
     // The device's own topic at once; the device list (bridge/devices) at a bounded rate
@@ -68,6 +76,7 @@ private:
     std::unique_ptr<home_assistant::Publisher> homeAssistant_;  // when mqtt.homeassistant is on
     std::unique_ptr<DeviceFunctions> functions_;
     std::unique_ptr<DeviceListPublisher> list_;
+    std::unique_ptr<RequestDispatcher> requests_;  // kept after stop(): the MQTT thread may submit until the client stops
     std::mutex trackedMutex_;
     std::map<core::Uuid, std::string> tracked_;  // owned devices polled, and what their policies were
 };

@@ -1,6 +1,7 @@
 #pragma once
 // The MQTT API's actions: each request body is checked here (a bad one gets an error response,
-// never a crash), quick ones are answered on the MQTT thread, device operations are queued on the
+// never a crash), quick ones are answered on the request dispatcher's thread (never the MQTT
+// network thread: MqttBridge queues requests for it), device operations are queued on the
 // provisioning worker and answered when done. Every response echoes the request's transaction.
 #include <functional>
 #include <map>
@@ -34,7 +35,8 @@ public:
     };
     RequestRouter(Parts parts, std::function<void(const std::string&)> log);
 
-    // Called on the MQTT thread for <base>/bridge/request/<action>.
+    // Called for <base>/bridge/request/<action>, by one thread at a time (the request dispatcher's,
+    // or the start-up thread handing on the requests the gate held), in arrival order.
     void handle(const std::string& action, const std::string& payload);
 
     // Reloads the policies (SIGHUP or request); on success re-applies them on the worker, telling
@@ -54,7 +56,7 @@ private:
                   const std::function<void(const std::string&)>& fail, const std::vector<core::Uuid>& touched);
 
     // A `progress` event ({action, transaction, message}) for the request being handled; callable
-    // later from any thread. Only inside a handler: handle() runs on the MQTT thread alone.
+    // later from any thread. Only inside a handler: handle() has a single caller at a time.
     std::function<void(const std::string&)> progressReporter() const;
     // The same with the place in a run over many devices: {..., done, total}.
     std::function<void(std::size_t done, std::size_t total, const std::string&)> countedProgressReporter() const;

@@ -3,10 +3,7 @@
 #include <chrono>
 #include <thread>
 
-#include "request_json.hpp"
-
 namespace steward::bridge {
-namespace {}  // namespace
 
 MqttSubsystem::MqttSubsystem(const ConfigurationSubsystem& configuration, const StorageSubsystem& storage, const DeviceSubsystem& devices,
                              MqttClient::ConnectionHandler onConnection)
@@ -33,18 +30,9 @@ void MqttSubsystem::initialize(Poco::Util::Application&) {
     // Kept in the PDM: the figures published retained are the ones a restart reads back.
     metrics_ = std::make_unique<OnboardingMetrics>(*storage_.gateway().pdm, informationLog());
     bridge_ = std::make_unique<MqttBridge>(configuration_.config(), storage_.gateway(), devices_.directory(), *metrics_, informationLog());
-    gate_ = std::make_unique<RequestGate>(
-        [bridge = bridge_.get()](const std::string& action, const std::string& payload, const std::string& error) {
-            // The refusal carries the request's transaction, as every response does.
-            Poco::Dynamic::Var transaction;
-            try {
-                const auto body = parseRequestBody(payload);
-                if (body->has("transaction")) transaction = body->get("transaction");
-            } catch (const RequestError&) {
-                if (auto salvaged = salvageTransaction(payload)) transaction = *salvaged;
-            }
-            bridge->respondError(action, transaction, error);
-        });
+    // A refusal carries the request's transaction, as every response does.
+    gate_ = std::make_unique<RequestGate>([bridge = bridge_.get()](const std::string& action, const std::string& payload,
+                                                                   const std::string& error) { bridge->refuse(action, payload, error); });
     // Before the client starts: the first CONNACK is not missed.
     if (onConnection_) bridge_->client().onConnectionChange(onConnection_);
     bridge_->start([gate = gate_.get()](const std::string& action, const std::string& payload) { gate->handle(action, payload); });

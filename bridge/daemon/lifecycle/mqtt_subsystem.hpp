@@ -1,6 +1,7 @@
 #pragma once
 // Subsystem "mqtt": the MQTT bridge (MqttBridge: the connection and its network thread, retained
-// state, events, metrics) and the request gate in front of the router. It comes up before the parts
+// state, events, metrics, the request dispatcher's thread) and the request gate in front of the
+// router, fed by that dispatcher thread. It comes up before the parts
 // that publish and goes down after them, so that what they announce while starting and every
 // answer they give while stopping (queued requests cancelled) reaches the broker. Requests that
 // arrive before the router is up wait in the gate. A broker that is not running does not stop the

@@ -27,7 +27,10 @@ void ProvisioningSubsystem::initialize(Poco::Util::Application&) {
     stopping_ = false;
 
     pins_ = std::make_unique<PinBroker>();
-    worker_ = std::make_unique<JobQueue>([&logger](const std::string& line) { logger.error(line); });
+    // Jobs on different devices (ownership transfers above all) run side by side, up to
+    // ownership.workers; jobs that may touch any device (policies, sync) run alone.
+    worker_ = std::make_unique<JobQueue>([&logger](const std::string& line) { logger.error(line); },
+                                         static_cast<std::size_t>(config.ownership.workers));
     policies_ = std::make_unique<PolicyStore>();
     applier_ = std::make_unique<PolicyApplier>(gateway, *policies_, directory, mqtt, log);
     onboarding_ = std::make_unique<Onboarding>(

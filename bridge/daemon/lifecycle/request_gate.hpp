@@ -21,7 +21,7 @@ public:
 
     explicit RequestGate(Refuse refuse);
 
-    // From the MQTT thread.
+    // From the request dispatcher's thread (MqttBridge), one request at a time.
     void handle(const std::string& action, const std::string& payload);
     // The held requests go to `router` (on the caller's thread, in order), then every new one.
     void open(Handler router);

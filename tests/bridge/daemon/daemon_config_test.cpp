@@ -74,6 +74,7 @@ TEST(DaemonConfig, TheShippedFileStatesTheProgramDefaults) {
     EXPECT_EQ(shipped.mqtt.homeAssistant, d.mqtt.homeAssistant);
     EXPECT_EQ(shipped.mqtt.homeAssistantPrefix, d.mqtt.homeAssistantPrefix);
     EXPECT_EQ(shipped.mqtt.deviceListInterval, d.mqtt.deviceListInterval);
+    EXPECT_EQ(shipped.mqtt.maxPendingRequests, d.mqtt.maxPendingRequests);
     EXPECT_EQ(shipped.discovery.interfaces, d.discovery.interfaces);
     EXPECT_EQ(shipped.discovery.unicast, d.discovery.unicast);
     EXPECT_EQ(shipped.discovery.interval, d.discovery.interval);
@@ -92,6 +93,7 @@ TEST(DaemonConfig, TheShippedFileStatesTheProgramDefaults) {
     EXPECT_EQ(shipped.ownership.maxPairingRequests, d.ownership.maxPairingRequests);
     EXPECT_EQ(shipped.ownership.retryAfter, d.ownership.retryAfter);
     EXPECT_EQ(shipped.ownership.retryAttempts, d.ownership.retryAttempts);
+    EXPECT_EQ(shipped.ownership.workers, d.ownership.workers);
     EXPECT_EQ(shipped.idprov.enabled, d.idprov.enabled);
     EXPECT_EQ(shipped.logLevel, d.logLevel);
     EXPECT_EQ(shipped.syslog, d.syslog);
@@ -101,7 +103,7 @@ TEST(DaemonConfig, EveryMistakeNamesItsPlaceAndKey) {
     EXPECT_EQ(errorOf("mqtt:\n  prot: 1883\n"),
               "steward.yaml:2:3: mqtt.prot: unknown key (known here: base_topic, ca_file, cert_file, client_id, "
               "device_list_interval_ms, homeassistant, "
-              "homeassistant_prefix, host, keepalive, key_file, password, port, username)");
+              "homeassistant_prefix, host, keepalive, key_file, max_pending_requests, password, port, username)");
     EXPECT_THAT(errorOf("mqtt: {port: 70000}\n"), HasSubstr("steward.yaml:1:14: mqtt.port: 70000 is out of range (1 to 65535)"));
     EXPECT_THAT(errorOf("mqtt: {port: many}\n"), HasSubstr("mqtt.port: expected a whole number"));
     EXPECT_THAT(errorOf("ownership:\n  mode: yolo\n"), HasSubstr("steward.yaml:2:9: ownership.mode: \"yolo\" is not a mode"));
@@ -193,6 +195,20 @@ TEST(DaemonConfig, JoinIntervalIsOnByDefaultAndBounded) {
               std::chrono::milliseconds(250));
     EXPECT_THAT(errorOf("discovery: {join_interval_ms: 50}\n"), HasSubstr("discovery.join_interval_ms: must be 0 (off) or at least 100"));
     EXPECT_THAT(errorOf("discovery: {join_interval_ms: 60001}\n"), HasSubstr("discovery.join_interval_ms: 60001 is out of range"));
+}
+
+// A burst of MQTT requests (the request window) and parallel ownership: defaults and bounds.
+TEST(DaemonConfig, RequestWindowAndOwnershipWorkersHaveDefaultsAndBounds) {
+    EXPECT_EQ(DaemonConfig{}.mqtt.maxPendingRequests, 1000);
+    EXPECT_EQ(DaemonConfig{}.ownership.workers, 2);
+    const auto c = parseDaemonConfig("mqtt: {max_pending_requests: 50}\nownership: {workers: 16}\n", "steward.yaml");
+    EXPECT_EQ(c.mqtt.maxPendingRequests, 50);
+    EXPECT_EQ(c.ownership.workers, 16);
+    EXPECT_THAT(errorOf("mqtt: {max_pending_requests: 0}\n"),
+                HasSubstr("steward.yaml:1:30: mqtt.max_pending_requests: 0 is out of range (1 to 100000)"));
+    EXPECT_THAT(errorOf("mqtt: {max_pending_requests: lots}\n"), HasSubstr("mqtt.max_pending_requests: expected a whole number"));
+    EXPECT_THAT(errorOf("ownership:\n  workers: 17\n"), HasSubstr("steward.yaml:2:12: ownership.workers: 17 is out of range (1 to 16)"));
+    EXPECT_THAT(errorOf("ownership: {workers: 0}\n"), HasSubstr("ownership.workers: 0 is out of range"));
 }
 
 }  // namespace
