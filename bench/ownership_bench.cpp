@@ -6,13 +6,16 @@
 // --preload K records K owned devices (owner keys and PDM rows) first: the cost per device must
 // not grow with the fleet.
 //
-// --steps adds the median time of each step of the transfer.
+// --steps adds the median time of each step of the transfer. --fleets F spreads the devices over F
+// steward-device processes (default 1).
 //
-//   steward_ownership_bench [--devices N] [--preload K] [--method justworks|randompin] [--parallel P] [--steps] [--json]
+//   steward_ownership_bench [--devices N] [--preload K] [--method justworks|randompin] [--parallel P] [--fleets F] [--steps]
+//                           [--json]
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,6 +77,13 @@ struct StepTimes {
     }
 };
 
+double processCpuMs() {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_usec) / 1000.0; };
+    return ms(usage.ru_utime) + ms(usage.ru_stime);
+}
+
 // The cost of replacing a small file atomically where the state lives, as an SVR DB write does
 // (ms each).
 std::vector<double> measureAtomicReplaces(const std::filesystem::path& dir, int count) {
@@ -133,12 +143,15 @@ int main(int argc, char** argv) {
     int parallel = 1;
     int preload = 0;
     bool showSteps = false;
+    int fleetCount = 1;
     bool randomPin = false;
     bool json = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--devices" && i + 1 < argc) {
             devices = std::stoi(argv[++i]);
+        } else if (a == "--fleets" && i + 1 < argc) {
+            fleetCount = std::max(1, std::stoi(argv[++i]));
         } else if (a == "--steps") {
             showSteps = true;
         } else if (a == "--preload" && i + 1 < argc) {
@@ -163,22 +176,38 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(dir / "state");
     int status = 0;
     {
-        test::BackgroundProcess fleet(STEWARD_DEVICE_BIN, {"--json", "--count", std::to_string(devices), "--svrdb-dir",
-                                                           (dir / "devices").string(), "--otm", randomPin ? "randompin" : "justworks"});
+        // Several device processes if asked: real devices do not share a process, and one
+        // process's transport lock would serialise them all.
+        std::vector<std::unique_ptr<test::BackgroundProcess>> fleets;
         std::vector<core::PeerAddress> targets;
-        std::map<std::string, int> indexOf;  // uuid -> device index, to find its PIN line
-        std::size_t from = 0;
-        for (int i = 0; i < devices; ++i) {
-            const auto ready =
-                fleet.waitForLine([](const std::string& l) { return l.find("\"event\":\"ready\"") != std::string::npos; }, 60s, from);
-            if (!ready) {
-                std::cerr << "devices did not start:\n" << fleet.output();
-                return 1;
+        struct Where {
+            std::size_t fleet = 0;
+            int index = 0;  // the device's number in its process, to find its PIN line
+        };
+        std::map<std::string, Where> whereIs;  // by uuid
+        for (int f = 0; f < fleetCount; ++f) {
+            const int count = devices / fleetCount + (f < devices % fleetCount ? 1 : 0);
+            fleets.push_back(std::make_unique<test::BackgroundProcess>(
+                STEWARD_DEVICE_BIN, std::vector<std::string>{"--json", "--count", std::to_string(count), "--svrdb-dir",
+                                                             (dir / ("devices-" + std::to_string(f))).string(), "--otm",
+                                                             randomPin ? "randompin" : "justworks"}));
+        }
+        for (std::size_t f = 0; f < fleets.size(); ++f) {
+            auto& fleet = *fleets[f];
+            std::size_t from = 0;
+            const int count = devices / fleetCount + (static_cast<int>(f) < devices % fleetCount ? 1 : 0);
+            for (int i = 0; i < count; ++i) {
+                const auto ready =
+                    fleet.waitForLine([](const std::string& l) { return l.find("\"event\":\"ready\"") != std::string::npos; }, 60s, from);
+                if (!ready) {
+                    std::cerr << "devices did not start:\n" << fleet.output();
+                    return 1;
+                }
+                from = ready->first + 1;
+                const auto o = Poco::JSON::Parser().parse(ready->second).extract<Poco::JSON::Object::Ptr>();
+                targets.push_back({"127.0.0.1", static_cast<std::uint16_t>(std::stoi(o->getValue<std::string>("port")))});
+                whereIs[o->getValue<std::string>("uuid")] = Where{f, o->getValue<int>("device")};
             }
-            from = ready->first + 1;
-            const auto o = Poco::JSON::Parser().parse(ready->second).extract<Poco::JSON::Object::Ptr>();
-            targets.push_back({"127.0.0.1", static_cast<std::uint16_t>(std::stoi(o->getValue<std::string>("port")))});
-            indexOf[o->getValue<std::string>("uuid")] = o->getValue<int>("device");
         }
         core::DiscoveryOptions discovery;
         discovery.timeout = 30s;
@@ -217,6 +246,7 @@ int main(int argc, char** argv) {
         std::atomic<std::size_t> next{0};
         std::atomic<int> failures{0};
         const auto started = Clock::now();
+        const double cpuBefore = processCpuMs();
         std::vector<std::thread> workers;
         for (int w = 0; w < parallel; ++w) {
             workers.emplace_back([&, w] {
@@ -233,10 +263,11 @@ int main(int argc, char** argv) {
                         lastAt = Clock::now();
                     };
                     options.pin = [&](const core::Uuid& id) -> std::optional<core::SecretBytes> {
-                        const auto line = fleet.waitForLine(
+                        const auto where = whereIs.at(id.toString());
+                        const auto line = fleets[where.fleet]->waitForLine(
                             [&](const std::string& l) {
                                 return l.find("\"event\":\"pin\"") != std::string::npos &&
-                                       l.find("\"device\":" + std::to_string(indexOf[id.toString()]) + ",") != std::string::npos;
+                                       l.find("\"device\":" + std::to_string(where.index) + ",") != std::string::npos;
                             },
                             10s);
                         if (!line) return std::nullopt;
@@ -259,6 +290,9 @@ int main(int argc, char** argv) {
         }
         for (auto& w : workers) w.join();
         const double totalMs = msSince(started);
+        // The gateway's own CPU per device (this process: the plugins, the store, the PDM, its side
+        // of DTLS): what bounds its throughput when the devices are elsewhere.
+        const double gatewayCpuPerDevice = (processCpuMs() - cpuBefore) / static_cast<double>(std::max<std::size_t>(1, found.size()));
 
         // The floor, measured after owning so that it cannot disturb the devices: one bare DTLS
         // handshake (open + close) per device with the owner credential (same suite and key size
@@ -290,12 +324,14 @@ int main(int argc, char** argv) {
             o.set("method", randomPin ? "randompin" : "justworks");
             o.set("devices", found.size());
             o.set("parallel", parallel);
+            o.set("fleets", fleetCount);
             o.set("failures", failures.load());
             o.set("devices_per_second", rate);
             o.set("p50_ms", p50);
             o.set("p99_ms", p99);
             o.set("handshake_p50_ms", floor);
             o.set("ratio_p50_vs_handshake", p50 / floor);
+            o.set("gateway_cpu_ms_per_device", gatewayCpuPerDevice);
             o.set("preloaded", preload);
             o.set("parts_handshakes", firstSteps.handshakes);
             o.set("parts_round_trips", firstSteps.roundTrips);
@@ -310,13 +346,15 @@ int main(int argc, char** argv) {
             std::cout << '\n';
         } else {
             std::cout << (randomPin ? "Random PIN" : "Just-Works") << ": owned " << found.size() - static_cast<std::size_t>(failures.load())
-                      << "/" << found.size() << " in " << totalMs << " ms = " << rate << " devices/s (parallel " << parallel
+                      << "/" << found.size() << " in " << totalMs << " ms = " << rate << " devices/s (parallel " << parallel << ", "
+                      << fleetCount << " device processes"
                       << "); per device p50 " << p50 << " ms, p99 " << p99 << " ms\n";
             std::cout << "floor: bare DTLS handshake p50 " << floor << " ms; ownership p50 / handshake p50 = " << p50 / floor << "\n";
             std::cout << "parts: " << firstSteps.handshakes << " handshakes x " << floor << " ms + " << firstSteps.roundTrips
                       << " round trips x " << rttP50 << " ms + " << firstSteps.deviceWrites << " device SVR DB writes x " << replaceP50
                       << " ms + " << fsyncs << " gateway fsyncs x " << fsyncP50 << " ms = " << parts
                       << " ms; ownership p50 / sum of parts = " << p50 / parts << "\n";
+            std::cout << "gateway CPU per device: " << gatewayCpuPerDevice << " ms (user + system of this process while owning)\n";
             if (preload > 0) std::cout << "with " << preload << " owned devices recorded before\n";
             if (showSteps) {
                 for (auto& [step, times] : stepTimes.byStep)
@@ -325,11 +363,13 @@ int main(int argc, char** argv) {
         }
         status = failures.load() == 0 ? 0 : 1;
         if (failures.load() != 0) {
-            for (const auto& l : fleet.lines()) {
-                if (l.find("refused") != std::string::npos || l.find("reset") != std::string::npos) std::cerr << l << '\n';
+            for (const auto& fleet : fleets) {
+                for (const auto& l : fleet->lines()) {
+                    if (l.find("refused") != std::string::npos || l.find("reset") != std::string::npos) std::cerr << l << '\n';
+                }
             }
         }
-        fleet.stop();
+        for (auto& fleet : fleets) fleet->stop();
     }
     std::filesystem::remove_all(dir);
     return status;
