@@ -154,6 +154,11 @@ std::vector<DeviceView> DeviceDirectory::all() const {
     return out;
 }
 
+void DeviceDirectory::forEach(const std::function<void(const DeviceView&)>& visit) const {
+    const std::lock_guard lock(mutex_);
+    for (const auto& [id, v] : views_) visit(v);
+}
+
 std::optional<core::DiscoveredDevice> DeviceDirectory::lastAnswer(const core::Uuid& id) const {
     const std::lock_guard lock(mutex_);
     const auto it = answers_.find(id);

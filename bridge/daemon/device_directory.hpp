@@ -69,6 +69,9 @@ public:
     bool update(const core::Uuid& id, const std::function<void(DeviceView&)>& change);
     std::optional<DeviceView> get(const core::Uuid& id) const;
     std::vector<DeviceView> all() const;  // ordered by UUID
+    // Each view in UUID order, under the lock, without copying them: `visit` must not call back
+    // into the directory.
+    void forEach(const std::function<void(const DeviceView&)>& visit) const;
     // The discovery answer a device was last seen with (for owning it), if any.
     std::optional<core::DiscoveredDevice> lastAnswer(const core::Uuid& id) const;
     void forget(const core::Uuid& id);

