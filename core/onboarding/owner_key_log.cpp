@@ -14,6 +14,7 @@
 #include "steward/svr/svr_database.hpp"
 #include "steward/util/atomic_file.hpp"
 #include "steward/util/private_files.hpp"
+#include "util/unique_fd.hpp"
 
 namespace steward::core {
 namespace {
@@ -37,20 +38,7 @@ public:
     std::vector<std::uint8_t> bytes;
 };
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-
-private:
-    int fd_;
-};
+using Fd = detail::UniqueFd;
 
 void readAll(int fd, const std::filesystem::path& file, WipedBuffer& into) {
     struct stat st {};

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+#include "util/unique_fd.hpp"
+
 namespace steward::core {
 namespace {
 
@@ -15,24 +17,7 @@ namespace {
     throw FileError(path.string() + ": " + step + ": " + std::strerror(err));
 }
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() {
-        int f = fd_;
-        fd_ = -1;
-        return f;
-    }
-
-private:
-    int fd_;
-};
+using Fd = detail::UniqueFd;
 
 void writeAll(int fd, std::span<const std::uint8_t> content, const std::filesystem::path& path) {
     std::size_t done = 0;
